@@ -1,0 +1,97 @@
+import { type Card, createEmptyCard, State } from 'ts-fsrs';
+
+/**
+ * The one place that maps a ts-fsrs `Card` to its storage shape.
+ *
+ * Packed form, fixed order, `|`-separated, at most 64 bytes so Redis keeps small hashes as listpacks:
+ * `v1|state|due|stability|difficulty|scheduled_days|learning_steps|reps|lapses|last_review`
+ * - times are whole seconds since the epoch in base 36 (`last_review` empty when never reviewed);
+ * - stability and difficulty keep 6 significant digits (FSRS itself is not that precise).
+ * `elapsed_days` is deprecated in ts-fsrs and derived from `last_review` on unpack.
+ */
+export const PACK_VERSION = 'v1';
+export const MAX_PACKED_BYTES = 64;
+
+const SEP = '|';
+
+function num(n: number): string {
+  if (!Number.isFinite(n)) throw new RangeError(`cannot pack non-finite number ${n}`);
+  return String(Number(n.toPrecision(6)));
+}
+
+function time36(d: Date): string {
+  return Math.round(d.getTime() / 1000).toString(36);
+}
+
+function fromTime36(s: string, what: string): Date {
+  const secs = Number.parseInt(s, 36);
+  if (!Number.isFinite(secs) || !/^[0-9a-z]+$/.test(s)) throw new RangeError(`bad packed ${what}: ${s}`);
+  return new Date(secs * 1000);
+}
+
+function int(s: string, what: string): number {
+  if (!/^\d+$/.test(s)) throw new RangeError(`bad packed ${what}: ${s}`);
+  return Number(s);
+}
+
+function float(s: string, what: string): number {
+  const n = Number(s);
+  if (s === '' || !Number.isFinite(n)) throw new RangeError(`bad packed ${what}: ${s}`);
+  return n;
+}
+
+/** Packs a card into its storage string. */
+export function packCard(card: Card): string {
+  const packed = [
+    PACK_VERSION,
+    String(card.state),
+    time36(card.due),
+    num(card.stability),
+    num(card.difficulty),
+    String(Math.round(card.scheduled_days)),
+    String(card.learning_steps),
+    String(card.reps),
+    String(card.lapses),
+    card.last_review ? time36(card.last_review) : '',
+  ].join(SEP);
+  if (packed.length > MAX_PACKED_BYTES) throw new RangeError(`packed state too long (${packed.length})`);
+  return packed;
+}
+
+/** Unpacks a storage string; throws RangeError on anything malformed. */
+export function unpackCard(packed: string): Card {
+  const parts = packed.split(SEP);
+  if (parts.length !== 10 || parts[0] !== PACK_VERSION) throw new RangeError(`bad packed state: ${packed}`);
+  const [, st, due, stab, diff, sched, steps, reps, lapses, last] = parts as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  const state = int(st, 'state');
+  if (!(state in State)) throw new RangeError(`bad packed state kind: ${st}`);
+  const card: Card = {
+    state: state as State,
+    due: fromTime36(due, 'due'),
+    stability: float(stab, 'stability'),
+    difficulty: float(diff, 'difficulty'),
+    elapsed_days: 0,
+    scheduled_days: int(sched, 'scheduled_days'),
+    learning_steps: int(steps, 'learning_steps'),
+    reps: int(reps, 'reps'),
+    lapses: int(lapses, 'lapses'),
+  };
+  if (last !== '') card.last_review = fromTime36(last, 'last_review');
+  return card;
+}
+
+/** A fresh card as ts-fsrs makes it, at `now`. */
+export function newCard(now: number): Card {
+  return createEmptyCard(new Date(now));
+}

@@ -1,0 +1,56 @@
+/**
+ * Stable error and outcome codes. Adapters render user-facing text from the code
+ * (see {@link errorText}), never from an exception's `message`.
+ */
+export type QuizErrorCode =
+  | 'bad_action'
+  | 'stale_action'
+  | 'not_owner'
+  | 'unknown_deck'
+  | 'unknown_card'
+  | 'not_admin'
+  | 'bad_argument'
+  | 'already_answered'
+  | 'round_closed'
+  | 'unknown_round'
+  | 'store_unavailable'
+  | 'deck_invalid'
+  | 'internal';
+
+/** The one error base: a stable code, a developer message, and the cause. */
+export class QuizError extends Error {
+  override readonly name = 'QuizError';
+  constructor(
+    readonly code: QuizErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const TEXT: Record<QuizErrorCode, string> = {
+  bad_action: 'That button is not one of mine (or it is damaged). Start again with the command.',
+  stale_action: 'That button is out of date. Start again with the command.',
+  not_owner: 'That button belongs to someone else’s review. Start your own with the review command.',
+  unknown_deck: 'There is no deck with that name. List the decks with the decks command.',
+  unknown_card: 'That card is no longer in its deck. Start again with the review command.',
+  not_admin: 'Only team admins can change daily quiz schedules.',
+  bad_argument: 'That command has an invalid argument.',
+  already_answered: 'You already answered today’s question: only the first answer counts.',
+  round_closed: 'This question is closed: answers are no longer accepted.',
+  unknown_round: 'This question is no longer known to me.',
+  store_unavailable: 'I cannot reach my database right now, so nothing was saved. Please try again in a minute.',
+  deck_invalid: 'That deck is invalid.',
+  internal: 'Something went wrong on my side, and nothing was saved. Please try again.',
+};
+
+/** User-facing text for a code. */
+export function errorText(code: QuizErrorCode): string {
+  return TEXT[code];
+}
+
+/** The code of any thrown value: QuizError keeps its own, everything else is `internal`. */
+export function codeOf(err: unknown): QuizErrorCode {
+  return err instanceof QuizError ? err.code : 'internal';
+}

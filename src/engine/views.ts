@@ -1,0 +1,61 @@
+import { type QuizErrorCode, codeOf, errorText } from './errors.js';
+
+/** Button colour intent; adapters map it to their platform's styles. */
+export type ButtonStyle = 'primary' | 'secondary' | 'success' | 'danger';
+
+/** A button: a label and the compact action id that comes back when it is pressed. */
+export interface ViewButton {
+  /** Encoded action id (see actions.ts); at most 100 characters. */
+  actionId: string;
+  /** Visible label. */
+  label: string;
+  /** Colour intent; default secondary. */
+  style?: ButtonStyle;
+}
+
+/** A labelled value shown beside the text (embed field, Block Kit field, terminal line). */
+export interface ViewField {
+  /** Field name. */
+  name: string;
+  /** Field value. */
+  value: string;
+  /** Hint that the field may sit beside others. */
+  inline?: boolean;
+}
+
+/** A platform-neutral message. */
+export interface View {
+  /** Optional heading. */
+  title?: string;
+  /** Main body, plain text with light markdown (`**bold**`, bullet lines). */
+  text: string;
+  /** Extra labelled values. */
+  fields?: ViewField[];
+  /** Button rows, at most 5 rows of 5. */
+  buttons?: ViewButton[][];
+  /** Shown only to the user who acted. */
+  private: boolean;
+  /** Small print under the message. */
+  footer?: string;
+  /** Tone for colouring. */
+  tone?: 'info' | 'success' | 'warning' | 'error';
+  /** Set on refusals and notices: the stable outcome code. */
+  code?: QuizErrorCode;
+}
+
+/** A private notice for an expected refusal, text from its code. */
+export function noticeView(code: QuizErrorCode, detail?: string): View {
+  const text = detail ? `${errorText(code)}\n${detail}` : errorText(code);
+  return { text, private: true, tone: code === 'store_unavailable' || code === 'internal' ? 'error' : 'warning', code };
+}
+
+/** The private view an adapter shows for a thrown error. */
+export function errorView(err: unknown): View {
+  return noticeView(codeOf(err));
+}
+
+/** Truncates text to `max` characters, ending with a visible marker when cut. */
+export function truncate(text: string, max: number, marker = '… (cut)'): string {
+  if (text.length <= max) return text;
+  return text.slice(0, Math.max(0, max - marker.length)).trimEnd() + marker;
+}

@@ -1,0 +1,104 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server for one test file. */
+export interface TestRedis {
+  /** redis:// URL to connect to. */
+  url: string;
+  /** Key prefix this test may use (unique when sharing a TEST_REDIS_URL). */
+  prefix: string;
+  /** True when this harness started the server (so it may stop, restart and flush it). */
+  owned: boolean;
+  /** Stops the server (owned only). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port (owned only). */
+  start(): Promise<void>;
+  /** Stops the server for good and removes its folder. */
+  dispose(): Promise<void>;
+}
+
+async function waitForPort(port: number, ms: number): Promise<void> {
+  const { connect } = await import('node:net');
+  const until = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`redis-server did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/**
+ * Starts a private redis-server on a free port (or uses TEST_REDIS_URL with a unique
+ * key prefix, never flushing it).
+ */
+export async function startTestRedis(): Promise<TestRedis> {
+  const prefix = `qbt${Math.random().toString(36).slice(2, 8)}`;
+  const given = process.env.TEST_REDIS_URL;
+  if (given) {
+    return {
+      url: given,
+      prefix,
+      owned: false,
+      stop: async () => {},
+      start: async () => {},
+      dispose: async () => {},
+    };
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'qb-redis-'));
+  let proc: ChildProcess | undefined;
+  const start = async () => {
+    proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      { stdio: 'ignore' },
+    );
+    await waitForPort(port, 10_000);
+  };
+  const stop = async () => {
+    const p = proc;
+    proc = undefined;
+    if (!p || p.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      p.once('exit', () => resolve());
+      p.kill('SIGKILL');
+    });
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    prefix: 'qb',
+    owned: true,
+    start,
+    stop,
+    dispose: async () => {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
