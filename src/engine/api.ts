@@ -1,0 +1,45 @@
+import type { TeamRef, UserRef } from './ports.js';
+import type { View } from './views.js';
+
+/** Who is acting, as the adapter established it from the platform event. */
+export interface Actor {
+  /** The user. */
+  user: UserRef;
+  /** The team (guild / workspace) the event came from; null in DMs and the terminal. */
+  team: TeamRef | null;
+  /** Whether the platform says this user may administer the team (Manage Server, workspace admin). */
+  isAdmin: boolean;
+  /** Display name for leaderboards and results. */
+  displayName?: string;
+}
+
+/** What an adapter does with an action's result. */
+export type ActionResult =
+  /** Replace the message the button sits on (self-review steps). */
+  | { mode: 'update'; view: View }
+  /** Answer privately, leaving the message as it is (daily answers, refusals). */
+  | { mode: 'reply'; view: View };
+
+/** Leaderboard periods. */
+export type Period = 'week' | 'month' | 'all';
+
+/** Admin commands on channel schedules. */
+export type AdminCommand =
+  | {
+      kind: 'schedule';
+      channelId: string;
+      deckId: string;
+      /** Local time `HH:MM`. */
+      time: string;
+      /** IANA timezone. */
+      timezone: string;
+      /** Weekdays, e.g. `mon-fri`, `mon,wed,fri`; default Monday to Friday. */
+      weekdays?: string;
+      /** Close after a duration (`8h`, `90m`) or at a local time (`17:00`); default 8h. */
+      close?: string;
+    }
+  | { kind: 'unschedule'; channelId: string }
+  | { kind: 'list' }
+  | { kind: 'pause'; channelId: string }
+  | { kind: 'resume'; channelId: string }
+  | { kind: 'post-now'; channelId: string };
