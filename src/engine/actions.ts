@@ -18,8 +18,8 @@ export type Grade = 1 | 2 | 3 | 4;
 export type Action =
   /** Self-review: show the answer of a card. */
   | { kind: 'reveal'; deckId: string; cardId: string; owner: string }
-  /** Self-review: grade a card. */
-  | { kind: 'grade'; deckId: string; cardId: string; grade: Grade; owner: string }
+  /** Self-review: grade a card; `rev` is the card's review count when shown, so a repeated click applies once. */
+  | { kind: 'grade'; deckId: string; cardId: string; grade: Grade; rev: number; owner: string }
   /** Self-review: show the next card. */
   | { kind: 'next'; deckId: string; owner: string }
   /** Daily quiz: pick a choice of a round. */
@@ -53,7 +53,7 @@ export function encodeAction(a: Action): string {
       parts = ['r', a.deckId, a.cardId, a.owner];
       break;
     case 'grade':
-      parts = ['g', a.deckId, a.cardId, String(a.grade), a.owner];
+      parts = ['g', a.deckId, a.cardId, String(a.grade), String(a.rev), a.owner];
       break;
     case 'next':
       parts = ['n', a.deckId, a.owner];
@@ -91,18 +91,20 @@ export function decodeAction(id: string): Action {
       break;
     case 'g':
       if (
-        f.length === 4 &&
+        f.length === 5 &&
         DECK_ID.test(f[0] ?? '') &&
         ID.test(f[1] ?? '') &&
         /^[1-4]$/.test(f[2] ?? '') &&
-        OWNER.test(f[3] ?? '')
+        /^(0|[1-9]\d{0,4})$/.test(f[3] ?? '') &&
+        OWNER.test(f[4] ?? '')
       ) {
         return {
           kind: 'grade',
           deckId: f[0] as string,
           cardId: f[1] as string,
           grade: Number(f[2]) as Grade,
-          owner: f[3] as string,
+          rev: Number(f[3]),
+          owner: f[4] as string,
         };
       }
       break;

@@ -43,3 +43,18 @@ export type AdminCommand =
   | { kind: 'pause'; channelId: string }
   | { kind: 'resume'; channelId: string }
   | { kind: 'post-now'; channelId: string };
+
+/** The logging the engine needs; a pino logger fits it. */
+export interface Logger {
+  /** Something failed; `obj.err` carries the cause. */
+  error(obj: object, msg: string): void;
+  /** Something odd but handled. */
+  warn(obj: object, msg: string): void;
+  /** Noteworthy event. */
+  info(obj: object, msg: string): void;
+  /** Detail for debugging. */
+  debug(obj: object, msg: string): void;
+}
+
+/** A logger that drops everything (tests, terminal). */
+export const silentLogger: Logger = { error() {}, warn() {}, info() {}, debug() {} };

@@ -1,0 +1,112 @@
+import { userInfo } from 'node:os';
+import { Command } from 'commander';
+import { deckImport, deckLint } from './cli/deck.js';
+import { type Config, formatConfigProblems, loadConfig } from './config.js';
+import { deckJsonSchemaText } from './engine/deck/schema.js';
+import { createLogger } from './log.js';
+import { buildCore } from './main.js';
+
+/** Validated config, or exit 2 with every problem listed (never a stack trace). */
+function configOrExit(): Config {
+  const r = loadConfig(process.env);
+  if (!r.ok) {
+    process.stderr.write(formatConfigProblems(r.problems));
+    process.exit(2);
+  }
+  return r.config;
+}
+
+function hasPlatform(c: Config): boolean {
+  return Boolean(c.DISCORD_TOKEN || c.SLACK_BOT_TOKEN);
+}
+
+/** Terminal review: logs go to stderr and only warnings, so the screen stays the review's. */
+async function terminalReview(deck: string | undefined): Promise<number> {
+  const config = configOrExit();
+  const log = createLogger({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, process.stderr);
+  const core = await buildCore(config, log);
+  const { runTerminalReview } = await import('./adapters/terminal/review.js');
+  try {
+    return await runTerminalReview({
+      engine: core.engine,
+      actor: { user: { platform: 'terminal', userId: userInfo().username || 'local' }, team: null, isAdmin: true },
+      input: process.stdin,
+      output: process.stdout,
+      ...(deck ? { deckId: deck } : {}),
+    });
+  } finally {
+    await core.stores.close();
+  }
+}
+
+const program = new Command()
+  .name('quizbot')
+  .description('Team learning bot for Discord and Slack: daily quizzes, spaced-repetition review, leaderboards')
+  .showHelpAfterError();
+
+program
+  .command('start', { isDefault: true })
+  .description('run the bot (Discord/Slack when a token is set; the terminal review otherwise)')
+  .option('-d, --deck <id>', 'deck for the terminal review')
+  .action(async (opts: { deck?: string }) => {
+    const config = configOrExit();
+    if (!hasPlatform(config)) {
+      process.stdout.write('No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the terminal review.\n');
+      process.exitCode = await terminalReview(opts.deck);
+      return;
+    }
+    const { runBot } = await import('./bot.js');
+    await runBot(config);
+  });
+
+program
+  .command('review')
+  .description('interactive review in this terminal (Enter shows the answer, 1-4 grades, q quits)')
+  .option('-d, --deck <id>', 'deck to review', undefined)
+  .action(async (opts: { deck?: string }) => {
+    process.exitCode = await terminalReview(opts.deck);
+  });
+
+const deck = program.command('deck').description('work with deck files');
+deck
+  .command('lint')
+  .description('check every deck file and list each problem with file, card and line')
+  .argument('[dir]', 'deck folder', process.env.DECKS_DIR || 'decks')
+  .action(async (dir: string) => {
+    const r = await deckLint(dir);
+    (r.code === 0 ? process.stdout : process.stderr).write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+    process.exitCode = r.code;
+  });
+deck
+  .command('import')
+  .description('turn an Anki "Notes in Plain Text" export, a Quizlet export or a CSV/TSV file into a deck')
+  .argument('<file>', 'file to import')
+  .requiredOption('--id <deck-id>', 'id of the new deck (its file name)')
+  .option('--title <title>', 'deck title')
+  .option('--format <format>', 'auto | anki | quizlet | csv | tsv', 'auto')
+  .option('-o, --out <path>', 'output file (default decks/<id>.yaml)')
+  .option('-f, --force', 'overwrite an existing deck file')
+  .action(
+    async (
+      file: string,
+      o: { id: string; title?: string; format: 'auto' | 'anki' | 'quizlet' | 'csv' | 'tsv'; out?: string; force?: boolean },
+    ) => {
+      const r = await deckImport(file, {
+        id: o.id,
+        format: o.format,
+        ...(o.title ? { title: o.title } : {}),
+        ...(o.out ? { out: o.out } : {}),
+        ...(o.force ? { force: true } : {}),
+      });
+      (r.code === 0 ? process.stdout : process.stderr).write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+      process.exitCode = r.code;
+    },
+  );
+deck
+  .command('schema')
+  .description('print the JSON Schema of deck files (for editors)')
+  .action(() => {
+    process.stdout.write(deckJsonSchemaText());
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { isTimeZone } from './engine/time.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s?.trim() ? s.trim() : undefined));
+
+const port = (name: string, dflt: number) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return dflt;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a port number 0-65535, e.g. ${dflt}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (name: string, example: string, protocols: string[]) =>
+  optionalString.refine(
+    (s) => {
+      if (s === undefined) return true;
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `${name} must be a URL like ${example}` },
+  );
+
+/** Every environment variable quizbot reads, with its default and what a good value looks like. */
+const EnvSchema = z
+  .object({
+    REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    DECKS_DIR: optionalString.transform((s) => s ?? 'decks'),
+    DATA_DIR: optionalString.transform((s) => s ?? 'data'),
+    DEFAULT_DECK: optionalString.transform((s) => s ?? 'kubernetes'),
+    QUIZBOT_TIMEZONE: optionalString
+      .transform((s) => s ?? 'UTC')
+      .refine(isTimeZone, { message: 'QUIZBOT_TIMEZONE must be an IANA timezone like Europe/Berlin or UTC' }),
+    DISCORD_TOKEN: optionalString,
+    DISCORD_GUILD_ID: optionalString.refine((s) => s === undefined || /^\d{17,20}$/.test(s), {
+      message: 'DISCORD_GUILD_ID must be a server id (17-20 digits), e.g. 123456789012345678',
+    }),
+    DISCORD_API_URL: url('DISCORD_API_URL', 'https://discord.com/api (without /v10)', ['http:', 'https:']).refine(
+      (s) => s === undefined || !/\/v\d+\/?$/.test(s),
+      { message: 'DISCORD_API_URL must not end in /v10: the client adds the version' },
+    ),
+    SLACK_BOT_TOKEN: optionalString,
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
+      message: 'SLACK_APP_TOKEN must be an app-level token starting with xapp-',
+    }),
+    SLACK_API_URL: url('SLACK_API_URL', 'https://slack.com/api/', ['http:', 'https:']),
+    SLACK_PORT: port('SLACK_PORT', 3000),
+    SLACK_ADMIN_USERS: optionalString.transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : [])),
+    HTTP_PORT: port('HTTP_PORT', 8080),
+    LOG_LEVEL: optionalString
+      .transform((s) => s ?? 'info')
+      .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), {
+        message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
+      }),
+    LOG_FORMAT: optionalString
+      .transform((s) => s ?? 'auto')
+      .refine((s) => ['auto', 'json', 'pretty'].includes(s), { message: 'LOG_FORMAT must be auto, json or pretty' }),
+  });
+
+/** Validated configuration. */
+export type Config = z.output<typeof EnvSchema>;
+
+/** Reads the environment once; on problems returns every one of them, each naming its variable. */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+): { ok: true; config: Config } | { ok: false; problems: string[] } {
+  const r = EnvSchema.safeParse(env);
+  const problems = r.success ? [] : r.error.issues.map((i) => i.message);
+  // Cross-variable rules run even when single values failed, so one run lists everything.
+  const has = (k: string) => Boolean(env[k]?.trim());
+  if (has('SLACK_BOT_TOKEN') && !has('SLACK_SIGNING_SECRET') && !has('SLACK_APP_TOKEN')) {
+    problems.push(
+      'SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode); see deploy/.env.example',
+    );
+  }
+  if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
+    problems.push('SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing');
+  }
+  if (r.success && problems.length === 0) return { ok: true, config: r.data };
+  return { ok: false, problems };
+}
+
+/** One message listing every configuration problem. */
+export function formatConfigProblems(problems: string[]): string {
+  return `quizbot cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n${problems
+    .map((p) => `  - ${p}`)
+    .join('\n')}\n`;
+}
+
+/** Secrets, for log redaction. */
+export const SECRET_KEYS = ['DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;

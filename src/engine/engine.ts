@@ -1,0 +1,134 @@
+import { decodeAction } from './actions.js';
+import type { ActionResult, Actor, AdminCommand, Logger, Period } from './api.js';
+import { silentLogger } from './api.js';
+import type { DeckSet } from './deck/types.js';
+import { QuizError } from './errors.js';
+import type { ReviewService } from './review.js';
+import { errorView, noticeView, type View } from './views.js';
+
+/** The team side the engine delegates to (implemented by DailyService). */
+export interface TeamSide {
+  /** Admin commands on channel schedules; refuses non-admins. */
+  admin(actor: Actor, cmd: AdminCommand): Promise<View>;
+  /** A daily-quiz answer; always a private reply. */
+  answer(actor: Actor, roundId: string, choice: number): Promise<ActionResult>;
+  /** The team leaderboard for a period: top 10 plus the caller's rank. */
+  leaderboard(actor: Actor, period: Period): Promise<View>;
+}
+
+/** Options of {@link QuizEngine}. */
+export interface QuizEngineOptions {
+  /** Self-review. */
+  review: ReviewService;
+  /** Loaded decks. */
+  decks: DeckSet;
+  /** Daily quizzes and leaderboards; without it those commands answer that they are off. */
+  daily?: TeamSide;
+  /** Where failures are logged with their cause. */
+  log?: Logger;
+}
+
+/**
+ * The one entry point adapters call. Every method resolves to a view: expected refusals are
+ * views with a code, and infrastructure failures are logged here (once, for every platform)
+ * and turned into a private error view, so an adapter can always answer the user.
+ */
+export class QuizEngine {
+  private readonly log: Logger;
+
+  constructor(private readonly opts: QuizEngineOptions) {
+    this.log = opts.log ?? silentLogger;
+  }
+
+  /** The loaded decks, for autocomplete. */
+  deckIds(): string[] {
+    return this.opts.decks.list().map((d) => d.id);
+  }
+
+  /** `/decks`: the loaded decks with card counts. */
+  decks(): View {
+    const decks = this.opts.decks.list();
+    if (decks.length === 0) return { text: 'No decks are loaded.', private: true, tone: 'warning' };
+    return {
+      title: 'Decks',
+      text: decks
+        .map((d) => `• **${d.id}** — ${d.title} (${d.cards.length} cards)${d.description ? `: ${d.description}` : ''}`)
+        .join('\n'),
+      private: true,
+    };
+  }
+
+  /** `/review [deck]`. */
+  review(actor: Actor, deckId?: string | null): Promise<View> {
+    return this.run('review', actor, () => this.opts.review.start(actor, deckId));
+  }
+
+  /** `/stats [deck]`. */
+  stats(actor: Actor, deckId?: string | null): Promise<View> {
+    return this.run('stats', actor, () => this.opts.review.stats(actor, deckId));
+  }
+
+  /** `/leaderboard [period]` in the actor's team. */
+  leaderboard(actor: Actor, period: Period = 'week'): Promise<View> {
+    return this.run('leaderboard', actor, () => this.team(actor).leaderboard(actor, period));
+  }
+
+  /** `/quiz-admin ...` in the actor's team. */
+  admin(actor: Actor, cmd: AdminCommand): Promise<View> {
+    return this.run(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, cmd));
+  }
+
+  private team(actor: Actor): TeamSide {
+    if (!this.opts.daily || !actor.team) {
+      throw new QuizError('bad_argument', 'team commands need a team (server or workspace) and the daily service');
+    }
+    return this.opts.daily;
+  }
+
+  /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */
+  async action(actor: Actor, actionId: string): Promise<ActionResult> {
+    let action: ReturnType<typeof decodeAction>;
+    try {
+      action = decodeAction(actionId);
+    } catch (err) {
+      this.log.warn({ actionId: actionId.slice(0, 120), user: actor.user }, 'refused action id');
+      return { mode: 'reply', view: errorView(err) };
+    }
+    switch (action.kind) {
+      case 'reveal':
+        return this.update('reveal', actor, () => this.opts.review.reveal(actor, action));
+      case 'grade':
+        return this.update('grade', actor, () => this.opts.review.grade(actor, action));
+      case 'next':
+        return this.update('next', actor, () => this.opts.review.start(actor, action.deckId));
+      case 'answer': {
+        const daily = this.opts.daily;
+        if (!daily || !actor.team) return { mode: 'reply', view: noticeView('unknown_round') };
+        try {
+          return await daily.answer(actor, action.roundId, action.choice);
+        } catch (err) {
+          return { mode: 'reply', view: await this.run('answer', actor, () => Promise.reject(err)) };
+        }
+      }
+    }
+  }
+
+  private async update(what: string, actor: Actor, fn: () => Promise<View>): Promise<ActionResult> {
+    const view = await this.run(what, actor, fn);
+    // Refusals go privately beside the message; the review message itself stays as it was.
+    return view.code ? { mode: 'reply', view } : { mode: 'update', view };
+  }
+
+  /** Runs one engine call: refusals become notices, failures are logged and become error views. */
+  async run(what: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof QuizError && err.code !== 'store_unavailable' && err.code !== 'internal') {
+        return noticeView(err.code);
+      }
+      this.log.error({ err, what, user: actor.user }, `${what} failed`);
+      return errorView(err);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import { type Card, type FSRS, fsrs, generatorParameters, type Grade as FsrsGrade, State } from 'ts-fsrs';
+import { type Action, encodeAction, type Grade, ownerTag } from './actions.js';
+import type { Actor } from './api.js';
+import { newCard, packCard, unpackCard } from './cardstate.js';
+import type { Deck, DeckCard, DeckSet } from './deck/types.js';
+import { QuizError } from './errors.js';
+import type { Clock, ReviewStore, UserRef } from './ports.js';
+import { addDays, endOfLocalDay, localDate, shortDuration } from './time.js';
+import { truncate, type View, type ViewButton } from './views.js';
+
+/** Options of {@link ReviewService}; defaults in {@link REVIEW_DEFAULTS}. */
+export interface ReviewServiceOptions {
+  /** Study data store. */
+  store: ReviewStore;
+  /** Loaded decks. */
+  decks: DeckSet;
+  /** Time source. */
+  clock: Clock;
+  /** Timezone whose midnight starts a new study day (new-card budget, streaks). */
+  timezone?: string;
+  /** Deck used when a command names none. */
+  defaultDeck?: string;
+}
+
+/** Defaults in one place. */
+export const REVIEW_DEFAULTS = { timezone: 'UTC', statsDays: 366, retentionDays: 30 } as const;
+
+/** Rating labels in button order (ts-fsrs Rating 1..4). */
+export const GRADE_LABELS: Record<Grade, string> = { 1: 'Again', 2: 'Hard', 3: 'Good', 4: 'Easy' };
+const GRADE_STYLE = { 1: 'danger', 2: 'secondary', 3: 'success', 4: 'primary' } as const;
+
+/** Body text sizes kept well inside every platform's limits (Discord embed 4,096; Slack section 3,000). */
+const MAX_FRONT = 1_000;
+const MAX_BACK = 2_400;
+
+/** The next card to study, or when the next one will be due. */
+export type NextCard =
+  | { kind: 'card'; card: DeckCard; isNew: boolean; rev: number; dueNow: number; newLeft: number }
+  | { kind: 'done'; nextDue: number | null; dueToday: number };
+
+/** Private, Anki-style self-review on FSRS. Pure: store, decks and clock are passed in. */
+export class ReviewService {
+  private readonly schedulers = new Map<string, FSRS>();
+  private readonly tz: string;
+
+  constructor(private readonly opts: ReviewServiceOptions) {
+    this.tz = opts.timezone ?? REVIEW_DEFAULTS.timezone;
+  }
+
+  /** Resolves a deck id (or the default deck); refusal as a QuizError('unknown_deck'). */
+  deck(deckId?: string | null): Deck {
+    const id = deckId?.trim() || this.opts.defaultDeck || this.opts.decks.list()[0]?.id;
+    const deck = id ? this.opts.decks.get(id) : undefined;
+    if (!deck) throw new QuizError('unknown_deck', `unknown deck ${JSON.stringify(deckId)}`);
+    return deck;
+  }
+
+  private scheduler(deck: Deck): FSRS {
+    let f = this.schedulers.get(deck.id);
+    if (!f) {
+      f = fsrs(generatorParameters({ request_retention: deck.retention, enable_fuzz: false }));
+      this.schedulers.set(deck.id, f);
+    }
+    return f;
+  }
+
+  /** Picks the next card: due cards first (oldest due first), then new cards up to newPerDay. */
+  async next(user: UserRef, deck: Deck): Promise<NextCard> {
+    const now = this.opts.clock.now();
+    const day = localDate(now, this.tz);
+    const snap = await this.opts.store.queue(user, deck.id, now, endOfLocalDay(now, this.tz), day);
+    const due = snap.dueCardId ? this.opts.decks.card(deck.id, snap.dueCardId) : undefined;
+    if (due) {
+      const state = await this.opts.store.getState(user, deck.id, due.id);
+      const rev = state ? unpackCard(state).reps : 0;
+      return { kind: 'card', card: due, isNew: false, rev, dueNow: snap.dueNow, newLeft: deck.newPerDay - snap.newToday };
+    }
+    const newLeft = deck.newPerDay - snap.newToday;
+    if (newLeft > 0 && snap.known < deck.cards.length) {
+      const known = await this.opts.store.knownCards(user, deck.id);
+      const fresh = deck.cards.find((c) => !known.has(c.id));
+      if (fresh) return { kind: 'card', card: fresh, isNew: true, rev: 0, dueNow: snap.dueNow, newLeft };
+    }
+    return { kind: 'done', nextDue: snap.nextDue, dueToday: snap.dueToday };
+  }
+
+  /** `/review [deck]`: the first card's front, or "nothing due". */
+  async start(actor: Actor, deckId?: string | null): Promise<View> {
+    const deck = this.deck(deckId);
+    return this.cardView(actor.user, deck, await this.next(actor.user, deck));
+  }
+
+  /** Show answer: the back with four rating buttons labelled with their next intervals. */
+  async reveal(actor: Actor, a: Extract<Action, { kind: 'reveal' }>): Promise<View> {
+    this.checkOwner(actor, a.owner);
+    const deck = this.deck(a.deckId);
+    const card = this.card(deck, a.cardId);
+    const now = this.opts.clock.now();
+    const state = await this.opts.store.getState(actor.user, deck.id, card.id);
+    const fcard = state ? unpackCard(state) : newCard(now);
+    const preview = this.scheduler(deck).repeat(fcard, new Date(now));
+    const owner = ownerTag(actor.user);
+    const buttons: ViewButton[] = ([1, 2, 3, 4] as const).map((g) => ({
+      label: `${GRADE_LABELS[g]} · ${shortDuration(preview[g as FsrsGrade].card.due.getTime() - now)}`,
+      actionId: encodeAction({ kind: 'grade', deckId: deck.id, cardId: card.id, grade: g, rev: fcard.reps, owner }),
+      style: GRADE_STYLE[g],
+    }));
+    const back = card.explanation ? `${card.back}\n\n_${card.explanation}_` : card.back;
+    return {
+      title: deck.title,
+      text: `**${truncate(card.front, MAX_FRONT)}**\n\n${truncate(back, MAX_BACK)}`,
+      buttons: [buttons],
+      private: true,
+      footer: 'How well did you remember it?',
+    };
+  }
+
+  /** Grades a card (at most 2 round trips: read, then one atomic write), then shows the next card. */
+  async grade(actor: Actor, a: Extract<Action, { kind: 'grade' }>): Promise<View> {
+    this.checkOwner(actor, a.owner);
+    const deck = this.deck(a.deckId);
+    const card = this.card(deck, a.cardId);
+    const now = this.opts.clock.now();
+    const user = actor.user;
+    const expected = await this.opts.store.getState(user, deck.id, card.id);
+    const before = expected ? unpackCard(expected) : newCard(now);
+    let note: string;
+    if (before.reps !== a.rev) {
+      // The card moved on since this button was drawn: a double click or an old message.
+      note = 'That card was already graded; here is your next one.';
+    } else {
+      const { card: after } = this.scheduler(deck).next(before, new Date(now), a.grade as FsrsGrade);
+      const wasReview = before.state === State.Review;
+      const outcome = await this.opts.store.applyGrade({
+        user,
+        deckId: deck.id,
+        cardId: card.id,
+        expected,
+        next: packCard(after),
+        due: after.due.getTime(),
+        day: localDate(now, this.tz),
+        isNew: expected === null,
+        recalled: wasReview ? a.grade > 1 : null,
+        log: reviewLogLine(now, card.id, a.grade, before, after),
+      });
+      note =
+        outcome === 'applied'
+          ? `${GRADE_LABELS[a.grade]} — next review in ${shortDuration(after.due.getTime() - now)}.`
+          : 'That card was already graded; here is your next one.';
+    }
+    const view = this.cardView(user, deck, await this.next(user, deck));
+    return { ...view, text: `_${note}_\n\n${view.text}` };
+  }
+
+  /** Personal stats: due now, due today, reviews today, 30-day retention, streak. */
+  async stats(actor: Actor, deckId?: string | null): Promise<View> {
+    const now = this.opts.clock.now();
+    const today = localDate(now, this.tz);
+    const days = Array.from({ length: REVIEW_DEFAULTS.statsDays }, (_, i) => addDays(today, -i));
+    const decks = deckId ? [this.deck(deckId)] : this.opts.decks.list();
+    const [counters, snaps] = await Promise.all([
+      this.opts.store.dayCounters(actor.user, deckId ? (decks[0] as Deck).id : null, days),
+      Promise.all(decks.map((d) => this.opts.store.queue(actor.user, d.id, now, endOfLocalDay(now, this.tz), today))),
+    ]);
+    const dueNow = snaps.reduce((n, s) => n + s.dueNow, 0);
+    const dueToday = snaps.reduce((n, s) => n + s.dueToday, 0);
+    const known = snaps.reduce((n, s) => n + s.known, 0);
+    const window = counters.slice(0, REVIEW_DEFAULTS.retentionDays);
+    const total = window.reduce((n, c) => n + c.recallTotal, 0);
+    const passed = window.reduce((n, c) => n + c.recallPassed, 0);
+    let streak = 0;
+    for (let i = counters[0]?.reviews ? 0 : 1; i < counters.length && (counters[i]?.reviews ?? 0) > 0; i++) streak++;
+    const scope = deckId ? (decks[0] as Deck).title : 'all decks';
+    return {
+      title: `Your study stats · ${scope}`,
+      text: known === 0 ? 'You have not reviewed any card yet. Start with the review command.' : '',
+      fields: [
+        { name: 'Due now', value: String(dueNow), inline: true },
+        { name: 'Due today', value: String(dueToday), inline: true },
+        { name: 'Reviewed today', value: String(counters[0]?.reviews ?? 0), inline: true },
+        {
+          name: '30-day retention',
+          value: total ? `${Math.round((passed / total) * 100)}% (${passed}/${total})` : '—',
+          inline: true,
+        },
+        { name: 'Streak', value: `${streak} day${streak === 1 ? '' : 's'}`, inline: true },
+        { name: 'Cards started', value: String(known), inline: true },
+      ],
+      private: true,
+    };
+  }
+
+  private cardView(user: UserRef, deck: Deck, next: NextCard): View {
+    const now = this.opts.clock.now();
+    if (next.kind === 'done') {
+      const when = next.nextDue === null ? null : shortDuration(Math.max(0, next.nextDue - now));
+      const text =
+        when === null
+          ? `Nothing due in ${deck.title}, and no new cards left for today. Come back tomorrow!`
+          : `Nothing due in ${deck.title}. Next card in ${when}.`;
+      return { title: deck.title, text, private: true, tone: 'success', footer: 'All caught up ✓' };
+    }
+    const { card } = next;
+    const status = next.isNew ? `new card · ${Math.max(0, next.newLeft - 1)} new left today` : `${next.dueNow} due now`;
+    return {
+      title: deck.title,
+      text: `**${truncate(card.front, MAX_FRONT)}**`,
+      buttons: [
+        [
+          {
+            label: 'Show answer',
+            actionId: encodeAction({ kind: 'reveal', deckId: deck.id, cardId: card.id, owner: ownerTag(user) }),
+            style: 'primary',
+          },
+        ],
+      ],
+      private: true,
+      footer: status,
+    };
+  }
+
+  private card(deck: Deck, cardId: string): DeckCard {
+    const card = this.opts.decks.card(deck.id, cardId);
+    if (!card) throw new QuizError('unknown_card', `card ${cardId} is not in deck ${deck.id}`);
+    return card;
+  }
+
+  private checkOwner(actor: Actor, owner: string): void {
+    if (ownerTag(actor.user) !== owner) throw new QuizError('not_owner', 'button of another user');
+  }
+}
+
+/** Compact review log line: `time36 card grade state>state sched_days`. */
+function reviewLogLine(now: number, cardId: string, grade: number, before: Card, after: Card): string {
+  return `${Math.round(now / 1000).toString(36)} ${cardId} ${grade} ${before.state}>${after.state} ${after.scheduled_days}`;
+}

@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { ReviewStore } from '../engine/ports.js';
+import { PersistedDoc } from './memory/persist.js';
+import { MemoryReviewStore } from './memory/review-store.js';
+import { connectRedis } from './redis/connect.js';
+import { Keys } from './redis/keys.js';
+import { RedisReviewStore } from './redis/review-store.js';
+
+/** The stores of one process, Redis or embedded, behind the same ports. */
+export interface Stores {
+  /** Which backend. */
+  kind: 'redis' | 'embedded';
+  /** Where it lives, for logs (no credentials). */
+  where: string;
+  /** Study data. */
+  review: ReviewStore;
+  /** The Redis client when kind is redis. */
+  redis?: Redis;
+  /** Resolves when the backend answers; rejects otherwise (readiness). */
+  ping(): Promise<void>;
+  /** Saves what is pending and disconnects. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link openStores}. */
+export interface OpenStoresOptions {
+  /** Redis URL; unset: the embedded store. */
+  redisUrl?: string | undefined;
+  /** Folder of the embedded store's file. */
+  dataDir: string;
+  /** Redis key prefix (tests). */
+  prefix?: string;
+}
+
+/** File of the embedded store inside the data folder. */
+export const EMBEDDED_FILE = 'quizbot.json';
+
+function safeUrl(url: string): string {
+  const u = new URL(url);
+  u.password = u.password ? '***' : '';
+  return u.toString();
+}
+
+/** Opens Redis when a URL is given, else the embedded store persisted under `dataDir`. */
+export function openStores(o: OpenStoresOptions): Stores {
+  if (o.redisUrl) {
+    const redis = connectRedis(o.redisUrl);
+    const keys = new Keys(o.prefix);
+    return {
+      kind: 'redis',
+      where: safeUrl(o.redisUrl),
+      review: new RedisReviewStore(redis, keys),
+      redis,
+      ping: async () => {
+        await redis.ping();
+      },
+      close: async () => {
+        await redis.quit().catch(() => redis.disconnect());
+      },
+    };
+  }
+  const file = join(o.dataDir, EMBEDDED_FILE);
+  const doc = new PersistedDoc<Record<string, unknown>>(file, () => ({}));
+  return {
+    kind: 'embedded',
+    where: file,
+    review: new MemoryReviewStore(doc),
+    ping: async () => {},
+    close: async () => {
+      doc.flush();
+    },
+  };
+}
