@@ -28,7 +28,7 @@ export async function buildCore(config: Config, log: Pino, clock: Clock = system
   for (const p of loaded.problems) log.warn({ file: p.file, card: p.card, line: p.line }, `deck skipped: ${formatProblem(p)}`);
   const decks = new DeckSet(loaded.decks);
   if (decks.list().length === 0) log.error({ dir: config.DECKS_DIR }, 'no valid deck loaded');
-  const stores = openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
+  const stores = await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
   log.info({ store: stores.kind, where: stores.where, decks: decks.list().map((d) => d.id) }, 'quizbot core ready');
   const defaultDeck = decks.get(config.DEFAULT_DECK) ? config.DEFAULT_DECK : undefined;
   const review = new ReviewService({

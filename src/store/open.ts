@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { QuizError } from '../engine/errors.js';
 import type { ReviewStore } from '../engine/ports.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
-import { connectRedis } from './redis/connect.js';
+import { connectRedis, waitReady } from './redis/connect.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
 
@@ -31,6 +32,8 @@ export interface OpenStoresOptions {
   dataDir: string;
   /** Redis key prefix (tests). */
   prefix?: string;
+  /** How long to wait for Redis at start (default 10 s). */
+  readyTimeoutMs?: number;
 }
 
 /** File of the embedded store inside the data folder. */
@@ -42,10 +45,21 @@ function safeUrl(url: string): string {
   return u.toString();
 }
 
-/** Opens Redis when a URL is given, else the embedded store persisted under `dataDir`. */
-export function openStores(o: OpenStoresOptions): Stores {
+/**
+ * Opens Redis when a URL is given (waiting until it is ready, so the first click does not fail),
+ * else the embedded store persisted under `dataDir`.
+ */
+export async function openStores(o: OpenStoresOptions): Promise<Stores> {
   if (o.redisUrl) {
     const redis = connectRedis(o.redisUrl);
+    try {
+      await waitReady(redis, o.readyTimeoutMs ?? 10_000);
+    } catch (err) {
+      redis.disconnect();
+      throw new QuizError('store_unavailable', `cannot reach Redis at ${safeUrl(o.redisUrl)}: is it running?`, {
+        cause: err,
+      });
+    }
     const keys = new Keys(o.prefix);
     return {
       kind: 'redis',

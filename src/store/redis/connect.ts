@@ -27,6 +27,22 @@ export function connectRedis(url: string, opts: RedisOptions = {}): Redis {
   return redis;
 }
 
+/** Resolves once the client is connected and ready; rejects with store_unavailable after `ms`. */
+export async function waitReady(redis: Redis, ms = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new QuizError('store_unavailable', `Redis did not become ready within ${ms} ms`));
+    }, ms);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}
+
 /** Runs a Redis operation; infrastructure failures become QuizError('store_unavailable'). */
 export async function guard<T>(what: string, op: () => Promise<T>): Promise<T> {
   try {

@@ -1,0 +1,224 @@
+import { unpackCard } from '../../engine/cardstate.js';
+import type {
+  DayCounters,
+  GradeWrite,
+  QueueSnapshot,
+  ReviewStore,
+  UserExport,
+  UserRef,
+} from '../../engine/ports.js';
+import type { PersistedDoc } from './persist.js';
+
+/** Review log lines kept per user (same cap as Redis). */
+export const MEMORY_REVIEW_LOG_CAP = 500;
+
+/** Counters of one day: reviews, recall total, recall passed, new cards (deck level only). */
+export interface DayCount {
+  /** Reviews done. */
+  r: number;
+  /** Reviews of cards in review state. */
+  t: number;
+  /** Of those, recalled. */
+  p: number;
+  /** New cards introduced (per deck only). */
+  n: number;
+}
+
+/** One user's deck: states, due times and per-day counters. */
+export interface ReviewDeckData {
+  /** cardId -> packed state. */
+  cards: Record<string, string>;
+  /** cardId -> due time in ms. */
+  due: Record<string, number>;
+  /** day -> counters of this deck. */
+  days: Record<string, DayCount>;
+}
+
+/** One user's study data. */
+export interface ReviewUserData {
+  /** The user. */
+  user: UserRef;
+  /** deckId -> deck data. */
+  decks: Record<string, ReviewDeckData>;
+  /** day -> counters over all decks. */
+  days: Record<string, DayCount>;
+  /** Review log lines, newest first, capped at {@link MEMORY_REVIEW_LOG_CAP}. */
+  log: string[];
+}
+
+/** The review store's slice of the shared embedded-store document. */
+export interface ReviewSlice {
+  /** `<platform>:<userId>` -> data. */
+  users: Record<string, ReviewUserData>;
+}
+
+/** Documents that can hold a review slice (other stores add their own slices beside it). */
+export interface ReviewDoc {
+  /** Created on first use. */
+  review?: ReviewSlice;
+}
+
+const memberOf = (u: UserRef) => `${u.platform}:${u.userId}`;
+
+// Ids come from users and platforms: `constructor` or `__proto__` must be plain keys, never
+// inherited members or prototype setters.
+/** Own entry of `rec` at `key`. */
+function own<V>(rec: Record<string, V> | undefined, key: string): V | undefined {
+  return rec && Object.hasOwn(rec, key) ? rec[key] : undefined;
+}
+
+/** Sets an own entry of `rec`. */
+function put<V>(rec: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(rec, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The own entry of `rec` at `key`, created by `make` when missing. */
+function entry<V>(rec: Record<string, V>, key: string, make: () => V): V {
+  const found = own(rec, key);
+  if (found !== undefined) return found;
+  const made = make();
+  put(rec, key, made);
+  return made;
+}
+
+const zero = (): DayCount => ({ r: 0, t: 0, p: 0, n: 0 });
+
+/**
+ * Study data of the embedded store (local mode, one process), kept in the shared PersistedDoc.
+ * Same semantics as RedisReviewStore: compare-and-set grades, same counters and log cap. Every
+ * method runs synchronously to completion, so concurrent grades are serialised like a script.
+ */
+export class MemoryReviewStore implements ReviewStore {
+  private readonly slice: ReviewSlice;
+
+  constructor(private readonly doc: PersistedDoc<ReviewDoc>) {
+    doc.data.review ??= { users: {} };
+    this.slice = doc.data.review;
+  }
+
+  private userData(u: UserRef): ReviewUserData | undefined {
+    return own(this.slice.users, memberOf(u));
+  }
+
+  private deck(u: UserRef, deckId: string): ReviewDeckData | undefined {
+    return own(this.userData(u)?.decks, deckId);
+  }
+
+  private ensureDeck(u: UserRef, deckId: string): { data: ReviewUserData; deck: ReviewDeckData } {
+    const data = entry(this.slice.users, memberOf(u), () => ({
+      user: { platform: u.platform, userId: u.userId },
+      decks: {},
+      days: {},
+      log: [],
+    }));
+    const deck = entry(data.decks, deckId, () => ({ cards: {}, due: {}, days: {} }));
+    return { data, deck };
+  }
+
+  async queue(
+    user: UserRef,
+    deckId: string,
+    now: number,
+    endOfDay: number,
+    day: string,
+  ): Promise<QueueSnapshot> {
+    const deck = this.deck(user, deckId);
+    const snap: QueueSnapshot = {
+      dueCardId: null,
+      dueNow: 0,
+      dueToday: 0,
+      nextDue: null,
+      newToday: own(deck?.days, day)?.n ?? 0,
+      known: deck ? Object.keys(deck.cards).length : 0,
+    };
+    if (!deck) return snap;
+    let oldest: [string, number] | null = null;
+    for (const [id, due] of Object.entries(deck.due)) {
+      // Same order as a Redis sorted set: by score, then by member.
+      if (!oldest || due < oldest[1] || (due === oldest[1] && id < oldest[0])) oldest = [id, due];
+      if (due <= now) snap.dueNow++;
+      if (due < endOfDay) snap.dueToday++;
+    }
+    if (oldest) {
+      snap.nextDue = oldest[1];
+      if (oldest[1] <= now) snap.dueCardId = oldest[0];
+    }
+    return snap;
+  }
+
+  async getState(user: UserRef, deckId: string, cardId: string): Promise<string | null> {
+    return own(this.deck(user, deckId)?.cards, cardId) ?? null;
+  }
+
+  async knownCards(user: UserRef, deckId: string): Promise<Set<string>> {
+    return new Set(Object.keys(this.deck(user, deckId)?.cards ?? {}));
+  }
+
+  async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
+    if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
+    const current = own(this.deck(w.user, w.deckId)?.cards, w.cardId) ?? null;
+    if (current !== w.expected) return 'conflict';
+    const { data, deck } = this.ensureDeck(w.user, w.deckId);
+    put(deck.cards, w.cardId, w.next);
+    put(deck.due, w.cardId, w.due);
+    const deckDay = entry(deck.days, w.day, zero);
+    const allDay = entry(data.days, w.day, zero);
+    for (const c of [deckDay, allDay]) {
+      c.r++;
+      if (w.recalled !== null) {
+        c.t++;
+        if (w.recalled) c.p++;
+      }
+    }
+    if (w.isNew) deckDay.n++;
+    data.log.unshift(w.log);
+    if (data.log.length > MEMORY_REVIEW_LOG_CAP) data.log.length = MEMORY_REVIEW_LOG_CAP;
+    this.doc.changed();
+    return 'applied';
+  }
+
+  async dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]> {
+    const data = this.userData(user);
+    const source = deckId === null ? data?.days : own(data?.decks, deckId)?.days;
+    return days.map((day) => {
+      const c = own(source, day);
+      return { day, reviews: c?.r ?? 0, recallTotal: c?.t ?? 0, recallPassed: c?.p ?? 0 };
+    });
+  }
+
+  async *exportUsers(): AsyncIterable<UserExport> {
+    for (const member of Object.keys(this.slice.users)) {
+      const data = own(this.slice.users, member);
+      if (!data) continue;
+      const decks: Record<string, Record<string, string>> = {};
+      for (const deckId of Object.keys(data.decks).sort()) {
+        const cards = own(data.decks, deckId)?.cards ?? {};
+        if (Object.keys(cards).length > 0) put(decks, deckId, { ...cards });
+      }
+      yield { user: { platform: data.user.platform, userId: data.user.userId }, decks };
+    }
+  }
+
+  /** Review log lines of a user, newest first. */
+  async reviewLog(user: UserRef, limit = MEMORY_REVIEW_LOG_CAP): Promise<string[]> {
+    return (this.userData(user)?.log ?? []).slice(0, limit);
+  }
+
+  /**
+   * Restores one user's card states. Each deck in the export replaces that deck's states and due
+   * times; counters and the log are kept. Throws RangeError, before writing anything, on a malformed state.
+   */
+  async importUser(u: UserExport): Promise<void> {
+    const decks = Object.entries(u.decks).map(([deckId, cards]) => ({
+      deckId,
+      cards: { ...cards },
+      due: Object.fromEntries(Object.entries(cards).map(([id, p]) => [id, unpackCard(p).due.getTime()])),
+    }));
+    for (const d of decks) {
+      const { deck } = this.ensureDeck(u.user, d.deckId);
+      deck.cards = d.cards;
+      deck.due = d.due;
+    }
+    this.doc.changed();
+  }
+}

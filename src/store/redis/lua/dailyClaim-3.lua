@@ -1,0 +1,51 @@
+-- dailyClaim: claims one daily round for posting (exactly once per round id) and, when claimed,
+-- writes the round fresh, atomically, in the team's slot.
+-- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>  run|<owner>|<attempt>|<lease until ms>,
+--                       retry|<attempts>, posted, failed|<attempts>
+-- KEYS[2] round hash    <p>:{t:..}:round:<roundId>
+-- KEYS[3] answers hash  <p>:{t:..}:ans:<roundId>
+-- ARGV[1] owner (one id per process, no '|')
+-- ARGV[2] now in ms
+-- ARGV[3] lease in ms: how long a post in progress keeps others out
+-- ARGV[4] max attempts: a claim taken after that many attempts becomes failed instead
+-- ARGV[5] keep in ms: lifetime of the claim, and of the round after its close time
+-- ARGV[6] close time of the round in ms
+-- ARGV[7..] round hash fields and values, in pairs
+-- Returns { 'claimed', attempt } | { 'busy', lease until } | { 'posted', '0' } | { 'failed', attempts }.
+
+local owner = ARGV[1]
+local now, lease, maxAttempts = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local keep, closes = tonumber(ARGV[5]), tonumber(ARGV[6])
+if owner == '' or string.find(owner, '|', 1, true) or not now or not lease or not maxAttempts
+  or not keep or not closes or #ARGV < 8 or #ARGV % 2 ~= 0 then
+  return redis.error_reply('ERR dailyClaim: bad arguments')
+end
+
+local attempt = 1
+local current = redis.call('GET', KEYS[1])
+if current then
+  local _, tries, untilMs = string.match(current, '^run|(.*)|(%d+)|(%d+)$')
+  local retry = string.match(current, '^retry|(%d+)$')
+  if tries then
+    -- A lease that ran out means its process died mid-post: that counts as an attempt.
+    if tonumber(untilMs) > now then return { 'busy', untilMs } end
+    attempt = tonumber(tries) + 1
+  elseif retry then
+    attempt = tonumber(retry) + 1
+  elseif current == 'posted' then
+    return { 'posted', '0' }
+  else
+    return { 'failed', string.match(current, '^failed|(%d+)$') or '0' }
+  end
+end
+
+if attempt > maxAttempts then
+  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1), 'PX', keep)
+  return { 'failed', tostring(attempt - 1) }
+end
+
+redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease), 'PX', keep)
+redis.call('DEL', KEYS[2], KEYS[3])
+redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
+redis.call('PEXPIREAT', KEYS[2], string.format('%.0f', closes + keep))
+return { 'claimed', tostring(attempt) }

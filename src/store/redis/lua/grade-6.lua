@@ -1,0 +1,54 @@
+-- grade: compare-and-set one card's state and record the review, atomically, in one user's slot.
+-- KEYS[1] cards hash   <p>:{u:..}:cards:<deck>   cardId -> packed state
+-- KEYS[2] due zset     <p>:{u:..}:due:<deck>     cardId scored by due ms
+-- KEYS[3] deck days    <p>:{u:..}:days:<deck>    r:/t:/p:/n:<day> counters
+-- KEYS[4] all days     <p>:{u:..}:days           r:/t:/p:<day> counters over all decks
+-- KEYS[5] log list     <p>:{u:..}:log            newest first, capped
+-- KEYS[6] decks set    <p>:{u:..}:decks          deck ids with states
+-- ARGV[1] cardId
+-- ARGV[2] expected packed state ('' = the card must have no state yet)
+-- ARGV[3] next packed state
+-- ARGV[4] due time in ms (integer)
+-- ARGV[5] local day YYYY-MM-DD
+-- ARGV[6] '1' when the review introduces a new card, else '0'
+-- ARGV[7] '1' recalled, '0' forgotten, '' not a review-state card
+-- ARGV[8] review log line
+-- ARGV[9] log cap (lines kept)
+-- ARGV[10] deck id (member of KEYS[6])
+-- Returns 1 when applied, 0 on conflict (nothing written).
+
+local card, expected, nextState = ARGV[1], ARGV[2], ARGV[3]
+local due, day, isNew, recalled = tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
+local cap = tonumber(ARGV[9])
+
+-- Validate everything before the first write: Redis does not roll a script back on error.
+if card == '' or nextState == '' or due == nil or day == '' or cap == nil or cap < 1 then
+  return redis.error_reply('ERR grade: bad arguments')
+end
+
+local current = redis.call('HGET', KEYS[1], card)
+if expected == '' then
+  if current then return 0 end
+elseif current ~= expected then
+  return 0
+end
+
+redis.call('HSET', KEYS[1], card, nextState)
+redis.call('ZADD', KEYS[2], due, card)
+if expected == '' then redis.call('SADD', KEYS[6], ARGV[10]) end
+
+redis.call('HINCRBY', KEYS[3], 'r:' .. day, 1)
+redis.call('HINCRBY', KEYS[4], 'r:' .. day, 1)
+if recalled ~= '' then
+  redis.call('HINCRBY', KEYS[3], 't:' .. day, 1)
+  redis.call('HINCRBY', KEYS[4], 't:' .. day, 1)
+  if recalled == '1' then
+    redis.call('HINCRBY', KEYS[3], 'p:' .. day, 1)
+    redis.call('HINCRBY', KEYS[4], 'p:' .. day, 1)
+  end
+end
+if isNew == '1' then redis.call('HINCRBY', KEYS[3], 'n:' .. day, 1) end
+
+redis.call('LPUSH', KEYS[5], ARGV[8])
+redis.call('LTRIM', KEYS[5], 0, cap - 1)
+return 1

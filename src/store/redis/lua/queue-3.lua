@@ -1,0 +1,17 @@
+-- queue: read-only snapshot of one user's deck, in one round trip (no writes).
+-- KEYS[1] cards hash   <p>:{u:..}:cards:<deck>
+-- KEYS[2] due zset     <p>:{u:..}:due:<deck>
+-- KEYS[3] deck days    <p>:{u:..}:days:<deck>
+-- ARGV[1] now in ms
+-- ARGV[2] end of the local day in ms (exclusive)
+-- ARGV[3] local day YYYY-MM-DD
+-- Returns { oldest due card id or false, due now, due before end of day,
+--           earliest due score as a string or false, new cards today, cards known }.
+local oldest = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', 0, 1)[1] or false
+local dueNow = redis.call('ZCOUNT', KEYS[2], '-inf', ARGV[1])
+local dueToday = redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. ARGV[2])
+local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+local nextDue = first[2] or false
+local newToday = tonumber(redis.call('HGET', KEYS[3], 'n:' .. ARGV[3]) or '0')
+local known = redis.call('HLEN', KEYS[1])
+return { oldest, dueNow, dueToday, nextDue, newToday, known }

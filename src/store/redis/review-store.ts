@@ -1,0 +1,228 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+import { unpackCard } from '../../engine/cardstate.js';
+import type {
+  DayCounters,
+  GradeWrite,
+  QueueSnapshot,
+  ReviewStore,
+  UserExport,
+  UserRef,
+} from '../../engine/ports.js';
+import { guard } from './connect.js';
+import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
+
+/** Raw reply of `lua/queue-3.lua`. */
+type QueueReply = [string | null, number, number, string | null, number, number];
+
+type GradeArgs = [
+  cards: string,
+  due: string,
+  deckDays: string,
+  days: string,
+  log: string,
+  decks: string,
+  cardId: string,
+  expected: string,
+  next: string,
+  dueMs: string,
+  day: string,
+  isNew: string,
+  recalled: string,
+  line: string,
+  cap: string,
+  deckId: string,
+];
+
+/** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
+interface ReviewScripts {
+  queue(
+    cards: string,
+    due: string,
+    deckDays: string,
+    now: string,
+    eod: string,
+    day: string,
+  ): Promise<QueueReply>;
+}
+interface ReviewPipeline extends ChainableCommander {
+  grade(...args: GradeArgs): ReviewPipeline;
+}
+
+/**
+ * Study data in Redis, in the user's slot (see {@link Keys}). Expects a client made by
+ * `connectRedis` (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
+ */
+export class RedisReviewStore implements ReviewStore {
+  private readonly scripts: Redis & ReviewScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys = new Keys(),
+  ) {
+    this.scripts = redis as Redis & ReviewScripts;
+  }
+
+  /** One round trip: the `queue` script. */
+  async queue(
+    user: UserRef,
+    deckId: string,
+    now: number,
+    endOfDay: number,
+    day: string,
+  ): Promise<QueueSnapshot> {
+    const k = this.keys;
+    const [dueCardId, dueNow, dueToday, nextDue, newToday, known] = await guard('queue', () =>
+      this.scripts.queue(
+        k.cards(user, deckId),
+        k.due(user, deckId),
+        k.deckDays(user, deckId),
+        String(now),
+        String(endOfDay),
+        day,
+      ),
+    );
+    return {
+      dueCardId: dueCardId ?? null,
+      dueNow,
+      dueToday,
+      nextDue: nextDue === null ? null : Number(nextDue),
+      newToday,
+      known,
+    };
+  }
+
+  /** One round trip: HGET. */
+  async getState(user: UserRef, deckId: string, cardId: string): Promise<string | null> {
+    return guard('getState', () => this.redis.hget(this.keys.cards(user, deckId), cardId));
+  }
+
+  /** One round trip: HKEYS. */
+  async knownCards(user: UserRef, deckId: string): Promise<Set<string>> {
+    return new Set(await guard('knownCards', () => this.redis.hkeys(this.keys.cards(user, deckId))));
+  }
+
+  /**
+   * One round trip: the atomic `grade` script in the user's slot. For a card's first state the same
+   * pipeline also adds the user to the global `users` export index (idempotent, its own slot).
+   */
+  async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
+    if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
+    const k = this.keys;
+    const u = w.user;
+    const pipe = this.redis.pipeline() as ReviewPipeline;
+    pipe.grade(
+      k.cards(u, w.deckId),
+      k.due(u, w.deckId),
+      k.deckDays(u, w.deckId),
+      k.days(u),
+      k.log(u),
+      k.decks(u),
+      w.cardId,
+      w.expected ?? '',
+      w.next,
+      String(w.due),
+      w.day,
+      w.isNew ? '1' : '0',
+      w.recalled === null ? '' : w.recalled ? '1' : '0',
+      w.log,
+      String(REVIEW_LOG_CAP),
+      w.deckId,
+    );
+    if (w.expected === null) pipe.sadd(k.users(), k.userMember(u));
+    const results = await guard('applyGrade', async () => {
+      const res = await pipe.exec();
+      if (!res) throw new Error('pipeline discarded');
+      for (const [err] of res) if (err) throw err;
+      return res;
+    });
+    return results[0]?.[1] === 1 ? 'applied' : 'conflict';
+  }
+
+  /** One round trip: HMGET of the day fields. */
+  async dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]> {
+    if (days.length === 0) return [];
+    const key = deckId === null ? this.keys.days(user) : this.keys.deckDays(user, deckId);
+    const fields = days.flatMap((d) => [
+      dayField.reviews(d),
+      dayField.recallTotal(d),
+      dayField.recallPassed(d),
+    ]);
+    const values = await guard('dayCounters', () => this.redis.hmget(key, ...fields));
+    const at = (i: number) => Number(values[i] ?? 0);
+    return days.map((day, i) => ({
+      day,
+      reviews: at(3 * i),
+      recallTotal: at(3 * i + 1),
+      recallPassed: at(3 * i + 2),
+    }));
+  }
+
+  /** Review log lines of a user, newest first (one round trip: LRANGE). */
+  async reviewLog(user: UserRef, limit = REVIEW_LOG_CAP): Promise<string[]> {
+    return guard('reviewLog', () => this.redis.lrange(this.keys.log(user), 0, limit - 1));
+  }
+
+  /** Every user in the `users` index with their card states (SSCAN, then per user decks and hashes). */
+  async *exportUsers(): AsyncIterable<UserExport> {
+    let cursor = '0';
+    do {
+      const [nextCursor, members] = await guard('exportUsers', () =>
+        this.redis.sscan(this.keys.users(), cursor, 'COUNT', 100),
+      );
+      cursor = nextCursor;
+      for (const member of members) yield await this.exportUser(this.keys.parseUserMember(member));
+    } while (cursor !== '0');
+  }
+
+  private async exportUser(user: UserRef): Promise<UserExport> {
+    return guard('exportUsers', async () => {
+      const deckIds = (await this.redis.smembers(this.keys.decks(user))).sort();
+      const pipe = this.redis.pipeline();
+      for (const d of deckIds) pipe.hgetall(this.keys.cards(user, d));
+      const res = (await pipe.exec()) ?? [];
+      const decks: Record<string, Record<string, string>> = {};
+      deckIds.forEach((d, i) => {
+        const [err, cards] = res[i] ?? [new Error('missing reply'), null];
+        if (err) throw err;
+        // defineProperty: a deck id such as `__proto__` must stay a plain key.
+        Object.defineProperty(decks, d, {
+          value: { ...(cards as Record<string, string>) },
+          enumerable: true,
+        });
+      });
+      return { user, decks };
+    });
+  }
+
+  /**
+   * Restores one user's card states (backup/restore). Each deck in the export replaces that deck's
+   * states and due queue; day counters and the log are kept. Due scores come from the packed states.
+   * Throws RangeError, before writing anything, when a state is malformed.
+   */
+  async importUser(u: UserExport): Promise<void> {
+    const k = this.keys;
+    const user = u.user;
+    const decks = Object.entries(u.decks).map(([deckId, cards]) => ({
+      deckId,
+      cards,
+      due: Object.entries(cards).flatMap(([cardId, packed]) => [unpackCard(packed).due.getTime(), cardId]),
+    }));
+    await guard('importUser', async () => {
+      const tx = this.redis.multi();
+      for (const d of decks) {
+        tx.del(k.cards(user, d.deckId), k.due(user, d.deckId));
+        if (d.due.length === 0) {
+          tx.srem(k.decks(user), d.deckId);
+          continue;
+        }
+        tx.hset(k.cards(user, d.deckId), d.cards);
+        tx.zadd(k.due(user, d.deckId), ...d.due);
+        tx.sadd(k.decks(user), d.deckId);
+      }
+      const res = await tx.exec();
+      if (!res) throw new Error('transaction aborted');
+      for (const [err] of res) if (err) throw err;
+      await this.redis.sadd(k.users(), k.userMember(user));
+    });
+  }
+}
