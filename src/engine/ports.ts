@@ -82,6 +82,8 @@ export interface QueueSnapshot {
   newToday: number;
   /** Number of cards the user has a state for. */
   known: number;
+  /** Packed state of the oldest due card (saves a round trip on the hot path), or null. */
+  dueState: string | null;
 }
 
 /** Per-day study counters. */
@@ -259,8 +261,8 @@ export type AnswerOutcome =
 export interface CloseAwards {
   /** Current time, ms. */
   now: number;
-  /** Board ids the points go to (see {@link TeamStore.leaderboard}). */
-  boards: string[];
+  /** Board ids the points go to: week, month, all time (see {@link TeamStore.leaderboard}). */
+  boards: [week: string, month: string, all: string];
   /** Points for a correct answer. */
   points: number;
   /** Extra points for the first, second, ... correct answerer. */
@@ -346,7 +348,7 @@ export interface TeamStore {
   /** Atomically claims a round for posting and, when claimed, writes it fresh (no answers). */
   claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome>;
   /** Marks a claimed round posted, with its message; 'lost' when the claim is no longer this owner's. */
-  recordPost(team: TeamRef, roundId: string, post: PostRecord): Promise<'ok' | 'lost'>;
+  recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'>;
   /** Marks a claimed post attempt failed: retryable, or `final` for good; 'lost' when not this owner's. */
   failPost(
     team: TeamRef,

@@ -71,8 +71,7 @@ export class ReviewService {
     const snap = await this.opts.store.queue(user, deck.id, now, endOfLocalDay(now, this.tz), day);
     const due = snap.dueCardId ? this.opts.decks.card(deck.id, snap.dueCardId) : undefined;
     if (due) {
-      const state = await this.opts.store.getState(user, deck.id, due.id);
-      const rev = state ? unpackCard(state).reps : 0;
+      const rev = snap.dueState ? unpackCard(snap.dueState).reps : 0;
       return { kind: 'card', card: due, isNew: false, rev, dueNow: snap.dueNow, newLeft: deck.newPerDay - snap.newToday };
     }
     const newLeft = deck.newPerDay - snap.newToday;

@@ -67,6 +67,7 @@ export function reviewStoreContract(
         nextDue: null,
         newToday: 0,
         known: 0,
+        dueState: null,
       });
       expect(await s.getState(alice, 'k8s', 'c1')).toBeNull();
       expect(await s.knownCards(alice, 'k8s')).toEqual(new Set());
@@ -91,6 +92,7 @@ export function reviewStoreContract(
         nextDue: T0 + MIN,
         newToday: 4,
         known: 4,
+        dueState: state(2),
       });
       // Nothing due yet, but d is due before the end of the day.
       expect(await s.queue(alice, 'k8s', T0, T0 + DAY, '2025-03-03')).toMatchObject({
@@ -159,6 +161,7 @@ export function reviewStoreContract(
         nextDue: T0 + MIN,
         newToday: 1,
         known: 1,
+        dueState: first,
       });
       expect(await s.dayCounters(alice, 'k8s', ['2025-03-03'])).toEqual([
         { day: '2025-03-03', reviews: 1, recallTotal: 0, recallPassed: 0 },

@@ -130,6 +130,7 @@ export class MemoryReviewStore implements ReviewStore {
       nextDue: null,
       newToday: own(deck?.days, day)?.n ?? 0,
       known: deck ? Object.keys(deck.cards).length : 0,
+      dueState: null,
     };
     if (!deck) return snap;
     let oldest: [string, number] | null = null;
@@ -141,7 +142,10 @@ export class MemoryReviewStore implements ReviewStore {
     }
     if (oldest) {
       snap.nextDue = oldest[1];
-      if (oldest[1] <= now) snap.dueCardId = oldest[0];
+      if (oldest[1] <= now) {
+        snap.dueCardId = oldest[0];
+        snap.dueState = own(deck.cards, oldest[0]) ?? null;
+      }
     }
     return snap;
   }

@@ -12,7 +12,7 @@ import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 
 /** Raw reply of `lua/queue-3.lua`. */
-type QueueReply = [string | null, number, number, string | null, number, number];
+type QueueReply = [string | null, number, number, string | null, number, number, string | null];
 
 type GradeArgs = [
   cards: string,
@@ -71,7 +71,7 @@ export class RedisReviewStore implements ReviewStore {
     day: string,
   ): Promise<QueueSnapshot> {
     const k = this.keys;
-    const [dueCardId, dueNow, dueToday, nextDue, newToday, known] = await guard('queue', () =>
+    const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState] = await guard('queue', () =>
       this.scripts.queue(
         k.cards(user, deckId),
         k.due(user, deckId),
@@ -88,6 +88,7 @@ export class RedisReviewStore implements ReviewStore {
       nextDue: nextDue === null ? null : Number(nextDue),
       newToday,
       known,
+      dueState: dueState ?? null,
     };
   }
 

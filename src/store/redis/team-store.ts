@@ -1,0 +1,390 @@
+import type { Redis } from 'ioredis';
+import type {
+  AnswerOutcome,
+  BoardEntry,
+  BoardPage,
+  ChannelSchedule,
+  ClaimLease,
+  ClaimOutcome,
+  CloseAwards,
+  CloseOutcome,
+  DailyRound,
+  DueEntry,
+  DueItem,
+  PostRecord,
+  RoundResult,
+  Streak,
+  TeamRef,
+  TeamStore,
+} from '../../engine/ports.js';
+import { guard } from './connect.js';
+import { Keys } from './keys.js';
+
+type Arg = string | number;
+type Reply = (string | number | null)[];
+
+/** The custom commands `defineScripts` adds from `lua/daily*.lua`, `lua/lbRead-2.lua`, `lua/dueLease-1.lua`. */
+interface TeamScripts {
+  dailyClaim(...args: Arg[]): Promise<[string, string]>;
+  dailyPosted(...args: Arg[]): Promise<'ok' | 'lost'>;
+  dailyFailed(...args: Arg[]): Promise<'ok' | 'lost'>;
+  dailyAnswer(...args: Arg[]): Promise<Reply>;
+  dailyClose(...args: Arg[]): Promise<Reply>;
+  dailyReveal(...args: Arg[]): Promise<number>;
+  lbRead(...args: Arg[]): Promise<Reply>;
+  dueLease(...args: Arg[]): Promise<number>;
+}
+
+/** Round hash fields written at claim time (the rest are added by later scripts). */
+export function roundFields(r: DailyRound): string[] {
+  return [
+    'id',
+    r.roundId,
+    'ch',
+    r.channelId,
+    'date',
+    r.date,
+    'deck',
+    r.deckId,
+    'card',
+    r.cardId,
+    'form',
+    String(r.form),
+    'order',
+    r.order.join(','),
+    'correct',
+    String(r.correct),
+    'opens',
+    String(r.opensAt),
+    'closes',
+    String(r.closesAt),
+    'prev',
+    r.prevDate ?? '',
+    'status',
+    r.status,
+  ];
+}
+
+/** Inverse of {@link roundFields} (plus `mch`/`msg`/`rv` written later); null when incomplete. */
+export function parseRound(h: Record<string, string>): DailyRound | null {
+  if (!h.id || !h.ch || !h.date || !h.deck || !h.card || !h.order) return null;
+  return {
+    roundId: h.id,
+    channelId: h.ch,
+    date: h.date,
+    deckId: h.deck,
+    cardId: h.card,
+    form: Number(h.form ?? 0),
+    order: h.order.split(',').map(Number),
+    correct: Number(h.correct ?? 0),
+    opensAt: Number(h.opens ?? 0),
+    closesAt: Number(h.closes ?? 0),
+    prevDate: h.prev ? h.prev : null,
+    status: h.status === 'closed' ? 'closed' : 'open',
+    message: h.msg ? { channelId: h.mch || h.ch, messageId: h.msg } : null,
+    revealed: h.rv === '1',
+  };
+}
+
+function pairs(flat: Reply, from: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
+  return out;
+}
+
+/** Parses the result JSON the close script stores (cjson writes an empty list as `{}`). */
+export function parseResult(json: string): RoundResult {
+  const raw = JSON.parse(json || '{}') as {
+    answered?: number;
+    right?: number;
+    fastest?: { u: string; t: string | number; p: number; n: string }[] | Record<string, never>;
+  };
+  const fastest = Array.isArray(raw.fastest) ? raw.fastest : [];
+  return {
+    answered: raw.answered ?? 0,
+    right: raw.right ?? 0,
+    fastest: fastest.map((f) => ({ userId: f.u, name: f.n ? f.n : null, at: Number(f.t), points: f.p })),
+  };
+}
+
+/** Due index member of an item (JSON array, so ids may hold any character). */
+export function dueMember(item: DueItem): string {
+  return item.kind === 'open'
+    ? JSON.stringify(['o', item.team.platform, item.team.teamId, item.channelId])
+    : JSON.stringify(['c', item.team.platform, item.team.teamId, item.roundId]);
+}
+
+/** Inverse of {@link dueMember}; null for anything else. */
+export function parseDueMember(member: string): DueItem | null {
+  try {
+    const [k, platform, teamId, id] = JSON.parse(member) as [string, TeamRef['platform'], string, string];
+    if (typeof teamId !== 'string' || typeof id !== 'string') return null;
+    const team = { platform, teamId };
+    if (k === 'o') return { kind: 'open', team, channelId: id };
+    if (k === 'c') return { kind: 'close', team, roundId: id };
+  } catch {
+    // Not one of ours: ignored (and left alone).
+  }
+  return null;
+}
+
+/**
+ * Competition data in Redis, in the team's slot (see {@link Keys}); the due index and the team
+ * index are global keys. Expects a client made by `connectRedis` (scripts defined). Every Redis
+ * failure surfaces as QuizError('store_unavailable').
+ */
+export class RedisTeamStore implements TeamStore {
+  private readonly scripts: Redis & TeamScripts;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys = new Keys(),
+  ) {
+    this.scripts = redis as Redis & TeamScripts;
+  }
+
+  async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
+    const k = this.keys;
+    await guard('putSchedule', async () => {
+      // Team slot and the global team index are different slots: two commands, not one script.
+      await this.redis
+        .multi()
+        .hset(k.teamSchedules(team), s.channelId, JSON.stringify(s))
+        .hset(k.teamMeta(team), 'tz', s.timezone)
+        .exec();
+      await this.redis.sadd(k.teams(), k.teamMember(team));
+    });
+  }
+
+  async getSchedule(team: TeamRef, channelId: string): Promise<ChannelSchedule | null> {
+    const raw = await guard('getSchedule', () => this.redis.hget(this.keys.teamSchedules(team), channelId));
+    return raw ? (JSON.parse(raw) as ChannelSchedule) : null;
+  }
+
+  async listSchedules(team: TeamRef): Promise<ChannelSchedule[]> {
+    const all = await guard('listSchedules', () => this.redis.hgetall(this.keys.teamSchedules(team)));
+    return Object.values(all)
+      .map((v) => JSON.parse(v) as ChannelSchedule)
+      .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0));
+  }
+
+  async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
+    const n = await guard('deleteSchedule', () => this.redis.hdel(this.keys.teamSchedules(team), channelId));
+    return n > 0;
+  }
+
+  async teamTimezone(team: TeamRef): Promise<string | null> {
+    return guard('teamTimezone', () => this.redis.hget(this.keys.teamMeta(team), 'tz'));
+  }
+
+  async teams(): Promise<TeamRef[]> {
+    const members = await guard('teams', () => this.redis.smembers(this.keys.teams()));
+    return members.sort().map((m) => this.keys.parseTeamMember(m));
+  }
+
+  async askedCards(team: TeamRef, channelId: string, deckId: string): Promise<Set<string>> {
+    const ids = await guard('askedCards', () => this.redis.smembers(this.keys.teamAsked(team, channelId, deckId)));
+    return new Set(ids);
+  }
+
+  /** One round trip: `lua/dailyClaim-3.lua`. */
+  async claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome> {
+    const k = this.keys;
+    const [status, n] = await guard('claimRound', () =>
+      this.scripts.dailyClaim(
+        k.teamClaim(team, round.roundId),
+        k.teamRound(team, round.roundId),
+        k.teamAnswers(team, round.roundId),
+        lease.owner,
+        lease.now,
+        lease.leaseMs,
+        lease.maxAttempts,
+        lease.keepMs,
+        round.closesAt,
+        ...roundFields(round),
+      ),
+    );
+    switch (status) {
+      case 'claimed':
+        return { status, attempt: Number(n) };
+      case 'busy':
+        return { status, until: Number(n) };
+      case 'posted':
+        return { status };
+      default:
+        return { status: 'failed', attempts: Number(n) };
+    }
+  }
+
+  /** One round trip: `lua/dailyPosted-4.lua`. */
+  async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {
+    const k = this.keys;
+    const roundId = round.roundId;
+    return guard('recordPost', () =>
+      this.scripts.dailyPosted(
+        k.teamClaim(team, roundId),
+        k.teamRound(team, roundId),
+        k.teamAsked(team, round.channelId, round.deckId),
+        k.teamOpenRounds(team),
+        post.owner,
+        post.attempt,
+        roundId,
+        post.message.channelId,
+        post.message.messageId,
+        round.cardId,
+        post.resetAsked ? '1' : '0',
+        post.keepMs,
+      ),
+    );
+  }
+
+  /** One round trip: `lua/dailyFailed-1.lua`. */
+  async failPost(
+    team: TeamRef,
+    roundId: string,
+    owner: string,
+    attempt: number,
+    final: boolean,
+    keepMs: number,
+  ): Promise<'ok' | 'lost'> {
+    return guard('failPost', () =>
+      this.scripts.dailyFailed(this.keys.teamClaim(team, roundId), owner, attempt, final ? '1' : '0', keepMs),
+    );
+  }
+
+  async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {
+    const h = await guard('getRound', () => this.redis.hgetall(this.keys.teamRound(team, roundId)));
+    return parseRound(h);
+  }
+
+  async openRounds(team: TeamRef): Promise<{ roundId: string; closesAt: number }[]> {
+    const flat = await guard('openRounds', () =>
+      this.redis.zrange(this.keys.teamOpenRounds(team), 0, -1, 'WITHSCORES'),
+    );
+    const out: { roundId: string; closesAt: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ roundId: flat[i] as string, closesAt: Number(flat[i + 1]) });
+    return out;
+  }
+
+  /** One round trip: `lua/dailyAnswer-3.lua`. */
+  async answer(
+    team: TeamRef,
+    roundId: string,
+    userId: string,
+    choice: number,
+    now: number,
+    name: string | null,
+  ): Promise<AnswerOutcome> {
+    const k = this.keys;
+    const reply = await guard('answer', () =>
+      this.scripts.dailyAnswer(
+        k.teamRound(team, roundId),
+        k.teamAnswers(team, roundId),
+        k.teamNames(team),
+        userId,
+        choice,
+        now,
+        name ?? '',
+      ),
+    );
+    const status = String(reply[0]);
+    if (status === 'unknown' || status === 'closed' || status === 'bad_choice') return { status };
+    const round = parseRound(pairs(reply, 2));
+    if (!round) return { status: 'unknown' };
+    if (status === 'already') return { status, choice: Number(String(reply[1]).split(':')[0]), round };
+    return { status: 'accepted', round };
+  }
+
+  /** One round trip: `lua/dailyClose-8.lua`. */
+  async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
+    const k = this.keys;
+    const [week, month, all] = a.boards;
+    const reply = await guard('closeRound', () =>
+      this.scripts.dailyClose(
+        k.teamRound(team, roundId),
+        k.teamAnswers(team, roundId),
+        k.teamStreaks(team),
+        k.teamNames(team),
+        k.teamOpenRounds(team),
+        k.teamBoard(team, week),
+        k.teamBoard(team, month),
+        k.teamBoard(team, all),
+        a.now,
+        a.keepMs,
+        a.points,
+        a.bonus.join(','),
+        a.fastest,
+        roundId,
+      ),
+    );
+    const status = String(reply[0]);
+    const round = status === 'unknown' ? null : parseRound(pairs(reply, 2));
+    if (!round) return { status: 'unknown' };
+    return { status: status === 'closed' ? 'closed' : 'already', round, result: parseResult(String(reply[1])) };
+  }
+
+  /** One round trip: `lua/dailyReveal-1.lua`. */
+  async noteReveal(team: TeamRef, roundId: string, ok: boolean): Promise<number> {
+    const n = await guard('noteReveal', () =>
+      this.scripts.dailyReveal(this.keys.teamRound(team, roundId), ok ? '1' : '0'),
+    );
+    return Math.max(0, n);
+  }
+
+  /** One round trip: `lua/lbRead-2.lua`. */
+  async leaderboard(team: TeamRef, board: string, userId: string, n: number): Promise<BoardPage> {
+    const k = this.keys;
+    const r = await guard('leaderboard', () =>
+      this.scripts.lbRead(k.teamBoard(team, board), k.teamNames(team), userId, n),
+    );
+    const top: BoardEntry[] = [];
+    for (let i = 4; i + 3 < r.length; i += 4) {
+      top.push({
+        userId: String(r[i]),
+        points: Number(r[i + 1]),
+        rank: Number(r[i + 2]),
+        name: r[i + 3] === null ? null : String(r[i + 3]),
+      });
+    }
+    const me: BoardEntry | null =
+      r[1] === null
+        ? null
+        : { userId, points: Number(r[1]), rank: Number(r[2]), name: r[3] === null ? null : String(r[3]) };
+    return { top, me, total: Number(r[0]) };
+  }
+
+  async streak(team: TeamRef, userId: string): Promise<Streak | null> {
+    const raw = await guard('streak', () => this.redis.hget(this.keys.teamStreaks(team), userId));
+    const m = raw ? /^(\d+)\|([^|]*)\|(\d+)$/.exec(raw) : null;
+    return m ? { count: Number(m[1]), last: m[2] as string, best: Number(m[3]) } : null;
+  }
+
+  async dueEntries(upTo: number, limit: number): Promise<DueEntry[]> {
+    const flat = await guard('dueEntries', () =>
+      this.redis.zrangebyscore(this.keys.dailyDue(), '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, limit),
+    );
+    const out: DueEntry[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const item = parseDueMember(flat[i] as string);
+      if (item) out.push({ item, at: Number(flat[i + 1]) });
+    }
+    return out;
+  }
+
+  /** One round trip: `lua/dueLease-1.lua`. */
+  async leaseDue(item: DueItem, at: number, until: number): Promise<boolean> {
+    const n = await guard('leaseDue', () => this.scripts.dueLease(this.keys.dailyDue(), dueMember(item), at, until));
+    return n === 1;
+  }
+
+  async setDue(item: DueItem, at: number, onlyIfAbsent = false): Promise<void> {
+    const key = this.keys.dailyDue();
+    await guard('setDue', () =>
+      onlyIfAbsent ? this.redis.zadd(key, 'NX', at, dueMember(item)) : this.redis.zadd(key, at, dueMember(item)),
+    );
+  }
+
+  async removeDue(item: DueItem): Promise<void> {
+    await guard('removeDue', () => this.redis.zrem(this.keys.dailyDue(), dueMember(item)));
+  }
+}
