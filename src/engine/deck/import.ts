@@ -205,7 +205,13 @@ function columnsFromHeader(names: string[]): Columns | undefined {
   return { front, back, ...(explanation >= 0 ? { explanation } : {}), ...(tags >= 0 ? { tags } : {}) };
 }
 
-function noteOf(line: number, cells: string[], cols: Columns, html: boolean, extraTags: string[] = []): RawNote {
+function noteOf(
+  line: number,
+  cells: string[],
+  cols: Columns,
+  html: boolean,
+  extraTags: string[] = [],
+): RawNote {
   const cell = (i: number | undefined) => (i === undefined ? '' : (cells[i] ?? ''));
   const clean = (s: string) => (html ? htmlToText(s) : tidy(s));
   const explanation = clean(cell(cols.explanation));
@@ -281,9 +287,12 @@ function readAnki(source: string, warnings: string[]): ParsedInput {
   const fileTags = splitTags(headers.get('tags') ?? '');
 
   const all = rows(lines.slice(n).join('\n'), separator, n + 1);
-  const html = htmlHeader === undefined ? all.some((r) => r.cells.some(looksLikeHtml)) : htmlHeader === 'true';
+  const html =
+    htmlHeader === undefined ? all.some((r) => r.cells.some(looksLikeHtml)) : htmlHeader === 'true';
   const width = Math.max(0, ...all.map((r) => r.cells.length));
-  const named = headers.has('columns') ? columnsFromHeader((headers.get('columns') ?? '').split(separator)) : undefined;
+  const named = headers.has('columns')
+    ? columnsFromHeader((headers.get('columns') ?? '').split(separator))
+    : undefined;
   const content = Array.from({ length: width }, (_, i) => i).filter((i) => !meta.has(i));
   const cols: Columns = named ?? {
     front: content[0] ?? 0,
@@ -292,7 +301,9 @@ function readAnki(source: string, warnings: string[]): ParsedInput {
   };
   if (tagsCol !== undefined) cols.tags = tagsCol;
   if (!named && content.length > 3) {
-    warnings.push(`notes have ${content.length} fields: only the first 3 were used (front, back, explanation)`);
+    warnings.push(
+      `notes have ${content.length} fields: only the first 3 were used (front, back, explanation)`,
+    );
   }
 
   const notes = all.map((r) => {
@@ -320,13 +331,15 @@ function looksLikeHtml(s: string): boolean {
 
 /** Anki HTML to plain text: line breaks kept, tags dropped, entities decoded. */
 export function htmlToText(html: string): string {
+  // Block tags become one break however they nest (`<div>a</div><div>b</div>` is two lines, not three).
   const text = html
     .replace(/\[sound:[^\]]*\]/g, '')
     .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<li[^>]*>/gi, '\n- ')
-    .replace(/<\/(div|p|li|h[1-6]|tr|ul|ol)>/gi, '\n')
-    .replace(/<(div|p|h[1-6]|tr|ul|ol)(\s[^>]*)?>/gi, '\n')
-    .replace(/<[^>]*>/g, '');
+    .replace(/<li(\s[^>]*)?>/gi, '\uE000- ')
+    .replace(/<\/?(div|p|li|h[1-6]|tr|ul|ol|blockquote|pre)(\s[^>]*)?>/gi, '\uE000')
+    .replace(/<[^>]*>/g, '')
+    .replace(/^[\s\uE000]*\uE000/, '')
+    .replace(/\s*\uE000[\s\uE000]*/g, '\n');
   return tidy(decodeEntities(text, { level: 'html5' }).replace(/\u00a0/g, ' '));
 }
 
@@ -371,18 +384,23 @@ function cleanNotes(notes: RawNote[], warnings: string[]): RawNote[] {
     } else {
       fronts.set(norm(n.front), n.line);
     }
-    const fit = (s: string, max: number, what: string) => {
+    const fitTo = (s: string, max: number, what: string) => {
       if (s.length <= max) return s;
       warnings.push(`line ${n.line}: ${what} cut to ${max} characters`);
       return truncate(s, max);
     };
-    const tags = [...new Set(n.tags)].filter((t) => t.length <= DECK_LIMITS.tagMax).slice(0, DECK_LIMITS.tagsMax);
-    if (tags.length < new Set(n.tags).size) warnings.push(`line ${n.line}: some tags were too long or too many; dropped`);
+    const tags = [...new Set(n.tags)]
+      .filter((t) => t.length <= DECK_LIMITS.tagMax)
+      .slice(0, DECK_LIMITS.tagsMax);
+    if (tags.length < new Set(n.tags).size)
+      warnings.push(`line ${n.line}: some tags were too long or too many; dropped`);
     out.push({
       line: n.line,
-      front: fit(n.front, DECK_LIMITS.frontMax, 'front'),
-      back: fit(n.back, DECK_LIMITS.backMax, 'back'),
-      ...(n.explanation ? { explanation: fit(n.explanation, DECK_LIMITS.explanationMax, 'explanation') } : {}),
+      front: fitTo(n.front, DECK_LIMITS.frontMax, 'front'),
+      back: fitTo(n.back, DECK_LIMITS.backMax, 'back'),
+      ...(n.explanation
+        ? { explanation: fitTo(n.explanation, DECK_LIMITS.explanationMax, 'explanation') }
+        : {}),
       tags,
     });
   }

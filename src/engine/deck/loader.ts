@@ -1,6 +1,14 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document as YamlDocument } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  type Document as YamlDocument,
+} from 'yaml';
 import type { z } from 'zod';
 import { isDeckId } from '../actions.js';
 import { DECK_FIELDS, DECK_ID_RULE, DECK_LIMITS, DeckFileSchema, duplicateCardIds } from './schema.js';
@@ -54,10 +62,15 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
 
   const yamlIssues = [...doc.errors, ...doc.warnings];
   if (yamlIssues.length > 0) {
+    // One error often cascades into several on the same line: report the first of each line.
+    const lines = new Set<number>();
     for (const e of yamlIssues) {
+      const line = lineOf(e.pos[0]);
+      if (lines.has(line)) continue;
+      lines.add(line);
       problems.push(
         withCard(
-          { file, line: lineOf(e.pos[0]), message: `YAML syntax error: ${firstLine(e.message)}` },
+          { file, line, message: `YAML syntax error: ${firstLine(e.message)}` },
           cardAt(doc, e.pos[0]),
         ),
       );
@@ -69,7 +82,10 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    problems.push({ file, message: `YAML could not be read: ${err instanceof Error ? err.message : String(err)}` });
+    problems.push({
+      file,
+      message: `YAML could not be read: ${err instanceof Error ? err.message : String(err)}`,
+    });
     return { problems };
   }
   if (data === null || data === undefined) {
@@ -82,7 +98,8 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
     const issues: z.core.$ZodIssue[] = [...parsed.error.issues];
     const known = new Set(issues.map((i) => `${i.path.join('.')}\n${i.message}`));
     for (const d of duplicateCardIds(data)) {
-      if (!known.has(`${d.path.join('.')}\n${d.message}`)) issues.push({ code: 'custom', input: undefined, ...d });
+      if (!known.has(`${d.path.join('.')}\n${d.message}`))
+        issues.push({ code: 'custom', input: undefined, ...d });
     }
     for (const issue of issues) {
       for (const p of describeIssue(issue, data)) {
@@ -151,7 +168,9 @@ export async function loadDeckFile(path: string): Promise<DeckLoadResult> {
     return { problems: [{ file: path, message: `cannot read the file: ${fsReason(err)}` }] };
   }
   if (bytes.length > DECK_LIMITS.maxFileBytes) {
-    return { problems: [{ file: path, message: `file is too large (at most ${mib(DECK_LIMITS.maxFileBytes)} MiB)` }] };
+    return {
+      problems: [{ file: path, message: `file is too large (at most ${mib(DECK_LIMITS.maxFileBytes)} MiB)` }],
+    };
   }
   const text = decodeUtf8(bytes);
   if (typeof text !== 'string') {
@@ -163,7 +182,11 @@ export async function loadDeckFile(path: string): Promise<DeckLoadResult> {
     return {
       problems: [
         withCard(
-          { file: path, line, message: 'the file is not valid UTF-8 (bad byte on this line): save it as UTF-8' },
+          {
+            file: path,
+            line,
+            message: 'the file is not valid UTF-8 (bad byte on this line): save it as UTF-8',
+          },
           cardAt(doc, at),
         ),
       ],
@@ -313,7 +336,7 @@ function nodeAt(doc: YamlDocument.Parsed | YamlDocument, path: Path, key?: strin
   }
   if (key !== undefined && isMap(node)) {
     const pair = node.items.find((p) => keyText(p.key) === key);
-    if (pair && pair.key) return pair.key as Node;
+    if (pair?.key) return pair.key as Node;
   }
   return (node as Node | null) ?? undefined;
 }
@@ -329,7 +352,8 @@ function label(path: Path): string {
   for (const seg of rel) {
     if (typeof seg === 'number') {
       const prev = words.pop() ?? 'item';
-      const singular = prev === 'choices' ? 'choice' : prev === 'tags' ? 'tag' : prev === 'cards' ? 'card' : prev;
+      const singular =
+        prev === 'choices' ? 'choice' : prev === 'tags' ? 'tag' : prev === 'cards' ? 'card' : prev;
       words.push(`${singular} ${seg + 1}`);
     } else {
       words.push(String(seg));
@@ -400,7 +424,10 @@ function editDistance(a: string, b: string): number {
 }
 
 /** Turns one zod issue into located, human messages (one per unknown field). */
-function describeIssue(issue: z.core.$ZodIssue, data: unknown): { path: Path; key?: string; message: string }[] {
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  data: unknown,
+): { path: Path; key?: string; message: string }[] {
   const path = issue.path;
   const name = label(path);
   const subject = name === '' ? 'the deck' : name;
@@ -412,12 +439,17 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): { path: Path; ke
       const allowed = fieldsAt(path);
       return issue.keys.map((key) => {
         const guess = closest(key, allowed);
-        const hint = guess ? ` (did you mean "${guess}"?)` : allowed.length ? ` (allowed: ${allowed.join(', ')})` : '';
+        const hint = guess
+          ? ` (did you mean "${guess}"?)`
+          : allowed.length
+            ? ` (allowed: ${allowed.join(', ')})`
+            : '';
         return { path, key, message: `${name === '' ? '' : `${name}: `}unknown field "${key}"${hint}` };
       });
     }
     case 'invalid_type': {
-      if (path.length === 0) return [{ path, message: 'the file must be a mapping with at least a title and cards' }];
+      if (path.length === 0)
+        return [{ path, message: 'the file must be a mapping with at least a title and cards' }];
       if (value === undefined) return [{ path, message: `${subject} is missing` }];
       if (value === null) return [{ path, message: `${subject} is empty: give it a value or remove it` }];
       const expected = EXPECTED[issue.expected] ?? issue.expected;
@@ -429,7 +461,8 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown): { path: Path; ke
         return [
           {
             path,
-            message: min <= 1 ? `${subject} must not be empty` : `${subject} must be at least ${min} characters`,
+            message:
+              min <= 1 ? `${subject} must not be empty` : `${subject} must be at least ${min} characters`,
           },
         ];
       }

@@ -44,7 +44,8 @@ export const CARD_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const L = DECK_LIMITS;
 
 /** Human wording of the id rules, shared by schema messages and the loader. */
-export const DECK_ID_RULE = 'lowercase letters, digits and "-", at most 32 characters, starting with a letter or digit';
+export const DECK_ID_RULE =
+  'lowercase letters, digits and "-", at most 32 characters, starting with a letter or digit';
 export const CARD_ID_RULE =
   'lowercase letters, digits, "-" and "_", at most 40 characters, starting with a letter or digit';
 
@@ -58,7 +59,10 @@ export const QuizFormSchema = z
       .array(text(L.choiceMax, 'One choice: a button label, at most 80 characters.'))
       .min(L.choicesMin)
       .max(L.choicesMax)
-      .meta({ uniqueItems: true, description: 'All choices, the correct one among them (4 to 6, distinct).' }),
+      .meta({
+        uniqueItems: true,
+        description: 'All choices, the correct one among them (4 to 6, distinct).',
+      }),
     answer: text(L.choiceMax, 'The correct choice, exactly as written in `choices`.'),
   })
   .superRefine((q, ctx) => {
@@ -76,7 +80,11 @@ export const QuizFormSchema = z
       }
     });
     if (!q.choices.includes(q.answer)) {
-      ctx.addIssue({ code: 'custom', path: ['answer'], message: `choices must include the answer "${q.answer}"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['answer'],
+        message: `choices must include the answer "${q.answer}"`,
+      });
     }
   });
 
@@ -89,11 +97,7 @@ export const DeckCardSchema = z.strictObject({
   front: text(L.frontMax, 'Question side.'),
   back: text(L.backMax, 'Answer side (markdown: bullet lines stay lists).'),
   explanation: text(L.explanationMax, 'Why the answer is right; shown after a daily answer.').optional(),
-  tags: z
-    .array(z.string().trim().min(1).max(L.tagMax))
-    .max(L.tagsMax)
-    .default([])
-    .describe('Free tags.'),
+  tags: z.array(z.string().trim().min(1).max(L.tagMax)).max(L.tagsMax).default([]).describe('Free tags.'),
   quiz: z
     .array(QuizFormSchema)
     .min(1)
@@ -123,7 +127,11 @@ export const DeckFileSchema = z
       .max(L.retentionMax)
       .default(DECK_DEFAULTS.retention)
       .describe('FSRS desired retention: the probability of recalling a card when it is due.'),
-    cards: z.array(DeckCardSchema).min(1).max(L.cardsMax).describe('Cards in the order new cards are introduced.'),
+    cards: z
+      .array(DeckCardSchema)
+      .min(1)
+      .max(L.cardsMax)
+      .describe('Cards in the order new cards are introduced.'),
   })
   .superRefine(
     (deck, ctx) => {
@@ -142,7 +150,8 @@ export const DeckFileSchema = z
  * refinements after some failures (e.g. a non-integer `newPerDay`); the loader runs it as well.
  */
 export function duplicateCardIds(data: unknown): { path: (string | number)[]; message: string }[] {
-  const cards: unknown = typeof data === 'object' && data !== null ? (data as { cards?: unknown }).cards : undefined;
+  const cards: unknown =
+    typeof data === 'object' && data !== null ? (data as { cards?: unknown }).cards : undefined;
   if (!Array.isArray(cards)) return [];
   const out: { path: (string | number)[]; message: string }[] = [];
   const seen = new Map<string, number>();
@@ -151,7 +160,8 @@ export function duplicateCardIds(data: unknown): { path: (string | number)[]; me
     if (typeof id !== 'string') return;
     const first = seen.get(id);
     if (first === undefined) seen.set(id, i);
-    else out.push({ path: ['cards', i, 'id'], message: `duplicate card id "${id}" (also card #${first + 1})` });
+    else
+      out.push({ path: ['cards', i, 'id'], message: `duplicate card id "${id}" (also card #${first + 1})` });
   });
   return out;
 }
