@@ -23,13 +23,20 @@ function hasPlatform(c: Config): boolean {
 /** Terminal review: logs go to stderr and only warnings, so the screen stays the review's. */
 async function terminalReview(deck: string | undefined): Promise<number> {
   const config = configOrExit();
-  const log = createLogger({ ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL }, process.stderr);
+  const log = createLogger(
+    { ...config, LOG_LEVEL: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL },
+    process.stderr,
+  );
   const core = await buildCore(config, log);
   const { runTerminalReview } = await import('./adapters/terminal/review.js');
   try {
     return await runTerminalReview({
       engine: core.engine,
-      actor: { user: { platform: 'terminal', userId: userInfo().username || 'local' }, team: null, isAdmin: true },
+      actor: {
+        user: { platform: 'terminal', userId: userInfo().username || 'local' },
+        team: null,
+        isAdmin: true,
+      },
       input: process.stdin,
       output: process.stdout,
       ...(deck ? { deckId: deck } : {}),
@@ -41,7 +48,9 @@ async function terminalReview(deck: string | undefined): Promise<number> {
 
 const program = new Command()
   .name('quizbot')
-  .description('Team learning bot for Discord and Slack: daily quizzes, spaced-repetition review, leaderboards')
+  .description(
+    'Team learning bot for Discord and Slack: daily quizzes, spaced-repetition review, leaderboards',
+  )
   .showHelpAfterError();
 
 program
@@ -74,7 +83,9 @@ deck
   .argument('[dir]', 'deck folder', process.env.DECKS_DIR || 'decks')
   .action(async (dir: string) => {
     const r = await deckLint(dir);
-    (r.code === 0 ? process.stdout : process.stderr).write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+    (r.code === 0 ? process.stdout : process.stderr).write(
+      r.output.endsWith('\n') ? r.output : `${r.output}\n`,
+    );
     process.exitCode = r.code;
   });
 deck
@@ -89,7 +100,13 @@ deck
   .action(
     async (
       file: string,
-      o: { id: string; title?: string; format: 'auto' | 'anki' | 'quizlet' | 'csv' | 'tsv'; out?: string; force?: boolean },
+      o: {
+        id: string;
+        title?: string;
+        format: 'auto' | 'anki' | 'quizlet' | 'csv' | 'tsv';
+        out?: string;
+        force?: boolean;
+      },
     ) => {
       const r = await deckImport(file, {
         id: o.id,
@@ -98,7 +115,9 @@ deck
         ...(o.out ? { out: o.out } : {}),
         ...(o.force ? { force: true } : {}),
       });
-      (r.code === 0 ? process.stdout : process.stderr).write(r.output.endsWith('\n') ? r.output : `${r.output}\n`);
+      (r.code === 0 ? process.stdout : process.stderr).write(
+        r.output.endsWith('\n') ? r.output : `${r.output}\n`,
+      );
       process.exitCode = r.code;
     },
   );

@@ -36,41 +36,44 @@ const url = (name: string, example: string, protocols: string[]) =>
   );
 
 /** Every environment variable quizbot reads, with its default and what a good value looks like. */
-const EnvSchema = z
-  .object({
-    REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
-    DECKS_DIR: optionalString.transform((s) => s ?? 'decks'),
-    DATA_DIR: optionalString.transform((s) => s ?? 'data'),
-    DEFAULT_DECK: optionalString.transform((s) => s ?? 'kubernetes'),
-    QUIZBOT_TIMEZONE: optionalString
-      .transform((s) => s ?? 'UTC')
-      .refine(isTimeZone, { message: 'QUIZBOT_TIMEZONE must be an IANA timezone like Europe/Berlin or UTC' }),
-    DISCORD_TOKEN: optionalString,
-    DISCORD_GUILD_ID: optionalString.refine((s) => s === undefined || /^\d{17,20}$/.test(s), {
-      message: 'DISCORD_GUILD_ID must be a server id (17-20 digits), e.g. 123456789012345678',
+const EnvSchema = z.object({
+  REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  DECKS_DIR: optionalString.transform((s) => s ?? 'decks'),
+  DATA_DIR: optionalString.transform((s) => s ?? 'data'),
+  DEFAULT_DECK: optionalString.transform((s) => s ?? 'kubernetes'),
+  QUIZBOT_TIMEZONE: optionalString
+    .transform((s) => s ?? 'UTC')
+    .refine(isTimeZone, { message: 'QUIZBOT_TIMEZONE must be an IANA timezone like Europe/Berlin or UTC' }),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_GUILD_ID: optionalString.refine((s) => s === undefined || /^\d{17,20}$/.test(s), {
+    message: 'DISCORD_GUILD_ID must be a server id (17-20 digits), e.g. 123456789012345678',
+  }),
+  DISCORD_API_URL: url('DISCORD_API_URL', 'https://discord.com/api (without /v10)', [
+    'http:',
+    'https:',
+  ]).refine((s) => s === undefined || !/\/v\d+\/?$/.test(s), {
+    message: 'DISCORD_API_URL must not end in /v10: the client adds the version',
+  }),
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
+    message: 'SLACK_APP_TOKEN must be an app-level token starting with xapp-',
+  }),
+  SLACK_API_URL: url('SLACK_API_URL', 'https://slack.com/api/', ['http:', 'https:']),
+  SLACK_PORT: port('SLACK_PORT', 3000),
+  SLACK_ADMIN_USERS: optionalString.transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : [])),
+  HTTP_PORT: port('HTTP_PORT', 8080),
+  LOG_LEVEL: optionalString
+    .transform((s) => s ?? 'info')
+    .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), {
+      message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
     }),
-    DISCORD_API_URL: url('DISCORD_API_URL', 'https://discord.com/api (without /v10)', ['http:', 'https:']).refine(
-      (s) => s === undefined || !/\/v\d+\/?$/.test(s),
-      { message: 'DISCORD_API_URL must not end in /v10: the client adds the version' },
-    ),
-    SLACK_BOT_TOKEN: optionalString,
-    SLACK_SIGNING_SECRET: optionalString,
-    SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
-      message: 'SLACK_APP_TOKEN must be an app-level token starting with xapp-',
+  LOG_FORMAT: optionalString
+    .transform((s) => s ?? 'auto')
+    .refine((s) => ['auto', 'json', 'pretty'].includes(s), {
+      message: 'LOG_FORMAT must be auto, json or pretty',
     }),
-    SLACK_API_URL: url('SLACK_API_URL', 'https://slack.com/api/', ['http:', 'https:']),
-    SLACK_PORT: port('SLACK_PORT', 3000),
-    SLACK_ADMIN_USERS: optionalString.transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : [])),
-    HTTP_PORT: port('HTTP_PORT', 8080),
-    LOG_LEVEL: optionalString
-      .transform((s) => s ?? 'info')
-      .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), {
-        message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
-      }),
-    LOG_FORMAT: optionalString
-      .transform((s) => s ?? 'auto')
-      .refine((s) => ['auto', 'json', 'pretty'].includes(s), { message: 'LOG_FORMAT must be auto, json or pretty' }),
-  });
+});
 
 /** Validated configuration. */
 export type Config = z.output<typeof EnvSchema>;
@@ -103,4 +106,9 @@ export function formatConfigProblems(problems: string[]): string {
 }
 
 /** Secrets, for log redaction. */
-export const SECRET_KEYS = ['DISCORD_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN'] as const;
+export const SECRET_KEYS = [
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+] as const;

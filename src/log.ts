@@ -25,7 +25,11 @@ export function createLogger(
   config: Pick<Config, 'LOG_LEVEL' | 'LOG_FORMAT'>,
   dest: NodeJS.WritableStream = process.stdout,
 ): Pino {
-  const opts = { level: config.LOG_LEVEL, redact: { paths: REDACT, censor: '[redacted]' }, base: { app: 'quizbot' } };
+  const opts = {
+    level: config.LOG_LEVEL,
+    redact: { paths: REDACT, censor: '[redacted]' },
+    base: { app: 'quizbot' },
+  };
   const isTTY = (dest as { isTTY?: boolean }).isTTY === true;
   const usePretty = config.LOG_FORMAT === 'pretty' || (config.LOG_FORMAT === 'auto' && isTTY);
   if (usePretty) return pino(opts, pretty({ destination: dest, colorize: isTTY, sync: true }));

@@ -2,7 +2,7 @@ import { decodeAction } from './actions.js';
 import type { ActionResult, Actor, AdminCommand, Logger, Period } from './api.js';
 import { silentLogger } from './api.js';
 import type { DeckSet } from './deck/types.js';
-import { QuizError } from './errors.js';
+import { codeOf, QuizError, type QuizErrorCode } from './errors.js';
 import type { ReviewService } from './review.js';
 import { errorView, noticeView, type View } from './views.js';
 
@@ -26,6 +26,8 @@ export interface QuizEngineOptions {
   daily?: TeamSide;
   /** Where failures are logged with their cause. */
   log?: Logger;
+  /** Called with the code of each failure (metrics). */
+  onFailure?: (code: QuizErrorCode) => void;
 }
 
 /**
@@ -35,6 +37,8 @@ export interface QuizEngineOptions {
  */
 export class QuizEngine {
   private readonly log: Logger;
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: QuizEngineOptions) {
     this.log = opts.log ?? silentLogger;
@@ -52,7 +56,10 @@ export class QuizEngine {
     return {
       title: 'Decks',
       text: decks
-        .map((d) => `• **${d.id}** — ${d.title} (${d.cards.length} cards)${d.description ? `: ${d.description}` : ''}`)
+        .map(
+          (d) =>
+            `• **${d.id}** — ${d.title} (${d.cards.length} cards)${d.description ? `: ${d.description}` : ''}`,
+        )
         .join('\n'),
       private: true,
     };
@@ -80,13 +87,46 @@ export class QuizEngine {
 
   private team(actor: Actor): TeamSide {
     if (!this.opts.daily || !actor.team) {
-      throw new QuizError('bad_argument', 'team commands need a team (server or workspace) and the daily service');
+      throw new QuizError(
+        'bad_argument',
+        'team commands need a team (server or workspace) and the daily service',
+      );
     }
     return this.opts.daily;
   }
 
+  /** Calls under way right now (for graceful shutdown). */
+  get busy(): number {
+    return this.inFlight;
+  }
+
+  /** Resolves when no call is under way, or after `ms` (returns false then). */
+  drain(ms: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  private async track<T>(fn: () => Promise<T>): Promise<T> {
+    this.inFlight++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
   /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */
-  async action(actor: Actor, actionId: string): Promise<ActionResult> {
+  action(actor: Actor, actionId: string): Promise<ActionResult> {
+    return this.track(() => this.dispatch(actor, actionId));
+  }
+
+  private async dispatch(actor: Actor, actionId: string): Promise<ActionResult> {
     let action: ReturnType<typeof decodeAction>;
     try {
       action = decodeAction(actionId);
@@ -120,7 +160,11 @@ export class QuizEngine {
   }
 
   /** Runs one engine call: refusals become notices, failures are logged and become error views. */
-  async run(what: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
+  run(what: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
+    return this.track(() => this.guarded(what, actor, fn));
+  }
+
+  private async guarded(what: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
     try {
       return await fn();
     } catch (err) {
@@ -128,6 +172,7 @@ export class QuizEngine {
         return noticeView(err.code);
       }
       this.log.error({ err, what, user: actor.user }, `${what} failed`);
+      this.opts.onFailure?.(codeOf(err));
       return errorView(err);
     }
   }

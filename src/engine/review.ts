@@ -1,4 +1,4 @@
-import { type Card, type FSRS, fsrs, generatorParameters, type Grade as FsrsGrade, State } from 'ts-fsrs';
+import { type Card, type FSRS, type Grade as FsrsGrade, fsrs, generatorParameters, State } from 'ts-fsrs';
 import { type Action, encodeAction, type Grade, ownerTag } from './actions.js';
 import type { Actor } from './api.js';
 import { newCard, packCard, unpackCard } from './cardstate.js';
@@ -20,6 +20,8 @@ export interface ReviewServiceOptions {
   timezone?: string;
   /** Deck used when a command names none. */
   defaultDeck?: string;
+  /** Called after each applied grade (metrics). */
+  onGrade?: (grade: Grade) => void;
 }
 
 /** Defaults in one place. */
@@ -72,7 +74,14 @@ export class ReviewService {
     const due = snap.dueCardId ? this.opts.decks.card(deck.id, snap.dueCardId) : undefined;
     if (due) {
       const rev = snap.dueState ? unpackCard(snap.dueState).reps : 0;
-      return { kind: 'card', card: due, isNew: false, rev, dueNow: snap.dueNow, newLeft: deck.newPerDay - snap.newToday };
+      return {
+        kind: 'card',
+        card: due,
+        isNew: false,
+        rev,
+        dueNow: snap.dueNow,
+        newLeft: deck.newPerDay - snap.newToday,
+      };
     }
     const newLeft = deck.newPerDay - snap.newToday;
     if (newLeft > 0 && snap.known < deck.cards.length) {
@@ -101,7 +110,14 @@ export class ReviewService {
     const owner = ownerTag(actor.user);
     const buttons: ViewButton[] = ([1, 2, 3, 4] as const).map((g) => ({
       label: `${GRADE_LABELS[g]} · ${shortDuration(preview[g as FsrsGrade].card.due.getTime() - now)}`,
-      actionId: encodeAction({ kind: 'grade', deckId: deck.id, cardId: card.id, grade: g, rev: fcard.reps, owner }),
+      actionId: encodeAction({
+        kind: 'grade',
+        deckId: deck.id,
+        cardId: card.id,
+        grade: g,
+        rev: fcard.reps,
+        owner,
+      }),
       style: GRADE_STYLE[g],
     }));
     const back = card.explanation ? `${card.back}\n\n_${card.explanation}_` : card.back;
@@ -142,6 +158,7 @@ export class ReviewService {
         recalled: wasReview ? a.grade > 1 : null,
         log: reviewLogLine(now, card.id, a.grade, before, after),
       });
+      if (outcome === 'applied') this.opts.onGrade?.(a.grade);
       note =
         outcome === 'applied'
           ? `${GRADE_LABELS[a.grade]} — next review in ${shortDuration(after.due.getTime() - now)}.`
@@ -159,7 +176,9 @@ export class ReviewService {
     const decks = deckId ? [this.deck(deckId)] : this.opts.decks.list();
     const [counters, snaps] = await Promise.all([
       this.opts.store.dayCounters(actor.user, deckId ? (decks[0] as Deck).id : null, days),
-      Promise.all(decks.map((d) => this.opts.store.queue(actor.user, d.id, now, endOfLocalDay(now, this.tz), today))),
+      Promise.all(
+        decks.map((d) => this.opts.store.queue(actor.user, d.id, now, endOfLocalDay(now, this.tz), today)),
+      ),
     ]);
     const dueNow = snaps.reduce((n, s) => n + s.dueNow, 0);
     const dueToday = snaps.reduce((n, s) => n + s.dueToday, 0);
@@ -168,7 +187,8 @@ export class ReviewService {
     const total = window.reduce((n, c) => n + c.recallTotal, 0);
     const passed = window.reduce((n, c) => n + c.recallPassed, 0);
     let streak = 0;
-    for (let i = counters[0]?.reviews ? 0 : 1; i < counters.length && (counters[i]?.reviews ?? 0) > 0; i++) streak++;
+    for (let i = counters[0]?.reviews ? 0 : 1; i < counters.length && (counters[i]?.reviews ?? 0) > 0; i++)
+      streak++;
     const scope = deckId ? (decks[0] as Deck).title : 'all decks';
     return {
       title: `Your study stats · ${scope}`,
@@ -200,7 +220,9 @@ export class ReviewService {
       return { title: deck.title, text, private: true, tone: 'success', footer: 'All caught up ✓' };
     }
     const { card } = next;
-    const status = next.isNew ? `new card · ${Math.max(0, next.newLeft - 1)} new left today` : `${next.dueNow} due now`;
+    const status = next.isNew
+      ? `new card · ${Math.max(0, next.newLeft - 1)} new left today`
+      : `${next.dueNow} due now`;
     return {
       title: deck.title,
       text: `**${truncate(card.front, MAX_FRONT)}**`,
@@ -208,7 +230,12 @@ export class ReviewService {
         [
           {
             label: 'Show answer',
-            actionId: encodeAction({ kind: 'reveal', deckId: deck.id, cardId: card.id, owner: ownerTag(user) }),
+            actionId: encodeAction({
+              kind: 'reveal',
+              deckId: deck.id,
+              cardId: card.id,
+              owner: ownerTag(user),
+            }),
             style: 'primary',
           },
         ],

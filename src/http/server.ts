@@ -35,7 +35,9 @@ async function runCheck(check: ReadyCheck, ms: number): Promise<string | null> {
 }
 
 /** `/healthz` (process up), `/readyz` (every check passes, 503 with reasons otherwise), `/metrics`. */
-export async function startHttp(o: HttpOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startHttp(
+  o: HttpOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -56,9 +56,13 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       await waitReady(redis, o.readyTimeoutMs ?? 10_000);
     } catch (err) {
       redis.disconnect();
-      throw new QuizError('store_unavailable', `cannot reach Redis at ${safeUrl(o.redisUrl)}: is it running?`, {
-        cause: err,
-      });
+      throw new QuizError(
+        'store_unavailable',
+        `cannot reach Redis at ${safeUrl(o.redisUrl)}: is it running?`,
+        {
+          cause: err,
+        },
+      );
     }
     const keys = new Keys(o.prefix);
     return {

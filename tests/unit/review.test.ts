@@ -28,7 +28,10 @@ describe('ReviewService via QuizEngine', () => {
     clock = new ManualClock(T0);
     store = new MemoryReviewStore(new PersistedDoc(null, () => ({})));
     const decks = new DeckSet([testDeck(n, { newPerDay })]);
-    engine = new QuizEngine({ review: new ReviewService({ store, decks, clock, timezone: 'Europe/Berlin' }), decks });
+    engine = new QuizEngine({
+      review: new ReviewService({ store, decks, clock, timezone: 'Europe/Berlin' }),
+      decks,
+    });
   }
   beforeEach(() => build());
 
@@ -123,7 +126,12 @@ describe('ReviewService via QuizEngine', () => {
     expect((await engine.action(alice, 'q1:g:test:c1:9:0:abcdef12')).view.code).toBe('bad_action');
     expect((await engine.action(alice, 'q0:r:test:c1:abcdef12')).view.code).toBe('stale_action');
     expect((await engine.action(alice, 'x'.repeat(500))).view.code).toBe('bad_action');
-    const gone = encodeAction({ kind: 'reveal', deckId: 'test', cardId: 'gone', owner: ownerTag(alice.user) });
+    const gone = encodeAction({
+      kind: 'reveal',
+      deckId: 'test',
+      cardId: 'gone',
+      owner: ownerTag(alice.user),
+    });
     expect((await engine.action(alice, gone)).view.code).toBe('unknown_card');
     expect((await engine.review(alice, 'nope')).code).toBe('unknown_deck');
   });
@@ -149,7 +157,14 @@ describe('ReviewService via QuizEngine', () => {
 describe('action ids', () => {
   it('round-trip and fit Discord custom_id', () => {
     const owner = ownerTag({ platform: 'discord', userId: '123456789012345678' });
-    const id = encodeAction({ kind: 'grade', deckId: 'a'.repeat(32), cardId: 'b'.repeat(40), grade: 4, rev: 99999, owner });
+    const id = encodeAction({
+      kind: 'grade',
+      deckId: 'a'.repeat(32),
+      cardId: 'b'.repeat(40),
+      grade: 4,
+      rev: 99999,
+      owner,
+    });
     expect(id.length).toBeLessThanOrEqual(100);
     expect(decodeAction(id)).toMatchObject({ kind: 'grade', grade: 4, rev: 99999 });
   });

@@ -44,7 +44,9 @@ describe('terminal review (spawned, piped stdin)', () => {
     expect(r.out).toMatch(/Easy — next review in \d+d/);
     expect(r.out).toContain('Reviewed today: 2');
     const doc = JSON.parse(readFileSync(join(r.dataDir, 'quizbot.json'), 'utf8'));
-    const users = Object.values(doc.review.users) as { decks: Record<string, { cards: Record<string, string> }> }[];
+    const users = Object.values(doc.review.users) as {
+      decks: Record<string, { cards: Record<string, string> }>;
+    }[];
     expect(users).toHaveLength(1);
     const cards = users[0]?.decks.kubernetes?.cards ?? {};
     expect(Object.keys(cards)).toHaveLength(2);
@@ -88,7 +90,12 @@ describe('terminal review against Redis', () => {
       expect(keys).toHaveLength(1);
       const states = await c.hgetall(keys[0] as string);
       expect(Object.keys(states)).toEqual(['vm-pros']);
-      const due = (await c.call('ZRANGE', (keys[0] as string).replace(':cards:', ':due:'), '0', '-1')) as string[];
+      const due = (await c.call(
+        'ZRANGE',
+        (keys[0] as string).replace(':cards:', ':due:'),
+        '0',
+        '-1',
+      )) as string[];
       expect(due[0]).toBe('vm-pros');
     } finally {
       c.disconnect();
