@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { formatConfigProblems, loadConfig } from '../../src/config.js';
+
+const GOOD = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  DISCORD_TOKEN: 'x',
+  DISCORD_GUILD_ID: '123456789012345678',
+  DISCORD_API_URL: 'http://127.0.0.1:9/api',
+  SLACK_BOT_TOKEN: 'xoxb-1',
+  SLACK_SIGNING_SECRET: 's',
+  SLACK_APP_TOKEN: 'xapp-1',
+  SLACK_API_URL: 'http://127.0.0.1:9/api/',
+  SLACK_PORT: '3001',
+  SLACK_ADMIN_USERS: 'U1, U2',
+  HTTP_PORT: '8081',
+  LOG_LEVEL: 'debug',
+  LOG_FORMAT: 'json',
+  QUIZBOT_TIMEZONE: 'Europe/Berlin',
+  DECKS_DIR: 'decks',
+  DATA_DIR: 'data',
+  DEFAULT_DECK: 'kubernetes',
+};
+
+/** Each variable set wrong in turn, with the words its problem must contain. */
+const WRONG: [keyof typeof GOOD, string, RegExp][] = [
+  ['REDIS_URL', 'localhost:6379', /REDIS_URL must be a URL like redis:\/\//],
+  ['DISCORD_GUILD_ID', 'my-server', /DISCORD_GUILD_ID must be a server id/],
+  ['DISCORD_API_URL', 'http://127.0.0.1:9/api/v10', /must not end in \/v10/],
+  ['DISCORD_API_URL', 'not a url', /DISCORD_API_URL must be a URL/],
+  ['SLACK_APP_TOKEN', 'xoxb-wrong', /SLACK_APP_TOKEN must be an app-level token starting with xapp-/],
+  ['SLACK_API_URL', 'ftp://x', /SLACK_API_URL must be a URL/],
+  ['SLACK_PORT', '70000', /SLACK_PORT must be a port number/],
+  ['HTTP_PORT', 'eighty', /HTTP_PORT must be a port number/],
+  ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+  ['LOG_FORMAT', 'xml', /LOG_FORMAT must be/],
+  ['QUIZBOT_TIMEZONE', 'CEST', /QUIZBOT_TIMEZONE must be an IANA timezone/],
+];
+
+describe('config', () => {
+  it('accepts a full good environment and applies defaults to an empty one', () => {
+    const r = loadConfig(GOOD);
+    expect(r.ok && r.config).toMatchObject({ HTTP_PORT: 8081, SLACK_PORT: 3001, SLACK_ADMIN_USERS: ['U1', 'U2'] });
+    const d = loadConfig({});
+    expect(d.ok && d.config).toMatchObject({
+      HTTP_PORT: 8080,
+      SLACK_PORT: 3000,
+      DECKS_DIR: 'decks',
+      DATA_DIR: 'data',
+      LOG_LEVEL: 'info',
+      QUIZBOT_TIMEZONE: 'UTC',
+    });
+    expect(d.ok && d.config.REDIS_URL).toBeUndefined();
+  });
+
+  it.each(WRONG)('names %s when it is %j', (key, value, message) => {
+    const r = loadConfig({ ...GOOD, [key]: value });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems).toHaveLength(1);
+      expect(r.problems[0]).toMatch(message);
+    }
+  });
+
+  it('lists every problem at once, in one message', () => {
+    const env: Record<string, string> = { ...GOOD };
+    for (const [k, v] of WRONG) env[k] = v;
+    const r = loadConfig(env);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    // DISCORD_API_URL appears twice in WRONG; the last value wins.
+    expect(r.problems).toHaveLength(WRONG.length - 1);
+    const msg = formatConfigProblems(r.problems);
+    expect(msg).toContain(`${WRONG.length - 1} configuration problems`);
+    for (const [k] of WRONG) expect(msg).toContain(k);
+  });
+
+  it('needs a Slack mode with the bot token, and the bot token with a Slack mode', () => {
+    const r = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', HTTP_PORT: 'x' });
+    expect(!r.ok && r.problems).toEqual([
+      expect.stringMatching(/HTTP_PORT/),
+      expect.stringMatching(/SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN/),
+    ]);
+    const s = loadConfig({ SLACK_SIGNING_SECRET: 's' });
+    expect(!s.ok && s.problems[0]).toMatch(/SLACK_BOT_TOKEN .* is missing/);
+  });
+
+  it('never echoes secret values in its problems', () => {
+    const r = loadConfig({ ...GOOD, SLACK_APP_TOKEN: 'supersecret-value', SLACK_SIGNING_SECRET: 'hush' });
+    expect(!r.ok && formatConfigProblems(r.problems)).not.toContain('supersecret');
+  });
+});
