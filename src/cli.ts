@@ -5,6 +5,7 @@ import { type Config, formatConfigProblems, loadConfig } from './config.js';
 import { deckJsonSchemaText } from './engine/deck/schema.js';
 import { createLogger } from './log.js';
 import { buildCore } from './main.js';
+import { openStores, type Stores } from './store/open.js';
 
 /** Validated config, or exit 2 with every problem listed (never a stack trace). */
 function configOrExit(): Config {
@@ -14,6 +15,16 @@ function configOrExit(): Config {
     process.exit(2);
   }
   return r.config;
+}
+
+/** Opens the configured store, or exits 1 with a one-line reason. */
+async function storesOrExit(config: Config): Promise<Stores> {
+  try {
+    return await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
 }
 
 function hasPlatform(c: Config): boolean {
@@ -126,6 +137,54 @@ deck
   .description('print the JSON Schema of deck files (for editors)')
   .action(() => {
     process.stdout.write(deckJsonSchemaText());
+  });
+
+program
+  .command('export')
+  .description("write every user's progress, schedules, rounds and leaderboards as JSON Lines to stdout")
+  .action(async () => {
+    const config = configOrExit();
+    const stores = await storesOrExit(config);
+    const { exportAll } = await import('./store/backup.js');
+    try {
+      const n = await exportAll(stores, (line) => process.stdout.write(line));
+      process.stderr.write(`exported ${n} records from the ${stores.kind} store (${stores.where})\n`);
+    } finally {
+      await stores.close();
+    }
+  });
+
+program
+  .command('import')
+  .description(
+    'load an export into the configured store (embedded or Redis); a damaged file is refused whole',
+  )
+  .argument('<file>', 'file written by quizbot export')
+  .action(async (file: string) => {
+    const { readFile } = await import('node:fs/promises');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const config = configOrExit();
+    const stores = await storesOrExit(config);
+    const { BackupError, importAll } = await import('./store/backup.js');
+    try {
+      const r = await importAll(stores, text);
+      process.stdout.write(
+        `imported ${r.users} users and ${r.teams} teams into the ${stores.kind} store (${stores.where})\n`,
+      );
+    } catch (err) {
+      if (!(err instanceof BackupError)) throw err;
+      process.stderr.write(`${file}: ${err.message}; nothing was imported\n`);
+      process.exitCode = 1;
+    } finally {
+      await stores.close();
+    }
   });
 
 await program.parseAsync(process.argv);

@@ -111,7 +111,9 @@ export interface ReviewStore {
   /** Counters for the given days (all decks when deckId is null), in the order asked. */
   dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]>;
   /** Every user's data, for export. */
-  exportUsers?(): AsyncIterable<UserExport>;
+  exportUsers(): AsyncIterable<UserExport>;
+  /** Restores one user's card states (each exported deck replaces that deck); validates before writing. */
+  importUser(u: UserExport): Promise<void>;
 }
 
 /** One user's study data in portable form. */
@@ -363,7 +365,14 @@ export interface TeamStore {
   /** Open rounds (posted, not closed) of a team with their close times. */
   openRounds(team: TeamRef): Promise<{ roundId: string; closesAt: number }[]>;
   /** One round trip: records a user's first answer if the round is open at `now`. */
-  answer(team: TeamRef, roundId: string, userId: string, choice: number, now: number, name: string | null): Promise<AnswerOutcome>;
+  answer(
+    team: TeamRef,
+    roundId: string,
+    userId: string,
+    choice: number,
+    now: number,
+    name: string | null,
+  ): Promise<AnswerOutcome>;
   /** One round trip, idempotent: closes the round and awards points and streaks once. */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;
   /** Records a reveal edit: ok marks the round revealed; a failure counts and returns the failures so far. */
