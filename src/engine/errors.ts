@@ -40,7 +40,8 @@ const TEXT: Record<QuizErrorCode, string> = {
   already_answered: 'You already answered today’s question: only the first answer counts.',
   round_closed: 'This question is closed: answers are no longer accepted.',
   unknown_round: 'This question is no longer known to me.',
-  store_unavailable: 'I cannot reach my database right now, so nothing was saved. Please try again in a minute.',
+  store_unavailable:
+    'I cannot reach my database right now, so nothing was saved. Please try again in a minute.',
   deck_invalid: 'That deck is invalid.',
   internal: 'Something went wrong on my side, and nothing was saved. Please try again.',
 };

@@ -33,12 +33,22 @@ export function isTimeZone(tz: string): boolean {
 }
 
 /** Wall-clock parts of `ms` in `tz`. */
-export function localParts(ms: number, tz: string): { y: number; m: number; d: number; h: number; min: number; s: number } {
+export function localParts(
+  ms: number,
+  tz: string,
+): { y: number; m: number; d: number; h: number; min: number; s: number } {
   const p: Record<string, number> = {};
   for (const part of fmt(tz).formatToParts(new Date(ms))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
-  return { y: p.year ?? 0, m: p.month ?? 0, d: p.day ?? 0, h: p.hour ?? 0, min: p.minute ?? 0, s: p.second ?? 0 };
+  return {
+    y: p.year ?? 0,
+    m: p.month ?? 0,
+    d: p.day ?? 0,
+    h: p.hour ?? 0,
+    min: p.minute ?? 0,
+    s: p.second ?? 0,
+  };
 }
 
 /** Local date `YYYY-MM-DD` of `ms` in `tz`. */

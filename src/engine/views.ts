@@ -1,4 +1,4 @@
-import { type QuizErrorCode, codeOf, errorText } from './errors.js';
+import { codeOf, errorText, type QuizErrorCode } from './errors.js';
 
 /** Button colour intent; adapters map it to their platform's styles. */
 export type ButtonStyle = 'primary' | 'secondary' | 'success' | 'danger';
@@ -46,7 +46,12 @@ export interface View {
 /** A private notice for an expected refusal, text from its code. */
 export function noticeView(code: QuizErrorCode, detail?: string): View {
   const text = detail ? `${errorText(code)}\n${detail}` : errorText(code);
-  return { text, private: true, tone: code === 'store_unavailable' || code === 'internal' ? 'error' : 'warning', code };
+  return {
+    text,
+    private: true,
+    tone: code === 'store_unavailable' || code === 'internal' ? 'error' : 'warning',
+    code,
+  };
 }
 
 /** The private view an adapter shows for a thrown error. */

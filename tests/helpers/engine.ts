@@ -32,5 +32,10 @@ export function testDeck(n: number, over: Partial<Deck> = {}): Deck {
 
 /** A plain actor on a platform. */
 export function actor(userId: string, over: Partial<Actor> = {}): Actor {
-  return { user: { platform: 'discord', userId }, team: { platform: 'discord', teamId: 'g1' }, isAdmin: false, ...over };
+  return {
+    user: { platform: 'discord', userId },
+    team: { platform: 'discord', teamId: 'g1' },
+    isAdmin: false,
+    ...over,
+  };
 }

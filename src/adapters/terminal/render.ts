@@ -20,7 +20,9 @@ export const ansiInk: Ink = {
 
 /** Light markdown (`**bold**`, `_italic_`) to terminal text. */
 function inline(text: string, ink: Ink): string {
-  return text.replace(/\*\*(.+?)\*\*/gs, (_m, b: string) => ink.bold(b)).replace(/(^|\s)_(.+?)_(?=\s|$)/gms, '$1$2');
+  return text
+    .replace(/\*\*(.+?)\*\*/gs, (_m, b: string) => ink.bold(b))
+    .replace(/(^|\s)_(.+?)_(?=\s|$)/gms, '$1$2');
 }
 
 /** The key a button answers to in the terminal: Enter for a single button, else 1..n. */

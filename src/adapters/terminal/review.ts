@@ -1,5 +1,4 @@
-import { emitKeypressEvents } from 'node:readline';
-import { createInterface } from 'node:readline';
+import { createInterface, emitKeypressEvents } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor } from '../../engine/api.js';
 import type { QuizEngine } from '../../engine/engine.js';
@@ -80,7 +79,13 @@ export async function runTerminalReview(o: TerminalOptions): Promise<number> {
       if (buttons.length === 1) pressed = key === '' || key === ' ' ? buttons[0] : undefined;
       else if (/^[1-9]$/.test(key)) pressed = buttons[Number(key) - 1];
       if (!pressed) {
-        o.output.write(ink.dim(buttons.length === 1 ? 'Press Enter to show the answer (q quits).\n' : `Press 1-${buttons.length} (q quits).\n`));
+        o.output.write(
+          ink.dim(
+            buttons.length === 1
+              ? 'Press Enter to show the answer (q quits).\n'
+              : `Press 1-${buttons.length} (q quits).\n`,
+          ),
+        );
         continue;
       }
       const res = await o.engine.action(o.actor, pressed.actionId);

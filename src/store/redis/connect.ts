@@ -49,6 +49,8 @@ export async function guard<T>(what: string, op: () => Promise<T>): Promise<T> {
     return await op();
   } catch (err) {
     if (err instanceof QuizError) throw err;
-    throw new QuizError('store_unavailable', `redis ${what} failed: ${(err as Error).message}`, { cause: err });
+    throw new QuizError('store_unavailable', `redis ${what} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }

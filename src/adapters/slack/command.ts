@@ -1,0 +1,198 @@
+import type { AdminCommand, Period } from '../../engine/api.js';
+import { parseClose, parseTime, parseTimezone, parseWeekdays } from '../../engine/schedule.js';
+import type { View } from '../../engine/views.js';
+
+/** A parsed `/quiz` invocation: exactly one engine call, or a help/usage view. */
+export type QuizCommand =
+  | { kind: 'help' }
+  | { kind: 'review'; deck: string | null }
+  | { kind: 'stats'; deck: string | null }
+  | { kind: 'leaderboard'; period: Period }
+  | { kind: 'decks' }
+  | { kind: 'admin'; cmd: AdminCommand }
+  | { kind: 'usage'; problem: string; usage: string };
+
+/** One line of usage per subcommand (without the command name). */
+export const USAGE = {
+  help: 'help',
+  review: 'review [deck]',
+  stats: 'stats [deck]',
+  leaderboard: 'leaderboard [week|month|all]',
+  decks: 'decks',
+  schedule: 'schedule #channel <deck> <HH:MM> <timezone> [weekdays] [close]',
+  unschedule: 'unschedule #channel',
+  list: 'list',
+  pause: 'pause #channel',
+  resume: 'resume #channel',
+  'post-now': 'post-now #channel',
+} as const;
+
+type Sub = keyof typeof USAGE;
+
+const DESCRIPTION: Record<Sub, string> = {
+  help: 'this list',
+  review: 'private spaced-repetition review of your due cards',
+  stats: 'your study stats: due cards, reviews, retention, streak',
+  leaderboard: 'the workspace leaderboard (default: this week)',
+  decks: 'the decks you can study',
+  schedule: 'post a daily question in a channel (weekdays e.g. `mon-fri`, close e.g. `8h` or `17:00`)',
+  unschedule: 'stop a channel’s daily question',
+  list: 'the channels with a daily question',
+  pause: 'pause a channel’s daily question',
+  resume: 'resume it',
+  'post-now': 'post today’s question now',
+};
+
+const ADMIN: readonly Sub[] = ['schedule', 'unschedule', 'list', 'pause', 'resume', 'post-now'];
+
+const PERIODS: Record<string, Period> = {
+  week: 'week',
+  weekly: 'week',
+  w: 'week',
+  month: 'month',
+  monthly: 'month',
+  m: 'month',
+  all: 'all',
+  'all-time': 'all',
+  alltime: 'all',
+  ever: 'all',
+};
+
+/**
+ * A channel argument: Slack sends a picked channel as `<#C123|name>` (or `<#C123>`); a bare
+ * channel id is accepted too. Plain `#name` cannot be resolved without an extra API call.
+ */
+export function parseChannel(token: string | undefined): string | null {
+  if (!token) return null;
+  const m = /^<#([CGD][A-Z0-9]{2,})(?:\|[^>]*)?>$/.exec(token) ?? /^([CG][A-Z0-9]{6,})$/.exec(token);
+  return m?.[1] ?? null;
+}
+
+function usage(sub: Sub, problem: string, command: string): QuizCommand {
+  return { kind: 'usage', problem, usage: `${command} ${USAGE[sub]}` };
+}
+
+function channelArg(sub: Sub, token: string | undefined, command: string): string | QuizCommand {
+  const id = parseChannel(token);
+  if (id) return id;
+  const problem = token
+    ? `\`${token}\` is not a channel I can use: type \`#\` and pick the channel from the list.`
+    : 'Name the channel: type `#` and pick it from the list.';
+  return usage(sub, problem, command);
+}
+
+/** Parses the text after `/quiz`. Unknown subcommands and bad arguments come back as `usage`. */
+export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
+  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const [head, ...args] = tokens;
+  const sub = (head ?? 'help').toLowerCase();
+  const extra = (n: number, s: Sub): QuizCommand | null =>
+    args.length > n ? usage(s, `Too many arguments: \`${args.slice(n).join(' ')}\`.`, command) : null;
+  switch (sub) {
+    case 'help':
+    case '?':
+      return { kind: 'help' };
+    case 'review':
+      return extra(1, 'review') ?? { kind: 'review', deck: args[0]?.toLowerCase() ?? null };
+    case 'stats':
+      return extra(1, 'stats') ?? { kind: 'stats', deck: args[0]?.toLowerCase() ?? null };
+    case 'decks':
+      return extra(0, 'decks') ?? { kind: 'decks' };
+    case 'leaderboard':
+    case 'top': {
+      const bad = extra(1, 'leaderboard');
+      if (bad) return bad;
+      const word = args[0]?.toLowerCase();
+      const period = word === undefined ? 'week' : PERIODS[word];
+      if (!period)
+        return usage('leaderboard', `\`${args[0]}\` is not a period: use week, month or all.`, command);
+      return { kind: 'leaderboard', period };
+    }
+    case 'list':
+      return extra(0, 'list') ?? { kind: 'admin', cmd: { kind: 'list' } };
+    case 'unschedule':
+    case 'pause':
+    case 'resume':
+    case 'post-now': {
+      const bad = extra(1, sub);
+      if (bad) return bad;
+      const channel = channelArg(sub, args[0], command);
+      if (typeof channel !== 'string') return channel;
+      return { kind: 'admin', cmd: { kind: sub, channelId: channel } };
+    }
+    case 'schedule':
+      return parseSchedule(args, command);
+    default:
+      return {
+        kind: 'usage',
+        problem: `I don’t know \`${head}\`.`,
+        usage: (Object.keys(USAGE) as Sub[]).map((s) => `${command} ${USAGE[s]}`).join('\n'),
+      };
+  }
+}
+
+function parseSchedule(args: string[], command: string): QuizCommand {
+  const [chan, deck, time, tz, ...rest] = args;
+  const channel = channelArg('schedule', chan, command);
+  if (typeof channel !== 'string') return channel;
+  if (!deck || !time || !tz)
+    return usage('schedule', 'Give the channel, the deck, the time and the timezone.', command);
+  const t = parseTime(time);
+  if (!t.ok) return usage('schedule', t.error, command);
+  const zone = parseTimezone(tz);
+  if (!zone.ok) return usage('schedule', zone.error, command);
+  let weekdays: string | undefined;
+  let close: string | undefined;
+  // Both tail arguments are optional, so each is recognised by its shape.
+  for (const tok of rest) {
+    if (weekdays === undefined && close === undefined && /^[a-z]/i.test(tok) && parseWeekdays(tok).ok) {
+      weekdays = tok.toLowerCase();
+    } else if (close === undefined && parseClose(tok, t.value).ok) {
+      close = tok.toLowerCase();
+    } else {
+      const why = /^[a-z]/i.test(tok) ? parseWeekdays(tok) : parseClose(tok, t.value);
+      return usage('schedule', why.ok ? `Unexpected argument \`${tok}\`.` : why.error, command);
+    }
+  }
+  const cmd: AdminCommand = {
+    kind: 'schedule',
+    channelId: channel,
+    deckId: deck.toLowerCase(),
+    time: t.value,
+    timezone: zone.value,
+    ...(weekdays === undefined ? {} : { weekdays }),
+    ...(close === undefined ? {} : { close }),
+  };
+  return { kind: 'admin', cmd };
+}
+
+/** The `help` view: every subcommand with a line of description. */
+export function helpView(command = '/quiz'): View {
+  const line = (s: Sub) => `• \`${command} ${USAGE[s]}\` — ${DESCRIPTION[s]}`;
+  const user = (Object.keys(USAGE) as Sub[]).filter((s) => !ADMIN.includes(s));
+  return {
+    title: 'quizbot',
+    text: [
+      '**Study**',
+      ...user.map(line),
+      '',
+      '**Daily questions** (workspace admins)',
+      ...ADMIN.map(line),
+    ].join('\n'),
+    private: true,
+    footer: 'Your progress is private; answers to daily questions count for the leaderboard.',
+  };
+}
+
+/** The private usage view for a bad invocation. */
+export function usageView(problem: string, usageText: string, command = '/quiz'): View {
+  return {
+    text: `${problem}\n\nUsage:\n${usageText
+      .split('\n')
+      .map((u) => `\`${u}\``)
+      .join('\n')}\n\nAll commands: \`${command} help\``,
+    private: true,
+    tone: 'warning',
+    code: 'bad_argument',
+  };
+}

@@ -1,0 +1,203 @@
+import type {
+  App,
+  BlockAction,
+  ButtonAction,
+  RespondArguments,
+  RespondFn,
+  SlashCommand,
+  webApi,
+} from '@slack/bolt';
+import type { ActionResult, Actor, Logger } from '../../engine/api.js';
+import type { QuizEngine } from '../../engine/engine.js';
+import { QuizError } from '../../engine/errors.js';
+import { errorView, type View } from '../../engine/views.js';
+import type { SlackAdmins } from './admins.js';
+import { helpView, parseQuizCommand, type QuizCommand, usageView } from './command.js';
+import { type DeliveryLog, deliveryKey } from './deliveries.js';
+import { renderView } from './render.js';
+
+/** The engine calls the Slack adapter makes. */
+export type SlackEngine = Pick<
+  QuizEngine,
+  'decks' | 'deckIds' | 'review' | 'stats' | 'leaderboard' | 'admin' | 'action'
+>;
+
+/** What the inbound handlers need. */
+export interface InboundDeps {
+  /** The quiz engine. */
+  engine: SlackEngine;
+  /** Where failures are logged with their cause. */
+  log: Logger;
+  /** Who may run admin commands. */
+  admins: SlackAdmins;
+  /** Deliveries already taken (re-sends are acknowledged, not handled). */
+  deliveries: DeliveryLog;
+  /** The slash command, `/quiz`. */
+  command: string;
+  /** Bot client, for chat.postEphemeral when a response_url fails. */
+  client: webApi.WebClient;
+  /** Registers work that runs after the ack, so shutdown can wait for it. */
+  track(work: Promise<void>): void;
+}
+
+/**
+ * The Actor of a Slack user in a workspace. No display name on purpose: views then show the user
+ * as a mention (`<@U123>`), which Slack renders as the current name (payload names are legacy handles).
+ */
+export function slackActor(userId: string, teamId: string | null | undefined, isAdmin: boolean): Actor {
+  return {
+    user: { platform: 'slack', userId },
+    team: teamId ? { platform: 'slack', teamId } : null,
+    isAdmin,
+  };
+}
+
+/** Where a private answer can go when the response_url fails. */
+interface Fallback {
+  channelId: string | undefined;
+  userId: string;
+}
+
+/** Sends a view through a response_url (falling back to chat.postEphemeral); never throws. */
+async function answer(
+  deps: InboundDeps,
+  respond: RespondFn | undefined,
+  view: View,
+  how: 'reply' | 'replace',
+  fb: Fallback,
+): Promise<void> {
+  const msg = renderView(view);
+  const args: RespondArguments =
+    how === 'replace'
+      ? { replace_original: true, text: msg.text, blocks: msg.blocks }
+      : {
+          response_type: view.private ? 'ephemeral' : 'in_channel',
+          replace_original: false,
+          text: msg.text,
+          blocks: msg.blocks,
+        };
+  try {
+    if (!respond) throw new Error('no response_url');
+    await respond(args);
+    return;
+  } catch (err) {
+    deps.log.warn({ err, user: fb.userId }, 'slack response_url failed; trying chat.postEphemeral');
+  }
+  if (!fb.channelId) return;
+  try {
+    await deps.client.chat.postEphemeral({
+      channel: fb.channelId,
+      user: fb.userId,
+      text: msg.text,
+      blocks: msg.blocks,
+    });
+  } catch (err) {
+    deps.log.error({ err, user: fb.userId, channel: fb.channelId }, 'slack: could not answer the user');
+  }
+}
+
+/** Runs one parsed `/quiz` invocation: at most one engine call. */
+async function runCommand(deps: InboundDeps, parsed: QuizCommand, base: Actor): Promise<View> {
+  switch (parsed.kind) {
+    case 'help':
+      return helpView(deps.command);
+    case 'usage':
+      return usageView(parsed.problem, parsed.usage, deps.command);
+    case 'decks':
+      return deps.engine.decks();
+    case 'review':
+      return deps.engine.review(base, parsed.deck);
+    case 'stats':
+      return deps.engine.stats(base, parsed.deck);
+    case 'leaderboard':
+      return deps.engine.leaderboard(base, parsed.period);
+    case 'admin': {
+      let isAdmin: boolean;
+      try {
+        isAdmin = await deps.admins.isAdmin(base.user.userId);
+      } catch (err) {
+        throw new QuizError('internal', 'users.info failed while checking admin rights', { cause: err });
+      }
+      return deps.engine.admin({ ...base, isAdmin }, parsed.cmd);
+    }
+  }
+}
+
+/** `/quiz ...`: ack at once, then one engine call, answered privately through the response_url. */
+export async function handleCommand(
+  deps: InboundDeps,
+  command: SlashCommand,
+  respond: RespondFn,
+): Promise<void> {
+  const base = slackActor(command.user_id, command.team_id, deps.admins.isConfigured(command.user_id));
+  const parsed = parseQuizCommand(command.text ?? '', deps.command);
+  let view: View;
+  try {
+    view = await runCommand(deps, parsed, base);
+  } catch (err) {
+    deps.log.error({ err, user: command.user_id, sub: parsed.kind }, 'slack /quiz failed');
+    view = errorView(err);
+  }
+  await answer(deps, respond, view, 'reply', { channelId: command.channel_id, userId: command.user_id });
+}
+
+/** A button press: one engine call; review steps replace the message, everything else answers privately. */
+export async function handleButton(
+  deps: InboundDeps,
+  body: BlockAction,
+  action: ButtonAction,
+  respond: RespondFn | undefined,
+): Promise<void> {
+  const userId = body.user.id;
+  const teamId = body.team?.id ?? body.user.team_id;
+  const actor = slackActor(userId, teamId, deps.admins.isConfigured(userId));
+  let result: ActionResult;
+  try {
+    result = await deps.engine.action(actor, action.value ?? action.action_id);
+  } catch (err) {
+    deps.log.error({ err, user: userId, actionId: action.action_id.slice(0, 100) }, 'slack button failed');
+    result = { mode: 'reply', view: errorView(err) };
+  }
+  const view: View = result.mode === 'reply' ? { ...result.view, private: true } : result.view;
+  await answer(deps, respond, view, result.mode === 'update' ? 'replace' : 'reply', {
+    channelId: body.channel?.id ?? body.container?.channel_id,
+    userId,
+  });
+}
+
+/**
+ * Registers the inbound side: a delivery guard (re-sent requests are acknowledged and dropped),
+ * the slash command and the buttons. Every handler acks first, then works and answers.
+ */
+export function registerInbound(app: App, deps: InboundDeps): void {
+  app.use(async (args) => {
+    const key = deliveryKey(args.body);
+    let first = true;
+    try {
+      first = await deps.deliveries.first(key);
+    } catch (err) {
+      // Without the log, handle it: the engine's own idempotency still guards grades and answers.
+      deps.log.warn({ err, key }, 'slack delivery log unavailable');
+    }
+    if (first) {
+      await args.next();
+      return;
+    }
+    if ('ack' in args && typeof args.ack === 'function') await (args.ack as () => Promise<void>)();
+    deps.log.info(
+      { key, retryNum: args.context.retryNum ?? null },
+      'slack re-sent a delivery already taken: acked, not handled',
+    );
+  });
+
+  app.command(deps.command, async ({ command, ack, respond }) => {
+    await ack();
+    deps.track(handleCommand(deps, command, respond));
+  });
+
+  app.action<BlockAction>(/.*/, async ({ ack, body, action, respond }) => {
+    await ack();
+    if (action.type !== 'button') return;
+    deps.track(handleButton(deps, body, action, body.response_url ? respond : undefined));
+  });
+}
