@@ -28,6 +28,8 @@ export interface QuizEngineOptions {
   log?: Logger;
   /** Called with the code of each failure (metrics). */
   onFailure?: (code: QuizErrorCode) => void;
+  /** Called after every command and button with its latency and outcome (metrics). */
+  observe?: (e: { platform: string; kind: string; ms: number; outcome: 'ok' | 'refused' | 'error' }) => void;
 }
 
 /**
@@ -67,32 +69,30 @@ export class QuizEngine {
 
   /** `/review [deck]`. */
   review(actor: Actor, deckId?: string | null): Promise<View> {
-    return this.run('review', actor, () => this.opts.review.start(actor, deckId));
+    return this.command('review', actor, () => this.opts.review.start(actor, deckId));
   }
 
   /** `/stats [deck]`. */
   stats(actor: Actor, deckId?: string | null): Promise<View> {
-    return this.run('stats', actor, () => this.opts.review.stats(actor, deckId));
+    return this.command('stats', actor, () => this.opts.review.stats(actor, deckId));
   }
 
   /** `/leaderboard [period]` in the actor's team. */
   leaderboard(actor: Actor, period: Period = 'week'): Promise<View> {
-    return this.run('leaderboard', actor, () => this.team(actor).leaderboard(actor, period));
+    return this.command('leaderboard', actor, () => this.team(actor).leaderboard(actor, period));
   }
 
   /** `/quiz-admin ...` in the actor's team. */
   admin(actor: Actor, cmd: AdminCommand): Promise<View> {
-    return this.run(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, cmd));
+    return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, cmd));
   }
 
-  private team(actor: Actor): TeamSide {
-    if (!this.opts.daily || !actor.team) {
-      throw new QuizError(
-        'bad_argument',
-        'team commands need a team (server or workspace) and the daily service',
-      );
-    }
-    return this.opts.daily;
+  /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */
+  action(actor: Actor, actionId: string): Promise<ActionResult> {
+    return this.observed('button', actor, async () => {
+      const r = await this.dispatch(actor, actionId);
+      return [r, r.view] as const;
+    });
   }
 
   /** Calls under way right now (for graceful shutdown). */
@@ -100,7 +100,7 @@ export class QuizEngine {
     return this.inFlight;
   }
 
-  /** Resolves when no call is under way, or after `ms` (returns false then). */
+  /** Resolves true when no call is under way, or false after `ms`. */
   drain(ms: number): Promise<boolean> {
     if (this.inFlight === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
@@ -112,18 +112,32 @@ export class QuizEngine {
     });
   }
 
-  private async track<T>(fn: () => Promise<T>): Promise<T> {
+  private team(actor: Actor): TeamSide {
+    if (!this.opts.daily || !actor.team) {
+      throw new QuizError('bad_argument', 'team commands need a team (server or workspace) and the daily service');
+    }
+    return this.opts.daily;
+  }
+
+  private command(kind: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
+    return this.observed(kind, actor, async () => {
+      const v = await this.guarded(kind, actor, fn);
+      return [v, v] as const;
+    });
+  }
+
+  /** Counts the call as in flight (graceful shutdown) and reports its latency and outcome. */
+  private async observed<T>(kind: string, actor: Actor, fn: () => Promise<readonly [T, View]>): Promise<T> {
     this.inFlight++;
+    const started = performance.now();
     try {
-      return await fn();
+      const [result, view] = await fn();
+      const outcome = !view.code ? 'ok' : view.tone === 'error' ? 'error' : 'refused';
+      this.opts.observe?.({ platform: actor.user.platform, kind, ms: performance.now() - started, outcome });
+      return result;
     } finally {
       if (--this.inFlight === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
-  }
-
-  /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */
-  action(actor: Actor, actionId: string): Promise<ActionResult> {
-    return this.track(() => this.dispatch(actor, actionId));
   }
 
   private async dispatch(actor: Actor, actionId: string): Promise<ActionResult> {
@@ -144,26 +158,23 @@ export class QuizEngine {
       case 'answer': {
         const daily = this.opts.daily;
         if (!daily || !actor.team) return { mode: 'reply', view: noticeView('unknown_round') };
-        try {
-          return await daily.answer(actor, action.roundId, action.choice);
-        } catch (err) {
-          return { mode: 'reply', view: await this.run('answer', actor, () => Promise.reject(err)) };
-        }
+        let result: ActionResult | undefined;
+        const view = await this.guarded('answer', actor, async () => {
+          result = await daily.answer(actor, action.roundId, action.choice);
+          return result.view;
+        });
+        return result && result.view === view ? result : { mode: 'reply', view };
       }
     }
   }
 
   private async update(what: string, actor: Actor, fn: () => Promise<View>): Promise<ActionResult> {
-    const view = await this.run(what, actor, fn);
+    const view = await this.guarded(what, actor, fn);
     // Refusals go privately beside the message; the review message itself stays as it was.
     return view.code ? { mode: 'reply', view } : { mode: 'update', view };
   }
 
   /** Runs one engine call: refusals become notices, failures are logged and become error views. */
-  run(what: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
-    return this.track(() => this.guarded(what, actor, fn));
-  }
-
   private async guarded(what: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
     try {
       return await fn();

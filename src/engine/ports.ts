@@ -207,7 +207,7 @@ export interface RoundResult {
   fastest: RoundWinner[];
 }
 
-/** Per-user state of the claim that makes a round post exactly once. */
+/** What claiming a round for posting found (the claim makes a post exactly-once). */
 export type ClaimOutcome =
   /** This caller holds the claim now (attempt 1 is the first try). */
   | { status: 'claimed'; attempt: number }

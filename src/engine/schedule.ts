@@ -157,7 +157,8 @@ export function parseClose(input: string | undefined, openTime: string): Parsed<
   if (text === '') return ok({ ...DEFAULT_CLOSE });
   if (text.includes(':')) {
     const t = parseTime(text);
-    if (!t.ok) return fail(`\`${input}\` is not a close time: use a duration like \`8h\` or a time like \`17:00\`.`);
+    if (!t.ok)
+      return fail(`\`${input}\` is not a close time: use a duration like \`8h\` or a time like \`17:00\`.`);
     if (t.value === openTime) return fail(`The round cannot close at the time it opens (\`${t.value}\`).`);
     return ok({ kind: 'at', time: t.value });
   }

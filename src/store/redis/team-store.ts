@@ -183,7 +183,9 @@ export class RedisTeamStore implements TeamStore {
   }
 
   async askedCards(team: TeamRef, channelId: string, deckId: string): Promise<Set<string>> {
-    const ids = await guard('askedCards', () => this.redis.smembers(this.keys.teamAsked(team, channelId, deckId)));
+    const ids = await guard('askedCards', () =>
+      this.redis.smembers(this.keys.teamAsked(team, channelId, deckId)),
+    );
     return new Set(ids);
   }
 
@@ -259,10 +261,11 @@ export class RedisTeamStore implements TeamStore {
 
   async openRounds(team: TeamRef): Promise<{ roundId: string; closesAt: number }[]> {
     const flat = await guard('openRounds', () =>
-      this.redis.zrange(this.keys.teamOpenRounds(team), 0, -1, 'WITHSCORES'),
+      this.redis.zrange(this.keys.teamOpenRounds(team), '0', '-1', 'WITHSCORES'),
     );
     const out: { roundId: string; closesAt: number }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push({ roundId: flat[i] as string, closesAt: Number(flat[i + 1]) });
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      out.push({ roundId: flat[i] as string, closesAt: Number(flat[i + 1]) });
     return out;
   }
 
@@ -320,7 +323,11 @@ export class RedisTeamStore implements TeamStore {
     const status = String(reply[0]);
     const round = status === 'unknown' ? null : parseRound(pairs(reply, 2));
     if (!round) return { status: 'unknown' };
-    return { status: status === 'closed' ? 'closed' : 'already', round, result: parseResult(String(reply[1])) };
+    return {
+      status: status === 'closed' ? 'closed' : 'already',
+      round,
+      result: parseResult(String(reply[1])),
+    };
   }
 
   /** One round trip: `lua/dailyReveal-1.lua`. */
@@ -373,14 +380,18 @@ export class RedisTeamStore implements TeamStore {
 
   /** One round trip: `lua/dueLease-1.lua`. */
   async leaseDue(item: DueItem, at: number, until: number): Promise<boolean> {
-    const n = await guard('leaseDue', () => this.scripts.dueLease(this.keys.dailyDue(), dueMember(item), at, until));
+    const n = await guard('leaseDue', () =>
+      this.scripts.dueLease(this.keys.dailyDue(), dueMember(item), at, until),
+    );
     return n === 1;
   }
 
   async setDue(item: DueItem, at: number, onlyIfAbsent = false): Promise<void> {
     const key = this.keys.dailyDue();
     await guard('setDue', () =>
-      onlyIfAbsent ? this.redis.zadd(key, 'NX', at, dueMember(item)) : this.redis.zadd(key, at, dueMember(item)),
+      onlyIfAbsent
+        ? this.redis.zadd(key, 'NX', at, dueMember(item))
+        : this.redis.zadd(key, at, dueMember(item)),
     );
   }
 

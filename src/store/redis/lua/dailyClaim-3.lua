@@ -8,7 +8,7 @@
 -- ARGV[2] now in ms
 -- ARGV[3] lease in ms: how long a post in progress keeps others out
 -- ARGV[4] max attempts: a claim taken after that many attempts becomes failed instead
--- ARGV[5] keep in ms: lifetime of the claim, and of the round after its close time
+-- ARGV[5] keep in ms: lifetime of the claim, and of the round after its close time (relative to ARGV[2])
 -- ARGV[6] close time of the round in ms
 -- ARGV[7..] round hash fields and values, in pairs
 -- Returns { 'claimed', attempt } | { 'busy', lease until } | { 'posted', '0' } | { 'failed', attempts }.
@@ -47,5 +47,6 @@ end
 redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease), 'PX', keep)
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
-redis.call('PEXPIREAT', KEYS[2], string.format('%.0f', closes + keep))
+-- Relative to the caller's clock (not Redis' wall clock), so injected clocks behave the same.
+redis.call('PEXPIRE', KEYS[2], string.format('%.0f', math.max(closes - now, 0) + keep))
 return { 'claimed', tostring(attempt) }

@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { createTask, type ScheduledTask } from 'node-cron';
+import type { Logger } from '../engine/api.js';
+import { silentLogger } from '../engine/api.js';
+import type { DailyService } from '../engine/daily.js';
+import type { Clock, DueEntry, DueItem, TeamRef, TeamStore } from '../engine/ports.js';
+import { currentOccurrence, nextOccurrence } from '../engine/schedule.js';
+
+/** What the scheduler reports, for logs and metrics counters. */
+export type SchedulerEvent =
+  /** A round was posted. */
+  | { type: 'posted'; team: TeamRef; channelId: string; roundId: string }
+  /** A round was closed by this instance (points awarded). */
+  | { type: 'closed'; team: TeamRef; roundId: string }
+  /** A post failed and will be retried after `delayMs`. */
+  | {
+      type: 'retry';
+      team: TeamRef;
+      channelId: string;
+      roundId: string;
+      attempt: number;
+      delayMs: number;
+      error: unknown;
+    }
+  /** A post failed for good (the claim is marked failed), or a results edit was given up. */
+  | {
+      type: 'failed';
+      what: 'post' | 'reveal';
+      team: TeamRef;
+      roundId: string;
+      attempts: number;
+      error: unknown;
+      channelId?: string;
+    }
+  /** A round's whole window passed while no scheduler ran: nothing is posted late. */
+  | { type: 'missed'; team: TeamRef; channelId: string; at: number }
+  /** A due channel had nothing to post (unknown deck, no chat adapter...). */
+  | { type: 'skipped'; team: TeamRef; channelId: string; reason: string }
+  /** Handling an entry failed (store or bug); it comes back after its lease. */
+  | { type: 'error'; error: unknown; item?: DueItem }
+  /** A tick finished. */
+  | { type: 'tick'; now: number; due: number; handled: number; ms: number };
+
+/** Options of {@link Scheduler}. */
+export interface SchedulerOptions {
+  /** Competition data with the due index. */
+  store: TeamStore;
+  /** Opens and closes rounds. */
+  daily: DailyService;
+  /** Time source for ticks. */
+  clock: Clock;
+  /** Logger. */
+  log?: Logger;
+  /** Counter hook: every event (posted, retry, failed, ...). */
+  onEvent?: (event: SchedulerEvent) => void;
+  /** node-cron expression of the one tick task (6 fields with seconds); default every minute. */
+  cron?: string;
+  /** Due entries read per tick. */
+  batch?: number;
+  /** Entries handled at once per instance. */
+  concurrency?: number;
+  /** How long a leased due entry stays hidden from other instances while this one handles it, ms. */
+  leaseMs?: number;
+  /** Delay before retry `attempt` (1-based) of a failed post or results edit, ms. */
+  backoffMs?: (attempt: number) => number;
+  /** Results edits tried before giving up on a closed round's post. */
+  maxRevealAttempts?: number;
+  /** Claim owner id of this instance; default host, pid and a random part. */
+  owner?: string;
+}
+
+/** Defaults of {@link SchedulerOptions}. */
+export const SCHEDULER_DEFAULTS = {
+  cron: '0 * * * * *',
+  batch: 1000,
+  concurrency: 16,
+  leaseMs: 2 * 60_000,
+  backoffMs: (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 15 * 60_000),
+  maxRevealAttempts: 5,
+};
+
+/** Upper bound of due-index reads per tick (each of `batch` entries). */
+const MAX_BATCHES_PER_TICK = 50;
+
+/** Runs `fn` over `items` with at most `n` in flight. */
+async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, items.length)) }, worker));
+}
+
+/** What one tick did. */
+export interface TickReport {
+  /** Entries due at the tick. */
+  due: number;
+  /** Entries this instance leased and handled. */
+  handled: number;
+}
+
+/**
+ * The daily-quiz scheduler: ONE node-cron task per process ticks every minute and reads the
+ * global due index (a sorted set of "open channel X" / "close round Y" scored by due time) for
+ * entries due now. Each entry is leased with a compare-and-set before it is handled, so several
+ * instances share a tick's work; the per-round claim in the team's slot is what makes a post
+ * exactly-once. Timezones and DST are handled by the next-occurrence math, not by cron: a
+ * schedule's next opening is stored as an instant.
+ */
+export class Scheduler {
+  private readonly o: Required<Omit<SchedulerOptions, 'onEvent'>> & Pick<SchedulerOptions, 'onEvent'>;
+  private task: ScheduledTask | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(opts: SchedulerOptions) {
+    this.o = {
+      ...SCHEDULER_DEFAULTS,
+      log: silentLogger,
+      owner: `${hostname().replaceAll('|', '_')}-${process.pid}-${randomUUID().slice(0, 8)}`,
+      ...opts,
+    };
+  }
+
+  /** Catches up (reindexes schedules and open rounds, then ticks once) and starts the cron task. */
+  async start(): Promise<void> {
+    if (this.task) return;
+    const now = this.o.clock.now();
+    try {
+      await this.reconcile(now);
+    } catch (error) {
+      this.o.log.error({ err: error }, 'daily scheduler catch-up failed');
+      this.emit({ type: 'error', error });
+    }
+    await this.tick(now);
+    this.task = createTask(this.o.cron, () => this.tick(), { name: 'quizbot-daily', noOverlap: true });
+    await this.task.start();
+  }
+
+  /** Stops the cron task and waits for a tick in progress. */
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = undefined;
+    if (task) await task.destroy();
+    await this.chain;
+  }
+
+  /**
+   * Makes sure every active schedule and every open round has a due entry (without moving
+   * existing ones). Runs on start; reads the team index, never scans the keyspace.
+   */
+  async reconcile(now: number): Promise<void> {
+    const { store } = this.o;
+    await pool(await store.teams(), this.o.concurrency, async (team) => {
+      const [schedules, open] = await Promise.all([store.listSchedules(team), store.openRounds(team)]);
+      for (const s of schedules) {
+        if (s.paused) continue;
+        const at = currentOccurrence(s, now)?.start ?? nextOccurrence(s, now).start;
+        await store.setDue({ kind: 'open', team, channelId: s.channelId }, at, true);
+      }
+      for (const r of open) await store.setDue({ kind: 'close', team, roundId: r.roundId }, r.closesAt, true);
+    });
+  }
+
+  /** Handles every entry due at `now` (default the clock); ticks of one instance never overlap. */
+  tick(now?: number): Promise<TickReport> {
+    const run = this.chain.then(() => this.runTick(now ?? this.o.clock.now()));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private emit(event: SchedulerEvent): void {
+    try {
+      this.o.onEvent?.(event);
+    } catch (err) {
+      this.o.log.warn({ err }, 'scheduler event hook threw');
+    }
+  }
+
+  private async runTick(now: number): Promise<TickReport> {
+    const started = Date.now();
+    let due = 0;
+    let handled = 0;
+    // Handled entries move out of [0, now] (leased, rescheduled or removed), so reading again
+    // returns the rest: a 09:00 burst of thousands of channels is drained in this tick.
+    for (let round = 0; round < MAX_BATCHES_PER_TICK; round++) {
+      let entries: DueEntry[];
+      try {
+        entries = await this.o.store.dueEntries(now, this.o.batch);
+      } catch (error) {
+        this.o.log.error({ err: error }, 'daily scheduler tick failed');
+        this.emit({ type: 'error', error });
+        break;
+      }
+      due += entries.length;
+      await pool(entries, this.o.concurrency, async (entry) => {
+        try {
+          if (!(await this.o.store.leaseDue(entry.item, entry.at, now + this.o.leaseMs))) return;
+          handled++;
+          if (entry.item.kind === 'open') await this.open(entry.item, entry.at, now);
+          else await this.close(entry.item, now);
+        } catch (error) {
+          this.o.log.error({ err: error, item: entry.item }, 'daily scheduler entry failed');
+          this.emit({ type: 'error', error, item: entry.item });
+        }
+      });
+      if (entries.length < this.o.batch) break;
+    }
+    this.emit({ type: 'tick', now, due, handled, ms: Date.now() - started });
+    return { due, handled };
+  }
+
+  private async open(item: Extract<DueItem, { kind: 'open' }>, at: number, now: number): Promise<void> {
+    const { store, daily, log } = this.o;
+    const { team, channelId } = item;
+    const s = await store.getSchedule(team, channelId);
+    if (!s || s.paused) {
+      await store.removeDue(item);
+      return;
+    }
+    const occ = currentOccurrence(s, now);
+    let dueAt = nextOccurrence(s, now).start;
+    if (!occ) {
+      this.emit({ type: 'missed', team, channelId, at });
+      log.info({ team, channelId, at }, 'daily round window passed without a post');
+    } else {
+      const out = await daily.openRound(team, channelId, occ.date, { owner: this.o.owner, now });
+      switch (out.status) {
+        case 'posted':
+          this.emit({ type: 'posted', team, channelId, roundId: out.roundId });
+          break;
+        case 'busy':
+          // Someone else is posting: look again when their lease ends, in case they died.
+          dueAt = Math.min(dueAt, out.until + 1_000);
+          break;
+        case 'retry': {
+          const delayMs = this.o.backoffMs(out.attempt);
+          dueAt = Math.min(dueAt, now + delayMs);
+          this.emit({
+            type: 'retry',
+            team,
+            channelId,
+            roundId: out.roundId,
+            attempt: out.attempt,
+            delayMs,
+            error: out.error,
+          });
+          break;
+        }
+        case 'failed':
+          if (out.error !== undefined) {
+            log.error(
+              { err: out.error, team, channelId, roundId: out.roundId },
+              'daily post failed for good',
+            );
+            this.emit({
+              type: 'failed',
+              what: 'post',
+              team,
+              channelId,
+              roundId: out.roundId,
+              attempts: out.attempts,
+              error: out.error,
+            });
+          }
+          break;
+        case 'skipped':
+          log.warn({ team, channelId, reason: out.reason }, 'daily round skipped');
+          this.emit({ type: 'skipped', team, channelId, reason: out.reason });
+          break;
+        case 'taken':
+          break;
+      }
+    }
+    await store.setDue(item, dueAt);
+  }
+
+  private async close(item: Extract<DueItem, { kind: 'close' }>, now: number): Promise<void> {
+    const { store, daily, log } = this.o;
+    const rep = await daily.closeRound(item.team, item.roundId, { now });
+    if (rep.status === 'closed') this.emit({ type: 'closed', team: item.team, roundId: item.roundId });
+    if (rep.revealed) {
+      await store.removeDue(item);
+      return;
+    }
+    if (rep.failures >= this.o.maxRevealAttempts) {
+      log.error({ err: rep.error, team: item.team, roundId: item.roundId }, 'daily results edit given up');
+      this.emit({
+        type: 'failed',
+        what: 'reveal',
+        team: item.team,
+        roundId: item.roundId,
+        attempts: rep.failures,
+        error: rep.error,
+      });
+      await store.removeDue(item);
+      return;
+    }
+    await store.setDue(item, now + this.o.backoffMs(rep.failures));
+  }
+}

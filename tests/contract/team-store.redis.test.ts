@@ -1,0 +1,133 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DailyRound } from '../../src/engine/ports.js';
+import { connectRedis } from '../../src/store/redis/connect.js';
+import { Keys } from '../../src/store/redis/keys.js';
+import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { teamStoreContract } from './team-store.contract.js';
+import { cleanupPrefix, readyClient } from './team-store.helpers.js';
+
+let server: TestRedis;
+let redis: Redis;
+let n = 0;
+
+beforeAll(async () => {
+  server = await startTestRedis();
+  redis = await readyClient(server);
+});
+
+afterAll(async () => {
+  if (redis) await cleanupPrefix(redis, server);
+  redis?.disconnect();
+  await server?.dispose();
+});
+
+// Every test gets its own key prefix on the one real redis-server.
+teamStoreContract(
+  'RedisTeamStore',
+  async () => new RedisTeamStore(redis, new Keys(`${server.prefix}c${++n}`)),
+);
+
+describe('RedisTeamStore specifics', () => {
+  const team = { platform: 'discord', teamId: 'g{1}:x' } as const;
+
+  it('keeps all of a team in one cluster slot (hash tag) and ids safely encoded', () => {
+    const k = new Keys('qb');
+    const keys = [
+      k.teamSchedules(team),
+      k.teamRound(team, 'C1-20240329'),
+      k.teamAnswers(team, 'C1-20240329'),
+      k.teamClaim(team, 'C1-20240329'),
+      k.teamAsked(team, 'C:1', 'k8s'),
+      k.teamBoard(team, 'w:2024-W13'),
+      k.teamStreaks(team),
+      k.teamNames(team),
+      k.teamOpenRounds(team),
+      k.teamMeta(team),
+    ];
+    for (const key of keys) expect(key.startsWith('qb:{t:discord:g%7B1%7D%3Ax}:')).toBe(true);
+    expect(k.teamBoard(team, 'all')).toBe('qb:{t:discord:g%7B1%7D%3Ax}:lb:all');
+    expect(k.parseTeamMember(k.teamMember(team))).toEqual(team);
+  });
+
+  it('defines every team script from src/store/redis/lua', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../src/store/redis/lua');
+    const mine = readdirSync(dir).filter((f) => /^(daily|lb|due)[A-Za-z]*-\d+\.lua$/.test(f));
+    expect(mine.sort()).toEqual([
+      'dailyAnswer-3.lua',
+      'dailyClaim-3.lua',
+      'dailyClose-8.lua',
+      'dailyFailed-1.lua',
+      'dailyPosted-4.lua',
+      'dailyReveal-1.lua',
+      'dueLease-1.lua',
+      'lbRead-2.lua',
+    ]);
+    for (const f of mine)
+      expect(typeof (redis as unknown as Record<string, unknown>)[f.split('-')[0] as string]).toBe(
+        'function',
+      );
+  });
+
+  it('dailyClaim refuses bad arguments without writing', async () => {
+    const k = new Keys(`${server.prefix}bad`);
+    const scripts = redis as unknown as { dailyClaim(...a: (string | number)[]): Promise<unknown> };
+    await expect(
+      scripts.dailyClaim(
+        k.teamClaim(team, 'r'),
+        k.teamRound(team, 'r'),
+        k.teamAnswers(team, 'r'),
+        'a|b',
+        1,
+        1,
+        1,
+        1,
+        1,
+        'id',
+        'r',
+      ),
+    ).rejects.toThrow(/bad arguments/);
+    expect(await redis.exists(k.teamClaim(team, 'r'))).toBe(0);
+  });
+
+  it('rounds and answers expire (keep time) and the answer hash follows the round TTL', async () => {
+    const k = new Keys(`${server.prefix}ttl`);
+    const store = new RedisTeamStore(redis, k);
+    const now = Date.now();
+    const round: DailyRound = {
+      roundId: 'C1-20240329',
+      channelId: 'C1',
+      date: '2024-03-29',
+      deckId: 'k8s',
+      cardId: 'c1',
+      form: 0,
+      order: [0, 1, 2, 3],
+      correct: 0,
+      opensAt: now,
+      closesAt: now + 60_000,
+      prevDate: null,
+      status: 'open',
+      message: null,
+      revealed: false,
+    };
+    await store.claimRound(team, round, { owner: 'a', now, leaseMs: 1_000, maxAttempts: 3, keepMs: 60_000 });
+    await store.answer(team, round.roundId, 'u1', 0, now + 1, null);
+    const rt = await redis.pttl(k.teamRound(team, round.roundId));
+    const at = await redis.pttl(k.teamAnswers(team, round.roundId));
+    expect(rt).toBeGreaterThan(60_000);
+    expect(rt).toBeLessThanOrEqual(120_000);
+    expect(at).toBeGreaterThan(60_000);
+    expect(await redis.pttl(k.teamClaim(team, round.roundId))).toBeGreaterThan(0);
+  });
+
+  it('a Redis outage surfaces as store_unavailable', async () => {
+    const dead = connectRedis('redis://127.0.0.1:1', { lazy: true });
+    const store = new RedisTeamStore(dead, new Keys('x'));
+    await expect(store.getSchedule(team, 'C1')).rejects.toMatchObject({ code: 'store_unavailable' });
+    dead.disconnect();
+  });
+});
