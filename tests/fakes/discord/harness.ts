@@ -1,0 +1,78 @@
+import {
+  type DiscordAdapter,
+  type DiscordOptions,
+  startDiscord,
+} from '../../../src/adapters/discord/client.js';
+import type { Logger } from '../../../src/engine/api.js';
+import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
+
+/** One log call, as a test logger keeps it. */
+export interface LogEntry {
+  /** Level. */
+  level: 'error' | 'warn' | 'info' | 'debug';
+  /** Bound fields. */
+  obj: object;
+  /** Message. */
+  msg: string;
+}
+
+/** A logger that keeps every entry (and prints errors when QB_TEST_LOG is set). */
+export function memoryLogger(): Logger & { entries: LogEntry[] } {
+  const entries: LogEntry[] = [];
+  const at =
+    (level: LogEntry['level']) =>
+    (obj: object, msg: string): void => {
+      entries.push({ level, obj, msg });
+      if (process.env.QB_TEST_LOG) console.log(level, msg, obj);
+    };
+  return { entries, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+}
+
+/** A running bot (real discord.js client) against a fresh fake Discord. */
+export interface DiscordRig {
+  /** The fake. */
+  fake: FakeDiscord;
+  /** The adapter under test. */
+  bot: DiscordAdapter;
+  /** Everything the bot logged. */
+  log: ReturnType<typeof memoryLogger>;
+  /** Destroys the client first, then closes the fake (the other order reconnects forever). */
+  close(): Promise<void>;
+}
+
+/** Starts a fake Discord and the Discord adapter against it. */
+export async function startRig(
+  opts: Omit<DiscordOptions, 'token' | 'apiUrl' | 'log'> & {
+    /** Options of the fake. */
+    fake?: FakeDiscordOptions;
+    /** Runs on the fake before the bot starts (inject failures). */
+    prepare?: (fake: FakeDiscord) => void;
+  },
+): Promise<DiscordRig> {
+  const { fake: fakeOpts, prepare, ...botOpts } = opts;
+  const fake = await FakeDiscord.start(fakeOpts);
+  prepare?.(fake);
+  const log = memoryLogger();
+  let bot: DiscordAdapter;
+  try {
+    bot = await startDiscord({ token: 'test-token', apiUrl: fake.apiUrl, log, ...botOpts });
+  } catch (err) {
+    await fake.close();
+    throw err;
+  }
+  return {
+    fake,
+    bot,
+    log,
+    close: async () => {
+      await bot.stop();
+      await fake.close();
+    },
+  };
+}
+
+/** The value, or a failed test naming what was missing (instead of a non-null assertion). */
+export function must<T>(value: T | null | undefined, what = 'value'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}`);
+  return value;
+}
