@@ -1,9 +1,11 @@
 import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
+import { systemClock } from './engine/ports.js';
 import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
 import { buildCore, type Core } from './main.js';
+import { Scheduler } from './scheduler/scheduler.js';
 
 /** Something started that must be stopped on shutdown, in reverse order. */
 interface Running {
@@ -37,7 +39,7 @@ export interface Bot {
 export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot> {
   const log = opts.log ?? createLogger(config);
   const metrics = new Metrics();
-  const core = await buildCore(config, log, undefined, metrics);
+  const core = await buildCore(config, log, { metrics });
   const running: Running[] = [{ name: 'store', stop: () => core.stores.close() }];
   const ready: Record<string, () => Promise<string | null>> = {
     store: async () => {
@@ -46,11 +48,30 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     },
   };
 
-  const platforms = await startPlatforms(config, core, log, metrics);
+  let platforms: Platform[];
+  try {
+    platforms = await startPlatforms(config, core, log);
+  } catch (err) {
+    await core.stores.close();
+    throw err;
+  }
   for (const p of platforms) {
     running.push(p);
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
+
+  const scheduler = new Scheduler({
+    store: core.stores.team,
+    daily: core.daily,
+    clock: systemClock,
+    log: log.child({ part: 'scheduler' }),
+    onEvent: (e) => {
+      if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
+        metrics.rounds.inc({ event: e.type });
+    },
+  });
+  await scheduler.start();
+  running.push({ name: 'scheduler', stop: () => scheduler.stop() });
 
   const http = await startHttp({ port: config.HTTP_PORT, metrics, checks: ready });
   running.push({ name: 'http', stop: () => http.close() });
@@ -60,12 +81,16 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
   const shutdown = (reason: string): Promise<void> => {
     stopping ??= (async () => {
       log.info({ reason }, 'shutting down');
-      // Platforms and scheduler first: no new work comes in while in-flight calls finish.
+      // No new work: the scheduler stops and the engine turns new calls away politely, while the
+      // platforms stay connected so that calls under way can still answer their users.
       const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
       const order = [...running].reverse();
-      for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log);
+      const scheduler = order.filter((x) => x.name === 'scheduler');
+      for (const r of scheduler) await stopQuietly(r, log);
+      core.engine.close();
       const drained = await core.engine.drain(opts.drainMs ?? 10_000);
       if (!drained) log.warn({ busy: core.engine.busy }, 'in-flight work did not finish in time');
+      for (const r of order.filter((x) => !isBase(x) && x.name !== 'scheduler')) await stopQuietly(r, log);
       for (const r of order.filter(isBase)) await stopQuietly(r, log);
       log.info({}, 'stopped');
     })();
@@ -106,11 +131,41 @@ interface Platform extends Running {
   ready(): boolean;
 }
 
-async function startPlatforms(config: Config, core: Core, log: Pino, metrics: Metrics): Promise<Platform[]> {
+/** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
+async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Platform[]> {
   const started: Platform[] = [];
-  void config;
-  void core;
-  void log;
-  void metrics;
+  try {
+    if (config.DISCORD_TOKEN) {
+      const { startDiscord } = await import('./adapters/discord/client.js');
+      const discord = await startDiscord({
+        token: config.DISCORD_TOKEN,
+        apiUrl: config.DISCORD_API_URL,
+        guildId: config.DISCORD_GUILD_ID,
+        engine: core.engine,
+        log: log.child({ platform: 'discord' }),
+      });
+      core.chats.set('discord', discord.chat);
+      started.push({ name: 'discord', ready: discord.ready, stop: discord.stop });
+    }
+    if (config.SLACK_BOT_TOKEN) {
+      const { startSlack } = await import('./adapters/slack/app.js');
+      const slack = await startSlack({
+        botToken: config.SLACK_BOT_TOKEN,
+        signingSecret: config.SLACK_SIGNING_SECRET,
+        appToken: config.SLACK_APP_TOKEN,
+        apiUrl: config.SLACK_API_URL,
+        port: config.SLACK_PORT,
+        engine: core.engine,
+        log: log.child({ platform: 'slack' }),
+        adminUsers: config.SLACK_ADMIN_USERS,
+      });
+      core.chats.set('slack', slack.chat);
+      started.push({ name: 'slack', ready: slack.ready, stop: slack.stop });
+    }
+  } catch (err) {
+    // One platform failing to start stops the ones already started, then fails the boot.
+    for (const p of started.reverse()) await p.stop().catch(() => {});
+    throw err;
+  }
   return started;
 }

@@ -76,7 +76,12 @@ program
       return;
     }
     const { runBot } = await import('./bot.js');
-    await runBot(config);
+    try {
+      await runBot(config);
+    } catch (err) {
+      process.stderr.write(`quizbot could not start: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
   });
 
 program
@@ -137,6 +142,52 @@ deck
   .description('print the JSON Schema of deck files (for editors)')
   .action(() => {
     process.stdout.write(deckJsonSchemaText());
+  });
+
+const discord = program.command('discord').description('Discord application helpers (need DISCORD_TOKEN)');
+function discordToken(config: Config): string {
+  if (!config.DISCORD_TOKEN) {
+    process.stderr.write('DISCORD_TOKEN is not set: copy the bot token from the Discord developer portal.\n');
+    process.exit(2);
+  }
+  return config.DISCORD_TOKEN;
+}
+discord
+  .command('register')
+  .description('register the slash commands (to DISCORD_GUILD_ID when set, else globally) and exit')
+  .action(async () => {
+    const config = configOrExit();
+    const { registerWithToken } = await import('./adapters/discord/commands.js');
+    try {
+      const r = await registerWithToken({
+        token: discordToken(config),
+        apiUrl: config.DISCORD_API_URL,
+        guildId: config.DISCORD_GUILD_ID,
+      });
+      const where =
+        r.scope === 'guild'
+          ? `server ${config.DISCORD_GUILD_ID}`
+          : 'all servers (global; may take up to an hour)';
+      process.stdout.write(`registered ${r.count} commands of application ${r.applicationId} for ${where}\n`);
+    } catch (err) {
+      process.stderr.write(`registering commands failed: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  });
+discord
+  .command('invite')
+  .description('print the URL that adds the bot to a server, with the scopes and permissions it needs')
+  .action(async () => {
+    const config = configOrExit();
+    const { inviteUrlForToken } = await import('./adapters/discord/commands.js');
+    try {
+      process.stdout.write(
+        `${await inviteUrlForToken({ token: discordToken(config), apiUrl: config.DISCORD_API_URL })}\n`,
+      );
+    } catch (err) {
+      process.stderr.write(`cannot read the application: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
   });
 
 program

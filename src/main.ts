@@ -1,9 +1,10 @@
 import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
+import { DailyService } from './engine/daily.js';
 import { formatProblem, loadDecks } from './engine/deck/loader.js';
 import { DeckSet } from './engine/deck/types.js';
 import { QuizEngine } from './engine/engine.js';
-import { type Clock, systemClock } from './engine/ports.js';
+import { type ChatPort, type Clock, type Platform, systemClock } from './engine/ports.js';
 import { ReviewService } from './engine/review.js';
 import type { Metrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open.js';
@@ -18,20 +19,30 @@ export interface Core {
   stores: Stores;
   /** Self-review. */
   review: ReviewService;
+  /** Daily quizzes and leaderboards. */
+  daily: DailyService;
+  /** Outbound chat ports, filled in as platform adapters start (the scheduler posts through them). */
+  chats: Map<Platform, ChatPort>;
   /** The entry point adapters call. */
   engine: QuizEngine;
 }
 
+/** Options of {@link buildCore}. */
+export interface CoreOptions {
+  /** Time source (tests). */
+  clock?: Clock;
+  /** Metrics to feed. */
+  metrics?: Metrics;
+}
+
 /** config -> decks -> stores -> engine. Deck problems are logged, never fatal; good decks still load. */
-export async function buildCore(
-  config: Config,
-  log: Pino,
-  clock: Clock = systemClock,
-  metrics?: Metrics,
-): Promise<Core> {
+export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {}): Promise<Core> {
+  const clock = opts.clock ?? systemClock;
+  const metrics = opts.metrics;
   const loaded = await loadDecks(config.DECKS_DIR);
-  for (const p of loaded.problems)
+  for (const p of loaded.problems) {
     log.warn({ file: p.file, card: p.card, line: p.line }, `deck skipped: ${formatProblem(p)}`);
+  }
   const decks = new DeckSet(loaded.decks);
   if (decks.list().length === 0) log.error({ dir: config.DECKS_DIR }, 'no valid deck loaded');
   const stores = await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
@@ -48,13 +59,27 @@ export async function buildCore(
     ...(defaultDeck ? { defaultDeck } : {}),
     ...(metrics ? { onGrade: (g: number) => metrics.grades.inc({ rating: String(g) }) } : {}),
   });
+  const chats = new Map<Platform, ChatPort>();
+  const daily = new DailyService({ store: stores.team, decks, clock, chat: (p) => chats.get(p), log });
   const engine = new QuizEngine({
     review,
     decks,
+    daily,
     log,
     ...(metrics
-      ? { onFailure: (code: string) => code === 'store_unavailable' && metrics.storeErrors.inc() }
+      ? {
+          onFailure: (code: string) => code === 'store_unavailable' && metrics.storeErrors.inc(),
+          observe: (e: {
+            platform: string;
+            kind: string;
+            ms: number;
+            outcome: 'ok' | 'refused' | 'error';
+          }) => {
+            metrics.latency.observe({ platform: e.platform, kind: e.kind }, e.ms / 1000);
+            metrics.interactions.inc({ platform: e.platform, kind: e.kind, outcome: e.outcome });
+          },
+        }
       : {}),
   });
-  return { config, decks, stores, review, engine };
+  return { config, decks, stores, review, daily, chats, engine };
 }

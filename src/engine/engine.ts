@@ -40,6 +40,7 @@ export interface QuizEngineOptions {
 export class QuizEngine {
   private readonly log: Logger;
   private inFlight = 0;
+  private closing = false;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly opts: QuizEngineOptions) {
@@ -90,7 +91,9 @@ export class QuizEngine {
   /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */
   action(actor: Actor, actionId: string): Promise<ActionResult> {
     return this.observed('button', actor, async () => {
-      const r = await this.dispatch(actor, actionId);
+      const r: ActionResult = this.closing
+        ? { mode: 'reply', view: noticeView('shutting_down') }
+        : await this.dispatch(actor, actionId);
       return [r, r.view] as const;
     });
   }
@@ -98,6 +101,11 @@ export class QuizEngine {
   /** Calls under way right now (for graceful shutdown). */
   get busy(): number {
     return this.inFlight;
+  }
+
+  /** Stops taking new calls (each gets a "restarting" notice); calls under way go on. */
+  close(): void {
+    this.closing = true;
   }
 
   /** Resolves true when no call is under way, or false after `ms`. */
@@ -114,14 +122,17 @@ export class QuizEngine {
 
   private team(actor: Actor): TeamSide {
     if (!this.opts.daily || !actor.team) {
-      throw new QuizError('bad_argument', 'team commands need a team (server or workspace) and the daily service');
+      throw new QuizError(
+        'bad_argument',
+        'team commands need a team (server or workspace) and the daily service',
+      );
     }
     return this.opts.daily;
   }
 
   private command(kind: string, actor: Actor, fn: () => Promise<View>): Promise<View> {
     return this.observed(kind, actor, async () => {
-      const v = await this.guarded(kind, actor, fn);
+      const v = this.closing ? noticeView('shutting_down') : await this.guarded(kind, actor, fn);
       return [v, v] as const;
     });
   }

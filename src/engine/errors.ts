@@ -15,6 +15,7 @@ export type QuizErrorCode =
   | 'unknown_round'
   | 'store_unavailable'
   | 'deck_invalid'
+  | 'shutting_down'
   | 'internal';
 
 /** The one error base: a stable code, a developer message, and the cause. */
@@ -43,6 +44,7 @@ const TEXT: Record<QuizErrorCode, string> = {
   store_unavailable:
     'I cannot reach my database right now, so nothing was saved. Please try again in a minute.',
   deck_invalid: 'That deck is invalid.',
+  shutting_down: 'quizbot is restarting right now, and nothing was changed. Please try again in a moment.',
   internal: 'Something went wrong on my side, and nothing was saved. Please try again.',
 };
 

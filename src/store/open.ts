@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { ReviewStore } from '../engine/ports.js';
+import type { ReviewStore, TeamStore } from '../engine/ports.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
+import { MemoryTeamStore } from './memory/team-store.js';
 import { connectRedis, waitReady } from './redis/connect.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
+import { RedisTeamStore } from './redis/team-store.js';
 
 /** The stores of one process, Redis or embedded, behind the same ports. */
 export interface Stores {
@@ -16,6 +18,8 @@ export interface Stores {
   where: string;
   /** Study data. */
   review: ReviewStore;
+  /** Competition data: schedules, rounds, leaderboards, streaks. */
+  team: TeamStore;
   /** The Redis client when kind is redis. */
   redis?: Redis;
   /** Resolves when the backend answers; rejects otherwise (readiness). */
@@ -69,6 +73,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       kind: 'redis',
       where: safeUrl(o.redisUrl),
       review: new RedisReviewStore(redis, keys),
+      team: new RedisTeamStore(redis, keys),
       redis,
       ping: async () => {
         await redis.ping();
@@ -84,6 +89,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     kind: 'embedded',
     where: file,
     review: new MemoryReviewStore(doc),
+    team: new MemoryTeamStore(doc),
     ping: async () => {},
     close: async () => {
       doc.flush();

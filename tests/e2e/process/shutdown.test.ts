@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unpackCard } from '../../../src/engine/cardstate.js';
+import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import { must } from '../../fakes/discord/harness.js';
+import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** The bot as a real process (`quizbot start`) against the fake Discord and a private Redis. */
+describe('quizbot start as a process', () => {
+  let redis: TestRedis;
+  let fake: FakeDiscord;
+  let bot: ChildProcess | undefined;
+  let out = '';
+  const dataDir = mkdtempSync(join(tmpdir(), 'qb-proc-'));
+
+  beforeAll(async () => {
+    redis = await startTestRedis();
+    fake = await FakeDiscord.start();
+  });
+  afterAll(async () => {
+    if (bot && bot.exitCode === null) bot.kill('SIGKILL');
+    await fake?.close();
+    await redis?.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('finishes a grade in flight on SIGTERM, answers the user, and exits 0', async () => {
+    if (!redis.owned) return; // the bot writes the default key prefix: only into a Redis of our own
+    bot = spawn(process.execPath, [join(ROOT, 'bin', 'quizbot.mjs'), 'start'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        DISCORD_TOKEN: 'test-token',
+        DISCORD_API_URL: fake.apiUrl,
+        REDIS_URL: redis.url,
+        HTTP_PORT: '0',
+        DATA_DIR: dataDir,
+        LOG_FORMAT: 'json',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    bot.stdout?.on('data', (d) => (out += d));
+    bot.stderr?.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => bot?.on('exit', (code) => resolve(code)));
+    const until = Date.now() + 20_000;
+    while (!out.includes('"quizbot running"')) {
+      if (Date.now() > until || bot.exitCode !== null) throw new Error(`the bot did not start:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(out).not.toContain('test-token');
+
+    const alice = fake.user('alice');
+    const start = await fake.slash({ command: 'review', user: alice, options: { deck: 'kubernetes' } });
+    expect(start.text).toContain('Virtual machines pros');
+    const shown = await fake.click({
+      message: must(start.message),
+      customId: must(start.buttons[0]).custom_id,
+      user: alice,
+    });
+    const good = must(shown.buttons.find((b) => b.label.startsWith('Good')));
+
+    // Hold every script (the grade's write) for 1.5 s, press Good, then ask the bot to stop.
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+    const click = fake.click({ message: must(shown.message), customId: good.custom_id, user: alice });
+    await new Promise((r) => setTimeout(r, 300));
+    bot.kill('SIGTERM');
+
+    const graded = await click;
+    expect(graded.text).toContain('Good — next review in 10m');
+    expect(await exited).toBe(0);
+    expect(out).toContain('"shutting down"');
+    expect(out).toContain('"stopped"');
+
+    const keys = await admin.keys('qb:{u:discord:*}:cards:kubernetes');
+    expect(keys).toHaveLength(1);
+    const state = await admin.hget(must(keys[0]), 'vm-pros');
+    expect(unpackCard(must(state)).reps).toBe(1);
+    admin.disconnect();
+  }, 40_000);
+});
