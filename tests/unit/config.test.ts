@@ -39,7 +39,11 @@ const WRONG: [keyof typeof GOOD, string, RegExp][] = [
 describe('config', () => {
   it('accepts a full good environment and applies defaults to an empty one', () => {
     const r = loadConfig(GOOD);
-    expect(r.ok && r.config).toMatchObject({ HTTP_PORT: 8081, SLACK_PORT: 3001, SLACK_ADMIN_USERS: ['U1', 'U2'] });
+    expect(r.ok && r.config).toMatchObject({
+      HTTP_PORT: 8081,
+      SLACK_PORT: 3001,
+      SLACK_ADMIN_USERS: ['U1', 'U2'],
+    });
     const d = loadConfig({});
     expect(d.ok && d.config).toMatchObject({
       HTTP_PORT: 8080,

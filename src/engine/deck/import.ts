@@ -3,6 +3,7 @@ import { decode as decodeEntities } from 'html-entities';
 import { stringify } from 'yaml';
 import { isDeckId } from '../actions.js';
 import { QuizError } from '../errors.js';
+import { seededRandom, shuffle } from '../shuffle.js';
 import { formatProblem, parseDeck } from './loader.js';
 import { DECK_DEFAULTS, DECK_LIMITS } from './schema.js';
 import type { Deck } from './types.js';
@@ -82,7 +83,7 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
   const cards = notes.map((n, i) => {
     const id = uniqueId(slug(n.front), ids);
     const answer = answers[i] as string;
-    const rng = mulberry32(fnv1a(id));
+    const rng = seededRandom(fnv1a(id));
     const others = shuffle(
       [...new Set(answers.filter((a) => norm(a) !== norm(answer)))].filter(
         (a, j, all) => all.findIndex((b) => norm(b) === norm(a)) === j,
@@ -471,25 +472,4 @@ function fnv1a(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
-}
-
-/** Small seeded PRNG in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(items: readonly T[], rng: () => number): T[] {
-  const a = [...items];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [a[i], a[j]] = [a[j] as T, a[i] as T];
-  }
-  return a;
 }
