@@ -1,4 +1,4 @@
-import type { ChannelSchedule, CloseRule } from './ports.js';
+import type { ChannelSchedule, CloseRule, TeamRef, TeamStore } from './ports.js';
 import { addDays, localDate, localParts } from './time.js';
 
 /**
@@ -282,3 +282,21 @@ export function monthKey(date: string): string {
 }
 
 export { addDays, localDate };
+
+/**
+ * Adds a team's due entries (keeping existing ones); the scheduler's start-up reconcile and backup import both use it: the
+ * current or next opening of every active schedule and the close of every open round.
+ */
+export async function reindexTeam(
+  store: Pick<TeamStore, 'listSchedules' | 'openRounds' | 'setDue'>,
+  team: TeamRef,
+  now: number,
+): Promise<void> {
+  const [schedules, open] = await Promise.all([store.listSchedules(team), store.openRounds(team)]);
+  for (const s of schedules) {
+    if (s.paused) continue;
+    const at = currentOccurrence(s, now)?.start ?? nextOccurrence(s, now).start;
+    await store.setDue({ kind: 'open', team, channelId: s.channelId }, at, true);
+  }
+  for (const r of open) await store.setDue({ kind: 'close', team, roundId: r.roundId }, r.closesAt, true);
+}

@@ -5,7 +5,7 @@ import type { Logger } from '../engine/api.js';
 import { silentLogger } from '../engine/api.js';
 import type { DailyService } from '../engine/daily.js';
 import type { Clock, DueEntry, DueItem, TeamRef, TeamStore } from '../engine/ports.js';
-import { currentOccurrence, nextOccurrence } from '../engine/schedule.js';
+import { currentOccurrence, nextOccurrence, reindexTeam } from '../engine/schedule.js';
 
 /** What the scheduler reports, for logs and metrics counters. */
 export type SchedulerEvent =
@@ -151,15 +151,7 @@ export class Scheduler {
    */
   async reconcile(now: number): Promise<void> {
     const { store } = this.o;
-    await pool(await store.teams(), this.o.concurrency, async (team) => {
-      const [schedules, open] = await Promise.all([store.listSchedules(team), store.openRounds(team)]);
-      for (const s of schedules) {
-        if (s.paused) continue;
-        const at = currentOccurrence(s, now)?.start ?? nextOccurrence(s, now).start;
-        await store.setDue({ kind: 'open', team, channelId: s.channelId }, at, true);
-      }
-      for (const r of open) await store.setDue({ kind: 'close', team, roundId: r.roundId }, r.closesAt, true);
-    });
+    await pool(await store.teams(), this.o.concurrency, (team) => reindexTeam(store, team, now));
   }
 
   /** Handles every entry due at `now` (default the clock); ticks of one instance never overlap. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
 import type { ReviewStore, TeamStore } from '../engine/ports.js';
+import type { TeamRecordPort } from './backup.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamStore } from './memory/team-store.js';
@@ -20,6 +21,8 @@ export interface Stores {
   review: ReviewStore;
   /** Competition data: schedules, rounds, leaderboards, streaks. */
   team: TeamStore;
+  /** The same team store as a backup source and target (`exportAll` / `importAll`). */
+  teams: TeamRecordPort;
   /** The Redis client when kind is redis. */
   redis?: Redis;
   /** Resolves when the backend answers; rejects otherwise (readiness). */
@@ -69,11 +72,13 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       );
     }
     const keys = new Keys(o.prefix);
+    const team = new RedisTeamStore(redis, keys);
     return {
       kind: 'redis',
       where: safeUrl(o.redisUrl),
       review: new RedisReviewStore(redis, keys),
-      team: new RedisTeamStore(redis, keys),
+      team,
+      teams: team,
       redis,
       ping: async () => {
         await redis.ping();
@@ -85,11 +90,13 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
   }
   const file = join(o.dataDir, EMBEDDED_FILE);
   const doc = new PersistedDoc<Record<string, unknown>>(file, () => ({}));
+  const team = new MemoryTeamStore(doc);
   return {
     kind: 'embedded',
     where: file,
     review: new MemoryReviewStore(doc),
-    team: new MemoryTeamStore(doc),
+    team,
+    teams: team,
     ping: async () => {},
     close: async () => {
       doc.flush();

@@ -17,6 +17,19 @@ import type {
   TeamRef,
   TeamStore,
 } from '../../engine/ports.js';
+import { reindexTeam } from '../../engine/schedule.js';
+import type { TeamRecordPort } from '../backup.js';
+import {
+  decodeClaim,
+  type ExportClaim,
+  type ExportRound,
+  encodeClaim,
+  expired,
+  exportedTeam,
+  isListedOpen,
+  type TeamExport,
+  validateTeamExport,
+} from '../team-export.js';
 import type { PersistedDoc } from './persist.js';
 
 /** A round with what Redis keeps beside it (answers, results, bookkeeping). */
@@ -96,6 +109,9 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Expiry of something kept forever: `expiresAt: null` in the portable form. */
+const NEVER = Number.MAX_SAFE_INTEGER;
+
 function publicRound(r: MemoryRound): DailyRound {
   const { answers: _a, result: _r, revealFailures: _f, expiresAt: _e, ...round } = r;
   return structuredClone(round);
@@ -106,7 +122,7 @@ function publicRound(r: MemoryRound): DailyRound {
  * {@link RedisTeamStore}: every method runs to completion without awaiting, so it is as atomic
  * as a Lua script. Kept in the `team` slice of the shared {@link PersistedDoc}.
  */
-export class MemoryTeamStore implements TeamStore {
+export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   constructor(private readonly doc: PersistedDoc<object>) {}
 
   private get slice(): TeamSlice {
@@ -402,5 +418,95 @@ export class MemoryTeamStore implements TeamStore {
     if (!(m in this.slice.due)) return;
     delete this.slice.due[m];
     this.changed(undefined);
+  }
+
+  // ---- export / import (TeamRecordPort) -----------------------------------------------------
+
+  /** Every team's data in portable form (see team-export.ts), by team; expired rounds and claims left out. */
+  async *exportTeams(): AsyncIterable<TeamExport> {
+    for (const key of Object.keys(this.slice.teams).sort()) {
+      const d = this.slice.teams[key];
+      if (d) yield this.exportTeam(d, Date.now());
+    }
+  }
+
+  private exportTeam(d: MemoryTeamData, now: number): TeamExport {
+    const exp = (at: number) => (at >= NEVER ? null : at);
+    const rounds: ExportRound[] = [];
+    for (const r of Object.values(d.rounds)) {
+      if (r.expiresAt <= now) continue;
+      const answers: ExportRound['answers'] = {};
+      for (const [userId, [choice, at]] of Object.entries(r.answers)) answers[userId] = { choice, at };
+      rounds.push({
+        ...publicRound(r),
+        answers,
+        result: r.result ? structuredClone(r.result) : null,
+        revealFailures: r.revealFailures,
+        expiresAt: exp(r.expiresAt),
+      });
+    }
+    const claims: Record<string, ExportClaim> = {};
+    for (const [roundId, c] of Object.entries(d.claims)) {
+      if (c.expiresAt <= now) continue;
+      const claim = decodeClaim(c.v, exp(c.expiresAt));
+      if (claim) claims[roundId] = claim;
+    }
+    return exportedTeam({
+      team: { platform: d.team.platform, teamId: d.team.teamId },
+      timezone: d.tz,
+      schedules: Object.values(d.schedules).map((s) => structuredClone(s)),
+      rounds,
+      claims,
+      asked: Object.entries(d.asked).map(([key, cards]) => {
+        const [channelId = '', deckId = ''] = key.split('\n');
+        return { channelId, deckId, cards: [...cards] };
+      }),
+      boards: structuredClone(d.boards),
+      streaks: structuredClone(d.streaks),
+      names: { ...d.names },
+    });
+  }
+
+  /** Checks one exported team record; throws with a reason. Writes nothing. */
+  validateTeam(data: unknown): void {
+    validateTeamExport(data);
+  }
+
+  /**
+   * Restores one team record: every schedule, round (with its answers), claim, asked cycle, board,
+   * streak and name in it replaces the one with the same id; others are kept. The open-rounds index
+   * follows the imported rounds; due entries are rebuilt as the scheduler's reconcile would.
+   */
+  async importTeam(data: unknown): Promise<void> {
+    const t = validateTeamExport(data);
+    const now = Date.now();
+    const d = this.ensure(t.team);
+    if (t.timezone !== null) d.tz = t.timezone;
+    for (const s of t.schedules) d.schedules[s.channelId] = structuredClone(s);
+    for (const r of t.rounds) {
+      if (expired(r.expiresAt, now)) continue;
+      const { answers, result, revealFailures, expiresAt, ...round } = structuredClone(r);
+      const stored: MemoryRound = {
+        ...round,
+        answers: {},
+        result,
+        revealFailures,
+        expiresAt: expiresAt ?? NEVER,
+      };
+      for (const [userId, a] of Object.entries(answers)) stored.answers[userId] = [a.choice, a.at];
+      d.rounds[r.roundId] = stored;
+      if (isListedOpen(r)) d.open[r.roundId] = r.closesAt;
+      else delete d.open[r.roundId];
+    }
+    for (const [roundId, c] of Object.entries(t.claims)) {
+      if (!expired(c.expiresAt, now))
+        d.claims[roundId] = { v: encodeClaim(c), expiresAt: c.expiresAt ?? NEVER };
+    }
+    for (const a of t.asked) d.asked[`${a.channelId}\n${a.deckId}`] = [...a.cards];
+    for (const [board, scores] of Object.entries(t.boards)) d.boards[board] = { ...scores };
+    for (const [userId, s] of Object.entries(t.streaks)) d.streaks[userId] = { ...s };
+    for (const [userId, name] of Object.entries(t.names)) d.names[userId] = name;
+    this.changed(undefined);
+    await reindexTeam(this, t.team, now);
   }
 }
