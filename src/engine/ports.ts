@@ -68,10 +68,15 @@ export interface GradeWrite {
   log: string;
 }
 
+/** How many oldest due ids a queue snapshot carries. */
+export const QUEUE_DUE_IDS = 16;
+
 /** What the review store knows about one user's deck right now. */
 export interface QueueSnapshot {
   /** The oldest due card id, or null. */
   dueCardId: string | null;
+  /** Up to {@link QUEUE_DUE_IDS} oldest due card ids, oldest first (starting with dueCardId), so a card removed from its deck never blocks the ones behind it. */
+  dueIds: string[];
   /** Cards due at `now`. */
   dueNow: number;
   /** Cards due before the end of the local day. */

@@ -71,12 +71,16 @@ export class ReviewService {
     const now = this.opts.clock.now();
     const day = localDate(now, this.tz);
     const snap = await this.opts.store.queue(user, deck.id, now, endOfLocalDay(now, this.tz), day);
-    const due = snap.dueCardId ? this.opts.decks.card(deck.id, snap.dueCardId) : undefined;
-    if (due) {
-      const rev = snap.dueState ? unpackCard(snap.dueState).reps : 0;
+    // A card removed from the deck stays in the due queue; skip it rather than block the rest.
+    const dueId = snap.dueIds.find((id) => this.opts.decks.card(deck.id, id));
+    if (dueId) {
+      const card = this.opts.decks.card(deck.id, dueId) as DeckCard;
+      const state =
+        dueId === snap.dueCardId ? snap.dueState : await this.opts.store.getState(user, deck.id, dueId);
+      const rev = state ? unpackCard(state).reps : 0;
       return {
         kind: 'card',
-        card: due,
+        card,
         isNew: false,
         rev,
         dueNow: snap.dueNow,
@@ -84,7 +88,8 @@ export class ReviewService {
       };
     }
     const newLeft = deck.newPerDay - snap.newToday;
-    if (newLeft > 0 && snap.known < deck.cards.length) {
+    // `known` may count cards removed from the deck, so it cannot prove the deck is used up.
+    if (newLeft > 0) {
       const known = await this.opts.store.knownCards(user, deck.id);
       const fresh = deck.cards.find((c) => !known.has(c.id));
       if (fresh) return { kind: 'card', card: fresh, isNew: true, rev: 0, dueNow: snap.dueNow, newLeft };

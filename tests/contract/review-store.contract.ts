@@ -68,6 +68,7 @@ export function reviewStoreContract(
         newToday: 0,
         known: 0,
         dueState: null,
+        dueIds: [],
       });
       expect(await s.getState(alice, 'k8s', 'c1')).toBeNull();
       expect(await s.knownCards(alice, 'k8s')).toEqual(new Set());
@@ -93,6 +94,7 @@ export function reviewStoreContract(
         newToday: 4,
         known: 4,
         dueState: state(2),
+        dueIds: ['b', 'a'],
       });
       // Nothing due yet, but d is due before the end of the day.
       expect(await s.queue(alice, 'k8s', T0, T0 + DAY, '2025-03-03')).toMatchObject({
@@ -162,6 +164,7 @@ export function reviewStoreContract(
         newToday: 1,
         known: 1,
         dueState: first,
+        dueIds: ['a'],
       });
       expect(await s.dayCounters(alice, 'k8s', ['2025-03-03'])).toEqual([
         { day: '2025-03-03', reviews: 1, recallTotal: 0, recallPassed: 0 },

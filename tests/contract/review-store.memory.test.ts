@@ -60,6 +60,7 @@ describe('MemoryReviewStore persistence', () => {
       newToday: 1,
       known: 1,
       dueState: state,
+      dueIds: ['a'],
     });
     expect(await second.store.dayCounters(alice, null, ['2025-03-03'])).toEqual([
       { day: '2025-03-03', reviews: 1, recallTotal: 0, recallPassed: 0 },

@@ -66,6 +66,23 @@ describe('ReviewService via QuizEngine', () => {
     expect(v.footer).toContain('2 due now');
   });
 
+  it('skips due cards that were removed from the deck instead of getting stuck on them', async () => {
+    for (const grade of [/^Good/, /^Good/]) {
+      const v = await engine.review(alice, 'test');
+      const s = await engine.action(alice, button(v, /Show answer/));
+      await engine.action(alice, button(s.view, grade));
+    }
+    // c1 (the oldest due) leaves the deck; c2 must still come up, and then the new c3.
+    const smaller = new DeckSet([{ ...testDeck(3), cards: testDeck(3).cards.filter((c) => c.id !== 'c1') }]);
+    engine = new QuizEngine({ review: new ReviewService({ store, decks: smaller, clock }), decks: smaller });
+    clock.advance(HOUR);
+    const v = await engine.review(alice, 'test');
+    expect(v.text).toContain('Question 2?');
+    const s = await engine.action(alice, button(v, /Show answer/));
+    const next = await engine.action(alice, button(s.view, /^Easy/));
+    expect(next.view.text).toContain('Question 3?');
+  });
+
   it('applies a double click once and says so', async () => {
     const v = await engine.review(alice, 'test');
     const s = await engine.action(alice, button(v, /Show answer/));

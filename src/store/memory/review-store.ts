@@ -1,11 +1,12 @@
 import { unpackCard } from '../../engine/cardstate.js';
-import type {
-  DayCounters,
-  GradeWrite,
-  QueueSnapshot,
-  ReviewStore,
-  UserExport,
-  UserRef,
+import {
+  type DayCounters,
+  type GradeWrite,
+  QUEUE_DUE_IDS,
+  type QueueSnapshot,
+  type ReviewStore,
+  type UserExport,
+  type UserRef,
 } from '../../engine/ports.js';
 import type { PersistedDoc } from './persist.js';
 
@@ -131,21 +132,23 @@ export class MemoryReviewStore implements ReviewStore {
       newToday: own(deck?.days, day)?.n ?? 0,
       known: deck ? Object.keys(deck.cards).length : 0,
       dueState: null,
+      dueIds: [],
     };
     if (!deck) return snap;
-    let oldest: [string, number] | null = null;
-    for (const [id, due] of Object.entries(deck.due)) {
-      // Same order as a Redis sorted set: by score, then by member.
-      if (!oldest || due < oldest[1] || (due === oldest[1] && id < oldest[0])) oldest = [id, due];
-      if (due <= now) snap.dueNow++;
-      if (due < endOfDay) snap.dueToday++;
+    const due: [string, number][] = [];
+    for (const [id, at] of Object.entries(deck.due)) {
+      if (snap.nextDue === null || at < snap.nextDue) snap.nextDue = at;
+      if (at <= now) due.push([id, at]);
+      if (at < endOfDay) snap.dueToday++;
     }
-    if (oldest) {
-      snap.nextDue = oldest[1];
-      if (oldest[1] <= now) {
-        snap.dueCardId = oldest[0];
-        snap.dueState = own(deck.cards, oldest[0]) ?? null;
-      }
+    snap.dueNow = due.length;
+    // Same order as a Redis sorted set: by score, then by member.
+    due.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    snap.dueIds = due.slice(0, QUEUE_DUE_IDS).map(([id]) => id);
+    const first = snap.dueIds[0];
+    if (first !== undefined) {
+      snap.dueCardId = first;
+      snap.dueState = own(deck.cards, first) ?? null;
     }
     return snap;
   }

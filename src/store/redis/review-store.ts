@@ -1,18 +1,19 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { unpackCard } from '../../engine/cardstate.js';
-import type {
-  DayCounters,
-  GradeWrite,
-  QueueSnapshot,
-  ReviewStore,
-  UserExport,
-  UserRef,
+import {
+  type DayCounters,
+  type GradeWrite,
+  QUEUE_DUE_IDS,
+  type QueueSnapshot,
+  type ReviewStore,
+  type UserExport,
+  type UserRef,
 } from '../../engine/ports.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 
 /** Raw reply of `lua/queue-3.lua`. */
-type QueueReply = [string | null, number, number, string | null, number, number, string | null];
+type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
 
 type GradeArgs = [
   cards: string,
@@ -42,6 +43,7 @@ interface ReviewScripts {
     now: string,
     eod: string,
     day: string,
+    dueIds: string,
   ): Promise<QueueReply>;
 }
 interface ReviewPipeline extends ChainableCommander {
@@ -71,15 +73,18 @@ export class RedisReviewStore implements ReviewStore {
     day: string,
   ): Promise<QueueSnapshot> {
     const k = this.keys;
-    const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState] = await guard('queue', () =>
-      this.scripts.queue(
-        k.cards(user, deckId),
-        k.due(user, deckId),
-        k.deckDays(user, deckId),
-        String(now),
-        String(endOfDay),
-        day,
-      ),
+    const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = await guard(
+      'queue',
+      () =>
+        this.scripts.queue(
+          k.cards(user, deckId),
+          k.due(user, deckId),
+          k.deckDays(user, deckId),
+          String(now),
+          String(endOfDay),
+          day,
+          String(QUEUE_DUE_IDS),
+        ),
     );
     return {
       dueCardId: dueCardId ?? null,
@@ -89,6 +94,7 @@ export class RedisReviewStore implements ReviewStore {
       newToday,
       known,
       dueState: dueState ?? null,
+      dueIds,
     };
   }
 
