@@ -52,6 +52,9 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   const { log } = opts;
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
+    // Internal sharding: as many gateway shards as Discord recommends in /gateway/bot (one until
+    // 2,500 servers), all in this process.
+    shards: 'auto',
     rest: opts.apiUrl ? { api: opts.apiUrl } : {},
     allowedMentions: { parse: [] },
   });
