@@ -11,6 +11,11 @@ export interface Actor {
   isAdmin: boolean;
   /** Display name for leaderboards and results. */
   displayName?: string;
+  /**
+   * Stable id of the platform event (Discord interaction id, Slack trigger_id/action_ts), so a
+   * re-delivered event is recognised: a daily answer delivered twice answers like the first time.
+   */
+  requestId?: string;
 }
 
 /** What an adapter does with an action's result. */

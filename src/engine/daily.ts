@@ -151,6 +151,16 @@ export function roundDate(roundId: string): string | null {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : null;
 }
 
+/** Request ids up to this length are stored as given; longer ones as a digest (keeps answer values small). */
+const REQUEST_ID_MAX = 48;
+
+/** The request id stored with an answer: the adapter's id, or a digest of a long one; undefined when none. */
+export function requestKey(requestId: string | undefined): string | undefined {
+  if (!requestId) return undefined;
+  if (requestId.length <= REQUEST_ID_MAX) return requestId;
+  return `#${createHash('sha256').update(requestId).digest('base64url').slice(0, 22)}`;
+}
+
 function mention(platform: Platform, channelId: string): string {
   return platform === 'terminal' ? `#${channelId}` : `<#${channelId}>`;
 }
@@ -507,6 +517,7 @@ export class DailyService {
       choice,
       now,
       actor.displayName ?? null,
+      requestKey(actor.requestId),
     );
     switch (out.status) {
       case 'unknown':
@@ -520,7 +531,13 @@ export class DailyService {
         return reply(noticeView('already_answered', picked ? `Your answer: **${picked}**` : undefined));
       }
       case 'accepted':
-        return reply(this.answerView(out.round, choice, now));
+        // A re-delivered click (another replica, a platform retry) gets what the first delivery got.
+        if (out.repeat)
+          this.log.debug(
+            { team: actor.team, roundId, user: actor.user.userId },
+            'daily answer delivered again: answered as the first time',
+          );
+        return reply(this.answerView(out.round, out.choice, out.at));
     }
   }
 
@@ -537,9 +554,10 @@ export class DailyService {
     return text === undefined ? null : `${LETTERS[display]}. ${text}`;
   }
 
-  private answerView(round: DailyRound, choice: number, now: number): View {
+  /** The private reply to an accepted answer given at `at` (the recorded time, so a repeat reads the same). */
+  private answerView(round: DailyRound, choice: number, at: number): View {
     const c = this.card(round);
-    const footer = `Points are awarded when the question closes (in ${shortDuration(round.closesAt - now)}).`;
+    const footer = `Points are awarded when the question closes (in ${shortDuration(round.closesAt - at)}).`;
     if (!c) return { text: 'Your answer is recorded.', private: true, tone: 'info', footer };
     const right = choice === round.correct;
     const answer = this.choiceText(round, round.correct) ?? c.q.answer;

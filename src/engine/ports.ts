@@ -253,8 +253,11 @@ export interface PostRecord {
 
 /** The outcome of one answer click. */
 export type AnswerOutcome =
-  /** First answer of this user, recorded. */
-  | { status: 'accepted'; round: DailyRound }
+  /**
+   * First answer of this user, recorded now; or, with `repeat`, the same request delivered again
+   * (same request id): nothing written, `choice` and `at` are those recorded the first time.
+   */
+  | { status: 'accepted'; round: DailyRound; choice: number; at: number; repeat: boolean }
   /** The user answered before; `choice` is that first answer. */
   | { status: 'already'; choice: number; round: DailyRound }
   /** The round no longer takes answers. */
@@ -369,7 +372,13 @@ export interface TeamStore {
   getRound(team: TeamRef, roundId: string): Promise<DailyRound | null>;
   /** Open rounds (posted, not closed) of a team with their close times. */
   openRounds(team: TeamRef): Promise<{ roundId: string; closesAt: number }[]>;
-  /** One round trip: records a user's first answer if the round is open at `now`. */
+  /**
+   * One round trip: records a user's first answer if the round is open at `now`. The answer keeps
+   * `requestId` (the platform event's stable id; at most 256 characters) so that the same event
+   * delivered again (another replica, a platform retry) finds its own answer and is `accepted`
+   * again with the recorded choice and time, even after the round closed; any other later answer
+   * of the user is `already`. Without `requestId` every later answer is `already`.
+   */
   answer(
     team: TeamRef,
     roundId: string,
@@ -377,6 +386,7 @@ export interface TeamStore {
     choice: number,
     now: number,
     name: string | null,
+    requestId?: string,
   ): Promise<AnswerOutcome>;
   /** One round trip, idempotent: closes the round and awards points and streaks once. */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;

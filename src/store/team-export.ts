@@ -106,7 +106,15 @@ const Round = z
     status: z.enum(['open', 'closed']),
     message: z.strictObject({ channelId: Id, messageId: z.string().min(1).max(256) }).nullable(),
     revealed: z.boolean(),
-    answers: z.record(Id, z.strictObject({ choice: z.number().int().min(0), at: Ms })),
+    /** userId -> first answer; `requestId`: the platform event that made it (re-deliveries are recognised by it). */
+    answers: z.record(
+      Id,
+      z.strictObject({
+        choice: z.number().int().min(0),
+        at: Ms,
+        requestId: z.string().min(1).max(256).optional(),
+      }),
+    ),
     result: Result.nullable(),
     revealFailures: Count,
     expiresAt: Ms.nullable(),

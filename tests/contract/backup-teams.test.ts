@@ -113,7 +113,8 @@ async function seed(store: TeamStore): Promise<void> {
 
   const r3 = round('C1-20260316', NOW - H, { date: '2026-03-16', prevDate: '2026-03-09' });
   await post(store, TEAM, r3);
-  await store.answer(TEAM, r3.roundId, 'u1', 1, NOW - H + 60_000, 'Alice');
+  // With the request id of the click (kept through export and import, colons and all).
+  await store.answer(TEAM, r3.roundId, 'u1', 1, NOW - H + 60_000, 'Alice', '1710000000.42:ix');
   await store.answer(TEAM, r3.roundId, 'u2', 2, NOW - H + 90_000, null);
 
   // A post that failed once (retryable): a claim and an unposted round, not in the open index.
@@ -234,6 +235,10 @@ describe('export / import of team data', () => {
     ]);
     expect(Object.keys(first.data.boards)).toEqual(['all', 'm:2026-03', 'w:2026-W10', 'w:2026-W11']);
     expect(first.data.claims['C2-20260316']).toMatchObject({ state: 'retry', attempts: 1 });
+    expect(first.data.rounds[2]?.answers).toEqual({
+      u1: { choice: 1, at: NOW - H + 60_000, requestId: '1710000000.42:ix' },
+      u2: { choice: 2, at: NOW - H + 90_000 },
+    });
     // Exporting again gives the same text (deterministic).
     expect(records(await exportText(from.stores))).toEqual(recs);
 
@@ -263,6 +268,13 @@ describe('export / import of team data', () => {
     expect(await to.team.answer(TEAM, 'C1-20260316', 'u1', 0, NOW, null)).toMatchObject({
       status: 'already',
       choice: 1,
+    });
+    // A re-delivery of the click that made an imported answer is still recognised.
+    expect(await to.team.answer(TEAM, 'C1-20260316', 'u1', 1, NOW, null, '1710000000.42:ix')).toMatchObject({
+      status: 'accepted',
+      choice: 1,
+      at: NOW - H + 60_000,
+      repeat: true,
     });
     expect(await to.team.answer(TEAM, 'C1-20260316', 'u4', 1, NOW, 'Dee')).toMatchObject({
       status: 'accepted',

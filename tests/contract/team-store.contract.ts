@@ -218,6 +218,90 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
         expect(outs.filter((o) => o.status === 'accepted')).toHaveLength(1);
         expect(outs.filter((o) => o.status === 'already')).toHaveLength(3);
       });
+
+      it('the same request delivered twice is accepted both times, alike; one answer is recorded', async () => {
+        const r = await posted(store, round('C1-20240329'));
+        const first = await store.answer(TEAM, r.roundId, 'u1', 1, T0 + 1_000, 'Ada', 'ix-1');
+        // The re-delivery arrives later (another replica, a platform retry): same answer, same time.
+        const again = await store.answer(TEAM, r.roundId, 'u1', 1, T0 + 4_000, 'Ada', 'ix-1');
+        const message = { channelId: 'C1', messageId: `m-${r.roundId}` };
+        expect(first).toEqual({
+          status: 'accepted',
+          round: { ...r, message },
+          choice: 1,
+          at: T0 + 1_000,
+          repeat: false,
+        });
+        expect(again).toEqual({ ...first, repeat: true });
+        // A later click of the same user (another request) sees the first answer, as before.
+        const other = await store.answer(TEAM, r.roundId, 'u1', 2, T0 + 5_000, 'Ada', 'ix-2');
+        expect(other).toMatchObject({ status: 'already', choice: 1 });
+        expect(await store.answer(TEAM, r.roundId, 'u1', 2, T0 + 5_000, 'Ada')).toMatchObject({
+          status: 'already',
+          choice: 1,
+        });
+        // Exactly one answer counts: one right answer, first place, 15 points.
+        const closed = await store.closeRound(TEAM, r.roundId, awards(r.closesAt));
+        if (closed.status === 'unknown') throw new Error('unknown');
+        expect(closed.result).toEqual({
+          answered: 1,
+          right: 1,
+          fastest: [{ userId: 'u1', name: 'Ada', at: T0 + 1_000, points: 15 }],
+        });
+        expect((await store.leaderboard(TEAM, 'all', 'u1', 10)).me?.points).toBe(15);
+        // A re-send that arrives after the close still gets what the first delivery got.
+        expect(await store.answer(TEAM, r.roundId, 'u1', 1, r.closesAt + 1, 'Ada', 'ix-1')).toMatchObject({
+          status: 'accepted',
+          choice: 1,
+          at: T0 + 1_000,
+          repeat: true,
+        });
+        expect(await store.answer(TEAM, r.roundId, 'u1', 1, r.closesAt + 1, 'Ada', 'ix-2')).toEqual({
+          status: 'closed',
+        });
+        expect((await store.leaderboard(TEAM, 'all', 'u1', 10)).me?.points).toBe(15);
+      });
+
+      it('request ids are per user and may hold any character; an answer without one never repeats', async () => {
+        const r = await posted(store, round('C1-20240329'));
+        const id = '1700000000.123:a:b c';
+        expect(await store.answer(TEAM, r.roundId, 'u1', 0, T0 + 1, null, id)).toMatchObject({
+          status: 'accepted',
+          repeat: false,
+        });
+        expect(await store.answer(TEAM, r.roundId, 'u1', 0, T0 + 2, null, id)).toMatchObject({
+          status: 'accepted',
+          at: T0 + 1,
+          repeat: true,
+        });
+        // Another user with the same id is a first answer of that user.
+        expect(await store.answer(TEAM, r.roundId, 'u2', 1, T0 + 3, null, id)).toMatchObject({
+          status: 'accepted',
+          repeat: false,
+        });
+        expect((await store.answer(TEAM, r.roundId, 'u3', 1, T0 + 4, null)).status).toBe('accepted');
+        expect((await store.answer(TEAM, r.roundId, 'u3', 1, T0 + 5, null)).status).toBe('already');
+        expect((await store.answer(TEAM, r.roundId, 'u3', 1, T0 + 6, null, 'ix-3')).status).toBe('already');
+        const closed = await store.closeRound(TEAM, r.roundId, awards(r.closesAt));
+        if (closed.status === 'unknown') throw new Error('unknown');
+        expect(closed.result.answered).toBe(3);
+        expect(closed.result.right).toBe(2);
+      });
+
+      it('one request delivered concurrently to two replicas: both accepted alike, one recorded', async () => {
+        const r = await posted(store, round('C1-20240329'));
+        const outs = await Promise.all([
+          store.answer(TEAM, r.roundId, 'u1', 3, T0 + 10, null, 'ix-9'),
+          store.answer(TEAM, r.roundId, 'u1', 3, T0 + 12, null, 'ix-9'),
+        ]);
+        expect(outs.map((o) => o.status)).toEqual(['accepted', 'accepted']);
+        const ats = outs.map((o) => (o.status === 'accepted' ? o.at : null));
+        expect(ats[0]).toBe(ats[1]);
+        expect(outs.filter((o) => o.status === 'accepted' && o.repeat)).toHaveLength(1);
+        const closed = await store.closeRound(TEAM, r.roundId, awards(r.closesAt));
+        if (closed.status === 'unknown') throw new Error('unknown');
+        expect(closed.result.answered).toBe(1);
+      });
     });
 
     describe('close (dailyClose, dailyReveal)', () => {

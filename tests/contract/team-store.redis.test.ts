@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DailyRound } from '../../src/engine/ports.js';
 import { connectRedis } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
-import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { encodeAnswer, parseAnswer, RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { teamStoreContract } from './team-store.contract.js';
 import { cleanupPrefix, readyClient } from './team-store.helpers.js';
@@ -122,6 +122,62 @@ describe('RedisTeamStore specifics', () => {
     expect(rt).toBeLessThanOrEqual(120_000);
     expect(at).toBeGreaterThan(60_000);
     expect(await redis.pttl(k.teamClaim(team, round.roundId))).toBeGreaterThan(0);
+  });
+
+  it('stores the request id with the answer and still reads answers stored without one', async () => {
+    const k = new Keys(`${server.prefix}req`);
+    const store = new RedisTeamStore(redis, k);
+    const now = Date.now();
+    const round: DailyRound = {
+      roundId: 'C1-20240329',
+      channelId: 'C1',
+      date: '2024-03-29',
+      deckId: 'k8s',
+      cardId: 'c1',
+      form: 0,
+      order: [0, 1, 2, 3],
+      correct: 0,
+      opensAt: now,
+      closesAt: now + 60_000,
+      prevDate: null,
+      status: 'open',
+      message: null,
+      revealed: false,
+    };
+    await store.claimRound(team, round, { owner: 'a', now, leaseMs: 1_000, maxAttempts: 3, keepMs: 60_000 });
+    const ans = k.teamAnswers(team, round.roundId);
+    await store.answer(team, round.roundId, 'u1', 0, now + 1, null, '1712.34:x');
+    expect(await redis.hget(ans, 'u1')).toBe(`0:${now + 1}:1712.34:x`);
+    // An answer as older versions stored it (`<choice>:<ms>`): it is the first answer, whatever the request.
+    await redis.hset(ans, 'u2', `0:${now + 2}`);
+    expect(await store.answer(team, round.roundId, 'u2', 1, now + 3, null, 'ix-2')).toMatchObject({
+      status: 'already',
+      choice: 0,
+    });
+    expect(await redis.hget(ans, 'u2')).toBe(`0:${now + 2}`);
+    const closed = await store.closeRound(team, round.roundId, {
+      now: now + 60_000,
+      boards: ['w:2024-W13', 'm:2024-03', 'all'],
+      points: 10,
+      bonus: [5, 3, 1],
+      fastest: 3,
+      keepMs: 60_000,
+    });
+    if (closed.status === 'unknown') throw new Error('unknown');
+    // Both formats count as right answers when closing.
+    expect(closed.result).toMatchObject({ answered: 2, right: 2 });
+    expect(closed.result.fastest.map((f) => [f.userId, f.at])).toEqual([
+      ['u1', now + 1],
+      ['u2', now + 2],
+    ]);
+  });
+
+  it('encodes answers compatibly: `<choice>:<ms>[:<requestId>]`', () => {
+    expect(encodeAnswer({ choice: 2, at: 5 })).toBe('2:5');
+    expect(encodeAnswer({ choice: 2, at: 5, requestId: 'a:b' })).toBe('2:5:a:b');
+    expect(parseAnswer('2:5')).toEqual({ choice: 2, at: 5 });
+    expect(parseAnswer('2:5:a:b')).toEqual({ choice: 2, at: 5, requestId: 'a:b' });
+    expect(parseAnswer('x:5')).toBeNull();
   });
 
   it('a Redis outage surfaces as store_unavailable', async () => {

@@ -241,6 +241,48 @@ describe.each(backends)('DailyService on $name', ({ make }) => {
       expect(board.text).not.toContain('Bob');
     });
 
+    it('answers a re-delivered click (same request id) exactly like the first delivery', async () => {
+      await scheduleC1(w);
+      const post = await openAt(w, '2024-03-28T08:00:00Z', '2024-03-28');
+      const roundId = roundOf(post.view);
+      const right = correctIndex(post.view);
+      const wrong = (right + 1) % 4;
+      const click = (userId: string, choice: number, requestId?: string) => {
+        const a = actor(userId, false, userId.toUpperCase());
+        if (requestId) a.requestId = requestId;
+        return w.daily.answer(a, roundId, choice);
+      };
+      w.clock.set('2024-03-28T15:00:00Z'); // an hour before the close
+      const first = await click('u1', wrong, '1223334444555556666');
+      expect(first.view).toMatchObject({ private: true, tone: 'error' });
+      expect(first.view.text).toContain('Not quite');
+      expect(first.view.footer).toContain('(in 1h)');
+      // Another replica (or a platform retry) delivers the same click 50 minutes later: the very
+      // same reply, timed from the recorded answer (not "in 10m"), not "already answered".
+      w.clock.advance(50 * 60_000);
+      expect(await click('u1', wrong, '1223334444555556666')).toEqual(first);
+      // Two replicas at the same moment: both see the accepted answer.
+      const [a, b] = await Promise.all([click('u2', right, 'ix-2'), click('u2', right, 'ix-2')]);
+      expect(a).toEqual(b);
+      expect(a.view).toMatchObject({ tone: 'success' });
+      // A new click by the same user (a new request id) is the second answer it always was.
+      const second = await click('u1', right, '1223334444555556667');
+      expect(second.view.code).toBe('already_answered');
+      // A long request id (stored as a digest) is recognised the same way.
+      const long = `x${'y'.repeat(200)}`;
+      const l1 = await click('u3', right, long);
+      expect(await click('u3', right, long)).toEqual(l1);
+      expect((await click('u3', right, `${long}z`)).view.code).toBe('already_answered');
+
+      // One answer each counted: u1 wrong, u2 and u3 right.
+      w.clock.set('2024-03-28T16:00:00Z');
+      expect(await click('u1', wrong, '1223334444555556666')).toEqual(first);
+      expect((await w.daily.closeRound(TEAM, roundId)).status).toBe('closed');
+      const fields = Object.fromEntries((w.chat.updates[0]?.view.fields ?? []).map((f) => [f.name, f.value]));
+      expect(fields).toMatchObject({ Answered: '3', Right: '67% (2/3)' });
+      expect((await w.daily.leaderboard(actor('u2'), 'all')).text).toContain('1. U2 — 15 pts');
+    });
+
     it('awards 10 points plus 5/3/1 for the three fastest correct answers', async () => {
       await scheduleC1(w);
       const post = await openAt(w, '2024-03-28T08:00:00Z', '2024-03-28');

@@ -37,7 +37,11 @@ export const INBOUND_DEFAULTS = { deferAfterMs: 2_000, autocompleteChoices: 25 }
 const PERIODS: readonly Period[] = ['week', 'month', 'all'];
 const LATE = Symbol('late');
 
-/** Who acts: user, team (guild; null in DMs) and admin rights from the member's permissions in this interaction. */
+/**
+ * Who acts: user, team (guild; null in DMs) and admin rights from the member's permissions in this
+ * interaction. The interaction id is the request id: Discord gives every replica on the shard the
+ * same interaction, and the engine answers each of them alike (see {@link Actor.requestId}).
+ */
 export function actorOf(i: BaseInteraction): Actor {
   const member = i.member;
   const displayName =
@@ -51,6 +55,7 @@ export function actorOf(i: BaseInteraction): Actor {
     // default_member_permissions: a server that opens the command to everyone still gets no admins.
     isAdmin: Boolean(i.guildId && i.memberPermissions?.has(ADMIN_PERMISSION)),
     displayName,
+    requestId: i.id,
   };
 }
 

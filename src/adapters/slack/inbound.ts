@@ -43,13 +43,33 @@ export interface InboundDeps {
 /**
  * The Actor of a Slack user in a workspace. No display name on purpose: views then show the user
  * as a mention (`<@U123>`), which Slack renders as the current name (payload names are legacy handles).
+ * `requestId` identifies the request (see {@link requestIdOf}), the same on every re-send of it.
  */
-export function slackActor(userId: string, teamId: string | null | undefined, isAdmin: boolean): Actor {
-  return {
+export function slackActor(
+  userId: string,
+  teamId: string | null | undefined,
+  isAdmin: boolean,
+  requestId?: string,
+): Actor {
+  const actor: Actor = {
     user: { platform: 'slack', userId },
     team: teamId ? { platform: 'slack', teamId } : null,
     isAdmin,
   };
+  if (requestId) actor.requestId = requestId;
+  return actor;
+}
+
+/**
+ * The stable id of a button press: its `trigger_id` (unique per interaction; Slack re-sends the
+ * same body, so a re-send carries the same one), else the action's `action_ts`. The engine knows a
+ * re-delivered daily answer by it, also when another replica gets the re-send.
+ */
+export function requestIdOf(
+  body: Pick<BlockAction, 'trigger_id'>,
+  action: { action_ts?: string },
+): string | undefined {
+  return body.trigger_id || (action.action_ts ? `ts:${action.action_ts}` : undefined);
 }
 
 /** Where a private answer can go when the response_url fails. */
@@ -129,7 +149,12 @@ export async function handleCommand(
   command: SlashCommand,
   respond: RespondFn,
 ): Promise<void> {
-  const base = slackActor(command.user_id, command.team_id, deps.admins.isConfigured(command.user_id));
+  const base = slackActor(
+    command.user_id,
+    command.team_id,
+    deps.admins.isConfigured(command.user_id),
+    command.trigger_id,
+  );
   const parsed = parseQuizCommand(command.text ?? '', deps.command);
   let view: View;
   try {
@@ -150,7 +175,7 @@ export async function handleButton(
 ): Promise<void> {
   const userId = body.user.id;
   const teamId = body.team?.id ?? body.user.team_id;
-  const actor = slackActor(userId, teamId, deps.admins.isConfigured(userId));
+  const actor = slackActor(userId, teamId, deps.admins.isConfigured(userId), requestIdOf(body, action));
   let result: ActionResult;
   try {
     result = await deps.engine.action(actor, action.value ?? action.action_id);
@@ -166,7 +191,8 @@ export async function handleButton(
 }
 
 /**
- * Registers the inbound side: a delivery guard (re-sent requests are acknowledged and dropped),
+ * Registers the inbound side: a delivery guard (re-sent requests are acknowledged and dropped; a
+ * cheap first filter within its scope, while the engine recognises a re-sent answer by its request id),
  * the slash command and the buttons. Every handler acks first, then works and answers.
  */
 export function registerInbound(app: App, deps: InboundDeps): void {

@@ -34,8 +34,8 @@ import type { PersistedDoc } from './persist.js';
 
 /** A round with what Redis keeps beside it (answers, results, bookkeeping). */
 export interface MemoryRound extends DailyRound {
-  /** userId -> [display choice, answer ms]. */
-  answers: Record<string, [number, number]>;
+  /** userId -> [display choice, answer ms, request id of the event that made it (when given)]. */
+  answers: Record<string, [choice: number, at: number, requestId?: string]>;
   /** Results once closed. */
   result: RoundResult | null;
   /** Failed reveal edits so far. */
@@ -294,17 +294,21 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     choice: number,
     now: number,
     name: string | null,
+    requestId?: string,
   ): Promise<AnswerOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= now) return { status: 'unknown' };
+    const first = r.answers[userId];
+    // The same event delivered again: answered like the first time, also after the close.
+    if (first && requestId && first[2] === requestId)
+      return { status: 'accepted', round: publicRound(r), choice: first[0], at: first[1], repeat: true };
     if (r.status !== 'open' || now >= r.closesAt) return { status: 'closed' };
     if (!Number.isInteger(choice) || choice < 0 || choice >= r.order.length) return { status: 'bad_choice' };
-    const first = r.answers[userId];
     if (first) return { status: 'already', choice: first[0], round: publicRound(r) };
-    r.answers[userId] = [choice, now];
+    r.answers[userId] = requestId ? [choice, now, requestId] : [choice, now];
     if (name) d.names[userId] = name;
-    return this.changed({ status: 'accepted', round: publicRound(r) });
+    return this.changed({ status: 'accepted', round: publicRound(r), choice, at: now, repeat: false });
   }
 
   async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
@@ -436,7 +440,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     for (const r of Object.values(d.rounds)) {
       if (r.expiresAt <= now) continue;
       const answers: ExportRound['answers'] = {};
-      for (const [userId, [choice, at]] of Object.entries(r.answers)) answers[userId] = { choice, at };
+      for (const [userId, [choice, at, requestId]] of Object.entries(r.answers))
+        answers[userId] = requestId ? { choice, at, requestId } : { choice, at };
       rounds.push({
         ...publicRound(r),
         answers,
@@ -493,7 +498,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
         revealFailures,
         expiresAt: expiresAt ?? NEVER,
       };
-      for (const [userId, a] of Object.entries(answers)) stored.answers[userId] = [a.choice, a.at];
+      for (const [userId, a] of Object.entries(answers))
+        stored.answers[userId] = a.requestId ? [a.choice, a.at, a.requestId] : [a.choice, a.at];
       d.rounds[r.roundId] = stored;
       if (isListedOpen(r)) d.open[r.roundId] = r.closesAt;
       else delete d.open[r.roundId];

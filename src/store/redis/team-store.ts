@@ -99,6 +99,30 @@ export function parseRound(h: Record<string, string>): DailyRound | null {
   };
 }
 
+/** A stored daily answer: the display choice, the answer time and the request id it came with. */
+export interface StoredAnswer {
+  /** Display index of the choice. */
+  choice: number;
+  /** Answer time, ms. */
+  at: number;
+  /** Stable id of the platform event that made it, when the adapter gave one. */
+  requestId?: string;
+}
+
+/** A value of the answers hash, as `lua/dailyAnswer-3.lua` writes it: `<choice>:<ms>[:<requestId>]`. */
+export function encodeAnswer(a: { choice: number; at: number; requestId?: string | undefined }): string {
+  return `${a.choice}:${a.at}${a.requestId ? `:${a.requestId}` : ''}`;
+}
+
+/** Inverse of {@link encodeAnswer} (values without a request id, as older versions wrote, too); null for anything else. */
+export function parseAnswer(v: string): StoredAnswer | null {
+  const m = /^(\d+):(\d+)(?::([\s\S]+))?$/.exec(v);
+  if (!m) return null;
+  const a: StoredAnswer = { choice: Number(m[1]), at: Number(m[2]) };
+  if (m[3]) a.requestId = m[3];
+  return a;
+}
+
 function pairs(flat: Reply, from: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
@@ -329,6 +353,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     choice: number,
     now: number,
     name: string | null,
+    requestId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
     const reply = await guard('answer', () =>
@@ -340,14 +365,16 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         choice,
         now,
         name ?? '',
+        requestId ?? '',
       ),
     );
     const status = String(reply[0]);
     if (status === 'unknown' || status === 'closed' || status === 'bad_choice') return { status };
     const round = parseRound(pairs(reply, 2));
-    if (!round) return { status: 'unknown' };
-    if (status === 'already') return { status, choice: Number(String(reply[1]).split(':')[0]), round };
-    return { status: 'accepted', round };
+    const stored = parseAnswer(String(reply[1]));
+    if (!round || !stored) return { status: 'unknown' };
+    if (status === 'already') return { status, choice: stored.choice, round };
+    return { status: 'accepted', round, choice: stored.choice, at: stored.at, repeat: status === 'repeat' };
   }
 
   /** One round trip: `lua/dailyClose-8.lua`. */
@@ -595,8 +622,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         case 'ans': {
           const out: ExportRound['answers'] = {};
           for (const [userId, v] of Object.entries(next() as Record<string, string>)) {
-            const a = /^(\d+):(\d+)$/.exec(v);
-            if (a) out[userId] = { choice: Number(a[1]), at: Number(a[2]) };
+            const a = parseAnswer(v);
+            if (a) out[userId] = a;
           }
           answers.set(r.roundId, out);
           break;
@@ -667,7 +694,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
       const rk = k.teamRound(team, r.roundId);
       const ak = k.teamAnswers(team, r.roundId);
       m.del(rk, ak).hset(rk, ...importedRoundFields(r));
-      const answers = flat(r.answers, (a) => `${a.choice}:${a.at}`);
+      const answers = flat(r.answers, encodeAnswer);
       if (answers.length > 0) m.hset(ak, ...answers);
       if (r.expiresAt !== null) m.pexpireat(rk, r.expiresAt).pexpireat(ak, r.expiresAt);
       if (isListedOpen(r)) m.zadd(k.teamOpenRounds(team), r.closesAt, r.roundId);

@@ -86,7 +86,7 @@ describe('discord: robustness (stand-in engine)', () => {
     const member = fake.user('mia', { permissions: MEMBER_PERMISSIONS });
     const manager = fake.user('max', { permissions: ADMIN_PERMISSIONS });
     const administrator = fake.user('ada', { permissions: MEMBER_PERMISSIONS | (1n << 3n) });
-    await fake.slash({ command: 'stats', user: member });
+    const first = await fake.slash({ command: 'stats', user: member });
     await fake.slash({ command: 'stats', user: manager });
     await fake.slash({ command: 'stats', user: administrator });
     await fake.slash({ command: 'review', user: member, guildId: null, options: { deck: 'k8s' } });
@@ -96,6 +96,8 @@ describe('discord: robustness (stand-in engine)', () => {
       team: { platform: 'discord', teamId: GUILD },
       isAdmin: false,
       displayName: 'Mia',
+      // The interaction id: every replica that gets this interaction passes the same one.
+      requestId: first.record.id,
     });
     expect(mg?.actor.isAdmin).toBe(true);
     expect(ad?.actor.isAdmin).toBe(true); // Administrator implies Manage Server

@@ -1,12 +1,14 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSlack } from '../../../src/adapters/slack/app.js';
+import { decodeAction } from '../../../src/engine/actions.js';
 import type { TeamRef } from '../../../src/engine/ports.js';
 import { Scheduler, type SchedulerEvent } from '../../../src/scheduler/scheduler.js';
 import { connectRedis, waitReady } from '../../../src/store/redis/connect.js';
-import { blockActionsPayload } from '../../fakes/slack/signer.js';
+import { blockActionsPayload, SlackSender } from '../../fakes/slack/signer.js';
 import { HOUR, MINUTE } from '../../helpers/engine.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
-import { blockText, buttons, type SlackRig, startRig, TEAM, waitFor } from './rig.js';
+import { blockText, buttons, SECRET, type SlackRig, startRig, TEAM, waitFor } from './rig.js';
 
 let t: TestRedis;
 let redis: Redis;
@@ -166,6 +168,88 @@ describe('daily quiz in a Slack channel', () => {
     expect(blockText(month.blocks)).toContain('month 2035-03');
     const all = await quiz('leaderboard all', 'U0ONE');
     expect(blockText(all.blocks)).toContain('all time');
+  });
+
+  it('a re-sent answer handled by another replica gets the same reply, not "already answered"', async () => {
+    // A second replica: its own Bolt app and in-process DeliveryLog, the same Redis data (the
+    // engine is stateless; it shares rig.engine and so rig.teamStore's keys).
+    const replica = await startSlack({
+      botToken: 'xoxb-test-token',
+      engine: rig.engine,
+      log: rig.log,
+      apiUrl: rig.fake.apiUrl,
+      retry: 'test',
+      signingSecret: SECRET,
+      port: 0,
+      host: '127.0.0.1',
+    });
+    try {
+      const other = new SlackSender(`http://127.0.0.1:${replica.port ?? 0}/slack/events`, SECRET);
+      await quiz(`schedule <#${CHANNEL}|quiz> test 09:00 UTC daily 8h`, 'U0CONF');
+      expect(blockText((await quiz(`post-now <#${CHANNEL}|quiz>`, 'U0CONF')).blocks)).toContain(
+        'Question posted',
+      );
+      const msg = [...rig.fake.messages.values()][0];
+      if (!msg) throw new Error('no post');
+      const choices = buttons(msg.blocks);
+      const right = choices.find((b) => /^[A-D]\. A\d$/.test(b.label));
+      const wrong = choices.find((b) => /^[A-D]\. W\d$/.test(b.label));
+      if (!right || !wrong) throw new Error('choices not found');
+      const replies = (id: string) => rig.fake.responsesTo(id).map((r) => blockText(r.body.blocks));
+
+      // One click, delivered to both replicas at once (the first delivery and Slack's re-send).
+      rig.clock.advance(MINUTE);
+      const r1 = rig.fake.responseUrl();
+      const p1 = blockActionsPayload({
+        user_id: 'U0ONE',
+        team_id: TEAM,
+        action_id: right.value,
+        response_url: r1.url,
+        channel_id: CHANNEL,
+        message_ts: msg.ts,
+      });
+      const sent = await Promise.all([rig.sender.interactive(p1), other.interactive(p1, { retryNum: 1 })]);
+      expect(sent.map((r) => r.status)).toEqual([200, 200]);
+      const both = await waitFor(() => replies(r1.id).length === 2 && replies(r1.id), 'both replies');
+      for (const text of both) {
+        expect(text).toContain('Right');
+        expect(text).not.toContain('already');
+      }
+      expect(both[0]).toBe(both[1]);
+
+      // Another click, re-sent to the other replica a minute after the first one answered.
+      const r2 = rig.fake.responseUrl();
+      const p2 = blockActionsPayload({
+        user_id: 'U0TWO',
+        team_id: TEAM,
+        action_id: wrong.value,
+        response_url: r2.url,
+        channel_id: CHANNEL,
+        message_ts: msg.ts,
+      });
+      expect((await rig.sender.interactive(p2)).status).toBe(200);
+      const firstReply = await waitFor(() => replies(r2.id)[0], 'U0TWO reply');
+      expect(firstReply).toContain('Not quite');
+      rig.clock.advance(MINUTE);
+      expect((await other.interactive(p2, { retryNum: 1 })).status).toBe(200);
+      const again = await waitFor(() => replies(r2.id)[1], 'U0TWO reply from the other replica');
+      expect(again).toBe(firstReply);
+      // The in-process DeliveryLog still drops a re-send to a replica that handled it already.
+      expect((await other.interactive(p2, { retryNum: 2 })).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(replies(r2.id)).toHaveLength(2);
+
+      // One answer each was recorded: two answered, one right.
+      const action = decodeAction(right.value);
+      if (action.kind !== 'answer') throw new Error('not an answer button');
+      const closed = await rig.daily.closeRound(team, action.roundId);
+      expect(closed.status).toBe('closed');
+      const result = blockText(rig.fake.messages.get(`${CHANNEL}:${msg.ts}`)?.blocks);
+      expect(result).toContain('*Answered*\n2');
+      expect(result).toContain('50% (1/2)');
+    } finally {
+      await replica.stop();
+    }
   });
 
   it('a failed daily post is retried by the next ticks, not lost, and posted once', async () => {

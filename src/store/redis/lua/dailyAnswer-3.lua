@@ -1,31 +1,41 @@
--- dailyAnswer: a user's first answer to an open round wins; one round trip.
+-- dailyAnswer: a user's first answer to an open round wins; one round trip. The answer keeps the
+-- request id of the platform event, so the same event delivered twice (another replica, a Slack
+-- re-send) finds its own answer and is accepted again, with the recorded choice and time.
 -- KEYS[1] round hash    <p>:{t:..}:round:<roundId>
--- KEYS[2] answers hash  <p>:{t:..}:ans:<roundId>   userId -> <choice>:<ms>
+-- KEYS[2] answers hash  <p>:{t:..}:ans:<roundId>   userId -> <choice>:<ms>[:<requestId>]
 -- KEYS[3] names hash    <p>:{t:..}:names           userId -> display name
 -- ARGV[1] user id
 -- ARGV[2] choice (display index)
 -- ARGV[3] now in ms
 -- ARGV[4] display name ('' = keep the stored one)
+-- ARGV[5] request id ('' or absent = none; may contain ':')
 -- Returns { 'unknown' } | { 'closed' } | { 'bad_choice' }
---       | { 'accepted', '', round fields and values... }
---       | { 'already', '<choice>:<ms>' of the first answer, round fields and values... }.
+--       | { 'accepted', '<choice>:<ms>[:<requestId>]' written now, round fields and values... }
+--       | { 'repeat', the stored answer with this request id, round fields and values... }
+--       | { 'already', the stored first answer, round fields and values... }.
+-- A repeat is recognised before the closed check: a re-send that arrives after the close still
+-- gets the answer the first delivery got.
 
-local user, choice, now = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local user, choice, now, req = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5] or ''
 if user == '' or not now then return redis.error_reply('ERR dailyAnswer: bad arguments') end
 
 local r = redis.call('HMGET', KEYS[1], 'status', 'closes', 'order')
 if not r[1] then return { 'unknown' } end
+local first = redis.call('HGET', KEYS[2], user)
+if first and req ~= '' and string.match(first, '^%d+:%d+:(.*)$') == req then
+  return { 'repeat', first, unpack(redis.call('HGETALL', KEYS[1])) }
+end
 if r[1] ~= 'open' or now >= tonumber(r[2]) then return { 'closed' } end
 local n = 1
 for _ in string.gmatch(r[3], ',') do n = n + 1 end
 if not choice or choice < 0 or choice >= n or choice % 1 ~= 0 then return { 'bad_choice' } end
+if first then return { 'already', first, unpack(redis.call('HGETALL', KEYS[1])) } end
 
-if redis.call('HSETNX', KEYS[2], user, string.format('%d:%.0f', choice, now)) == 0 then
-  local first = redis.call('HGET', KEYS[2], user)
-  return { 'already', first, unpack(redis.call('HGETALL', KEYS[1])) }
-end
+local value = string.format('%d:%.0f', choice, now)
+if req ~= '' then value = value .. ':' .. req end
+redis.call('HSET', KEYS[2], user, value)
 -- Answers live exactly as long as their round.
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], user, ARGV[4]) end
-return { 'accepted', '', unpack(redis.call('HGETALL', KEYS[1])) }
+return { 'accepted', value, unpack(redis.call('HGETALL', KEYS[1])) }

@@ -1,6 +1,6 @@
 -- dailyClose: closes a round and awards points and streaks, once; closing again awards nothing.
 -- KEYS[1] round hash    <p>:{t:..}:round:<roundId>
--- KEYS[2] answers hash  <p>:{t:..}:ans:<roundId>     userId -> <choice>:<ms>
+-- KEYS[2] answers hash  <p>:{t:..}:ans:<roundId>     userId -> <choice>:<ms>[:<requestId>]
 -- KEYS[3] streak hash   <p>:{t:..}:streak            userId -> <count>|<last date>|<best>
 -- KEYS[4] names hash    <p>:{t:..}:names
 -- KEYS[5] open zset     <p>:{t:..}:open              roundId scored by close ms
@@ -34,7 +34,7 @@ for b in string.gmatch(ARGV[4], '%d+') do bonus[#bonus + 1] = tonumber(b) end
 local answers = redis.call('HGETALL', KEYS[2])
 local users, right = {}, {}
 for i = 1, #answers, 2 do
-  local choice, at = string.match(answers[i + 1], '^(%d+):(%d+)$')
+  local choice, at = string.match(answers[i + 1], '^(%d+):(%d+)')
   users[#users + 1] = answers[i]
   if choice == correct then right[#right + 1] = { answers[i], tonumber(at), at } end
 end
