@@ -127,6 +127,7 @@ deck
       const r = await deckImport(file, {
         id: o.id,
         format: o.format,
+        decksDir: process.env.DECKS_DIR || 'decks',
         ...(o.title ? { title: o.title } : {}),
         ...(o.out ? { out: o.out } : {}),
         ...(o.force ? { force: true } : {}),
