@@ -1,0 +1,136 @@
+/**
+ * The bot, in its own process as in production (the platforms' fakes and the click load of the
+ * end-to-end section stay in the bench process): the Redis stores, the engine, and the real
+ * adapters — startDiscord against the fake Discord, startSlack (HTTP mode) against the fake Slack.
+ * Speaks child.ts's line protocol: READY once both are up, then answers `open` (post a daily round
+ * now), `storm` (answer storms through the engine, in this process), `stats`, `profileStart`,
+ * `profileStop` and `stop`.
+ */
+import type { DiscordAdapter } from '../src/adapters/discord/client.js';
+import type { SlackHandle } from '../src/adapters/slack/app.js';
+import type { TeamRef } from '../src/engine/ports.js';
+import { localDate } from '../src/engine/time.js';
+import { connectRedis, waitReady } from '../src/store/redis/connect.js';
+import { botCore } from './bot.js';
+import { childSide } from './child.js';
+import { countingLogger, openSchedule, realDecks } from './fixtures.js';
+import { type ProfileSummary, startProfile } from './profile.js';
+import { runStorms, type StormConfig } from './storm-core.js';
+
+interface BotConfig {
+  url: string;
+  root: string;
+  discordApiUrl?: string;
+  slackApiUrl?: string;
+  slackSecret: string;
+}
+
+const cfg = JSON.parse(process.argv[2] ?? '{}') as BotConfig;
+const redis = connectRedis(cfg.url);
+await waitReady(redis);
+const log = countingLogger();
+const decks = await realDecks(cfg.root);
+const core = botCore(redis, decks, log);
+let rssPeak = process.memoryUsage.rss();
+const sampler = setInterval(() => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+}, 20);
+
+let discord: DiscordAdapter | undefined;
+let slack: SlackHandle | undefined;
+let discordError: string | null = null;
+let slackError: string | null = null;
+if (cfg.discordApiUrl) {
+  try {
+    const { startDiscord } = await import('../src/adapters/discord/client.js');
+    discord = await startDiscord({
+      token: 'bench-token',
+      apiUrl: cfg.discordApiUrl,
+      engine: core.engine,
+      log,
+      readyTimeoutMs: 20_000,
+    });
+    core.chats.set('discord', discord.chat);
+  } catch (err) {
+    discordError = (err as Error).message;
+  }
+}
+if (cfg.slackApiUrl) {
+  try {
+    const { startSlack } = await import('../src/adapters/slack/app.js');
+    const { LogLevel } = await import('@slack/bolt');
+    slack = await startSlack({
+      botToken: 'xoxb-bench-token',
+      signingSecret: cfg.slackSecret,
+      port: 0,
+      host: '127.0.0.1',
+      apiUrl: cfg.slackApiUrl,
+      engine: core.engine,
+      log,
+      retry: 'test',
+      logLevel: LogLevel.WARN,
+    });
+    core.chats.set('slack', slack.chat);
+  } catch (err) {
+    slackError = (err as Error).message;
+  }
+}
+
+let stopProfile: (() => Promise<ProfileSummary>) | undefined;
+const stop = async () => {
+  clearInterval(sampler);
+  await discord?.stop().catch(() => {});
+  await slack?.stop().catch(() => {});
+  redis.disconnect();
+};
+
+const io = childSide(async (msg) => {
+  switch (msg.op) {
+    case 'open': {
+      const team = { platform: msg.platform, teamId: msg.teamId } as TeamRef;
+      const channelId = String(msg.channelId);
+      const now = Date.now();
+      await core.teamStore.putSchedule(team, openSchedule(channelId, String(msg.deckId), now));
+      const out = await core.daily.openRound(team, channelId, localDate(now, 'UTC'), { now, postNow: true });
+      if (out.status !== 'posted') throw new Error(`round not posted: ${JSON.stringify(out).slice(0, 300)}`);
+      return { roundId: out.roundId, messageId: out.message.messageId };
+    }
+    case 'storm': {
+      const deck = decks.list().find((d) => d.cards.some((c) => c.quiz.length > 0));
+      if (!deck) throw new Error('no deck with quiz questions in decks/');
+      // Without a Discord connection the rounds are posted to an in-memory chat port instead.
+      if (!core.chats.has('discord'))
+        core.chats.set('discord', {
+          post: async (channelId) => ({ channelId, messageId: `m${Date.now()}` }),
+          update: async () => {},
+        });
+      const report = await runStorms(core, redis, deck.id, msg.config as StormConfig, log, (s) =>
+        io.send('PROGRESS', s),
+      );
+      return { report };
+    }
+    case 'stats':
+      return { rssPeakMiB: rssPeak / 1024 / 1024, errors: log.errors, first: log.first };
+    case 'profileStart':
+      stopProfile = await startProfile();
+      return {};
+    case 'profileStop': {
+      const summary = await stopProfile?.();
+      stopProfile = undefined;
+      return { summary };
+    }
+    case 'stop':
+      await stop();
+      // Answered first, then gone.
+      setTimeout(() => process.exit(0), 20);
+      return {};
+    default:
+      throw new Error(`unknown op ${msg.op}`);
+  }
+});
+io.send('READY', { slackPort: slack?.port ?? null, discordError, slackError });
+// The parent closing the pipe means it is gone: do not outlive it.
+void io.closed.then(async () => {
+  await stop();
+  process.exit(0);
+});

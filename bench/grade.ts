@@ -1,0 +1,476 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { encodeAction, type Grade, ownerTag } from '../src/engine/actions.js';
+import type { Actor } from '../src/engine/api.js';
+import { unpackCard } from '../src/engine/cardstate.js';
+import { DeckSet } from '../src/engine/deck/types.js';
+import { QuizEngine } from '../src/engine/engine.js';
+import { systemClock, type UserRef } from '../src/engine/ports.js';
+import { ReviewService } from '../src/engine/review.js';
+import { seededRandom } from '../src/engine/shuffle.js';
+import { localDate } from '../src/engine/time.js';
+import { connectRedis, waitReady } from '../src/store/redis/connect.js';
+import { Keys, REVIEW_LOG_CAP } from '../src/store/redis/keys.js';
+import { RedisReviewStore } from '../src/store/redis/review-store.js';
+import type { BenchContext } from './context.js';
+import { benchDeck, cardId, ROOT, snowflakeUser, statePool } from './fixtures.js';
+import { describeProfile, profile } from './profile.js';
+import { info, type Measurement, type SectionResult, target } from './report.js';
+import { median, round, spread, summarize } from './stats.js';
+import { countTrips } from './trips.js';
+
+const LEVELS = [1, 64, 256] as const;
+const CARDS = 50;
+/** Cards 0..GRADED-1 of a user are graded in turn; the rest stay due, so the next card is always a due one. */
+const GRADED = 10;
+const DECK = 'bench';
+const LUA = join(ROOT, 'src/store/redis/lua');
+
+type Variant = 'engine' | 'bare2' | 'bare3';
+const LABEL: Record<Variant, string> = {
+  engine: 'engine (QuizEngine.action -> ReviewService.grade)',
+  bare2: 'bare ioredis: HGET + EVALSHA grade',
+  bare3: "bare ioredis: HGET + EVALSHA grade + the engine's other commands, replayed",
+};
+
+/** One closed-loop trial: `conc` workers each run `op` back to back until the time is up. */
+async function closedLoop(
+  conc: number,
+  ms: number,
+  op: (worker: number) => Promise<number>,
+): Promise<{ perSecond: number; lat: number[] }> {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  const end = t0 + ms;
+  await Promise.all(
+    Array.from({ length: conc }, async (_, w) => {
+      while (performance.now() < end) lat.push(await op(w));
+    }),
+  );
+  return { perSecond: lat.length / ((performance.now() - t0) / 1000), lat };
+}
+
+/** Appends a run's value to the list of a level. */
+function add(byLevel: Record<number, number[]>, level: number, value: number): void {
+  const list = byLevel[level] ?? [];
+  list.push(value);
+  byLevel[level] = list;
+}
+
+interface UserKeys {
+  cards: string;
+  due: string;
+  deckDays: string;
+  days: string;
+  log: string;
+  decks: string;
+}
+
+/**
+ * Section 1: grades through the engine beside a bare ioredis loop doing the same Redis work, at
+ * 1, 64 and 256 grades in flight, variants interleaved within each run.
+ */
+export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
+  const { admin, progress } = ctx;
+  const trialMs = ctx.quick ? 300 : 1_500;
+  const warmMs = ctx.quick ? 200 : 600;
+  const now = Date.now();
+  const keys = new Keys();
+  const deck = benchDeck(DECK, CARDS);
+  const decks = new DeckSet([deck]);
+  const pool = statePool(4_000, now, 7);
+  const overdue = pool.filter((p) => p.due < now);
+  const maxConc = Math.max(...LEVELS);
+
+  const engineRedis = connectRedis(ctx.url);
+  const bare = new Redis(ctx.url);
+  try {
+    await waitReady(engineRedis);
+    const engineTrips = countTrips(engineRedis);
+    const bareTrips = countTrips(bare);
+    const review = new ReviewService({
+      store: new RedisReviewStore(engineRedis, keys),
+      decks,
+      clock: systemClock,
+    });
+    const engine = new QuizEngine({ review, decks });
+    const gradeSha = await bare.script('LOAD', readFileSync(join(LUA, 'grade-6.lua'), 'utf8'));
+    if (typeof gradeSha !== 'string') throw new Error('SCRIPT LOAD failed');
+    const shaNames = new Map(
+      readdirSync(LUA)
+        .filter((f) => f.endsWith('.lua'))
+        .map((f) => [
+          createHash('sha1')
+            .update(readFileSync(join(LUA, f), 'utf8'))
+            .digest('hex'),
+          f.replace(/-\d+\.lua$/, ''),
+        ]),
+    );
+    const scriptName = (sha: Part | undefined) =>
+      typeof sha === 'string' ? (shaNames.get(sha) ?? sha.slice(0, 8)) : '?';
+
+    // Every worker owns one user with CARDS cards started (states from ts-fsrs). It grades cards
+    // 0..GRADED-1 in turn while the others stay overdue, so every click finds a due card next, as in
+    // a real review session, and the work per grade stays the same all run long. No two grades in
+    // flight touch the same user, as with real users.
+    progress.step('grade: seeding card states');
+    const users: Record<Variant, UserRef[]> = { engine: [], bare2: [], bare3: [] };
+    const ukeys: Record<Variant, UserKeys[]> = { engine: [], bare2: [], bare3: [] };
+    const reps: Record<Variant, Int32Array[]> = { engine: [], bare2: [], bare3: [] };
+    const variants: Variant[] = ['engine', 'bare2', 'bare3'];
+    for (const [g, v] of variants.entries()) {
+      const pipe = admin.pipeline();
+      for (let w = 0; w < maxConc; w++) {
+        const user: UserRef = { platform: 'discord', userId: snowflakeUser(g + 1, w) };
+        users[v].push(user);
+        ukeys[v].push({
+          cards: keys.cards(user, DECK),
+          due: keys.due(user, DECK),
+          deckDays: keys.deckDays(user, DECK),
+          days: keys.days(user),
+          log: keys.log(user),
+          decks: keys.decks(user),
+        });
+        const r = new Int32Array(CARDS);
+        const fields: string[] = [];
+        const due: (string | number)[] = [];
+        for (let c = 0; c < CARDS; c++) {
+          const from = c < GRADED ? pool : overdue;
+          const s = from[(w * CARDS + c) % from.length] as (typeof pool)[number];
+          r[c] = s.reps;
+          fields.push(cardId(c), s.packed);
+          due.push(c < GRADED ? s.due : now - (c + 1) * 86_400_000, cardId(c));
+        }
+        reps[v].push(r);
+        pipe.hset(keys.cards(user, DECK), ...fields);
+        pipe.zadd(keys.due(user, DECK), ...due);
+        pipe.sadd(keys.decks(user), DECK);
+      }
+      await pipe.exec();
+    }
+
+    // Engine: the adapter's call for a rating button, with the button's action id.
+    let engineConflicts = 0;
+    let engineErrors = 0;
+    const actors: Actor[] = users.engine.map((user) => ({ user, team: null, isAdmin: false }));
+    const owners = users.engine.map((u) => ownerTag(u));
+    const cursor = new Int32Array(maxConc);
+    const rnd = seededRandom(11);
+    const nextGrade = (): Grade => {
+      const r = rnd();
+      return r < 0.1 ? 1 : r < 0.25 ? 2 : r < 0.85 ? 3 : 4;
+    };
+    const engineOp = async (w: number): Promise<number> => {
+      const c = ((cursor[w] as number) + 1) % GRADED;
+      cursor[w] = c;
+      const userReps = reps.engine[w] as Int32Array;
+      const rev = userReps[c] as number;
+      const id = encodeAction({
+        kind: 'grade',
+        deckId: DECK,
+        cardId: cardId(c),
+        grade: nextGrade(),
+        rev,
+        owner: owners[w] as string,
+      });
+      const t = performance.now();
+      const res = await engine.action(actors[w] as Actor, id);
+      const ms = performance.now() - t;
+      if (res.view.code) engineErrors++;
+      else if (res.view.text.includes('already graded')) {
+        engineConflicts++;
+        const state = await engineRedis.hget(ukeys.engine[w]?.cards as string, cardId(c));
+        userReps[c] = state ? unpackCard(state).reps : 0;
+      } else userReps[c] = rev + 1;
+      return ms;
+    };
+
+    // Warm the engine up, then record what one grade sends: the bare baselines copy it.
+    progress.step('grade: warm-up engine');
+    await closedLoop(64, warmMs, engineOp);
+    await closedLoop(1, warmMs / 2, engineOp);
+    const tBefore = Date.now();
+    engineTrips.start();
+    await engineOp(0);
+    const captured = engineTrips.stop();
+    const tAfter = Date.now();
+    const capturedCard = cardId(cursor[0] as number);
+    const engineTag = keys.userTag(users.engine[0] as UserRef);
+    const hgetAt = captured.sent.findIndex((c) => c.name === 'hget');
+    const gradeAt = captured.sent.findIndex((c) => c.name === 'evalsha' && c.args[0] === gradeSha);
+    const gradeArgs = captured.sent[gradeAt]?.args ?? [];
+    if (hgetAt < 0 || gradeAt < 0 || gradeArgs.length !== 18 || gradeArgs[8] !== capturedCard)
+      throw new Error(
+        `the engine's grade no longer sends HGET + EVALSHA grade (6 keys, 10 args) as bench/grade.ts expects: ${captured.sent
+          .map((c) => `${c.name} ${c.args.length}`)
+          .join(', ')}`,
+      );
+    type Part = string | { tag: string[] } | 'CARD' | 'NOW';
+    const replay = captured.sent
+      .filter((_, i) => i !== hgetAt && i !== gradeAt)
+      .map((c) => ({
+        name: c.name,
+        args: c.args.map((a): Part => {
+          if (a.includes(engineTag)) return { tag: a.split(engineTag) };
+          if (a === capturedCard) return 'CARD';
+          if (/^\d{13}$/.test(a) && Number(a) >= tBefore && Number(a) <= tAfter) return 'NOW';
+          return a;
+        }),
+      }));
+
+    // Bare: the same keys and arguments, values precomputed, nothing else between the round trips.
+    const alt = Array.from({ length: CARDS }, (_, c) => [
+      (pool[(c * 7 + 1) % pool.length] as (typeof pool)[number]).packed,
+      (pool[(c * 7 + 2) % pool.length] as (typeof pool)[number]).packed,
+    ]);
+    const dueArg = Array.from({ length: CARDS }, (_, c) => String(now + (c + 1) * 86_400_000));
+    const logArg = Array.from(
+      { length: CARDS },
+      (_, c) => `${Math.round(now / 1000).toString(36)} ${cardId(c)} 3 2>2 ${c + 1}`,
+    );
+    const tags: Record<Variant, string[]> = {
+      engine: [],
+      bare2: users.bare2.map((u) => keys.userTag(u)),
+      bare3: users.bare3.map((u) => keys.userTag(u)),
+    };
+    let day = localDate(now, 'UTC');
+    let bareConflicts = 0;
+    const bareOp =
+      (v: 'bare2' | 'bare3') =>
+      async (w: number): Promise<number> => {
+        const c = ((cursor[w] as number) + 1) % GRADED;
+        cursor[w] = c;
+        const k = ukeys[v][w] as UserKeys;
+        const card = cardId(c);
+        const pair = alt[c] as string[];
+        const t = performance.now();
+        const cur = await bare.hget(k.cards, card);
+        const next = cur === pair[0] ? (pair[1] as string) : (pair[0] as string);
+        const applied = await bare.evalsha(
+          gradeSha,
+          6,
+          k.cards,
+          k.due,
+          k.deckDays,
+          k.days,
+          k.log,
+          k.decks,
+          card,
+          cur ?? '',
+          next,
+          dueArg[c] as string,
+          day,
+          '0',
+          '1',
+          logArg[c] as string,
+          String(REVIEW_LOG_CAP),
+          DECK,
+        );
+        if (v === 'bare3') {
+          const tag = tags.bare3[w] as string;
+          for (const cmd of replay) {
+            const nowArg = String(Date.now());
+            await bare.call(
+              cmd.name,
+              cmd.args.map((a) =>
+                a === 'CARD' ? card : a === 'NOW' ? nowArg : typeof a === 'string' ? a : a.tag.join(tag),
+              ),
+            );
+          }
+        }
+        const ms = performance.now() - t;
+        if (applied !== 1) bareConflicts++;
+        return ms;
+      };
+    const ops: Record<Variant, (w: number) => Promise<number>> = {
+      engine: engineOp,
+      bare2: bareOp('bare2'),
+      bare3: bareOp('bare3'),
+    };
+
+    // Warm-up (JIT, script cache, connections), then what each variant sends per grade.
+    const trips: Record<Variant, { trips: number; commands: Record<string, number> }> = {} as never;
+    for (const v of variants) {
+      progress.step(`grade: warm-up ${v}`);
+      cursor.fill(0);
+      if (v !== 'engine') {
+        await closedLoop(64, warmMs, ops[v]);
+        await closedLoop(1, warmMs / 2, ops[v]);
+      }
+      const counter = v === 'engine' ? engineTrips : bareTrips;
+      counter.start();
+      for (let i = 0; i < 100; i++) await ops[v](i % maxConc);
+      const got = counter.stop();
+      trips[v] = {
+        trips: got.trips / 100,
+        commands: Object.fromEntries(Object.entries(got.commands).map(([k, n]) => [k, n / 100])),
+      };
+    }
+    const replayed = replay.map((c) =>
+      c.name === 'evalsha' ? `EVALSHA ${scriptName(c.args[0])}` : c.name.toUpperCase(),
+    );
+
+    // Measured runs: every level, every variant, order rotated per run so none always goes first.
+    const tput: Record<Variant, Record<number, number[]>> = { engine: {}, bare2: {}, bare3: {} };
+    const p99: Record<Variant, Record<number, number[]>> = { engine: {}, bare2: {}, bare3: {} };
+    const p50: Record<Variant, Record<number, number[]>> = { engine: {}, bare2: {}, bare3: {} };
+    for (let run = 0; run < ctx.runs; run++) {
+      for (const level of LEVELS) {
+        day = localDate(Date.now(), 'UTC');
+        for (let i = 0; i < variants.length; i++) {
+          const v = variants[(i + run) % variants.length] as Variant;
+          progress.step(`grade: run ${run + 1}/${ctx.runs}, ${level} in flight, ${v}`);
+          cursor.fill(0);
+          const r = await closedLoop(level, trialMs, ops[v]);
+          const s = summarize(r.lat);
+          add(tput[v], level, r.perSecond);
+          add(p99[v], level, s.p99);
+          add(p50[v], level, s.p50);
+        }
+      }
+    }
+
+    // Where the client CPU goes, engine vs the bare loop doing the same Redis work (not timed).
+    progress.step('grade: CPU profile, 64 in flight');
+    cursor.fill(0);
+    const profEngine = await profile(() => closedLoop(64, Math.max(trialMs, 600), ops.engine));
+    cursor.fill(0);
+    const profBare = await profile(() => closedLoop(64, Math.max(trialMs, 600), ops.bare3));
+
+    const rows: Measurement[] = [];
+    const ratio = (a: Variant, b: Variant, level: number) =>
+      (tput[a][level] ?? []).map((x, i) => x / ((tput[b][level] ?? [])[i] ?? Number.NaN));
+    const m = (v: Variant, what: typeof tput, level: number) => median(what[v][level] ?? []);
+    for (const level of LEVELS) {
+      const note = `runs ${spread(tput.engine[level] ?? [], 0)}`;
+      rows.push(
+        level === 64
+          ? target(
+              `engine throughput, ${level} in flight`,
+              m('engine', tput, level),
+              'grades/s',
+              '>=',
+              10_000,
+              note,
+            )
+          : info(`engine throughput, ${level} in flight`, m('engine', tput, level), 'grades/s', note),
+      );
+    }
+    rows.push(
+      target(
+        'engine p99 latency, 1 in flight',
+        m('engine', p99, 1),
+        'ms',
+        '<=',
+        1,
+        `p50 ${round(m('engine', p50, 1), 3)} ms; runs ${spread(p99.engine[1] ?? [], 3)}`,
+      ),
+    );
+    for (const level of [64, 256])
+      rows.push(
+        info(
+          `engine p99 latency, ${level} in flight`,
+          m('engine', p99, level),
+          'ms',
+          `p50 ${round(m('engine', p50, level), 2)} ms`,
+        ),
+      );
+    for (const level of LEVELS) {
+      const r2 = ratio('engine', 'bare2', level);
+      rows.push(
+        target(
+          `engine / bare (HGET + grade), ${level} in flight`,
+          median(r2),
+          'ratio',
+          '>=',
+          0.7,
+          `runs ${spread(r2)}`,
+        ),
+      );
+    }
+    for (const level of LEVELS) {
+      const r3 = ratio('engine', 'bare3', level);
+      rows.push(
+        target(
+          `engine / bare (same Redis work as the engine), ${level} in flight`,
+          median(r3),
+          'ratio',
+          '>=',
+          0.7,
+          `runs ${spread(r3)}`,
+        ),
+      );
+    }
+    for (const v of ['bare2', 'bare3'] as const)
+      for (const level of LEVELS)
+        rows.push(
+          info(
+            `${v === 'bare2' ? 'bare HGET + grade' : 'bare, same Redis work as the engine,'} throughput, ${level} in flight`,
+            m(v, tput, level),
+            'grades/s',
+          ),
+        );
+    rows.push(
+      info(
+        'bare HGET + grade p99 latency, 1 in flight',
+        m('bare2', p99, 1),
+        'ms',
+        `p50 ${round(m('bare2', p50, 1), 3)} ms`,
+      ),
+    );
+    for (const v of variants)
+      rows.push(
+        info(
+          `round trips per grade, ${v === 'engine' ? 'engine' : v === 'bare2' ? 'bare HGET + grade' : 'bare, same Redis work'}`,
+          trips[v].trips,
+          'round trips',
+        ),
+      );
+    // Every timed grade must have applied; errors or stale revs would make the rates meaningless.
+    rows.push(
+      target(
+        'grades that failed or did not apply (all variants, all runs)',
+        engineErrors + engineConflicts + bareConflicts,
+        'grades',
+        '==',
+        0,
+      ),
+    );
+    for (const r of rows) r.name = `grade: ${r.name}`;
+
+    const mix = (v: Variant) =>
+      Object.entries(trips[v].commands)
+        .map(([k, n]) => `${k} ${round(n, 2)}`)
+        .join(', ');
+    const e64 = m('engine', tput, 64);
+    const b64 = m('bare3', tput, 64);
+    const extraUs = ((1 / e64 - 1 / b64) * 1e6).toFixed(0);
+    const selfPct = (fn: string) =>
+      profEngine.summary.top.filter((f) => f.fn === fn).reduce((n, f) => n + f.pct, 0);
+    const hints: string[] = [];
+    if (selfPct('localParts') >= 3)
+      hints.push(
+        `localParts (Intl formatToParts, src/engine/time.ts) alone is ${selfPct('localParts')}% of the engine process's samples — a grade calls it about five times (localDate for the day, endOfLocalDay's zonedTime passes); caching the current local day and its end per timezone until the next local midnight removes nearly all of it`,
+      );
+    const fsrsPct = profEngine.summary.areas.find((a) => a.area === 'ts-fsrs')?.pct ?? 0;
+    if (fsrsPct >= 3)
+      hints.push(`ts-fsrs takes ${fsrsPct}% (next() for the grade; FSRS itself, hard to cut)`);
+    const gcPct = profEngine.summary.areas.find((a) => a.area === 'garbage collection')?.pct ?? 0;
+    if (gcPct >= 5)
+      hints.push(`garbage collection ${gcPct}% (views, action ids and Date objects built per click)`);
+    const rt = round(trips.engine.trips, 2);
+    const notes = [
+      `**Method.** One bench process, the bench's own redis-server. ${LABEL.engine}: the call an adapter makes for a rating button — action id decoded, owner checked, state read, ts-fsrs \`next()\`, packed, the atomic \`grade\` script through RedisReviewStore, then the next card drawn and its view built. ${LABEL.bare2}: a second, plain ioredis client sending the same keys and arguments with precomputed values — the baseline the issue names. ${LABEL.bare3}: the same, then every other command one engine grade sent, recorded from a real engine grade at start-up and replayed with this user's keys (${replayed.join(', ') || 'none'}) — i.e. exactly the Redis work of a click. Each of ${maxConc} workers owns one user with ${CARDS} started cards (ts-fsrs states) and grades ${GRADED} of them in turn while the rest stay overdue, so every click finds a due card next, as in a review session. Closed loop: N workers grade back to back for ${trialMs} ms per trial; latency is per call (performance.now). ${ctx.runs} runs; in each run every level runs every variant back to back (order rotated per run) and ratios are taken within the run. Warm-up first. Conflicts (stale rev): engine ${engineConflicts}, bare ${bareConflicts}; engine errors ${engineErrors}.`,
+      `**Round trips per grade (counted on the client: a command alone or a whole pipeline is one).** engine ${rt} (${mix('engine')}); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: HGET and the \`grade\` script (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
+      `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the 2-round-trip baseline the engine also pays ${rt > 2 ? 'the extra round trip(s) of drawing the next card' : 'nothing more in Redis'}. What would close a miss there: return the next-card snapshot from the \`grade\` script itself (it already holds the user's keys, all in one slot), making a click 2 round trips. What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
+      `**Profile** (V8 sampling profiler in the bench process, 64 in flight, one extra untimed trial each). Engine — ${describeProfile(profEngine.summary)} Bare, same work — ${describeProfile(profBare.summary)} (${Math.round(profEngine.result.perSecond)} vs ${Math.round(profBare.result.perSecond)} grades/s while profiled.)`,
+      `Throughput spread over runs, engine: 1 in flight ${spread(tput.engine[1] ?? [], 0)}, 64 ${spread(tput.engine[64] ?? [], 0)}, 256 ${spread(tput.engine[256] ?? [], 0)} grades/s; bare, same work: 1 ${spread(tput.bare3[1] ?? [], 0)}, 64 ${spread(tput.bare3[64] ?? [], 0)}, 256 ${spread(tput.bare3[256] ?? [], 0)}. On 2 shared cores the bench's node process and redis-server compete for CPU with each other and with other work, so absolute rates move with the machine's load; the same-run ratios are the stable figures.`,
+    ];
+    return { title: '1. Grade throughput and latency (engine + Redis store vs bare ioredis)', rows, notes };
+  } finally {
+    engineRedis.disconnect();
+    bare.disconnect();
+  }
+}

@@ -1,0 +1,148 @@
+import { startBotRig } from './bot-rig.js';
+import type { BenchContext } from './context.js';
+import { snowflakeUser } from './fixtures.js';
+import { info, type Measurement, notMeasured, type SectionResult, target } from './report.js';
+import { median, round, spread } from './stats.js';
+import type { StormConfig, StormReport, StormRun } from './storm-core.js';
+
+/** The value of the run furthest from `want` (all runs must hit it; the worst one is reported). */
+function worst(values: number[], want: number): number {
+  return values.reduce((w, v) => (Math.abs(v - want) > Math.abs(w - want) ? v : w), want);
+}
+
+/** Sections 3 and 6: the answer storm, and the RSS of the process that served it. */
+export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> {
+  const runsN = ctx.runs;
+  const rig = await startBotRig(ctx, runsN + 1, ctx.quick ? 40_000 : 170_000);
+  const cfg: StormConfig = {
+    users: 5_000,
+    repeats: 1_000,
+    windowMs: 2_000,
+    runs: runsN,
+    warmupUsers: 500,
+    // The fake Discord's server and channels, or made-up ids when Discord is not available.
+    teamId: rig.guild.id || snowflakeUser(90, 0),
+    channelIds: rig.guild.channels.length
+      ? rig.guild.channels.map((c) => c.id)
+      : Array.from({ length: runsN + 1 }, (_, i) => snowflakeUser(91, i)),
+  };
+  let report: StormReport;
+  try {
+    report = (await rig.bot.request<{ report: StormReport }>({ op: 'storm', config: cfg })).report;
+  } finally {
+    await rig.close();
+  }
+  const runs = report.runs;
+  const col = (f: (r: StormRun) => number) => runs.map(f);
+  const rows: Measurement[] = [];
+  rows.push(
+    target(
+      'storm: answers recorded (worst run)',
+      worst(
+        col((r) => r.stored),
+        cfg.users,
+      ),
+      'answers',
+      '==',
+      cfg.users,
+    ),
+  );
+  rows.push(
+    target(
+      'storm: first clicks answered as accepted (worst run)',
+      worst(
+        col((r) => r.accepted),
+        cfg.users,
+      ),
+      'clicks',
+      '==',
+      cfg.users,
+    ),
+  );
+  rows.push(
+    target(
+      'storm: repeated clicks answered "already answered" (worst run)',
+      worst(
+        col((r) => r.already),
+        cfg.repeats,
+      ),
+      'clicks',
+      '==',
+      cfg.repeats,
+    ),
+  );
+  rows.push(
+    target(
+      "storm: first close awards the rules' points (board sum − expected, worst)",
+      worst(
+        runs.flatMap((r) => r.pointsAfterFirst.map((p) => p - r.expectedPoints)),
+        0,
+      ),
+      'points',
+      '==',
+      0,
+    ),
+  );
+  rows.push(
+    target(
+      'storm: second close awards nothing more (points added, worst)',
+      worst(
+        runs.flatMap((r) => r.pointsAfterSecond.map((p, i) => p - (r.pointsAfterFirst[i] ?? 0))),
+        0,
+      ),
+      'points',
+      '==',
+      0,
+      `close statuses: ${[...new Set(runs.map((r) => r.closes.join(' then ')))].join('; ')}`,
+    ),
+  );
+  rows.push(
+    target(
+      'storm: p99 per answer',
+      median(col((r) => r.p99)),
+      'ms',
+      '<=',
+      10,
+      `runs ${spread(col((r) => r.p99))}`,
+    ),
+  );
+  rows.push(info('storm: p50 per answer', median(col((r) => r.p50)), 'ms'));
+  rows.push(
+    info('storm: max per answer', median(col((r) => r.max)), 'ms', `runs ${spread(col((r) => r.max))}`),
+  );
+  rows.push(info('storm: p99 of repeated clicks', median(col((r) => r.p99Repeat)), 'ms'));
+  rows.push(info('storm: clicks offered', median(col((r) => r.offeredPerSecond)), 'clicks/s'));
+  rows.push(
+    info(
+      'storm: first close (awards + results edit through discord.js)',
+      median(col((r) => r.closeMs)),
+      'ms',
+    ),
+  );
+  const rssRows: Measurement[] = [
+    target(
+      'process RSS during the storm (peak, worst run)',
+      Math.max(...col((r) => r.rssPeakMiB)),
+      'MiB',
+      '<=',
+      200,
+      `median of run peaks ${round(median(col((r) => r.rssPeakMiB)), 1)} MiB`,
+    ),
+    info('process RSS before the storms (after warm-up)', report.rssIdleMiB, 'MiB'),
+    info('JS heap used during the storm (peak, worst run)', Math.max(...col((r) => r.heapPeakMiB)), 'MiB'),
+  ];
+  if (runs.length === 0) rows.push(notMeasured('storm', '', 'no run finished'));
+  const other = runs.flatMap((r) => r.otherCodes);
+  const notes = [
+    `**Method.** Inside the bot process (bench/bot-child.ts, ${rig.how}: QuizEngine, DailyService and the Redis stores on one connectRedis client, with the real Discord adapter connected to the fake Discord and the real Slack adapter listening), a daily round is posted ${rig.discordSkip ? `to an in-memory chat port (Discord unavailable: ${rig.discordSkip})` : 'through the Discord adapter'} (post-now, kubernetes deck), then ${cfg.users.toLocaleString('en-US')} distinct users click an answer button, their first clicks spread uniformly over ${cfg.windowMs / 1000} s, and ${cfg.repeats.toLocaleString('en-US')} more clicks come from users who already answered, 20–420 ms after their first (half the same choice, half another). Each click is QuizEngine.action with the button's action id — what both adapters call — dispatched open-loop on its schedule, and its latency is taken from its scheduled time (not from when the generator got round to it) to the engine's answer, so queueing behind the storm counts. Latest dispatch behind schedule: ${round(Math.max(...col((r) => r.maxLateMs)), 1)} ms. Then the round is closed twice through DailyService.closeRound (the first close also edits the post through discord.js). ${runs.length} runs after a ${cfg.warmupUsers}-user warm-up, each with a fresh channel and round. The clicks enter at the engine, not through the gateway (the gateway path is section 4): this measures the engine, Redis and the bot process under a storm.`,
+    `**Checks.** Answers recorded = HLEN of the round's answers hash; expected points = 10 per right answer plus 5/3/1 for the first three right (DAILY_POINTS), compared with what the first close added to each of the week, month and all-time boards (sum of scores after minus before), and with what both closes added together. Right answers per run: ${col((r) => r.right).join(', ')}; close statuses: ${[...new Set(runs.map((r) => r.closes.join(' then ')))].join('; ')}.${other.length ? ` Unexpected outcomes: ${[...new Set(other)].join(', ')}.` : ''}${report.errors ? ` Engine errors logged: ${report.errors} (${report.firstErrors.join(' | ')}).` : ''}`,
+    `Per-answer p99 over runs: ${spread(col((r) => r.p99))} ms; storm span (first scheduled click to last answer): ${spread(col((r) => r.spanMs / 1000))} s.`,
+  ];
+  const rssNotes = [
+    `**Method.** RSS of the bot process during the storms of section 3 (process.memoryUsage.rss, sampled every 10 ms), the worst peak over runs. The process is the whole bot: engine, Redis stores, decks, the discord.js client connected to the fake Discord (gateway and REST) and the Bolt app listening for Slack; the load generator (${(cfg.users + cfg.repeats).toLocaleString('en-US')} scheduled clicks and their promises) lives in the same process, so the figure is, if anything, high. Peaks per run: ${col((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
+  ];
+  return [
+    { title: '3. Answer storm', rows, notes },
+    { title: '6. Process memory during the storm', rows: rssRows, notes: rssNotes },
+  ];
+}
