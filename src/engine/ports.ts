@@ -68,6 +68,24 @@ export interface GradeWrite {
   log: string;
 }
 
+/** The moment a queue snapshot is taken for. */
+export interface QueueQuery {
+  /** Now, ms. */
+  now: number;
+  /** End of the local study day, ms (exclusive). */
+  endOfDay: number;
+  /** Local study day `YYYY-MM-DD`. */
+  day: string;
+}
+
+/** The outcome of a grade and the queue right after it. */
+export interface GradeAndQueue {
+  /** Whether the grade applied. */
+  outcome: 'applied' | 'conflict';
+  /** The deck's queue after the grade. */
+  queue: QueueSnapshot;
+}
+
 /** How many oldest due ids a queue snapshot carries. */
 export const QUEUE_DUE_IDS = 16;
 
@@ -113,6 +131,8 @@ export interface ReviewStore {
   knownCards(user: UserRef, deckId: string): Promise<Set<string>>;
   /** Atomically writes state, due queue, counters and log if the state is still `expected`. */
   applyGrade(write: GradeWrite): Promise<'applied' | 'conflict'>;
+  /** applyGrade, then the queue snapshot of the same deck, in one round trip (the grade click's hot path). */
+  applyGradeThenQueue(write: GradeWrite, q: QueueQuery): Promise<GradeAndQueue>;
   /** Counters for the given days (all decks when deckId is null), in the order asked. */
   dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]>;
   /** Every user's data, for export. */

@@ -4,8 +4,8 @@ import type { Actor } from './api.js';
 import { newCard, packCard, unpackCard } from './cardstate.js';
 import type { Deck, DeckCard, DeckSet } from './deck/types.js';
 import { QuizError } from './errors.js';
-import type { Clock, ReviewStore, UserRef } from './ports.js';
-import { addDays, endOfLocalDay, localDate, shortDuration } from './time.js';
+import type { Clock, QueueQuery, QueueSnapshot, ReviewStore, UserRef } from './ports.js';
+import { addDays, dayWindow, shortDuration } from './time.js';
 import { truncate, type View, type ViewButton } from './views.js';
 
 /** Options of {@link ReviewService}; defaults in {@link REVIEW_DEFAULTS}. */
@@ -57,6 +57,12 @@ export class ReviewService {
     return deck;
   }
 
+  /** Now, its local study day and the day's end: one cached calendar lookup, not one per use. */
+  private queueQuery(now: number): QueueQuery {
+    const w = dayWindow(now, this.tz);
+    return { now, endOfDay: w.end, day: w.day };
+  }
+
   private scheduler(deck: Deck): FSRS {
     let f = this.schedulers.get(deck.id);
     if (!f) {
@@ -67,10 +73,9 @@ export class ReviewService {
   }
 
   /** Picks the next card: due cards first (oldest due first), then new cards up to newPerDay. */
-  async next(user: UserRef, deck: Deck): Promise<NextCard> {
-    const now = this.opts.clock.now();
-    const day = localDate(now, this.tz);
-    const snap = await this.opts.store.queue(user, deck.id, now, endOfLocalDay(now, this.tz), day);
+  async next(user: UserRef, deck: Deck, known?: QueueSnapshot): Promise<NextCard> {
+    const q = this.queueQuery(this.opts.clock.now());
+    const snap = known ?? (await this.opts.store.queue(user, deck.id, q.now, q.endOfDay, q.day));
     // A card removed from the deck stays in the due queue; skip it rather than block the rest.
     const dueId = snap.dueIds.find((id) => this.opts.decks.card(deck.id, id));
     if (dueId) {
@@ -145,45 +150,49 @@ export class ReviewService {
     const expected = await this.opts.store.getState(user, deck.id, card.id);
     const before = expected ? unpackCard(expected) : newCard(now);
     let note: string;
+    let snap: QueueSnapshot | undefined;
     if (before.reps !== a.rev) {
       // The card moved on since this button was drawn: a double click or an old message.
       note = 'That card was already graded; here is your next one.';
     } else {
       const { card: after } = this.scheduler(deck).next(before, new Date(now), a.grade as FsrsGrade);
       const wasReview = before.state === State.Review;
-      const outcome = await this.opts.store.applyGrade({
-        user,
-        deckId: deck.id,
-        cardId: card.id,
-        expected,
-        next: packCard(after),
-        due: after.due.getTime(),
-        day: localDate(now, this.tz),
-        isNew: expected === null,
-        recalled: wasReview ? a.grade > 1 : null,
-        log: reviewLogLine(now, card.id, a.grade, before, after),
-      });
+      const q = this.queueQuery(now);
+      const { outcome, queue } = await this.opts.store.applyGradeThenQueue(
+        {
+          user,
+          deckId: deck.id,
+          cardId: card.id,
+          expected,
+          next: packCard(after),
+          due: after.due.getTime(),
+          day: q.day,
+          isNew: expected === null,
+          recalled: wasReview ? a.grade > 1 : null,
+          log: reviewLogLine(now, card.id, a.grade, before, after),
+        },
+        q,
+      );
+      snap = queue;
       if (outcome === 'applied') this.opts.onGrade?.(a.grade);
       note =
         outcome === 'applied'
           ? `${GRADE_LABELS[a.grade]} — next review in ${shortDuration(after.due.getTime() - now)}.`
           : 'That card was already graded; here is your next one.';
     }
-    const view = this.cardView(user, deck, await this.next(user, deck));
+    const view = this.cardView(user, deck, await this.next(user, deck, snap));
     return { ...view, text: `_${note}_\n\n${view.text}` };
   }
 
   /** Personal stats: due now, due today, reviews today, 30-day retention, streak. */
   async stats(actor: Actor, deckId?: string | null): Promise<View> {
     const now = this.opts.clock.now();
-    const today = localDate(now, this.tz);
+    const { day: today, end: endOfDay } = dayWindow(now, this.tz);
     const days = Array.from({ length: REVIEW_DEFAULTS.statsDays }, (_, i) => addDays(today, -i));
     const decks = deckId ? [this.deck(deckId)] : this.opts.decks.list();
     const [counters, snaps] = await Promise.all([
       this.opts.store.dayCounters(actor.user, deckId ? (decks[0] as Deck).id : null, days),
-      Promise.all(
-        decks.map((d) => this.opts.store.queue(actor.user, d.id, now, endOfLocalDay(now, this.tz), today)),
-      ),
+      Promise.all(decks.map((d) => this.opts.store.queue(actor.user, d.id, now, endOfDay, today))),
     ]);
     const dueNow = snaps.reduce((n, s) => n + s.dueNow, 0);
     const dueToday = snaps.reduce((n, s) => n + s.dueToday, 0);

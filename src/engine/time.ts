@@ -79,9 +79,34 @@ export function addDays(date: string, n: number): string {
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
+/** One local calendar day: its date and its [start, end) in epoch ms. */
+export interface DayWindow {
+  /** `YYYY-MM-DD`. */
+  day: string;
+  /** First ms of the day. */
+  start: number;
+  /** First ms of the next day. */
+  end: number;
+}
+
+const windows = new Map<string, DayWindow>();
+
+/**
+ * The local day containing `ms` in `tz`. Cached per timezone: Intl's formatToParts is the
+ * costliest step of a grade, and every call within the same day is answered from the cache.
+ */
+export function dayWindow(ms: number, tz: string): DayWindow {
+  const cached = windows.get(tz);
+  if (cached && ms >= cached.start && ms < cached.end) return cached;
+  const day = localDate(ms, tz);
+  const w = { day, start: zonedTime(day, 0, 0, tz), end: zonedTime(addDays(day, 1), 0, 0, tz) };
+  windows.set(tz, w);
+  return w;
+}
+
 /** Epoch ms of the next local midnight after `ms` in `tz`. */
 export function endOfLocalDay(ms: number, tz: string): number {
-  return zonedTime(addDays(localDate(ms, tz), 1), 0, 0, tz);
+  return dayWindow(ms, tz).end;
 }
 
 /** Short human duration: `1m`, `10m`, `3h`, `4d`, `2mo`, `1.5y`. */

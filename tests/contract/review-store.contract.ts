@@ -79,6 +79,19 @@ export function reviewStoreContract(
       expect(await collect(s.exportUsers())).toEqual([]);
     });
 
+    it('applyGradeThenQueue answers what applyGrade then queue would', async () => {
+      const s = await factory();
+      await s.applyGrade(write({ cardId: 'a', next: state(1), due: T0 + 3 * MIN }));
+      const q = { now: T0 + 5 * MIN, endOfDay: T0 + DAY, day: '2025-03-03' };
+      const r = await s.applyGradeThenQueue(write({ cardId: 'b', next: state(2), due: T0 + MIN }), q);
+      expect(r.outcome).toBe('applied');
+      expect(r.queue).toEqual(await s.queue(alice, 'k8s', q.now, q.endOfDay, q.day));
+      expect(r.queue).toMatchObject({ dueCardId: 'b', dueIds: ['b', 'a'], dueState: state(2), known: 2 });
+      const stale = await s.applyGradeThenQueue(write({ cardId: 'b', next: state(3), due: T0 + DAY }), q);
+      expect(stale.outcome).toBe('conflict');
+      expect(stale.queue).toEqual(r.queue);
+    });
+
     it('applies a grade and the queue shows the oldest due card first', async () => {
       const s = await factory();
       expect(await s.applyGrade(write({ cardId: 'a', next: state(1), due: T0 + 3 * MIN }))).toBe('applied');

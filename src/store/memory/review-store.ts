@@ -1,8 +1,10 @@
 import { unpackCard } from '../../engine/cardstate.js';
 import {
   type DayCounters,
+  type GradeAndQueue,
   type GradeWrite,
   QUEUE_DUE_IDS,
+  type QueueQuery,
   type QueueSnapshot,
   type ReviewStore,
   type UserExport,
@@ -151,6 +153,11 @@ export class MemoryReviewStore implements ReviewStore {
       snap.dueState = own(deck.cards, first) ?? null;
     }
     return snap;
+  }
+
+  async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
+    const outcome = await this.applyGrade(w);
+    return { outcome, queue: await this.queue(w.user, w.deckId, q.now, q.endOfDay, q.day) };
   }
 
   async getState(user: UserRef, deckId: string, cardId: string): Promise<string | null> {

@@ -2,8 +2,10 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import { unpackCard } from '../../engine/cardstate.js';
 import {
   type DayCounters,
+  type GradeAndQueue,
   type GradeWrite,
   QUEUE_DUE_IDS,
+  type QueueQuery,
   type QueueSnapshot,
   type ReviewStore,
   type UserExport,
@@ -11,6 +13,31 @@ import {
 } from '../../engine/ports.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
+
+type QueueArgs = [
+  cards: string,
+  due: string,
+  deckDays: string,
+  now: string,
+  eod: string,
+  day: string,
+  dueIds: string,
+];
+
+/** Turns the `queue` script's reply into a snapshot. */
+function parseQueue(reply: QueueReply): QueueSnapshot {
+  const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = reply;
+  return {
+    dueCardId: dueCardId ?? null,
+    dueNow,
+    dueToday,
+    nextDue: nextDue === null ? null : Number(nextDue),
+    newToday,
+    known,
+    dueState: dueState ?? null,
+    dueIds,
+  };
+}
 
 /** Raw reply of `lua/queue-3.lua`. */
 type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
@@ -36,18 +63,11 @@ type GradeArgs = [
 
 /** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
 interface ReviewScripts {
-  queue(
-    cards: string,
-    due: string,
-    deckDays: string,
-    now: string,
-    eod: string,
-    day: string,
-    dueIds: string,
-  ): Promise<QueueReply>;
+  queue(...args: QueueArgs): Promise<QueueReply>;
 }
 interface ReviewPipeline extends ChainableCommander {
   grade(...args: GradeArgs): ReviewPipeline;
+  queue(...args: QueueArgs): ReviewPipeline;
 }
 
 /**
@@ -64,6 +84,20 @@ export class RedisReviewStore implements ReviewStore {
     this.scripts = redis as Redis & ReviewScripts;
   }
 
+  /** Arguments of the `queue` script for one user's deck. */
+  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): QueueArgs {
+    const k = this.keys;
+    return [
+      k.cards(user, deckId),
+      k.due(user, deckId),
+      k.deckDays(user, deckId),
+      String(q.now),
+      String(q.endOfDay),
+      q.day,
+      String(QUEUE_DUE_IDS),
+    ];
+  }
+
   /** One round trip: the `queue` script. */
   async queue(
     user: UserRef,
@@ -72,30 +106,8 @@ export class RedisReviewStore implements ReviewStore {
     endOfDay: number,
     day: string,
   ): Promise<QueueSnapshot> {
-    const k = this.keys;
-    const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = await guard(
-      'queue',
-      () =>
-        this.scripts.queue(
-          k.cards(user, deckId),
-          k.due(user, deckId),
-          k.deckDays(user, deckId),
-          String(now),
-          String(endOfDay),
-          day,
-          String(QUEUE_DUE_IDS),
-        ),
-    );
-    return {
-      dueCardId: dueCardId ?? null,
-      dueNow,
-      dueToday,
-      nextDue: nextDue === null ? null : Number(nextDue),
-      newToday,
-      known,
-      dueState: dueState ?? null,
-      dueIds,
-    };
+    const args = this.queueArgs(user, deckId, { now, endOfDay, day });
+    return parseQueue(await guard('queue', () => this.scripts.queue(...args)));
   }
 
   /** One round trip: HGET. */
@@ -113,6 +125,20 @@ export class RedisReviewStore implements ReviewStore {
    * pipeline also adds the user to the global `users` export index (idempotent, its own slot).
    */
   async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
+    const results = await this.execGrade(w, null);
+    return results[0]?.[1] === 1 ? 'applied' : 'conflict';
+  }
+
+  /** One round trip: the `grade` script, then the `queue` script, pipelined. */
+  async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
+    const results = await this.execGrade(w, q);
+    return {
+      outcome: results[0]?.[1] === 1 ? 'applied' : 'conflict',
+      queue: parseQueue(results.at(-1)?.[1] as QueueReply),
+    };
+  }
+
+  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<[Error | null, unknown][]> {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const k = this.keys;
     const u = w.user;
@@ -136,13 +162,13 @@ export class RedisReviewStore implements ReviewStore {
       w.deckId,
     );
     if (w.expected === null) pipe.sadd(k.users(), k.userMember(u));
-    const results = await guard('applyGrade', async () => {
+    if (q) pipe.queue(...this.queueArgs(u, w.deckId, q));
+    return guard('applyGrade', async () => {
       const res = await pipe.exec();
       if (!res) throw new Error('pipeline discarded');
       for (const [err] of res) if (err) throw err;
       return res;
     });
-    return results[0]?.[1] === 1 ? 'applied' : 'conflict';
   }
 
   /** One round trip: HMGET of the day fields. */

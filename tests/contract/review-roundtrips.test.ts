@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeckSet } from '../../src/engine/deck/types.js';
+import { QuizEngine } from '../../src/engine/engine.js';
+import { ReviewService } from '../../src/engine/review.js';
+import type { View } from '../../src/engine/views.js';
+import { connectRedis, waitReady } from '../../src/store/redis/connect.js';
+import { Keys } from '../../src/store/redis/keys.js';
+import { RedisReviewStore } from '../../src/store/redis/review-store.js';
+import { actor, ManualClock, testDeck } from '../helpers/engine.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+
+/** Counts writes to the Redis socket: with no auto-pipelining, one write is one round trip. */
+function countTrips(redis: Redis): { reset(): void; readonly count: number } {
+  let count = 0;
+  const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
+  const write = stream.write.bind(stream);
+  stream.write = (...a: unknown[]) => {
+    count++;
+    return write(...a);
+  };
+  return {
+    reset: () => {
+      count = 0;
+    },
+    get count() {
+      return count;
+    },
+  };
+}
+
+const press = (v: View, label: RegExp) => v.buttons?.flat().find((b) => label.test(b.label))?.actionId ?? '';
+
+describe('Redis round trips on the review hot paths', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startTestRedis();
+    redis = connectRedis(server.url);
+    await waitReady(redis);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  it('a grade click costs 2 round trips (read the state; grade + next-card queue pipelined); show answer 1', async () => {
+    const decks = new DeckSet([testDeck(3)]);
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
+    const store = new RedisReviewStore(redis, new Keys(`${server.prefix}rt`));
+    const engine = new QuizEngine({ review: new ReviewService({ store, decks, clock }), decks });
+    const alice = actor('alice');
+    // Warm up once so the scripts are loaded (a first EVALSHA may fall back to EVAL).
+    const v0 = await engine.review(alice, 'test');
+    const s0 = await engine.action(alice, press(v0, /Show answer/));
+    await engine.action(alice, press(s0.view, /^Good/));
+    clock.advance(11 * 60_000);
+
+    const trips = countTrips(redis);
+    const v = await engine.review(alice, 'test'); // c1 is due again
+    expect(v.text).toContain('Question 1?');
+    expect(trips.count).toBe(1);
+    trips.reset();
+    const shown = await engine.action(alice, press(v, /Show answer/));
+    expect(trips.count).toBe(1);
+    trips.reset();
+    const graded = await engine.action(alice, press(shown.view, /^Easy/));
+    expect(graded.view.text).toContain('Easy — next review in');
+    // Next is a new card: the user's known cards are read once more (HKEYS), only on that path.
+    expect(graded.view.text).toContain('Question 2?');
+    expect(trips.count).toBe(3);
+
+    // Learn c2 too; a month later both are due: grading one with the other next is exactly 2.
+    const s1 = await engine.action(alice, press(graded.view, /Show answer/));
+    await engine.action(alice, press(s1.view, /^Easy/));
+    clock.advance(30 * 86_400_000);
+    const v2 = await engine.review(alice, 'test');
+    const s2 = await engine.action(alice, press(v2, /Show answer/));
+    trips.reset();
+    const after = await engine.action(alice, press(s2.view, /^Good/));
+    expect(after.view.text).toMatch(/Question [12]\?/);
+    expect(after.view.footer).toBe('1 due now');
+    expect(trips.count).toBe(2);
+  });
+});
