@@ -32,7 +32,8 @@ type Variant = 'engine' | 'bare2' | 'bare3';
 const LABEL: Record<Variant, string> = {
   engine: 'engine (QuizEngine.action -> ReviewService.grade)',
   bare2: 'bare ioredis: HGET + EVALSHA grade',
-  bare3: "bare ioredis: HGET + EVALSHA grade + the engine's other commands, replayed",
+  bare3:
+    "bare ioredis: HGET, then EVALSHA grade pipelined with the engine's next-card script, replayed (same round trips)",
 };
 
 /** One closed-loop trial: `conc` workers each run `op` back to back until the time is up. */
@@ -208,10 +209,13 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           .join(', ')}`,
       );
     type Part = string | { tag: string[] } | 'CARD' | 'NOW';
+    const gradeTrip = captured.sent[gradeAt]?.trip;
     const replay = captured.sent
       .filter((_, i) => i !== hgetAt && i !== gradeAt)
       .map((c) => ({
         name: c.name,
+        // Sent in the grade's own round trip (pipelined with it) or in a round trip of its own.
+        withGrade: c.trip === gradeTrip,
         args: c.args.map((a): Part => {
           if (a.includes(engineTag)) return { tag: a.split(engineTag) };
           if (a === capturedCard) return 'CARD';
@@ -248,9 +252,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         const t = performance.now();
         const cur = await bare.hget(k.cards, card);
         const next = cur === pair[0] ? (pair[1] as string) : (pair[0] as string);
-        const applied = await bare.evalsha(
-          gradeSha,
-          6,
+        const gradeArgs = [
           k.cards,
           k.due,
           k.deckDays,
@@ -267,18 +269,24 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           logArg[c] as string,
           String(REVIEW_LOG_CAP),
           DECK,
-        );
-        if (v === 'bare3') {
+        ];
+        let applied: unknown;
+        if (v === 'bare2') {
+          applied = await bare.evalsha(gradeSha, 6, ...gradeArgs);
+        } else {
+          // The same round trips as the engine: commands the engine pipelined with the grade go in
+          // the grade's pipeline; any others follow one by one.
           const tag = tags.bare3[w] as string;
-          for (const cmd of replay) {
-            const nowArg = String(Date.now());
-            await bare.call(
-              cmd.name,
-              cmd.args.map((a) =>
-                a === 'CARD' ? card : a === 'NOW' ? nowArg : typeof a === 'string' ? a : a.tag.join(tag),
-              ),
+          const nowArg = String(Date.now());
+          const argsOf = (cmd: (typeof replay)[number]) =>
+            cmd.args.map((a) =>
+              a === 'CARD' ? card : a === 'NOW' ? nowArg : typeof a === 'string' ? a : a.tag.join(tag),
             );
-          }
+          const pipe = bare.pipeline().evalsha(gradeSha, 6, ...gradeArgs);
+          for (const cmd of replay) if (cmd.withGrade) pipe.call(cmd.name, ...argsOf(cmd));
+          const res = await pipe.exec();
+          applied = res?.[0]?.[1];
+          for (const cmd of replay) if (!cmd.withGrade) await bare.call(cmd.name, argsOf(cmd));
         }
         const ms = performance.now() - t;
         if (applied !== 1) bareConflicts++;

@@ -186,3 +186,21 @@ describe('action ids', () => {
     expect(decodeAction(id)).toMatchObject({ kind: 'grade', grade: 4, rev: 99999 });
   });
 });
+
+describe('action id encoding', () => {
+  const owner = ownerTag({ platform: 'slack', userId: 'U1' });
+  it.each([
+    { kind: 'reveal', deckId: 'k8s', cardId: 'c_1-x', owner },
+    { kind: 'grade', deckId: 'k8s', cardId: 'c1', grade: 1, rev: 0, owner },
+    { kind: 'next', deckId: 'k8s', owner },
+    { kind: 'answer', roundId: 'C1-20261125-p0900', choice: 3 },
+  ] as const)('encodes what decodes back: %o', (a) => {
+    expect(decodeAction(encodeAction(a))).toEqual(a);
+  });
+  it('refuses to encode fields that would not decode', () => {
+    expect(() => encodeAction({ kind: 'reveal', deckId: 'Bad Deck', cardId: 'c1', owner })).toThrow();
+    expect(() => encodeAction({ kind: 'grade', deckId: 'k8s', cardId: 'c1', grade: 1, rev: -1, owner })).toThrow();
+    expect(() => encodeAction({ kind: 'answer', roundId: 'x'.repeat(61), choice: 1 })).toThrow();
+    expect(() => encodeAction({ kind: 'answer', roundId: 'r', choice: 10 })).toThrow();
+  });
+});
