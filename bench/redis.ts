@@ -71,6 +71,9 @@ export async function startBenchRedis(opts: { aof: boolean }): Promise<BenchRedi
     'everysec',
     '--auto-aof-rewrite-percentage',
     '0',
+    // As deployed: due queues of decks up to 512 cards stay compact listpacks, like the cards hashes.
+    '--zset-max-listpack-entries',
+    '512',
   );
   const proc = spawn('redis-server', args, { stdio: 'ignore' });
   live.add(proc);
@@ -94,7 +97,7 @@ export async function startBenchRedis(opts: { aof: boolean }): Promise<BenchRedi
     url: `redis://127.0.0.1:${port}`,
     port,
     aof: opts.aof,
-    describe: `${version}; ${opts.aof ? 'appendonly yes, appendfsync everysec (as deployed), auto AOF rewrite off' : 'no persistence (--no-aof)'}; default encodings config`,
+    describe: `${version}; ${opts.aof ? 'appendonly yes, appendfsync everysec (as deployed), auto AOF rewrite off' : 'no persistence (--no-aof)'}; zset-max-listpack-entries 512 (as deployed)`,
     stop() {
       stopped ??= (async () => {
         if (proc.exitCode === null) {

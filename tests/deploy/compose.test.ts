@@ -117,6 +117,8 @@ describe('docker-compose.yml', () => {
     const command = ([] as unknown[]).concat(at(redis, 'command') ?? []).join(' ');
     expect(command).toMatch(/--appendonly yes\b/);
     expect(command).toMatch(/--appendfsync everysec\b/);
+    // Due queues of decks up to 512 cards stay listpacks (bench: bytes per card state).
+    expect(command).toMatch(/--zset-max-listpack-entries 512\b/);
     const volumes = (at(redis, 'volumes') as unknown[]).map(String);
     const named = volumes.map((v) => v.split(':')).find(([, target]) => target === '/data');
     expect(named, 'a volume on /data').toBeDefined();

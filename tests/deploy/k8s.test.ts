@@ -581,6 +581,7 @@ describe('Redis', () => {
     const args = [...asList(redis.command), ...asList(redis.args)].map(String).join(' ');
     expect(args).toMatch(/--appendonly yes\b/);
     expect(args).toMatch(/--appendfsync everysec\b/);
+    expect(args).toMatch(/--zset-max-listpack-entries 512\b/);
     expect(at(redisSet, 'spec', 'replicas')).toBe(1);
   });
 
