@@ -1,7 +1,13 @@
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
+import type { TeamStore } from '../../src/engine/ports.js';
+import { PersistedDoc } from '../../src/store/memory/persist.js';
+import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { connectRedis } from '../../src/store/redis/connect.js';
-import type { TestRedis } from '../helpers/redis.js';
+import { Keys } from '../../src/store/redis/keys.js';
+import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
 /** A ready client (commands fail fast until ready: there is no offline queue). */
 export async function readyClient(server: TestRedis): Promise<Redis> {
@@ -19,4 +25,38 @@ export async function cleanupPrefix(redis: Redis, server: TestRedis): Promise<vo
     cursor = next;
     if (keys.length > 0) await redis.del(...keys);
   } while (cursor !== '0');
+}
+
+/** A team-store implementation under test. */
+export interface TeamBackend {
+  /** Implementation name, for test titles. */
+  name: string;
+  /** A fresh, empty store. */
+  make: () => TeamStore;
+}
+
+/**
+ * Both team stores for a test file: the embedded one and Redis on a private redis-server
+ * (started before the file's tests, stopped after). Each `make()` returns an empty store.
+ */
+export function teamStoreBackends(tag: string): TeamBackend[] {
+  let server: TestRedis;
+  let redis: Redis;
+  let n = 0;
+  beforeAll(async () => {
+    server = await startTestRedis();
+    redis = await readyClient(server);
+  });
+  afterAll(async () => {
+    if (redis) await cleanupPrefix(redis, server);
+    redis?.disconnect();
+    await server?.dispose();
+  });
+  return [
+    { name: 'MemoryTeamStore', make: () => new MemoryTeamStore(new PersistedDoc<object>(null, () => ({}))) },
+    {
+      name: 'RedisTeamStore',
+      make: () => new RedisTeamStore(redis, new Keys(`${server.prefix}${tag}${++n}`)),
+    },
+  ];
 }

@@ -8,7 +8,7 @@ import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
-import { cleanupPrefix, readyClient } from '../contract/team-store.helpers.js';
+import { teamStoreBackends } from '../contract/team-store.helpers.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import {
   actor,
@@ -22,25 +22,7 @@ import {
   testRandom,
 } from './daily-helpers.js';
 
-let server: TestRedis;
-let redis: Redis;
-let n = 0;
-
-beforeAll(async () => {
-  server = await startTestRedis();
-  redis = await readyClient(server);
-});
-
-afterAll(async () => {
-  if (redis) await cleanupPrefix(redis, server);
-  redis?.disconnect();
-  await server?.dispose();
-});
-
-const backends: { name: string; make: () => TeamStore }[] = [
-  { name: 'MemoryTeamStore', make: () => new MemoryTeamStore(new PersistedDoc<object>(null, () => ({}))) },
-  { name: 'RedisTeamStore', make: () => new RedisTeamStore(redis, new Keys(`${server.prefix}l${++n}`)) },
-];
+const backends = teamStoreBackends('l');
 
 describe('period keys', () => {
   it('board ids per period, and named past periods', () => {
