@@ -76,7 +76,8 @@ export function encodeAction(a: Action): string {
   }
   const id = [ACTION_VERSION, ...parts].join(':');
   // Fields are checked with the decoder's own patterns, so what is encoded always decodes back.
-  if (!FIELD_CHECK[a.kind](parts) || id.length > MAX_ACTION_ID) throw new Error(`invalid action fields: ${id}`);
+  if (!FIELD_CHECK[a.kind](parts) || id.length > MAX_ACTION_ID)
+    throw new Error(`invalid action fields: ${id}`);
   return id;
 }
 

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import type { TeamRef, TeamStore } from '../engine/ports.js';
-import {
-  currentOccurrence,
-  MAX_CLOSE_MINUTES,
-  nextOccurrence,
-  parseTime,
-  parseTimezone,
-} from '../engine/schedule.js';
+import { MAX_CLOSE_MINUTES, parseTime, parseTimezone } from '../engine/schedule.js';
 
 /**
  * The portable form of one team's competition data, shared by the Redis and the embedded team

@@ -1,15 +1,9 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../src/engine/actions.js';
 import { DailyService } from '../../src/engine/daily.js';
 import { boardId, boardOfKey, renderLeaderboard } from '../../src/engine/leaderboard.js';
 import type { TeamStore } from '../../src/engine/ports.js';
-import { PersistedDoc } from '../../src/store/memory/persist.js';
-import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
-import { Keys } from '../../src/store/redis/keys.js';
-import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { teamStoreBackends } from '../contract/team-store.helpers.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import {
   actor,
   buttonId,

@@ -199,7 +199,9 @@ describe('action id encoding', () => {
   });
   it('refuses to encode fields that would not decode', () => {
     expect(() => encodeAction({ kind: 'reveal', deckId: 'Bad Deck', cardId: 'c1', owner })).toThrow();
-    expect(() => encodeAction({ kind: 'grade', deckId: 'k8s', cardId: 'c1', grade: 1, rev: -1, owner })).toThrow();
+    expect(() =>
+      encodeAction({ kind: 'grade', deckId: 'k8s', cardId: 'c1', grade: 1, rev: -1, owner }),
+    ).toThrow();
     expect(() => encodeAction({ kind: 'answer', roundId: 'x'.repeat(61), choice: 1 })).toThrow();
     expect(() => encodeAction({ kind: 'answer', roundId: 'r', choice: 10 })).toThrow();
   });
