@@ -175,10 +175,13 @@ export class ReviewService {
       );
       snap = queue;
       if (outcome === 'applied') this.opts.onGrade?.(a.grade);
-      note =
-        outcome === 'applied'
-          ? `${GRADE_LABELS[a.grade]} — next review in ${shortDuration(after.due.getTime() - now)}.`
-          : 'That card was already graded; here is your next one.';
+      // A conflict may be this very click delivered twice (Discord replicas, Slack re-sends): when
+      // the stored state is what this grade produces, answer exactly as the delivery that wrote it.
+      const mine =
+        outcome === 'applied' || sameGrade(await this.opts.store.getState(user, deck.id, card.id), after);
+      note = mine
+        ? `${GRADE_LABELS[a.grade]} — next review in ${shortDuration(after.due.getTime() - now)}.`
+        : 'That card was already graded; here is your next one.';
     }
     const view = this.cardView(user, deck, await this.next(user, deck, snap));
     return { ...view, text: `_${note}_\n\n${view.text}` };
@@ -268,6 +271,19 @@ export class ReviewService {
   private checkOwner(actor: Actor, owner: string): void {
     if (ownerTag(actor.user) !== owner) throw new QuizError('not_owner', 'button of another user');
   }
+}
+
+/** Whether a stored state is the one a grade produced (up to the clock skew between two deliveries). */
+function sameGrade(stored: string | null, produced: Card): boolean {
+  if (!stored) return false;
+  const c = unpackCard(stored);
+  return (
+    c.state === produced.state &&
+    c.reps === produced.reps &&
+    c.lapses === produced.lapses &&
+    c.scheduled_days === produced.scheduled_days &&
+    Math.abs(c.due.getTime() - produced.due.getTime()) < 60_000
+  );
 }
 
 /** Compact review log line: `time36 card grade state>state sched_days`. */
