@@ -32,6 +32,26 @@ teamStoreContract(
   async () => new RedisTeamStore(redis, new Keys(`${server.prefix}c${++n}`)),
 );
 
+/** An open round of channel C1 on 2024-03-29, opened at `now`, closing a minute later. */
+function openRoundAt(now: number): DailyRound {
+  return {
+    roundId: 'C1-20240329',
+    channelId: 'C1',
+    date: '2024-03-29',
+    deckId: 'k8s',
+    cardId: 'c1',
+    form: 0,
+    order: [0, 1, 2, 3],
+    correct: 0,
+    opensAt: now,
+    closesAt: now + 60_000,
+    prevDate: null,
+    status: 'open',
+    message: null,
+    revealed: false,
+  };
+}
+
 describe('RedisTeamStore specifics', () => {
   const team = { platform: 'discord', teamId: 'g{1}:x' } as const;
 
@@ -98,22 +118,7 @@ describe('RedisTeamStore specifics', () => {
     const k = new Keys(`${server.prefix}ttl`);
     const store = new RedisTeamStore(redis, k);
     const now = Date.now();
-    const round: DailyRound = {
-      roundId: 'C1-20240329',
-      channelId: 'C1',
-      date: '2024-03-29',
-      deckId: 'k8s',
-      cardId: 'c1',
-      form: 0,
-      order: [0, 1, 2, 3],
-      correct: 0,
-      opensAt: now,
-      closesAt: now + 60_000,
-      prevDate: null,
-      status: 'open',
-      message: null,
-      revealed: false,
-    };
+    const round = openRoundAt(now);
     await store.claimRound(team, round, { owner: 'a', now, leaseMs: 1_000, maxAttempts: 3, keepMs: 60_000 });
     await store.answer(team, round.roundId, 'u1', 0, now + 1, null);
     const rt = await redis.pttl(k.teamRound(team, round.roundId));
@@ -128,22 +133,7 @@ describe('RedisTeamStore specifics', () => {
     const k = new Keys(`${server.prefix}req`);
     const store = new RedisTeamStore(redis, k);
     const now = Date.now();
-    const round: DailyRound = {
-      roundId: 'C1-20240329',
-      channelId: 'C1',
-      date: '2024-03-29',
-      deckId: 'k8s',
-      cardId: 'c1',
-      form: 0,
-      order: [0, 1, 2, 3],
-      correct: 0,
-      opensAt: now,
-      closesAt: now + 60_000,
-      prevDate: null,
-      status: 'open',
-      message: null,
-      revealed: false,
-    };
+    const round = openRoundAt(now);
     await store.claimRound(team, round, { owner: 'a', now, leaseMs: 1_000, maxAttempts: 3, keepMs: 60_000 });
     const ans = k.teamAnswers(team, round.roundId);
     await store.answer(team, round.roundId, 'u1', 0, now + 1, null, '1712.34:x');

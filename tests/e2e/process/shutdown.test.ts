@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,15 +7,13 @@ import { unpackCard } from '../../../src/engine/cardstate.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { must } from '../../fakes/discord/harness.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+import { type BotProcess, startBotProcess } from './bot-process.js';
 
 /** The bot as a real process (`quizbot start`) against the fake Discord and a private Redis. */
 describe('quizbot start as a process', () => {
   let redis: TestRedis;
   let fake: FakeDiscord;
-  let bot: ChildProcess | undefined;
-  let out = '';
+  let bot: BotProcess | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'qb-proc-'));
 
   beforeAll(async () => {
@@ -24,7 +21,7 @@ describe('quizbot start as a process', () => {
     fake = await FakeDiscord.start();
   });
   afterAll(async () => {
-    if (bot && bot.exitCode === null) bot.kill('SIGKILL');
+    if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
     await fake?.close();
     await redis?.dispose();
     rmSync(dataDir, { recursive: true, force: true });
@@ -32,28 +29,16 @@ describe('quizbot start as a process', () => {
 
   it('finishes a grade in flight on SIGTERM, answers the user, and exits 0', async () => {
     if (!redis.owned) return; // the bot writes the default key prefix: only into a Redis of our own
-    bot = spawn(process.execPath, [join(ROOT, 'bin', 'quizbot.mjs'), 'start'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DISCORD_TOKEN: 'test-token',
-        DISCORD_API_URL: fake.apiUrl,
-        REDIS_URL: redis.url,
-        HTTP_PORT: '0',
-        DATA_DIR: dataDir,
-        LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bot = await startBotProcess({
+      DISCORD_TOKEN: 'test-token',
+      DISCORD_API_URL: fake.apiUrl,
+      REDIS_URL: redis.url,
+      HTTP_PORT: '0',
+      DATA_DIR: dataDir,
     });
-    bot.stdout?.on('data', (d) => (out += d));
-    bot.stderr?.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => bot?.on('exit', (code) => resolve(code)));
-    const until = Date.now() + 20_000;
-    while (!out.includes('"quizbot running"')) {
-      if (Date.now() > until || bot.exitCode !== null) throw new Error(`the bot did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(out).not.toContain('test-token');
+    const out = bot.output;
+    const exited = bot.exited;
+    expect(out()).not.toContain('test-token');
 
     const alice = fake.user('alice');
     const start = await fake.slash({ command: 'review', user: alice, options: { deck: 'kubernetes' } });
@@ -70,13 +55,13 @@ describe('quizbot start as a process', () => {
     await admin.call('CLIENT', 'PAUSE', '1500', 'WRITE');
     const click = fake.click({ message: must(shown.message), customId: good.custom_id, user: alice });
     await new Promise((r) => setTimeout(r, 300));
-    bot.kill('SIGTERM');
+    bot.child.kill('SIGTERM');
 
     const graded = await click;
     expect(graded.text).toContain('Good — next review in 10m');
     expect(await exited).toBe(0);
-    expect(out).toContain('"shutting down"');
-    expect(out).toContain('"stopped"');
+    expect(out()).toContain('"shutting down"');
+    expect(out()).toContain('"stopped"');
 
     const keys = await admin.keys('qb:{u:discord:*}:cards:kubernetes');
     expect(keys).toHaveLength(1);

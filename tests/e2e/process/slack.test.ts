@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,50 +5,35 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack/fake-slack.js';
 import { SlackSender } from '../../fakes/slack/signer.js';
 import { freePort } from '../../helpers/redis.js';
-
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+import { type BotProcess, startBotProcess } from './bot-process.js';
 
 /** `SLACK_BOT_TOKEN=x SLACK_SIGNING_SECRET=s SLACK_API_URL=... npm start`, as a process. */
 describe('quizbot start as a process, on Slack (embedded store)', () => {
   let fake: FakeSlack;
-  let bot: ChildProcess | undefined;
+  let bot: BotProcess | undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'qb-slack-proc-'));
 
   beforeAll(async () => {
     fake = await startFakeSlack();
   });
   afterAll(async () => {
-    if (bot && bot.exitCode === null) bot.kill('SIGKILL');
+    if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
     await fake?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('answers a signed /quiz review, reports ready, and stops on SIGTERM', async () => {
     const [slackPort, httpPort] = [await freePort(), await freePort()];
-    let out = '';
-    bot = spawn(process.execPath, [join(ROOT, 'bin', 'quizbot.mjs'), 'start'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        SLACK_BOT_TOKEN: 'xoxb-test-token',
-        SLACK_SIGNING_SECRET: 'test-signing-secret',
-        SLACK_API_URL: fake.apiUrl,
-        SLACK_PORT: String(slackPort),
-        HTTP_PORT: String(httpPort),
-        DATA_DIR: dataDir,
-        LOG_FORMAT: 'json',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    bot = await startBotProcess({
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: 'test-signing-secret',
+      SLACK_API_URL: fake.apiUrl,
+      SLACK_PORT: String(slackPort),
+      HTTP_PORT: String(httpPort),
+      DATA_DIR: dataDir,
     });
-    bot.stdout?.on('data', (d) => (out += d));
-    bot.stderr?.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => bot?.on('exit', (code) => resolve(code)));
-    const until = Date.now() + 20_000;
-    while (!out.includes('"quizbot running"')) {
-      if (Date.now() > until || bot.exitCode !== null) throw new Error(`the bot did not start:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(out).not.toMatch(/xoxb-test-token|test-signing-secret/);
+    const out = bot.output;
+    expect(out()).not.toMatch(/xoxb-test-token|test-signing-secret/);
     expect((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status).toBe(200);
 
     const sender = new SlackSender(`http://127.0.0.1:${slackPort}/slack/events`, 'test-signing-secret');
@@ -75,8 +59,8 @@ describe('quizbot start as a process, on Slack (embedded store)', () => {
         .status,
     ).toBe(401);
 
-    bot.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(out).toContain('"stopped"');
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(out()).toContain('"stopped"');
   }, 40_000);
 });
