@@ -26,6 +26,7 @@ export const DECK_LIMITS = {
   frontMax: 1000,
   backMax: 3000,
   explanationMax: 1000,
+  sourceMax: 500,
   questionMax: 300,
   choiceMax: 80,
   choicesMin: 4,
@@ -97,6 +98,11 @@ export const DeckCardSchema = z.strictObject({
   front: text(L.frontMax, 'Question side.'),
   back: text(L.backMax, 'Answer side (markdown: bullet lines stay lists).'),
   explanation: text(L.explanationMax, 'Why the answer is right; shown after a daily answer.').optional(),
+  source: z
+    .url({ protocol: /^https$/, error: 'must be an https URL' })
+    .max(L.sourceMax)
+    .optional()
+    .describe('https URL of the documentation page that states the fact; shown after answering.'),
   tags: z.array(z.string().trim().min(1).max(L.tagMax)).max(L.tagsMax).default([]).describe('Free tags.'),
   quiz: z
     .array(QuizFormSchema)
