@@ -13,3 +13,10 @@ export const RETENTION = {
   /** Names and streaks of a team member are forgotten after this long without a daily answer. */
   memberIdleMs: 180 * 86_400_000,
 } as const;
+
+/** The oldest local day (YYYY-MM-DD) whose review counters are kept when `day` is today. */
+export function oldestKeptDay(day: string): string {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  if (!Number.isFinite(t)) return '';
+  return new Date(t - (RETENTION.dayCounterDays - 1) * 86_400_000).toISOString().slice(0, 10);
+}

@@ -84,7 +84,7 @@ const right = N - Math.ceil(N / 4);
 const expectedTotal = 10 * right + 9;
 
 async function allTime(keys: Keys): Promise<{ sum: number; card: number }> {
-  const flat = await redis.zrange(keys.teamBoard(TEAM, 'all'), 0, -1, 'WITHSCORES');
+  const flat = await redis.zrange(keys.teamBoard(TEAM, 'all'), '0', '-1', 'WITHSCORES');
   let sum = 0;
   for (let i = 1; i < flat.length; i += 2) sum += Number(flat[i]);
   return { sum, card: flat.length / 2 };
