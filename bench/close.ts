@@ -24,10 +24,22 @@ interface CloseRun {
 type SlowEntry = [number, number, number, string[], ...unknown[]];
 
 async function seed(store: RedisTeamStore, r: DailyRound): Promise<void> {
-  const c = await store.claimRound(TEAM, r, { owner: 'b', now: T0, leaseMs: 60_000, maxAttempts: 3, keepMs: KEEP });
+  const c = await store.claimRound(TEAM, r, {
+    owner: 'b',
+    now: T0,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    keepMs: KEEP,
+  });
   if (c.status !== 'claimed') throw new Error(`claim: ${c.status}`);
   const message = { channelId: r.channelId, messageId: 'm' };
-  await store.recordPost(TEAM, r, { owner: 'b', attempt: c.attempt, message, resetAsked: false, keepMs: KEEP });
+  await store.recordPost(TEAM, r, {
+    owner: 'b',
+    attempt: c.attempt,
+    message,
+    resetAsked: false,
+    keepMs: KEEP,
+  });
   for (let from = 0; from < ANSWERS; from += 500) {
     const batch: Promise<unknown>[] = [];
     for (let i = from; i < Math.min(ANSWERS, from + 500); i++)
@@ -99,10 +111,18 @@ export async function closeSection(ctx: BenchContext): Promise<SectionResult> {
     title: '7. Closing a 20,000-answer daily round',
     rows: [
       target('close: longest single Redis call, 20,000 answers', longestMs, 'ms', '<=', 50),
-      info('close: wall time, 20,000 answers', med((r) => r.ms), 'ms'),
+      info(
+        'close: wall time, 20,000 answers',
+        med((r) => r.ms),
+        'ms',
+      ),
       info('close: Redis time, all calls', med((r) => r.redisUs) / 1000, 'ms'),
       info('close: script calls (chunks of at most 2,000 answerers)', scriptCalls, 'calls'),
-      info('close: Redis calls in all (HSCAN reads + scripts)', med((r) => r.calls), 'calls'),
+      info(
+        'close: Redis calls in all (HSCAN reads + scripts)',
+        med((r) => r.calls),
+        'calls',
+      ),
     ],
     notes: [
       `A close reads the answers with HSCAN (read only, ${ANSWERS} answers), ranks them in the process, ` +

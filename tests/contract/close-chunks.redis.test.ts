@@ -59,7 +59,13 @@ async function setup(): Promise<{ store: RedisTeamStore; keys: Keys; r: DailyRou
     message: null,
     revealed: false,
   };
-  const c = await store.claimRound(TEAM, r, { owner: 'p', now: T0, leaseMs: 60_000, maxAttempts: 3, keepMs: KEEP });
+  const c = await store.claimRound(TEAM, r, {
+    owner: 'p',
+    now: T0,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    keepMs: KEEP,
+  });
   if (c.status !== 'claimed') throw new Error('claim');
   const rec = await store.recordPost(TEAM, r, {
     owner: 'p',
@@ -133,7 +139,9 @@ describe('closing in chunks on a real Redis', () => {
     expect(await redis.hget(keys.teamRound(TEAM, r.roundId), 'status')).toBe('closing');
 
     // Another replica (default chunk size, so different cuts would be wrong) finishes it.
-    const out = await closeRoundChunked(redis, keys, TEAM, r.roundId, awards(r.closesAt + 120_000), { chunk: 1_000 });
+    const out = await closeRoundChunked(redis, keys, TEAM, r.roundId, awards(r.closesAt + 120_000), {
+      chunk: 1_000,
+    });
     expect(out.status).toBe('closed');
     if (out.status === 'closed') expect(out.result).toMatchObject({ answered: N, right });
     expect(await allTime(keys)).toEqual({ sum: expectedTotal, card: right });

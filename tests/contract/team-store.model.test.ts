@@ -213,8 +213,13 @@ class FailCmd implements Cmd {
     const attempt = m.attempts.get(`${this.id}|${this.owner}`) ?? 0;
     const held = holds(m, this.id, this.owner);
     const c = m.claims.get(this.id);
-    if (held !== null && c) c.claim = this.final ? { s: 'failed', attempts: held } : { s: 'retry', attempts: held };
-    await same(r, (s) => s.failPost(TEAM, this.id, this.owner, attempt, this.final, KEEP), held !== null ? 'ok' : 'lost');
+    if (held !== null && c)
+      c.claim = this.final ? { s: 'failed', attempts: held } : { s: 'retry', attempts: held };
+    await same(
+      r,
+      (s) => s.failPost(TEAM, this.id, this.owner, attempt, this.final, KEEP),
+      held !== null ? 'ok' : 'lost',
+    );
   }
   toString = () => `fail(${this.id}, ${this.owner}, ${this.final})`;
 }
@@ -238,7 +243,11 @@ class AnswerCmd implements Cmd {
       status = 'accepted';
     }
     const now = m.now;
-    await same(r, async (s) => (await s.answer(TEAM, this.id, this.user, this.choice, now, null)).status, status);
+    await same(
+      r,
+      async (s) => (await s.answer(TEAM, this.id, this.user, this.choice, now, null)).status,
+      status,
+    );
   }
   toString = () => `answer(${this.id}, ${this.user}, ${this.choice})`;
 }
@@ -254,10 +263,15 @@ class CloseCmd implements Cmd {
       m.open.delete(this.id);
     } else {
       const right = [...round.answers].filter(([, a]) => a.choice === 2);
-      expected = { status: round.closed ? 'already' : 'closed', answered: round.answers.size, right: right.length };
+      expected = {
+        status: round.closed ? 'already' : 'closed',
+        answered: round.answers.size,
+        right: right.length,
+      };
       if (!round.closed) {
         right.sort(([ua, a], [ub, b]) => a.at - b.at || (ua < ub ? -1 : 1));
-        right.forEach(([u], i) => m.points.set(u, (m.points.get(u) ?? 0) + 10 + ([5, 3, 1][i] ?? 0)));
+        for (const [i, [u]] of right.entries())
+          m.points.set(u, (m.points.get(u) ?? 0) + 10 + ([5, 3, 1][i] ?? 0));
         round.closed = true;
         round.expiresAt = m.now + KEEP;
         m.open.delete(this.id);
@@ -312,7 +326,9 @@ const commands = fc.commands(
     fc.tuple(id, owner).map(([i, o]) => new ClaimCmd(i, o)),
     fc.tuple(id, owner).map(([i, o]) => new PostCmd(i, o)),
     fc.tuple(id, owner, fc.boolean()).map(([i, o, f]) => new FailCmd(i, o, f)),
-    fc.tuple(id, fc.constantFrom(...USERS), fc.integer({ min: 0, max: 4 })).map(([i, u, c]) => new AnswerCmd(i, u, c)),
+    fc
+      .tuple(id, fc.constantFrom(...USERS), fc.integer({ min: 0, max: 4 }))
+      .map(([i, u, c]) => new AnswerCmd(i, u, c)),
     id.map((i) => new CloseCmd(i)),
     fc.constant(new Observe()),
   ],

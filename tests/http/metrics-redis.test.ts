@@ -46,15 +46,18 @@ describe('http: /metrics reports Redis memory', () => {
     await client.del(`${redis.prefix}:blob`);
   });
 
-  it.skipIf(Boolean(process.env.TEST_REDIS_URL))('reads NaN (not a stale value) while Redis is away, and /metrics still answers', async () => {
-    await redis.stop();
-    const res = await fetch(`http://127.0.0.1:${http.port}/metrics`);
-    expect(res.status).toBe(200);
-    const body = await res.text();
-    expect(sample(body, 'quizbot_redis_used_memory_bytes')).toBeNaN();
-    await redis.start();
-    await waitReady(client, 10_000);
-    await client.ping();
-    expect(sample(await scrape(), 'quizbot_redis_used_memory_bytes')).toBeGreaterThan(0);
-  });
+  it.skipIf(Boolean(process.env.TEST_REDIS_URL))(
+    'reads NaN (not a stale value) while Redis is away, and /metrics still answers',
+    async () => {
+      await redis.stop();
+      const res = await fetch(`http://127.0.0.1:${http.port}/metrics`);
+      expect(res.status).toBe(200);
+      const body = await res.text();
+      expect(sample(body, 'quizbot_redis_used_memory_bytes')).toBeNaN();
+      await redis.start();
+      await waitReady(client, 10_000);
+      await client.ping();
+      expect(sample(await scrape(), 'quizbot_redis_used_memory_bytes')).toBeGreaterThan(0);
+    },
+  );
 });

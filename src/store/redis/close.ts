@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { CloseAwards, CloseOutcome, TeamRef } from '../../engine/ports.js';
+import { RETENTION } from '../retention.js';
 import { guard } from './connect.js';
 import { type Keys, seg } from './keys.js';
-import { RETENTION } from '../retention.js';
 import { parseAnswer, parseResult, parseRound } from './team-store.js';
 
 /** Users per close script call: each call stays well under a few ms of Redis time (see bench/close.ts). */
@@ -63,16 +63,45 @@ export function planClose(answers: Map<string, string>, correct: number, a: Clos
   }
   right.sort((x, y) => x.at - y.at || cmp(x.userId, y.userId));
   const earned = new Map<string, number>();
-  right.forEach((e, i) => earned.set(e.userId, a.points + (a.bonus[i] ?? 0)));
+  for (const [i, e] of right.entries()) earned.set(e.userId, a.points + (a.bonus[i] ?? 0));
   const awards: [string, number][] = [...answers.keys()].sort(cmp).map((u) => [u, earned.get(u) ?? 0]);
-  const fastest = right.slice(0, a.fastest).map((e) => ({ u: e.userId, t: String(e.at), p: earned.get(e.userId) }));
-  return { total: answers.size, awards, result: JSON.stringify({ answered: answers.size, right: right.length, fastest }) };
+  const fastest = right
+    .slice(0, a.fastest)
+    .map((e) => ({ u: e.userId, t: String(e.at), p: earned.get(e.userId) }));
+  return {
+    total: answers.size,
+    awards,
+    result: JSON.stringify({ answered: answers.size, right: right.length, fastest }),
+  };
 }
 
 function pairs(flat: Reply, from: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
   return out;
+}
+
+/** Keys deleted per sweep: a close never blocks Redis for long on old data. */
+const SWEEP_LIMIT = 64;
+
+/**
+ * Retention by the caller's clock: deletes the team's keys whose time in the `gc` index has come
+ * (old rounds, their answers and claims, old week and month boards). Runs after a close: two round
+ * trips, at most {@link SWEEP_LIMIT} keys, once per round.
+ */
+export async function sweepTeam(redis: Redis, keys: Keys, team: TeamRef, now: number): Promise<number> {
+  const gc = keys.teamGc(team);
+  const due = await guard('sweep', () => redis.zrangebyscore(gc, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT));
+  if (due.length === 0) return 0;
+  const base = keys.teamGc(team).slice(0, -'gc'.length);
+  await guard('sweep', () =>
+    redis
+      .multi()
+      .del(...due.map((m) => base + m))
+      .zrem(gc, ...due)
+      .exec(),
+  );
+  return due.length;
 }
 
 /**
@@ -94,7 +123,13 @@ export async function closeRoundChunked(
   const chunk = Math.max(1, opts.chunk ?? CLOSE_CHUNK);
   const scripts = redis as Redis & CloseScript;
   const [week, month, all] = a.boards;
-  const gc = [`lb:${week}`, `lb:${month}`, `round:${seg(roundId)}`, `ans:${seg(roundId)}`, `claim:${seg(roundId)}`];
+  const gc = [
+    `lb:${week}`,
+    `lb:${month}`,
+    `round:${seg(roundId)}`,
+    `ans:${seg(roundId)}`,
+    `claim:${seg(roundId)}`,
+  ];
   const scriptKeys = [
     keys.teamRound(team, roundId),
     keys.teamAnswers(team, roundId),
@@ -108,11 +143,16 @@ export async function closeRoundChunked(
   ];
   for (let replan = 0; replan < MAX_REPLANS; replan++) {
     const correct = await guard('closeRound', () => redis.hget(keys.teamRound(team, roundId), 'correct'));
-    const plan = planClose(await readAnswers(redis, keys.teamAnswers(team, roundId)), Number(correct ?? -1), a);
+    const plan = planClose(
+      await readAnswers(redis, keys.teamAnswers(team, roundId)),
+      Number(correct ?? -1),
+      a,
+    );
     let start = 0;
     for (;;) {
       opts.beforeChunk?.(start);
-      const part = plan.awards.slice(start, start + chunk).flatMap(([u, p]) => [u, p]);
+      const part: (string | number)[] = [];
+      for (const [u, p] of plan.awards.slice(start, start + chunk)) part.push(u, p);
       const reply = await guard('closeRound', () =>
         scripts.dailyClose(
           ...scriptKeys,
@@ -137,7 +177,12 @@ export async function closeRoundChunked(
       }
       const round = parseRound(pairs(reply, 2));
       if (!round) return { status: 'unknown' };
-      return { status: status === 'closed' ? 'closed' : 'already', round, result: parseResult(String(reply[1])) };
+      if (status === 'closed') await sweepTeam(redis, keys, team, a.now);
+      return {
+        status: status === 'closed' ? 'closed' : 'already',
+        round,
+        result: parseResult(String(reply[1])),
+      };
     }
   }
   throw new Error(`closeRound: answers to ${roundId} kept changing while the close was planned`);

@@ -11,8 +11,8 @@ import {
   type UserExport,
   type UserRef,
 } from '../../engine/ports.js';
-import { guard } from './connect.js';
 import { oldestKeptDay } from '../retention.js';
+import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 
 type QueueArgs = [
