@@ -2,10 +2,10 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boardsFor } from '../../src/engine/leaderboard.js';
 import type { DailyRound, TeamRef, UserRef } from '../../src/engine/ports.js';
-import { RETENTION } from '../../src/store/retention.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { RETENTION } from '../../src/store/retention.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { cleanupPrefix, readyClient } from './team-store.helpers.js';
 

@@ -69,6 +69,8 @@ interface Model {
   rounds: Map<string, ModelRound>;
   open: Set<string>;
   points: Map<string, number>;
+  /** Channels with a schedule. */
+  schedules: Set<string>;
   /** The attempt each owner got from its last claim of a round. */
   attempts: Map<string, number>;
 }
@@ -299,6 +301,41 @@ class CloseCmd implements Cmd {
   toString = () => `close(${this.id})`;
 }
 
+class ScheduleCmd implements Cmd {
+  constructor(
+    readonly channel: string,
+    readonly put: boolean,
+  ) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const had = m.schedules.has(this.channel);
+    if (this.put) m.schedules.add(this.channel);
+    else m.schedules.delete(this.channel);
+    const s = {
+      channelId: this.channel,
+      deckId: 'k8s',
+      time: '09:00',
+      timezone: 'UTC',
+      weekdays: [1, 2, 3, 4, 5, 6, 7],
+      close: { kind: 'after' as const, minutes: 480 },
+      paused: false,
+      updatedBy: 'admin',
+      updatedAt: m.now,
+    };
+    await same(
+      r,
+      async (st) => {
+        const out = this.put
+          ? (await st.putSchedule(TEAM, s), true)
+          : await st.deleteSchedule(TEAM, this.channel);
+        return { out, channels: (await st.listSchedules(TEAM)).map((x) => x.channelId) };
+      },
+      { out: this.put || had, channels: [...m.schedules].sort() },
+    );
+  }
+  toString = () => `${this.put ? 'schedule' : 'unschedule'}(${this.channel})`;
+}
+
 /** Reads that every store must answer alike after each command sequence step. */
 class Observe implements Cmd {
   check = () => true;
@@ -323,6 +360,7 @@ const commands = fc.commands(
   [
     fc.constantFrom(60_000, 3_600_000, 6 * 3_600_000, 15 * DAY).map((ms) => new Advance(ms)),
     fc.constant(new Restart()),
+    fc.tuple(fc.constantFrom('C1', 'C2'), fc.boolean()).map(([c, p]) => new ScheduleCmd(c, p)),
     fc.tuple(id, owner).map(([i, o]) => new ClaimCmd(i, o)),
     fc.tuple(id, owner).map(([i, o]) => new PostCmd(i, o)),
     fc.tuple(id, owner, fc.boolean()).map(([i, o, f]) => new FailCmd(i, o, f)),
@@ -332,7 +370,7 @@ const commands = fc.commands(
     id.map((i) => new CloseCmd(i)),
     fc.constant(new Observe()),
   ],
-  { maxCommands: 30 },
+  { maxCommands: 40 },
 );
 
 let server: TestRedis;
@@ -381,17 +419,6 @@ describe('team stores against a reference model (fast-check)', () => {
           mem = memory();
           wire();
         };
-        await mem.putSchedule(TEAM, {
-          channelId: 'C1',
-          deckId: 'k8s',
-          time: '09:00',
-          timezone: 'UTC',
-          weekdays: [1, 2, 3, 4, 5, 6, 7],
-          close: { kind: 'after', minutes: 480 },
-          paused: false,
-          updatedBy: 'admin',
-          updatedAt: T0,
-        });
         const model: Model = {
           now: T0,
           claims: new Map(),
@@ -399,10 +426,29 @@ describe('team stores against a reference model (fast-check)', () => {
           open: new Set(),
           points: new Map(),
           attempts: new Map(),
+          schedules: new Set(),
         };
         await fc.asyncModelRun(() => ({ model, real }), cmds);
       }),
-      { numRuns: 80, seed, verbose: 1 },
+      {
+        numRuns: 300,
+        seed,
+        verbose: 1,
+        // Drifts found before (kept as fixed cases beside the random ones): a round that expired
+        // unclosed must leave the open index; a claim past its lifetime by the caller's clock is gone.
+        examples: [
+          [
+            [
+              new ClaimCmd('C1-20240329', 'a'),
+              new PostCmd('C1-20240329', 'a'),
+              new Advance(15 * DAY),
+              new CloseCmd('C1-20240329'),
+              new Observe(),
+            ],
+          ],
+          [[new ClaimCmd('C1-20240329', 'a'), new Advance(15 * DAY), new ClaimCmd('C1-20240329', 'a')]],
+        ],
+      },
     );
   }, 60_000);
 });
