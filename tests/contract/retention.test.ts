@@ -146,6 +146,8 @@ describe('retention: 400 days of use stay bounded (real Redis, injected clock)',
 
     const teamKeys = await census(`${keys.prefix}:{t:*`);
     const userKeys = await census(`${keys.prefix}:{u:*`);
+    // Per user: cards, due, days:<deck>, days, log, decks; nothing per day.
+    expect(userKeys.size).toBeLessThanOrEqual(6 * USERS.length);
     const names = [...teamKeys.keys()].map((k) => k.slice(k.indexOf('}:') + 2));
     const count = (re: RegExp) => names.filter((n) => re.test(n)).length;
 

@@ -325,9 +325,9 @@ class ScheduleCmd implements Cmd {
     await same(
       r,
       async (st) => {
-        const out = this.put
-          ? (await st.putSchedule(TEAM, s), true)
-          : await st.deleteSchedule(TEAM, this.channel);
+        let out = true;
+        if (this.put) await st.putSchedule(TEAM, s);
+        else out = await st.deleteSchedule(TEAM, this.channel);
         return { out, channels: (await st.listSchedules(TEAM)).map((x) => x.channelId) };
       },
       { out: this.put || had, channels: [...m.schedules].sort() },
