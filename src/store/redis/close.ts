@@ -6,7 +6,7 @@ import { type Keys, seg } from './keys.js';
 import { parseAnswer, parseResult, parseRound } from './team-store.js';
 
 /** Users per close script call: each call stays well under a few ms of Redis time (see bench/close.ts). */
-export const CLOSE_CHUNK = 2_000;
+export const CLOSE_CHUNK = 500;
 
 /** Answers read per HSCAN call while planning a close. */
 const SCAN_COUNT = 2_000;
