@@ -42,13 +42,31 @@ function deck(...cards: string[]): string {
 }
 
 describe('comparisonKey', () => {
-  it('ignores case, spacing and punctuation, but not digits around a dot', () => {
+  it('ignores case, spacing and sentence punctuation', () => {
     expect(comparisonKey('  The  Pod. ')).toBe(comparisonKey('the pod'));
-    expect(comparisonKey('kube-proxy')).toBe(comparisonKey('kube proxy'));
-    expect(comparisonKey('setns()')).toBe(comparisonKey('setns'));
-    expect(comparisonKey('v1.25')).not.toBe(comparisonKey('v125'));
-    expect(comparisonKey('1,000')).not.toBe(comparisonKey('1000'));
-    expect(comparisonKey('etcd')).not.toBe(comparisonKey('etc'));
+    expect(comparisonKey('What is a Pod?')).toBe(comparisonKey('what is a pod'));
+    expect(comparisonKey('kube-proxy')).toBe(comparisonKey('Kube Proxy'));
+    expect(comparisonKey('`kubectl apply`')).toBe(comparisonKey('kubectl apply'));
+    expect(comparisonKey('"Always"')).toBe(comparisonKey('Always'));
+    expect(comparisonKey('Never, ever!')).toBe(comparisonKey('never ever'));
+  });
+
+  it('keeps punctuation inside a token, where syntax questions live', () => {
+    for (const [a, b] of [
+      ['pods/log', 'pods.log'],
+      ['pods/log', 'pods:log'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell-style syntax is the point here
+      ['$(GREETING)', '${GREETING}'],
+      ['%GREETING%', '{{GREETING}}'],
+      ['_http._tcp.web', 'http.tcp.web'],
+      ['/foo/bar/baz', '/foo/barbaz'],
+      ['--dry-run', '-dry-run'],
+      ['v1.25', 'v125'],
+      ['1,000', '1000'],
+      ['setns()', 'setns'],
+      ['etcd', 'etc'],
+    ])
+      expect(comparisonKey(a as string), `${a} vs ${b}`).not.toBe(comparisonKey(b as string));
   });
 });
 

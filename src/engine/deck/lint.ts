@@ -21,16 +21,26 @@ export interface LintCard {
 }
 
 /**
- * A text's comparison key: case, spacing and punctuation ignored (`"Pod."` = `"pod"`), but a dot
- * or comma between digits kept so `1.25` and `125` stay different.
+ * A text's comparison key: case, spacing and sentence punctuation ignored (`"Pod."` = `"pod"`,
+ * `kube-proxy` = `Kube Proxy`). Punctuation inside a token is kept, because there it is the
+ * content of syntax questions: `pods/log` vs `pods.log`, `$(VAR)` vs `${VAR}`, `v1.25` vs `v125`,
+ * `--dry-run` vs `-dry-run` stay different.
  */
 export function comparisonKey(text: string): string {
-  return text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/(?<=\d)[.,](?=\d)/g, '\uE000')
-    .replace(/[\p{P}\s]+/gu, '')
-    .replace(/\uE000/g, '.');
+  return (
+    text
+      .normalize('NFKC')
+      .toLowerCase()
+      // Markdown code marks are invisible once rendered.
+      .replace(/`/g, '')
+      // A hyphen joining two words is spacing: kube-proxy, kube proxy, kubeproxy.
+      .replace(/(?<=[\p{L}\p{N}])-(?=[\p{L}\p{N}])/gu, '')
+      // Sentence punctuation: before a space or at the end, not inside a token.
+      .replace(/[.,;:!?\u2026]+(?=\s|$)/gu, '')
+      // Quotes around a word or the whole text.
+      .replace(/(^|\s)["'\u201C\u201D\u2018\u2019]+|["'\u201C\u201D\u2018\u2019]+(?=\s|$)/gu, '$1')
+      .replace(/\s+/gu, '')
+  );
 }
 
 /**
