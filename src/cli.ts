@@ -92,6 +92,21 @@ program
     process.exitCode = await terminalReview(opts.deck);
   });
 
+program
+  .command('decks')
+  .description('list the loaded decks with their card counts (what /decks shows in chat)')
+  .action(async () => {
+    const config = configOrExit();
+    const log = createLogger({ ...config, LOG_LEVEL: 'error' }, process.stderr);
+    const core = await buildCore(config, log);
+    const { renderView, ansiInk, plainInk } = await import('./adapters/terminal/render.js');
+    try {
+      process.stdout.write(renderView(core.engine.decks(), process.stdout.isTTY ? ansiInk : plainInk));
+    } finally {
+      await core.stores.close();
+    }
+  });
+
 const deck = program.command('deck').description('work with deck files');
 deck
   .command('lint')
