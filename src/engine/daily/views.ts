@@ -3,7 +3,7 @@ import type { Deck, DeckCard, DeckSet } from '../deck/types.js';
 import { displayName } from '../leaderboard.js';
 import type { DailyRound, Platform, RoundResult } from '../ports.js';
 import { shortDuration } from '../time.js';
-import { truncate, type View, type ViewButton } from '../views.js';
+import { truncate, type View, type ViewButton, withSource } from '../views.js';
 import { chunk, hhmm, LETTERS, took } from './format.js';
 
 type QuizForm = DeckCard['quiz'][number];
@@ -35,7 +35,7 @@ export function answerView(decks: DeckSet, round: DailyRound, choice: number, at
     ? `✅ Right: **${answer}**`
     : `❌ Not quite: you picked **${choiceText(decks, round, choice) ?? '?'}**. The answer is **${answer}**.`;
   return {
-    text: truncate(`${head}\n\n${why}`, 3000),
+    text: withSource(`${head}\n\n${why}`, c.card.source, 3000),
     private: true,
     tone: right ? 'success' : 'error',
     footer,
@@ -93,7 +93,11 @@ export function resultView(decks: DeckSet, platform: Platform, round: DailyRound
   const why = c.card.explanation ?? c.card.back;
   return {
     title: `Daily quiz · ${c.deck.title} · closed`,
-    text: truncate(`${c.q.question}\n\n${choiceLines(c.q, round, true).join('\n')}\n\n${why}`, 2900),
+    text: withSource(
+      `${c.q.question}\n\n${choiceLines(c.q, round, true).join('\n')}\n\n${why}`,
+      c.card.source,
+      2900,
+    ),
     fields,
     private: false,
     tone: 'success',
