@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { CloseAwards, CloseOutcome, TeamRef } from '../../engine/ports.js';
 import { RETENTION } from '../retention.js';
+import { parseAnswer, parseResult, parseRound } from '../team-codec.js';
 import { guard } from './connect.js';
 import { type Keys, seg } from './keys.js';
-import { parseAnswer, parseResult, parseRound } from './team-store.js';
 
 /** Users per close script call: each call stays well under a few ms of Redis time (see bench/close.ts). */
 export const CLOSE_CHUNK = 500;
