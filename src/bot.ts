@@ -66,6 +66,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     throw err;
   }
   running.push({ name: 'http', stop: () => http.close() });
+  log.info({ httpPort: http.port }, 'http listening');
 
   let scheduler: Scheduler | undefined;
   /** The start-up step under way; shutdown lets it finish (within the drain) before stopping it. */
