@@ -4,6 +4,7 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../engine/api.js';
 import { silentLogger } from '../engine/api.js';
 import type { DailyService } from '../engine/daily.js';
+import { retryAfterOf } from '../engine/errors.js';
 import type { Clock, DueEntry, DueItem, TeamRef, TeamStore } from '../engine/ports.js';
 import { currentOccurrence, nextOccurrence, reindexTeam } from '../engine/schedule.js';
 import { WorkAborted, WorkQueue } from './work-queue.js';
@@ -317,7 +318,8 @@ export class Scheduler {
           dueAt = Math.min(dueAt, out.until + 1_000);
           break;
         case 'retry': {
-          const delayMs = this.o.backoffMs(out.attempt);
+          // A 429 is retried after the platform's Retry-After, never sooner and never inline.
+          const delayMs = Math.max(this.o.backoffMs(out.attempt), retryAfterOf(out.error));
           dueAt = Math.min(dueAt, now + delayMs);
           this.emit({
             type: 'retry',
@@ -379,6 +381,6 @@ export class Scheduler {
       await store.removeDue(item);
       return;
     }
-    await store.setDue(item, now + this.o.backoffMs(rep.failures));
+    await store.setDue(item, now + Math.max(this.o.backoffMs(rep.failures), retryAfterOf(rep.error)));
   }
 }

@@ -9,8 +9,10 @@ import { freePort } from '../helpers/redis.js';
 export interface AofRedis {
   /** redis:// URL. */
   url: string;
-  /** Stops it the way a restart does (SIGTERM: Redis flushes the AOF and exits), then starts it again on the same port and folder. */
-  restart(): Promise<void>;
+  /** Stops it the way a restart does (SIGTERM: Redis flushes the AOF and exits). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and folder (it replays the AOF). */
+  start(): Promise<void>;
   /** Stops it for good and removes its folder. */
   dispose(): Promise<void>;
 }
@@ -79,10 +81,8 @@ export async function startAofRedis(): Promise<AofRedis> {
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
-    restart: async () => {
-      await stop('SIGTERM');
-      await start();
-    },
+    stop: () => stop('SIGTERM'),
+    start,
     dispose: async () => {
       await stop('SIGKILL');
       rmSync(dir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DailyService } from '../../src/engine/daily.js';
+import { RateLimitedError } from '../../src/engine/errors.js';
 import type { ChatPort, Clock, MessageRef } from '../../src/engine/ports.js';
 import type { View } from '../../src/engine/views.js';
 import { Scheduler, type SchedulerEvent, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
@@ -16,6 +17,8 @@ import { actor, FakeClock, makeDecks, testRandom } from '../unit/daily-helpers.j
 class HangingChat implements ChatPort {
   readonly posted: string[] = [];
   readonly hung = new Set<string>();
+  /** Channels whose next post answers 429 with this Retry-After, ms. */
+  readonly limited = new Map<string, number>();
   running = 0;
   maxRunning = 0;
   private readonly releases: (() => void)[] = [];
@@ -26,6 +29,11 @@ class HangingChat implements ChatPort {
     this.maxRunning = Math.max(this.maxRunning, this.running);
     try {
       if (this.hung.has(channelId)) await new Promise<void>((r) => this.releases.push(r));
+      const wait = this.limited.get(channelId);
+      if (wait !== undefined) {
+        this.limited.delete(channelId);
+        throw new RateLimitedError(wait, `429 in ${channelId}`);
+      }
       // One macrotask, so concurrent posts really overlap.
       await new Promise((r) => setImmediate(r));
       this.posted.push(channelId);
@@ -99,6 +107,20 @@ describe('Scheduler work items', () => {
       chat.release();
       await sched.stop();
     }
+  });
+
+  it('a 429 is put back for after its Retry-After, not retried at the usual backoff', async () => {
+    const { chat, store, sched, schedule } = await setup({ concurrency: 2, backoffMs: () => 1_000 });
+    for (const c of ['C0', 'C1', 'C2']) await schedule(c);
+    chat.limited.set('C1', 600_000);
+    await sched.tick(NINE);
+    expect(new Set(chat.posted)).toEqual(new Set(['C0', 'C2']));
+    const due = await store.dueEntries(Number.MAX_SAFE_INTEGER, 10);
+    const c1 = due.find((d) => d.item.kind === 'open' && d.item.channelId === 'C1');
+    expect(c1?.at).toBe(NINE + 600_000);
+    await sched.tick(NINE + 600_000);
+    expect(chat.posted.filter((c) => c === 'C1')).toHaveLength(1);
+    await sched.stop();
   });
 
   it('runs at most `concurrency` work items at once', async () => {
