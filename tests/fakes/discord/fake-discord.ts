@@ -59,23 +59,6 @@ export interface InjectedResponse {
   headers?: Record<string, string>;
 }
 
-/**
- * Requests held by the fake: `before` holds a matching request before handling it (a hung
- * socket: nothing is created), `after` handles it and holds only the response (the message
- * exists, its answer is late). Held requests go on when released; a client that gave up and
- * closed its socket simply never reads the answer.
- */
-export interface Gate {
-  /** Requests held right now. */
-  readonly held: number;
-  /** Matching requests seen so far. */
-  readonly seen: number;
-  /** Resolves once `n` requests were held in total. */
-  heldAtLeast(n: number): Promise<void>;
-  /** Lets every held request go on; later ones pass (the gate is spent). */
-  release(): void;
-}
-
 /** An interaction the fake dispatched and everything the bot answered to it. */
 export interface InteractionRecord {
   /** Interaction id. */
@@ -185,16 +168,6 @@ export class FakeDiscord {
   private readonly interactionTimeoutMs: number;
   private readonly onRequest: ((r: RecordedRequest) => void) | undefined;
   private readonly injected: (InjectedResponse & { left: number })[] = [];
-  private readonly gates: {
-    method: string;
-    path: RegExp;
-    when: 'before' | 'after';
-    left: number;
-    held: (() => void)[];
-    total: number;
-    seen: number;
-    waiters: (() => void)[];
-  }[] = [];
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
   private server!: Server;
@@ -279,51 +252,6 @@ export class FakeDiscord {
         'x-ratelimit-bucket': 'fake-bucket',
         'x-ratelimit-scope': 'user',
       },
-    });
-  }
-
-  /** Holds the next `times` matching requests (see {@link Gate}) until released. */
-  hold(method: string, path: RegExp, when: 'before' | 'after', times = 1): Gate {
-    const g = {
-      method,
-      path,
-      when,
-      left: times,
-      held: [] as (() => void)[],
-      total: 0,
-      seen: 0,
-      waiters: [] as (() => void)[],
-    };
-    this.gates.push(g);
-    return {
-      get held() {
-        return g.held.length;
-      },
-      get seen() {
-        return g.seen;
-      },
-      heldAtLeast: (n) =>
-        new Promise<void>((resolve) => {
-          if (g.total >= n) resolve();
-          else g.waiters.push(() => g.total >= n && resolve());
-        }),
-      release: () => {
-        g.left = 0;
-        for (const go of g.held.splice(0)) go();
-      },
-    };
-  }
-
-  private async gate(rec: RecordedRequest, when: 'before' | 'after'): Promise<void> {
-    const g = this.gates.find((x) => x.when === when && x.method === rec.method && x.path.test(rec.path));
-    if (!g) return;
-    g.seen++;
-    if (g.left <= 0) return;
-    g.left--;
-    await new Promise<void>((resolve) => {
-      g.held.push(resolve);
-      g.total++;
-      for (const w of g.waiters) w();
     });
   }
 
@@ -689,9 +617,7 @@ export class FakeDiscord {
       send(404, { message: '404: Not Found', code: 0 });
       return;
     }
-    await this.gate(rec, 'before');
     const [status, json] = this.route(rec);
-    await this.gate(rec, 'after');
     send(status, json);
   }
 
