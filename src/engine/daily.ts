@@ -40,7 +40,7 @@ import {
 } from './schedule.js';
 import { drawSeed, pick, type Random, seededRandom, shuffle } from './shuffle.js';
 import { localParts, shortDuration } from './time.js';
-import { noticeView, truncate, type View, type ViewButton } from './views.js';
+import { noticeView, truncate, type View, type ViewButton, withSource } from './views.js';
 
 /**
  * Points of the daily quiz: **10** for a correct answer, plus a speed bonus of **5**, **3** and **1**
@@ -566,7 +566,7 @@ export class DailyService {
       ? `✅ Right: **${answer}**`
       : `❌ Not quite: you picked **${this.choiceText(round, choice) ?? '?'}**. The answer is **${answer}**.`;
     return {
-      text: truncate(`${head}\n\n${why}`, 3000),
+      text: withSource(`${head}\n\n${why}`, c.card.source, 3000),
       private: true,
       tone: right ? 'success' : 'error',
       footer,
@@ -672,7 +672,11 @@ export class DailyService {
     const why = c.card.explanation ?? c.card.back;
     return {
       title: `Daily quiz · ${c.deck.title} · closed`,
-      text: truncate(`${c.q.question}\n\n${this.choiceLines(c.q, round, true).join('\n')}\n\n${why}`, 2900),
+      text: withSource(
+        `${c.q.question}\n\n${this.choiceLines(c.q, round, true).join('\n')}\n\n${why}`,
+        c.card.source,
+        2900,
+      ),
       fields,
       private: false,
       tone: 'success',

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { type Fault, FaultPlan, type FaultRule, pause, respondWith } from '../faults.js';
+import { NonceIndex, nonceProblem } from './nonces.js';
 import {
   ADMIN_PERMISSIONS,
   channelJson,
@@ -41,6 +43,8 @@ export interface RecordedRequest {
   status: number;
   /** When it arrived (ms since the epoch). */
   at: number;
+  /** The transport fault played on it, if any (status stays 0 when no response was sent). */
+  fault?: string;
 }
 
 /** A response the fake gives instead of the normal one, for matching requests. */
@@ -115,6 +119,18 @@ export interface FakeDiscordOptions {
   port?: number;
   /** Called after every request (the standalone server logs with it). */
   onRequest?: (r: RecordedRequest) => void;
+  /** How long a nonce sent with `enforce_nonce` stays unique ("the past few minutes"); default 3 minutes. */
+  nonceWindowMs?: number;
+}
+
+/** A transport fault for matching REST requests (see {@link Fault}). */
+export interface DiscordFault extends Fault {
+  /** HTTP method to match. */
+  method: string;
+  /** Path (after `/api/v10`) to match, e.g. `/^\/channels\/123\/messages$/`. */
+  path: RegExp;
+  /** How many matching requests get it; default 1 (`Infinity` for all). */
+  times?: number;
 }
 
 const EPHEMERAL = 64;
@@ -168,6 +184,8 @@ export class FakeDiscord {
   private readonly interactionTimeoutMs: number;
   private readonly onRequest: ((r: RecordedRequest) => void) | undefined;
   private readonly injected: (InjectedResponse & { left: number })[] = [];
+  private readonly faults = new FaultPlan<RecordedRequest>();
+  private readonly nonces: NonceIndex;
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
   private server!: Server;
@@ -184,6 +202,7 @@ export class FakeDiscord {
     this.heartbeatMs = opts.heartbeatMs ?? 41_250;
     this.interactionTimeoutMs = opts.interactionTimeoutMs ?? 3_000;
     this.onRequest = opts.onRequest;
+    this.nonces = new NonceIndex(opts.nonceWindowMs ?? 180_000);
   }
 
   /** Starts the fake on a free port of 127.0.0.1. */
@@ -258,6 +277,32 @@ export class FakeDiscord {
   /** Answers matching requests with a given response instead of the normal one. */
   inject(r: InjectedResponse): void {
     this.injected.push({ ...r, left: r.times ?? 1 });
+  }
+
+  /**
+   * Plays a transport fault on the next `times` matching requests: `drop` creates the message and
+   * cuts the connection, `late` creates it and answers after `ms`, `stall` waits `ms` first,
+   * `hang` never answers. Per channel: match `/^\/channels\/<id>\/messages$/`.
+   */
+  fault(f: DiscordFault): void {
+    const rule: FaultRule<RecordedRequest> = {
+      kind: f.kind,
+      match: (r) => r.method === f.method && f.path.test(r.path),
+      ...(f.ms === undefined ? {} : { ms: f.ms }),
+      ...(f.times === undefined ? {} : { times: f.times }),
+    };
+    this.faults.add(rule);
+  }
+
+  /** Forgets every planned fault, injected response and rate limit still pending. */
+  clearFaults(): void {
+    this.faults.clear();
+    this.injected.length = 0;
+  }
+
+  /** Messages in a channel (not deleted), oldest first. */
+  channelMessages(channelId: string): FakeMessage[] {
+    return [...this.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted);
   }
 
   /** Requests matching a method and a path pattern. */
@@ -617,8 +662,13 @@ export class FakeDiscord {
       send(404, { message: '404: Not Found', code: 0 });
       return;
     }
+    const fault: Fault | undefined = this.faults.take(rec);
+    if (fault) rec.fault = fault.kind;
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
     const [status, json] = this.route(rec);
-    send(status, json);
+    await respondWith(fault, res, () => send(status, json));
+    if (fault?.kind === 'drop') for (const w of [...this.waiters]) w();
   }
 
   private route(rec: RecordedRequest): [number, unknown] {
@@ -686,9 +736,10 @@ export class FakeDiscord {
       const found = this.channel(seg[1] ?? '');
       if (!found) return unknownChannel();
       const problems = messageProblems(body, { create: true });
+      const bad = nonceProblem(body.nonce);
+      if (bad) problems.push(bad);
       if (problems.length) return this.reject(rec, problems);
-      const m = this.store(found.channel.id, body, 0);
-      return [200, messageJson(m)];
+      return [200, messageJson(this.create(found.channel.id, body))];
     }
     if (/^\/channels\/\d+\/messages\/\d+$/.test(path)) {
       const m = this.messages.get(seg[3] ?? '');
@@ -799,6 +850,27 @@ export class FakeDiscord {
         errors: { _errors: problems.map((p) => ({ code: 'BASE_TYPE_INVALID', message: p })) },
       },
     ];
+  }
+
+  /**
+   * Create Message by the bot: with a nonce and `enforce_nonce: true`, a second create with the
+   * same nonce within the window returns the first message instead of creating another.
+   */
+  private create(channelId: string, body: Json): FakeMessage {
+    const nonce = typeof body.nonce === 'string' || typeof body.nonce === 'number' ? body.nonce : undefined;
+    const now = Date.now();
+    const authorId = this.bot.id;
+    if (nonce !== undefined && body.enforce_nonce === true) {
+      const existing = this.nonces.find(authorId, nonce, now);
+      const m = existing ? this.messages.get(existing) : undefined;
+      if (m) return m;
+    }
+    const m = this.store(channelId, body, 0);
+    if (nonce !== undefined) {
+      m.nonce = nonce;
+      this.nonces.remember(authorId, nonce, m.id, now);
+    }
+    return m;
   }
 
   private store(channelId: string, body: Json, flags: number, webhookId?: string): FakeMessage {

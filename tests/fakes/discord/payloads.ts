@@ -199,6 +199,8 @@ export interface FakeMessage {
   timestamp: string;
   /** ISO time of the last edit. */
   edited_timestamp: string | null;
+  /** The nonce it was created with, if any (Discord echoes it in the create response). */
+  nonce?: string | number;
 }
 
 /** A stored message as the REST API returns it. */
@@ -221,5 +223,6 @@ export function messageJson(m: FakeMessage): Json {
     pinned: false,
     flags: m.flags,
     ...(m.webhook_id ? { webhook_id: m.webhook_id, application_id: m.webhook_id } : {}),
+    ...(m.nonce !== undefined ? { nonce: m.nonce } : {}),
   };
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { type Fault, FaultPlan, pause, respondWith } from '../faults.js';
+import { historyPage, type MessageMetadata, parseMetadata } from './history.js';
 
 /** One Web API call as the fake received it. */
 export interface ApiCall {
@@ -11,8 +13,10 @@ export interface ApiCall {
   args: Record<string, unknown>;
   /** The bearer token sent. */
   token: string | null;
-  /** HTTP status the fake answered. */
+  /** HTTP status the fake answered (0 while none, or never: `drop` and `hang`). */
   status: number;
+  /** The transport fault played on it, if any. */
+  fault?: string;
 }
 
 /** One post to a response_url. */
@@ -35,6 +39,12 @@ export interface FakeMessage {
   blocks: unknown;
   /** How many times chat.update replaced it. */
   edits: number;
+  /** Message metadata it was posted with (`chat.postMessage` `metadata`), if any. */
+  metadata?: MessageMetadata;
+  /** The bot that posted it. */
+  bot_id: string;
+  /** The bot user that posted it. */
+  user: string;
 }
 
 /** A user the fake's users.info knows. */
@@ -47,11 +57,22 @@ export interface FakeUser {
   is_owner?: boolean;
 }
 
-/** A planned failure of the next call(s) of a method. */
-type Planned =
+/** A planned failure of the next call(s) of a method (for one channel, when `channel` is set). */
+type Planned = (
   | { kind: 'ratelimit'; retryAfter: number }
   | { kind: 'error'; error: string }
-  | { kind: 'http'; status: number };
+  | { kind: 'http'; status: number }
+) & { channel?: string; left: number };
+
+/** A transport fault for matching Web API calls (see {@link Fault}). */
+export interface SlackFault extends Fault {
+  /** Method to match, e.g. `chat.postMessage`. */
+  method: string;
+  /** Only calls for this channel; default any. */
+  channel?: string;
+  /** How many matching calls get it; default 1 (`Infinity` for all). */
+  times?: number;
+}
 
 /** Options of {@link startFakeSlack}. */
 export interface FakeSlackOptions {
@@ -59,6 +80,8 @@ export interface FakeSlackOptions {
   teamId?: string;
   /** Bot user id answered by auth.test. */
   botUserId?: string;
+  /** Clock of message timestamps (`ts`), ms; default the wall clock. */
+  now?: () => number;
 }
 
 /** The local fake Slack: Web API, response_urls and the Socket Mode WebSocket on one port. */
@@ -81,8 +104,20 @@ export interface FakeSlack {
   callsOf(method: string): ApiCall[];
   /** response_url posts of one id. */
   responsesTo(id: string): ResponsePost[];
-  /** The next `times` calls of `method` answer HTTP 429 with `Retry-After: retryAfter` seconds. */
-  rateLimit(method: string, retryAfter?: number, times?: number): void;
+  /**
+   * The next `times` calls of `method` (for `channel` only, when given; `Infinity` for all)
+   * answer HTTP 429 with `Retry-After: retryAfter` seconds.
+   */
+  rateLimit(method: string, retryAfter?: number, times?: number, channel?: string): void;
+  /**
+   * Plays a transport fault on matching calls: `drop` posts the message and cuts the connection,
+   * `late` posts it and answers after `ms`, `stall` waits `ms` first, `hang` never answers.
+   */
+  fault(f: SlackFault): void;
+  /** Forgets every planned fault, error and rate limit still pending. */
+  clearFaults(): void;
+  /** Messages of a channel, oldest first. */
+  channelMessages(channel: string): FakeMessage[];
   /** The next call of `method` answers `{ok:false, error}`. */
   failNext(method: string, error: string): void;
   /** The next posts to any response_url answer this HTTP status. */
@@ -125,7 +160,7 @@ function parseArgs(req: IncomingMessage, raw: string): Record<string, unknown> {
     args = Object.fromEntries(new URLSearchParams(raw));
   }
   // The WebClient sends objects as JSON strings inside the form.
-  for (const k of ['blocks', 'view', 'attachments']) {
+  for (const k of ['blocks', 'view', 'attachments', 'metadata']) {
     const v = args[k];
     if (typeof v === 'string') {
       try {
@@ -161,13 +196,17 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const messages = new Map<string, FakeMessage>();
   const users = new Map<string, FakeUser>();
   const planned = new Map<string, Planned[]>();
+  const faults = new FaultPlan<{ method: string; channel: string }>();
+  const clock = opts.now ?? Date.now;
   let responseFailures: number[] = [];
-  let tsCounter = 0;
+  let lastMicros = 0;
   let base = '';
 
+  // Slack's ts is the post time in seconds with 6 decimals, unique per channel: the wall clock in
+  // microseconds, bumped by one when two posts share a microsecond.
   const nextTs = () => {
-    tsCounter += 1;
-    return `1700000000.${String(tsCounter).padStart(6, '0')}`;
+    lastMicros = Math.max(lastMicros + 1, Math.floor(clock() * 1000));
+    return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
   };
 
   const answer = (method: string, args: Record<string, unknown>): { status: number; body: unknown } => {
@@ -188,12 +227,42 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       case 'chat.postMessage': {
         const channel = String(args.channel ?? '');
         if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const metadata = parseMetadata(args.metadata);
+        if (metadata === 'invalid')
+          return { status: 200, body: { ok: false, error: 'invalid_metadata_format' } };
         const ts = nextTs();
-        messages.set(`${channel}:${ts}`, { channel, ts, text: args.text, blocks: args.blocks, edits: 0 });
+        const msg: FakeMessage = {
+          channel,
+          ts,
+          text: args.text,
+          blocks: args.blocks,
+          edits: 0,
+          bot_id: 'B0BOT',
+          user: botUserId,
+          ...(metadata ? { metadata } : {}),
+        };
+        messages.set(`${channel}:${ts}`, msg);
         return {
           status: 200,
-          body: { ok: true, channel, ts, message: { text: args.text, blocks: args.blocks, ts } },
+          body: {
+            ok: true,
+            channel,
+            ts,
+            message: {
+              type: 'message',
+              text: args.text,
+              blocks: args.blocks,
+              ts,
+              bot_id: msg.bot_id,
+              user: msg.user,
+            },
+          },
         };
+      }
+      case 'conversations.history': {
+        const channel = String(args.channel ?? '');
+        if (!channel) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        return { status: 200, body: historyPage(channelMessages(channel), args) };
       }
       case 'chat.update': {
         const key = `${String(args.channel)}:${String(args.ts)}`;
@@ -251,7 +320,10 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           : typeof args.token === 'string'
             ? args.token
             : null;
-        const plan = planned.get(method)?.shift();
+        const channel = typeof args.channel === 'string' ? args.channel : '';
+        const queue = planned.get(method) ?? [];
+        const plan = queue.find((p) => p.left > 0 && (p.channel === undefined || p.channel === channel));
+        if (plan) plan.left--;
         if (plan?.kind === 'ratelimit') {
           calls.push({ method, args, token, status: 429 });
           json(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(plan.retryAfter) });
@@ -267,9 +339,17 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           json(res, 200, { ok: false, error: plan.error });
           return;
         }
+        const fault: Fault | undefined = faults.take({ method, channel });
+        const call: ApiCall = { method, args, token, status: 0 };
+        calls.push(call);
+        if (fault) call.fault = fault.kind;
+        if (fault?.kind === 'hang') return;
+        if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
         const { status, body } = answer(method, args);
-        calls.push({ method, args, token, status });
-        json(res, status, body);
+        await respondWith(fault, res, () => {
+          call.status = status;
+          json(res, status, body);
+        });
         return;
       }
       if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
@@ -360,11 +440,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
   };
 
-  const plan = (method: string, p: Planned, times = 1) => {
+  const plan = (method: string, p: Planned) => {
     const list = planned.get(method) ?? [];
-    for (let i = 0; i < times; i++) list.push(p);
+    list.push(p);
     planned.set(method, list);
   };
+
+  function channelMessages(channel: string): FakeMessage[] {
+    return [...messages.values()].filter((m) => m.channel === channel);
+  }
 
   return {
     apiUrl: `${base}/api/`,
@@ -380,8 +464,21 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     },
     callsOf: (method) => calls.filter((c) => c.method === method),
     responsesTo: (id) => responses.filter((r) => r.id === id),
-    rateLimit: (method, retryAfter = 1, times = 1) => plan(method, { kind: 'ratelimit', retryAfter }, times),
-    failNext: (method, error) => plan(method, { kind: 'error', error }),
+    rateLimit: (method, retryAfter = 1, times = 1, channel) =>
+      plan(method, { kind: 'ratelimit', retryAfter, left: times, ...(channel ? { channel } : {}) }),
+    failNext: (method, error) => plan(method, { kind: 'error', error, left: 1 }),
+    fault: (f) =>
+      faults.add({
+        kind: f.kind,
+        match: (c) => c.method === f.method && (f.channel === undefined || f.channel === c.channel),
+        ...(f.ms === undefined ? {} : { ms: f.ms }),
+        ...(f.times === undefined ? {} : { times: f.times }),
+      }),
+    clearFaults() {
+      faults.clear();
+      planned.clear();
+    },
+    channelMessages,
     failResponses(status, times = 1) {
       responseFailures = [...responseFailures, ...Array<number>(times).fill(status)];
     },
