@@ -45,7 +45,8 @@ describe.skipIf(!haveRedis)('fault suite: a bot process with a post that hangs',
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     // Every post hangs (a socket that never answers); the next process catches up on start.
-    const hang = rig.fake.hold('POST', /^\/channels\/\d+\/messages$/, 'before', 100);
+    const POSTS = /^\/channels\/\d+\/messages$/;
+    rig.fake.fault({ method: 'POST', path: POSTS, kind: 'hang', times: Number.POSITIVE_INFINITY });
     await rig.dueNow(channels);
     const { child, output, exited } = await startBotProcess(
       {
@@ -63,7 +64,9 @@ describe.skipIf(!haveRedis)('fault suite: a bot process with a post that hangs',
       'http listening',
     );
     try {
-      await hang.heldAtLeast(channels.length); // catch-up is under way, every post hangs
+      const fake = rig.fake;
+      // Catch-up is under way, and every post hangs.
+      await until('every post to hang', () => fake.find('POST', POSTS).length >= channels.length);
       expect(output()).not.toContain('"quizbot running"');
       const port = httpPortOf(output());
       expect(port).not.toBeNull();
@@ -78,7 +81,6 @@ describe.skipIf(!haveRedis)('fault suite: a bot process with a post that hangs',
       expect(output()).toContain('"stopped"');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
-      hang.release();
     }
   }, 60_000);
 });
