@@ -48,6 +48,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
   const drainMs = opts.drainMs ?? config.SHUTDOWN_DRAIN_MS;
   const metrics = new Metrics();
   const core = await buildCore(config, log, { metrics });
+  if (core.stores.redis) metrics.watchRedis(core.stores.redis);
   const running: Running[] = [{ name: 'store', stop: () => core.stores.close() }];
   let stopping: Promise<void> | undefined;
   const ready: Record<string, () => Promise<string | null>> = {
