@@ -3,7 +3,7 @@ import type { ActionResult, Actor, AdminCommand, Logger, Period } from './api.js
 import { silentLogger } from './api.js';
 import { deckArg } from './args.js';
 import type { DeckSet } from './deck/types.js';
-import { codeOf, QuizError, type QuizErrorCode } from './errors.js';
+import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
 import type { ReviewService } from './review.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
 
@@ -199,7 +199,7 @@ export class QuizEngine {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof QuizError && err.code !== 'store_unavailable' && err.code !== 'internal') {
+      if (err instanceof QuizError && !isFailure(err.code)) {
         return noticeView(err.code);
       }
       this.log.error({ err, what, user: actor.user }, `${what} failed`);
