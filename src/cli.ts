@@ -2,9 +2,9 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { deckImport, deckLint } from './cli/deck.js';
 import { type Config, formatConfigProblems, loadConfig } from './config.js';
+import { buildCore } from './core.js';
 import { deckJsonSchemaText } from './engine/deck/schema.js';
 import { createLogger } from './log.js';
-import { buildCore } from './main.js';
 import { openStores, type Stores } from './store/open.js';
 
 /** Validated config, or exit 2 with every problem listed (never a stack trace). */
@@ -199,7 +199,7 @@ discord
   .description('register the slash commands (to DISCORD_GUILD_ID when set, else globally) and exit')
   .action(async () => {
     const config = configOrExit();
-    const { registerWithToken } = await import('./adapters/discord/commands.js');
+    const { registerWithToken } = await import('./adapters/discord/register.js');
     try {
       const r = await registerWithToken({
         token: discordToken(config),
@@ -221,7 +221,7 @@ discord
   .description('print the URL that adds the bot to a server, with the scopes and permissions it needs')
   .action(async () => {
     const config = configOrExit();
-    const { inviteUrlForToken } = await import('./adapters/discord/commands.js');
+    const { inviteUrlForToken } = await import('./adapters/discord/register.js');
     try {
       process.stdout.write(
         `${await inviteUrlForToken({ token: discordToken(config), apiUrl: config.DISCORD_API_URL })}\n`,
