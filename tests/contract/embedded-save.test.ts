@@ -8,6 +8,7 @@ import { ReviewService } from '../../src/engine/review.js';
 import type { View } from '../../src/engine/views.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryReviewStore } from '../../src/store/memory/review-store.js';
+import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { actor, ManualClock, testDeck } from '../helpers/engine.js';
 
 function button(view: View, label: RegExp): string {
@@ -84,5 +85,30 @@ describe('the embedded store when a save fails', () => {
     doc.data.b = 2;
     await doc.changed();
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ a: 1, b: 2 });
+  });
+
+  it('the team store reports a failed save to its caller too, and saves at the next change', async () => {
+    const file = join(dir, 'team.json');
+    const doc = new PersistedDoc<object>(file, () => ({}), 5, 60_000);
+    const store = new MemoryTeamStore(doc);
+    const team = { platform: 'slack', teamId: 'T1' } as const;
+    const schedule = (channelId: string) => ({
+      channelId,
+      deckId: 'test',
+      time: '09:00',
+      timezone: 'UTC',
+      weekdays: [1, 2, 3, 4, 5],
+      close: { kind: 'after' as const, minutes: 480 },
+      paused: false,
+      updatedBy: 'admin',
+      updatedAt: 0,
+    });
+    mkdirSync(join(file, 'blocker'), { recursive: true });
+    await expect(store.putSchedule(team, schedule('C1'))).rejects.toMatchObject({ code: 'save_failed' });
+    rmSync(file, { recursive: true });
+    await store.putSchedule(team, schedule('C2'));
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('"C1"');
+    expect(text).toContain('"C2"');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuizCommand } from '../../src/adapters/slack/command.js';
+import { parseQuizCommand } from '../../src/adapters/slack/command-args.js';
 import { loadConfig } from '../../src/config.js';
 import { deckArg, splitArgs } from '../../src/engine/args.js';
 import { DeckSet } from '../../src/engine/deck/types.js';
