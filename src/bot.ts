@@ -40,6 +40,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
   const log = opts.log ?? createLogger(config);
   const metrics = new Metrics();
   const core = await buildCore(config, log, { metrics });
+  if (core.stores.redis) metrics.watchRedis(core.stores.redis);
   const running: Running[] = [{ name: 'store', stop: () => core.stores.close() }];
   const ready: Record<string, () => Promise<string | null>> = {
     store: async () => {
