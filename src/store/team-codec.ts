@@ -38,8 +38,13 @@ export function encodeClaim(c: StoredClaim): string {
   }
 }
 
-/** Inverse of {@link encodeClaim} (`posted|...` as older versions wrote, too); null for anything else. */
-export function decodeClaim(v: string): StoredClaim | null {
+/**
+ * Inverse of {@link encodeClaim}; null for anything else. Accepts the `#<expiry ms>` suffix the
+ * daily scripts add in Redis (the caller's clock; the key's expiry says the same) and
+ * `posted|...` as older versions wrote.
+ */
+export function decodeClaim(raw: string): StoredClaim | null {
+  const v = raw.replace(/#\d+$/, '');
   const run = /^run\|(.*)\|(\d+)\|(\d+)$/.exec(v);
   if (run) return { state: 'run', owner: run[1] as string, attempt: Number(run[2]), until: Number(run[3]) };
   const retry = /^retry\|(\d+)$/.exec(v);

@@ -30,6 +30,16 @@ describe('team codec: the stored team formats', () => {
     expect(v.startsWith(runClaimPrefix('a', 11))).toBe(false);
   });
 
+  it('a Redis claim with its #<expiry> suffix reads as the claim', () => {
+    expect(decodeClaim('run|daily-1|2|1700000000000#1700000300000')).toEqual({
+      state: 'run',
+      owner: 'daily-1',
+      attempt: 2,
+      until: 1700000000000,
+    });
+    expect(decodeClaim('posted#5')).toEqual({ state: 'posted' });
+  });
+
   it('refuses what it did not write', () => {
     expect(decodeClaim('run|x|y|z')).toBeNull();
     expect(decodeClaim('')).toBeNull();
