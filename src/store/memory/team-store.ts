@@ -55,8 +55,9 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return teams[key];
   }
 
-  private changed<T>(value: T): T {
-    this.doc.changed();
+  /** Saves the document, then answers `value`; a failed save rejects with save_failed (see PersistedDoc). */
+  private async changed<T>(value: T): Promise<T> {
+    await this.doc.changed();
     return value;
   }
 
@@ -75,7 +76,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const d = this.ensure(team);
     d.schedules[s.channelId] = structuredClone(s);
     d.tz = s.timezone;
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   async getSchedule(team: TeamRef, channelId: string): Promise<ChannelSchedule | null> {
@@ -340,14 +341,14 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const m = dueMember(item);
     if (onlyIfAbsent && m in this.slice.due) return;
     this.slice.due[m] = at;
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   async removeDue(item: DueItem): Promise<void> {
     const m = dueMember(item);
     if (!(m in this.slice.due)) return;
     delete this.slice.due[m];
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
@@ -373,7 +374,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const t = validateTeamExport(data);
     const now = Date.now();
     importMemoryTeam(this.ensure(t.team), t, now);
-    this.changed(undefined);
+    await this.changed(undefined);
     await reindexTeam(this, t.team, now);
   }
 }
