@@ -18,6 +18,7 @@ import type {
 } from '../../engine/ports.js';
 import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
+import { RETENTION } from '../retention.js';
 import { dueMember, parseDueMember } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import type { PersistedDoc } from './persist.js';
@@ -63,6 +64,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   private purge(d: MemoryTeamData, now: number): void {
     for (const [id, r] of Object.entries(d.rounds)) if (r.expiresAt <= now) delete d.rounds[id];
     for (const [id, c] of Object.entries(d.claims)) if (c.expiresAt <= now) delete d.claims[id];
+    for (const [id, at] of Object.entries(d.boardExp ?? {})) {
+      if (at > now) continue;
+      delete d.boards[id];
+      delete d.boardExp?.[id];
+    }
   }
 
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
@@ -137,7 +143,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       answers: {},
       result: null,
       revealFailures: 0,
-      expiresAt: round.closesAt + lease.keepMs,
+      // As Redis: `keep` after the close, or after now for a late claim (caller's clock).
+      expiresAt: Math.max(round.closesAt, lease.now) + lease.keepMs,
     };
     return this.changed({ status: 'claimed', attempt });
   }
@@ -152,7 +159,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const claim = d?.claims[round.roundId];
     if (!d || !r || !claim || !this.ownsClaim(d, round.roundId, post.owner, post.attempt)) return 'lost';
     claim.v = 'posted';
-    claim.expiresAt = Math.max(claim.expiresAt, r.closesAt + post.keepMs);
+    // A posted claim lives as long as its round (as dailyPosted).
+    claim.expiresAt = Math.max(claim.expiresAt, r.expiresAt);
     r.message = { ...post.message };
     const key = `${r.channelId}\n${r.deckId}`;
     const asked = post.resetAsked ? [] : (d.asked[key] ?? []);
@@ -215,9 +223,18 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
-    if (!d || !r || r.expiresAt <= a.now) return { status: 'unknown' };
-    if (r.status === 'closed' && r.result) {
-      return { status: 'already', round: publicRound(r), result: structuredClone(r.result) };
+    if (!d || !r || r.expiresAt <= a.now) {
+      // An expired round leaves the open index too (as the close script does), or every start re-queues it.
+      if (d && d.open[roundId] !== undefined) {
+        delete d.open[roundId];
+        this.doc.changed();
+      }
+      return { status: 'unknown' };
+    }
+    // Closed is closed, as in Redis (status alone), also for an imported round without results.
+    if (r.status === 'closed') {
+      const result = r.result ?? { answered: 0, right: 0, fastest: [] };
+      return { status: 'already', round: publicRound(r), result: structuredClone(result) };
     }
     const users = Object.keys(r.answers);
     const right = Object.entries(r.answers)
@@ -245,6 +262,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     r.status = 'closed';
     r.result = { answered: users.length, right: right.length, fastest };
     r.expiresAt = a.now + a.keepMs;
+    // Old week and month boards go by the caller's clock, as the gc index does in Redis.
+    const [week, month] = a.boards;
+    d.boardExp ??= {};
+    if (d.boards[week]) d.boardExp[week] = a.now + RETENTION.weekBoardMs;
+    if (d.boards[month]) d.boardExp[month] = a.now + RETENTION.monthBoardMs;
     delete d.open[roundId];
     this.purge(d, a.now);
     return this.changed({ status: 'closed', round: publicRound(r), result: structuredClone(r.result) });

@@ -1,7 +1,9 @@
 -- dailyClaim: claims one daily round for posting (exactly once per round id) and, when claimed,
 -- writes the round fresh, atomically, in the team's slot.
 -- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>  run|<owner>|<attempt>|<lease until ms>,
---                       retry|<attempts>, posted, failed|<attempts>
+--                       retry|<attempts>, posted, failed|<attempts>; each followed by #<expiry ms>
+--                       by the caller's clock (a value without it, as older versions wrote, never
+--                       expires early; its TTL still applies)
 -- KEYS[2] round hash    <p>:{t:..}:round:<roundId>
 -- KEYS[3] answers hash  <p>:{t:..}:ans:<roundId>
 -- ARGV[1] owner (one id per process, no '|')
@@ -24,6 +26,11 @@ end
 local attempt = 1
 local current = redis.call('GET', KEYS[1])
 if current then
+  -- Expiry by the caller's clock, as the embedded store does; the TTL is the backstop.
+  local body, exp = string.match(current, '^(.*)#(%d+)$')
+  if body then current = tonumber(exp) > now and body or nil end
+end
+if current then
   local _, tries, untilMs = string.match(current, '^run|(.*)|(%d+)|(%d+)$')
   local retry = string.match(current, '^retry|(%d+)$')
   if tries then
@@ -39,14 +46,17 @@ if current then
   end
 end
 
+local expSuffix = '#' .. string.format('%.0f', now + keep)
 if attempt > maxAttempts then
-  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1), 'PX', keep)
+  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1) .. expSuffix, 'PX', keep)
   return { 'failed', tostring(attempt - 1) }
 end
 
-redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease), 'PX', keep)
+redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease) .. expSuffix, 'PX', keep)
 redis.call('DEL', KEYS[2], KEYS[3])
 redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
--- Relative to the caller's clock (not Redis' wall clock), so injected clocks behave the same.
+-- The round lives until `keep` after its close, by the caller's clock (field `exp`, read by the
+-- answer and close scripts); the TTL of the same length is the backstop.
+redis.call('HSET', KEYS[2], 'exp', string.format('%.0f', math.max(closes, now) + keep))
 redis.call('PEXPIRE', KEYS[2], string.format('%.0f', math.max(closes - now, 0) + keep))
 return { 'claimed', tostring(attempt) }

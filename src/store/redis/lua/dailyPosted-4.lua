@@ -19,7 +19,14 @@ if not current or string.sub(current, 1, #prefix) ~= prefix then return 'lost' e
 local closes = redis.call('HGET', KEYS[2], 'closes')
 if not closes then return 'lost' end
 
-redis.call('SET', KEYS[1], 'posted', 'PX', ARGV[8])
+-- A posted claim lives as long as its round (or its own expiry, if later), by the caller's clock.
+local claimExp = tonumber(string.match(current, '#(%d+)$') or '0')
+local roundExp = tonumber(redis.call('HGET', KEYS[2], 'exp') or '0')
+local ttl = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]), tonumber(ARGV[8]) or 0)
+local exp = math.max(claimExp, roundExp)
+local value = 'posted'
+if exp > 0 then value = value .. '#' .. string.format('%.0f', exp) end
+redis.call('SET', KEYS[1], value, 'PX', ttl)
 redis.call('HSET', KEYS[2], 'mch', ARGV[4], 'msg', ARGV[5])
 if ARGV[7] == '1' then redis.call('DEL', KEYS[3]) end
 redis.call('SADD', KEYS[3], ARGV[6])
