@@ -1,4 +1,5 @@
 import type { AdminCommand, Period } from '../../engine/api.js';
+import { deckArg, splitArgs } from '../../engine/args.js';
 import { parseClose, parseTime, parseTimezone, parseWeekdays } from '../../engine/schedule.js';
 import { type Sub, USAGE } from './command-definitions.js';
 
@@ -50,7 +51,7 @@ function channelArg(sub: Sub, token: string | undefined, command: string): strin
 
 /** Parses the text after `/quiz`. Unknown subcommands and bad arguments come back as `usage`. */
 export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const tokens = splitArgs(text);
   const [head, ...args] = tokens;
   const sub = (head ?? 'help').toLowerCase();
   const extra = (n: number, s: Sub): QuizCommand | null =>
@@ -60,9 +61,9 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
     case '?':
       return { kind: 'help' };
     case 'review':
-      return extra(1, 'review') ?? { kind: 'review', deck: args[0]?.toLowerCase() ?? null };
+      return extra(1, 'review') ?? { kind: 'review', deck: deckArg(args[0]) };
     case 'stats':
-      return extra(1, 'stats') ?? { kind: 'stats', deck: args[0]?.toLowerCase() ?? null };
+      return extra(1, 'stats') ?? { kind: 'stats', deck: deckArg(args[0]) };
     case 'decks':
       return extra(0, 'decks') ?? { kind: 'decks' };
     case 'leaderboard':
@@ -124,7 +125,7 @@ function parseSchedule(args: string[], command: string): QuizCommand {
   const cmd: AdminCommand = {
     kind: 'schedule',
     channelId: channel,
-    deckId: deck.toLowerCase(),
+    deckId: deckArg(deck) ?? deck,
     time: t.value,
     timezone: zone.value,
     ...(weekdays === undefined ? {} : { weekdays }),

@@ -12,7 +12,7 @@ export interface MemoryRound extends DailyRound {
   expiresAt: number;
 }
 
-/** A claim value (same states as Redis: `run|owner|attempt|until`, `retry|n`, `posted`, `failed|n`) and its expiry. */
+/** A claim string (as Redis keeps it; see {@link StoredClaim} in team-codec.ts) and its expiry. */
 export interface MemoryClaim {
   /** Claim state string. */
   v: string;

@@ -19,7 +19,7 @@ import type {
 import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
 import { RETENTION } from '../retention.js';
-import { dueMember, parseDueMember } from '../team-codec.js';
+import { decodeClaim, dueMember, encodeClaim, parseDueMember, runClaimPrefix } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import type { PersistedDoc } from './persist.js';
 import { exportMemoryTeam, importMemoryTeam } from './team-backup.js';
@@ -55,8 +55,9 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return teams[key];
   }
 
-  private changed<T>(value: T): T {
-    this.doc.changed();
+  /** Saves the document, then answers `value`; a failed save rejects with save_failed (see PersistedDoc). */
+  private async changed<T>(value: T): Promise<T> {
+    await this.doc.changed();
     return value;
   }
 
@@ -75,7 +76,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const d = this.ensure(team);
     d.schedules[s.channelId] = structuredClone(s);
     d.tz = s.timezone;
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   async getSchedule(team: TeamRef, channelId: string): Promise<ChannelSchedule | null> {
@@ -117,25 +118,28 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const current = d.claims[round.roundId]?.v;
     let attempt = 1;
     if (current !== undefined) {
-      const run = /^run\|(.*)\|(\d+)\|(\d+)$/.exec(current);
-      const retry = /^retry\|(\d+)$/.exec(current);
-      if (run) {
-        if (Number(run[3]) > lease.now) return { status: 'busy', until: Number(run[3]) };
-        attempt = Number(run[2]) + 1;
-      } else if (retry) {
-        attempt = Number(retry[1]) + 1;
-      } else if (current === 'posted') {
+      const c = decodeClaim(current);
+      if (c?.state === 'run') {
+        if (c.until > lease.now) return { status: 'busy', until: c.until };
+        attempt = c.attempt + 1;
+      } else if (c?.state === 'retry') {
+        attempt = c.attempts + 1;
+      } else if (c?.state === 'posted') {
         return { status: 'posted' };
       } else {
-        return { status: 'failed', attempts: Number(/^failed\|(\d+)$/.exec(current)?.[1] ?? 0) };
+        return { status: 'failed', attempts: c?.state === 'failed' ? c.attempts : 0 };
       }
     }
     const expiresAt = lease.now + lease.keepMs;
     if (attempt > lease.maxAttempts) {
-      d.claims[round.roundId] = { v: `failed|${attempt - 1}`, expiresAt };
+      d.claims[round.roundId] = { v: encodeClaim({ state: 'failed', attempts: attempt - 1 }), expiresAt };
       return this.changed({ status: 'failed', attempts: attempt - 1 });
     }
-    d.claims[round.roundId] = { v: `run|${lease.owner}|${attempt}|${lease.now + lease.leaseMs}`, expiresAt };
+    const until = lease.now + lease.leaseMs;
+    d.claims[round.roundId] = {
+      v: encodeClaim({ state: 'run', owner: lease.owner, attempt, until }),
+      expiresAt,
+    };
     d.rounds[round.roundId] = {
       ...structuredClone(round),
       message: null,
@@ -150,7 +154,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   }
 
   private ownsClaim(d: MemoryTeamData, roundId: string, owner: string, attempt: number): boolean {
-    return d.claims[roundId]?.v.startsWith(`run|${owner}|${attempt}|`) ?? false;
+    return d.claims[roundId]?.v.startsWith(runClaimPrefix(owner, attempt)) ?? false;
   }
 
   async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {
@@ -158,7 +162,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const r = d?.rounds[round.roundId];
     const claim = d?.claims[round.roundId];
     if (!d || !r || !claim || !this.ownsClaim(d, round.roundId, post.owner, post.attempt)) return 'lost';
-    claim.v = 'posted';
+    claim.v = encodeClaim({ state: 'posted' });
     // A posted claim lives as long as its round (as dailyPosted).
     claim.expiresAt = Math.max(claim.expiresAt, r.expiresAt);
     r.message = { ...post.message };
@@ -337,14 +341,14 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const m = dueMember(item);
     if (onlyIfAbsent && m in this.slice.due) return;
     this.slice.due[m] = at;
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   async removeDue(item: DueItem): Promise<void> {
     const m = dueMember(item);
     if (!(m in this.slice.due)) return;
     delete this.slice.due[m];
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
@@ -370,7 +374,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const t = validateTeamExport(data);
     const now = Date.now();
     importMemoryTeam(this.ensure(t.team), t, now);
-    this.changed(undefined);
+    await this.changed(undefined);
     await reindexTeam(this, t.team, now);
   }
 }

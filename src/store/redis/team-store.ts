@@ -17,7 +17,14 @@ import type {
   TeamStore,
 } from '../../engine/ports.js';
 import type { TeamRecordPort } from '../backup.js';
-import { dueMember, parseAnswer, parseDueMember, parseRound, roundFields } from '../team-codec.js';
+import {
+  decodeStreak,
+  dueMember,
+  parseAnswer,
+  parseDueMember,
+  parseRound,
+  roundFields,
+} from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import { closeRoundChunked } from './close.js';
 import { guard } from './connect.js';
@@ -257,8 +264,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   async streak(team: TeamRef, userId: string): Promise<Streak | null> {
     const raw = await guard('streak', () => this.redis.hget(this.keys.teamStreaks(team), userId));
-    const m = raw ? /^(\d+)\|([^|]*)\|(\d+)$/.exec(raw) : null;
-    return m ? { count: Number(m[1]), last: m[2] as string, best: Number(m[3]) } : null;
+    return raw ? decodeStreak(raw) : null;
   }
 
   async dueEntries(upTo: number, limit: number): Promise<DueEntry[]> {
