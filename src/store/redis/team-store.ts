@@ -302,8 +302,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
-  /** See {@link RedisTeamBackup.exportTeams}. */
-  exportTeams(): AsyncIterable<TeamExport> {
+  /** See {@link RedisTeamBackup.exportTeams}; expired keys are gone by their TTL, so `now` decides nothing here. */
+  exportTeams(_now: number): AsyncIterable<TeamExport> {
     return this.backup.exportTeams();
   }
 
@@ -313,7 +313,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /** See {@link RedisTeamBackup.importTeam}. */
-  importTeam(data: unknown): Promise<void> {
-    return this.backup.importTeam(data);
+  importTeam(data: unknown, now: number): Promise<TeamRef> {
+    return this.backup.importTeam(data, now);
   }
 }
