@@ -4,6 +4,47 @@
  * timezone, weekdays, close) are parsed by schedule.ts; this module holds what comes before them.
  */
 
+import type { Period } from './api.js';
+
+/** The leaderboard periods, in the order menus show them (Discord choices, Slack usage). */
+export const PERIOD_CHOICES: ReadonlyArray<{ value: Period; label: string }> = [
+  { value: 'week', label: 'This week' },
+  { value: 'last-week', label: 'Last week' },
+  { value: 'month', label: 'This month' },
+  { value: 'last-month', label: 'Last month' },
+  { value: 'all', label: 'All time' },
+];
+
+const PERIOD_WORDS: Record<string, Period> = {
+  week: 'week',
+  weekly: 'week',
+  w: 'week',
+  thisweek: 'week',
+  lastweek: 'last-week',
+  prevweek: 'last-week',
+  previousweek: 'last-week',
+  month: 'month',
+  monthly: 'month',
+  m: 'month',
+  thismonth: 'month',
+  lastmonth: 'last-month',
+  prevmonth: 'last-month',
+  previousmonth: 'last-month',
+  all: 'all',
+  alltime: 'all',
+  ever: 'all',
+};
+
+/**
+ * A leaderboard period as typed (`last week`, `last-week`, `Last Month`, `all time`); nothing
+ * given is this week. Null when the words name no period.
+ */
+export function parsePeriod(raw: string | null | undefined): Period | null {
+  const word = (raw ?? '').toLowerCase().replace(/[\s_-]+/g, '');
+  if (word === '') return 'week';
+  return PERIOD_WORDS[word] ?? null;
+}
+
 /**
  * A deck argument: trimmed and lower-cased, since deck ids are lower-case file names, so `Kubernetes`
  * finds `kubernetes` on every platform. Null when nothing was given.

@@ -83,6 +83,13 @@ export class RateLimitedError extends Error {
   }
 }
 
+/**
+ * The longest rate-limit wait a chat adapter may do inline, within a scheduler work item (the
+ * 50/s global bucket, a one-second 429). A longer wait rejects with {@link RateLimitedError}
+ * at once, so one channel's limit never holds a work slot.
+ */
+export const INLINE_RATE_LIMIT_WAIT_MS = 2_000;
+
 /** The wait a rate-limit error asks for, ms; 0 for any other error. */
 export function retryAfterOf(err: unknown): number {
   return err instanceof RateLimitedError ? err.retryAfterMs : 0;

@@ -1,5 +1,5 @@
 import type { AdminCommand, Period } from '../../engine/api.js';
-import { deckArg, splitArgs } from '../../engine/args.js';
+import { deckArg, PERIOD_CHOICES, parsePeriod, splitArgs } from '../../engine/args.js';
 import { parseClose, parseTime, parseTimezone, parseWeekdays } from '../../engine/schedule.js';
 import { type Sub, USAGE } from './command-definitions.js';
 
@@ -12,19 +12,6 @@ export type QuizCommand =
   | { kind: 'decks' }
   | { kind: 'admin'; cmd: AdminCommand }
   | { kind: 'usage'; problem: string; usage: string };
-
-const PERIODS: Record<string, Period> = {
-  week: 'week',
-  weekly: 'week',
-  w: 'week',
-  month: 'month',
-  monthly: 'month',
-  m: 'month',
-  all: 'all',
-  'all-time': 'all',
-  alltime: 'all',
-  ever: 'all',
-};
 
 /**
  * A channel argument: Slack sends a picked channel as `<#C123|name>` (or `<#C123>`); a bare
@@ -68,12 +55,16 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
       return extra(0, 'decks') ?? { kind: 'decks' };
     case 'leaderboard':
     case 'top': {
-      const bad = extra(1, 'leaderboard');
+      // Two words at most: `last week`.
+      const bad = extra(2, 'leaderboard');
       if (bad) return bad;
-      const word = args[0]?.toLowerCase();
-      const period = word === undefined ? 'week' : PERIODS[word];
+      const period = parsePeriod(args.join(' '));
       if (!period)
-        return usage('leaderboard', `\`${args[0]}\` is not a period: use week, month or all.`, command);
+        return usage(
+          'leaderboard',
+          `\`${args.join(' ')}\` is not a period: use ${PERIOD_CHOICES.map((c) => c.value).join(', ')}.`,
+          command,
+        );
       return { kind: 'leaderboard', period };
     }
     case 'list':

@@ -14,6 +14,7 @@ import {
   type SlackHandle,
   type SlackOptions,
 } from './options.js';
+import { outboundClient } from './rate-limit.js';
 
 export type { SlackHandle, SlackOptions } from './options.js';
 
@@ -46,7 +47,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   await connect(app, receiver, opts, conn);
   return {
     app,
-    chat: new SlackChatPort(app.client),
+    chat: new SlackChatPort(outboundClient(opts.botToken, setup.clientOptions, setup.logger)),
     mode: receiver ? 'socket' : 'http',
     port: conn.port,
     ready: () => conn.connected && !conn.stopped,
