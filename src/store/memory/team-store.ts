@@ -222,10 +222,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= now) return { status: 'unknown' };
+    if (messageId && r.message && r.message.messageId !== messageId) return { status: 'mismatch' };
     const first = r.answers[userId];
     // The same event delivered again: answered like the first time, also after the close.
     if (first && requestId && first[2] === requestId)

@@ -221,6 +221,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
     const reply = await guard('answer', () =>
@@ -233,10 +234,12 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         now,
         name ?? '',
         requestId ?? '',
+        messageId ?? '',
       ),
     );
     const status = String(reply[0]);
-    if (status === 'unknown' || status === 'closed' || status === 'bad_choice') return { status };
+    if (status === 'unknown' || status === 'closed' || status === 'bad_choice' || status === 'mismatch')
+      return { status };
     const round = parseRound(pairs(reply, 2));
     const stored = parseAnswer(String(reply[1]));
     if (!round || !stored) return { status: 'unknown' };
