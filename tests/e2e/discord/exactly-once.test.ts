@@ -23,6 +23,8 @@ const team: TeamRef = { platform: 'discord', teamId: GUILD };
 const T0 = Date.UTC(2035, 2, 5, 9, 0, 0); // a Monday, 09:00 UTC
 const DATE = '2035-03-05';
 const POSTS = new RegExp(`^/channels/${CHANNEL}/messages$`);
+/** Discord keeps a nonce unique for "the past few minutes"; the fake for 3. */
+const NONCE_WINDOW = 3 * 60_000;
 
 describe('discord: exactly one daily post through lost and late responses', () => {
   let rig: DiscordRig;
@@ -46,7 +48,11 @@ describe('discord: exactly one daily post through lost and late responses', () =
     rig = await startRig({
       engine: new QuizEngine({ decks, review, daily }),
       guildId: GUILD,
-      fake: { guilds: [{ id: GUILD, name: 'Quiz server', channels: [{ id: CHANNEL, name: 'quiz' }] }] },
+      fake: {
+        guilds: [{ id: GUILD, name: 'Quiz server', channels: [{ id: CHANNEL, name: 'quiz' }] }],
+        now: () => clock.now(),
+        nonceWindowMs: NONCE_WINDOW,
+      },
     });
     chat = rig.bot.chat;
   });
@@ -103,5 +109,19 @@ describe('discord: exactly one daily post through lost and late responses', () =
     expect(first.status).toBe('retry');
     expect(second.status).toBe('posted');
     expect(rig.fake.channelMessages(CHANNEL).slice(before)).toHaveLength(1);
+  });
+
+  it('a retry after the nonce window (a takeover after a long stall) finds the landed post in the channel', async () => {
+    const before = rig.fake.channelMessages(CHANNEL).length;
+    rig.fake.fault({ method: 'POST', path: POSTS, kind: 'drop' });
+    const first = await daily.openRound(team, CHANNEL, '2035-03-07');
+    expect(first.status).toBe('retry');
+    clock.advance(NONCE_WINDOW + 60_000);
+    const second = await daily.openRound(team, CHANNEL, '2035-03-07');
+    expect(second.status).toBe('posted');
+    const created = rig.fake.channelMessages(CHANNEL).slice(before);
+    expect(created).toHaveLength(1);
+    if (second.status === 'posted') expect(second.message.messageId).toBe(created[0]?.id);
+    expect(rig.fake.find('GET', POSTS).length).toBeGreaterThan(0);
   });
 });
