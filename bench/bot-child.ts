@@ -6,8 +6,8 @@
  * now), `storm` (answer storms through the engine, in this process), `stats`, `profileStart`,
  * `profileStop` and `stop`.
  */
-import type { DiscordAdapter } from '../src/adapters/discord/client.js';
-import type { SlackHandle } from '../src/adapters/slack/app.js';
+import type { DiscordAdapter } from '../src/adapters/discord/start.js';
+import type { SlackHandle } from '../src/adapters/slack/start.js';
 import type { TeamRef } from '../src/engine/ports.js';
 import { localDate } from '../src/engine/time.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
@@ -42,7 +42,7 @@ let discordError: string | null = null;
 let slackError: string | null = null;
 if (cfg.discordApiUrl) {
   try {
-    const { startDiscord } = await import('../src/adapters/discord/client.js');
+    const { startDiscord } = await import('../src/adapters/discord/start.js');
     discord = await startDiscord({
       token: 'bench-token',
       apiUrl: cfg.discordApiUrl,
@@ -57,7 +57,7 @@ if (cfg.discordApiUrl) {
 }
 if (cfg.slackApiUrl) {
   try {
-    const { startSlack } = await import('../src/adapters/slack/app.js');
+    const { startSlack } = await import('../src/adapters/slack/start.js');
     const { LogLevel } = await import('@slack/bolt');
     slack = await startSlack({
       botToken: 'xoxb-bench-token',

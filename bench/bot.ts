@@ -9,7 +9,7 @@ import { Keys } from '../src/store/redis/keys.js';
 import { RedisReviewStore } from '../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../src/store/redis/team-store.js';
 
-/** The bot's core as main.ts composes it (Redis stores, real clock), with chat ports filled in later. */
+/** The bot's core as core.ts composes it (Redis stores, real clock), with chat ports filled in later. */
 export interface BotCore {
   keys: Keys;
   teamStore: RedisTeamStore;

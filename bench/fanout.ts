@@ -30,7 +30,7 @@ export async function fanoutSection(ctx: BenchContext): Promise<SectionResult> {
   const floor = channelsN / PER_SECOND;
   const { FakeDiscord } = await import('../tests/fakes/discord/fake-discord.js');
   const { snowflake } = await import('../tests/fakes/discord/payloads.js');
-  const { startDiscord } = await import('../src/adapters/discord/client.js');
+  const { startDiscord } = await import('../src/adapters/discord/start.js');
   const { Scheduler } = await import('../src/scheduler/scheduler.js');
 
   const guilds = Array.from({ length: Math.ceil(channelsN / PER_GUILD) }, (_, g) => ({

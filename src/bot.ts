@@ -1,10 +1,10 @@
 import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
+import { buildCore, type Core } from './core.js';
 import { systemClock } from './engine/ports.js';
 import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
-import { buildCore, type Core } from './main.js';
 import { Scheduler } from './scheduler/scheduler.js';
 
 /** Something started that must be stopped on shutdown, in reverse order. */
@@ -136,7 +136,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
   const started: Platform[] = [];
   try {
     if (config.DISCORD_TOKEN) {
-      const { startDiscord } = await import('./adapters/discord/client.js');
+      const { startDiscord } = await import('./adapters/discord/start.js');
       const discord = await startDiscord({
         token: config.DISCORD_TOKEN,
         apiUrl: config.DISCORD_API_URL,
@@ -148,7 +148,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
       started.push({ name: 'discord', ready: discord.ready, stop: discord.stop });
     }
     if (config.SLACK_BOT_TOKEN) {
-      const { startSlack } = await import('./adapters/slack/app.js');
+      const { startSlack } = await import('./adapters/slack/start.js');
       const slack = await startSlack({
         botToken: config.SLACK_BOT_TOKEN,
         signingSecret: config.SLACK_SIGNING_SECRET,

@@ -2,9 +2,9 @@ import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { deckImport, deckLint } from './cli/deck.js';
 import { type Config, formatConfigProblems, loadConfig } from './config.js';
+import { buildCore } from './core.js';
 import { deckJsonSchemaText } from './engine/deck/schema.js';
 import { createLogger } from './log.js';
-import { buildCore } from './main.js';
 import { openStores, type Stores } from './store/open.js';
 
 /** Validated config, or exit 2 with every problem listed (never a stack trace). */
@@ -17,14 +17,36 @@ function configOrExit(): Config {
   return r.config;
 }
 
-/** Opens the configured store, or exits 1 with a one-line reason. */
-async function storesOrExit(config: Config): Promise<Stores> {
-  try {
-    return await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exit(1);
+/**
+ * Any failure of a command (a store that cannot be opened or fails half-way, a damaged file):
+ * one line on stderr and exit 1. The stack trace is for developers: only with LOG_LEVEL=debug|trace.
+ */
+function fail(command: string, err: unknown): never {
+  const msg = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+  process.stderr.write(`quizbot ${command}: ${msg}\n`);
+  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && err instanceof Error) {
+    process.stderr.write(`${err.stack ?? ''}\n`);
   }
+  process.exit(1);
+}
+
+/** The action of `command`, with every failure reported by {@link fail}. */
+function guarded<A extends unknown[]>(
+  command: string,
+  action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await action(...args);
+    } catch (err) {
+      fail(command, err);
+    }
+  };
+}
+
+/** Opens the configured store (a failure is reported by the command's {@link guarded}). */
+async function openConfigured(config: Config): Promise<Stores> {
+  return openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
 }
 
 function hasPlatform(c: Config): boolean {
@@ -68,28 +90,47 @@ program
   .command('start', { isDefault: true })
   .description('run the bot (Discord/Slack when a token is set; the terminal review otherwise)')
   .option('-d, --deck <id>', 'deck for the terminal review')
-  .action(async (opts: { deck?: string }) => {
-    const config = configOrExit();
-    if (!hasPlatform(config)) {
-      process.stdout.write('No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the terminal review.\n');
-      process.exitCode = await terminalReview(opts.deck);
-      return;
-    }
-    const { runBot } = await import('./bot.js');
-    try {
-      await runBot(config);
-    } catch (err) {
-      process.stderr.write(`quizbot could not start: ${(err as Error).message}\n`);
-      process.exit(1);
-    }
-  });
+  .action(
+    guarded('start', async (opts: { deck?: string }) => {
+      const config = configOrExit();
+      if (!hasPlatform(config)) {
+        process.stdout.write('No DISCORD_TOKEN or SLACK_BOT_TOKEN set: starting the terminal review.\n');
+        process.exitCode = await terminalReview(opts.deck);
+        return;
+      }
+      const { runBot } = await import('./bot.js');
+      try {
+        await runBot(config);
+      } catch (err) {
+        process.stderr.write(`quizbot could not start: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+    }),
+  );
 
 program
   .command('review')
   .description('interactive review in this terminal (Enter shows the answer, 1-4 grades, q quits)')
   .option('-d, --deck <id>', 'deck to review', undefined)
-  .action(async (opts: { deck?: string }) => {
-    process.exitCode = await terminalReview(opts.deck);
+  .action(
+    guarded('review', async (opts: { deck?: string }) => {
+      process.exitCode = await terminalReview(opts.deck);
+    }),
+  );
+
+program
+  .command('decks')
+  .description('list the loaded decks with their card counts (what /decks shows in chat)')
+  .action(async () => {
+    const config = configOrExit();
+    const log = createLogger({ ...config, LOG_LEVEL: 'error' }, process.stderr);
+    const core = await buildCore(config, log);
+    const { renderView, ansiInk, plainInk } = await import('./adapters/terminal/render.js');
+    try {
+      process.stdout.write(renderView(core.engine.decks(), process.stdout.isTTY ? ansiInk : plainInk));
+    } finally {
+      await core.stores.close();
+    }
   });
 
 const deck = program.command('deck').description('work with deck files');
@@ -158,7 +199,7 @@ discord
   .description('register the slash commands (to DISCORD_GUILD_ID when set, else globally) and exit')
   .action(async () => {
     const config = configOrExit();
-    const { registerWithToken } = await import('./adapters/discord/commands.js');
+    const { registerWithToken } = await import('./adapters/discord/register.js');
     try {
       const r = await registerWithToken({
         token: discordToken(config),
@@ -180,7 +221,7 @@ discord
   .description('print the URL that adds the bot to a server, with the scopes and permissions it needs')
   .action(async () => {
     const config = configOrExit();
-    const { inviteUrlForToken } = await import('./adapters/discord/commands.js');
+    const { inviteUrlForToken } = await import('./adapters/discord/register.js');
     try {
       process.stdout.write(
         `${await inviteUrlForToken({ token: discordToken(config), apiUrl: config.DISCORD_API_URL })}\n`,
@@ -194,17 +235,19 @@ discord
 program
   .command('export')
   .description("write every user's progress, schedules, rounds and leaderboards as JSON Lines to stdout")
-  .action(async () => {
-    const config = configOrExit();
-    const stores = await storesOrExit(config);
-    const { exportAll } = await import('./store/backup.js');
-    try {
-      const n = await exportAll(stores, (line) => process.stdout.write(line));
-      process.stderr.write(`exported ${n} records from the ${stores.kind} store (${stores.where})\n`);
-    } finally {
-      await stores.close();
-    }
-  });
+  .action(
+    guarded('export', async () => {
+      const config = configOrExit();
+      const stores = await openConfigured(config);
+      const { exportAll } = await import('./store/backup.js');
+      try {
+        const n = await exportAll(stores, (line) => process.stdout.write(line));
+        process.stderr.write(`exported ${n} records from the ${stores.kind} store (${stores.where})\n`);
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
 
 program
   .command('import')
@@ -212,31 +255,32 @@ program
     'load an export into the configured store (embedded or Redis); a damaged file is refused whole',
   )
   .argument('<file>', 'file written by quizbot export')
-  .action(async (file: string) => {
-    const { readFile } = await import('node:fs/promises');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
-      process.exitCode = 2;
-      return;
-    }
-    const config = configOrExit();
-    const stores = await storesOrExit(config);
-    const { BackupError, importAll } = await import('./store/backup.js');
-    try {
-      const r = await importAll(stores, text);
-      process.stdout.write(
-        `imported ${r.users} users and ${r.teams} teams into the ${stores.kind} store (${stores.where})\n`,
-      );
-    } catch (err) {
-      if (!(err instanceof BackupError)) throw err;
-      process.stderr.write(`${file}: ${err.message}; nothing was imported\n`);
-      process.exitCode = 1;
-    } finally {
-      await stores.close();
-    }
-  });
+  .action(
+    guarded('import', async (file: string) => {
+      const { access, constants } = await import('node:fs/promises');
+      try {
+        await access(file, constants.R_OK);
+      } catch (err) {
+        process.stderr.write(`cannot read ${file}: ${(err as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const config = configOrExit();
+      const stores = await openConfigured(config);
+      const { BackupError, backupFileLines, importAll } = await import('./store/backup.js');
+      try {
+        const r = await importAll(stores, backupFileLines(file));
+        process.stdout.write(
+          `imported ${r.users} users and ${r.teams} teams into the ${stores.kind} store (${stores.where})\n`,
+        );
+      } catch (err) {
+        if (!(err instanceof BackupError)) throw err;
+        process.stderr.write(`${file}: ${err.message}; nothing was imported\n`);
+        process.exitCode = 1;
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
 
 await program.parseAsync(process.argv);

@@ -32,7 +32,10 @@ export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
 
 const FORMATS: readonly ImportFormat[] = ['auto', 'anki', 'quizlet', 'csv', 'tsv'];
 
-/** `quizbot deck lint [dir]`: every problem on its own line, then a summary; exit 1 on any problem. */
+/**
+ * `quizbot deck lint [dir]`: every problem on its own line, then a summary. Exit 1 on any error;
+ * warnings alone are shown and exit 0.
+ */
 export async function deckLint(dir: string): Promise<CommandResult> {
   const { decks, problems } = await loadDecks(dir);
   const cards = decks.reduce((n, d) => n + d.cards.length, 0);
@@ -40,10 +43,15 @@ export async function deckLint(dir: string): Promise<CommandResult> {
   if (problems.length === 0) {
     return { code: 0, output: `${dir}: ${loaded}, no problems\n` };
   }
+  const warnings = problems.filter((p) => p.severity === 'warning').length;
+  const errors = problems.length - warnings;
   const files = new Set(problems.map((p) => p.file)).size;
   const lines = problems.map(formatProblem);
-  lines.push(`${plural(problems.length, 'problem')} in ${plural(files, 'file')}; ${loaded}`);
-  return { code: 1, output: `${lines.join('\n')}\n` };
+  const counts = [errors ? plural(errors, 'problem') : '', warnings ? plural(warnings, 'warning') : '']
+    .filter(Boolean)
+    .join(' and ');
+  lines.push(`${counts} in ${plural(files, 'file')}; ${loaded}`);
+  return { code: errors > 0 ? 1 : 0, output: `${lines.join('\n')}\n` };
 }
 
 /**

@@ -4,7 +4,11 @@ import { silentLogger } from './api.js';
 import type { DeckSet } from './deck/types.js';
 import { codeOf, QuizError, type QuizErrorCode } from './errors.js';
 import type { ReviewService } from './review.js';
-import { errorView, noticeView, type View } from './views.js';
+import { errorView, noticeView, truncate, type View } from './views.js';
+
+/** `/decks`: a description is cut to this many characters, the whole list to a Slack section. */
+const DESCRIPTION_MAX = 120;
+const DECKS_TEXT_MAX = 2900;
 
 /** The team side the engine delegates to (implemented by DailyService). */
 export interface TeamSide {
@@ -52,19 +56,22 @@ export class QuizEngine {
     return this.opts.decks.list().map((d) => d.id);
   }
 
-  /** `/decks`: the loaded decks with card counts. */
+  /** `/decks`: every loaded deck with its card count (and a short description). */
   decks(): View {
     const decks = this.opts.decks.list();
     if (decks.length === 0) return { text: 'No decks are loaded.', private: true, tone: 'warning' };
+    const cards = (n: number) => `${n} card${n === 1 ? '' : 's'}`;
+    // One short line a deck, so a long list still fits a Slack section (3000) or an embed (4096).
+    const lines = decks.map(
+      (d) =>
+        `• **${d.id}** — ${d.title} (${cards(d.cards.length)})` +
+        (d.description ? `: ${truncate(d.description.replace(/\s+/g, ' '), DESCRIPTION_MAX, '…')}` : ''),
+    );
     return {
       title: 'Decks',
-      text: decks
-        .map(
-          (d) =>
-            `• **${d.id}** — ${d.title} (${d.cards.length} cards)${d.description ? `: ${d.description}` : ''}`,
-        )
-        .join('\n'),
+      text: truncate(lines.join('\n'), DECKS_TEXT_MAX),
       private: true,
+      footer: `${cards(decks.reduce((n, d) => n + d.cards.length, 0))} in ${decks.length} deck${decks.length === 1 ? '' : 's'}`,
     };
   }
 

@@ -6,7 +6,7 @@ import type { Deck, DeckCard, DeckSet } from './deck/types.js';
 import { QuizError } from './errors.js';
 import type { Clock, QueueQuery, QueueSnapshot, ReviewStore, UserRef } from './ports.js';
 import { addDays, dayWindow, shortDuration } from './time.js';
-import { truncate, type View, type ViewButton } from './views.js';
+import { truncate, type View, type ViewButton, withSource } from './views.js';
 
 /** Options of {@link ReviewService}; defaults in {@link REVIEW_DEFAULTS}. */
 export interface ReviewServiceOptions {
@@ -133,7 +133,7 @@ export class ReviewService {
     const back = card.explanation ? `${card.back}\n\n_${card.explanation}_` : card.back;
     return {
       title: deck.title,
-      text: `**${truncate(card.front, MAX_FRONT)}**\n\n${truncate(back, MAX_BACK)}`,
+      text: `**${truncate(card.front, MAX_FRONT)}**\n\n${withSource(back, card.source, MAX_BACK)}`,
       buttons: [buttons],
       private: true,
       footer: 'How well did you remember it?',

@@ -64,3 +64,13 @@ export function truncate(text: string, max: number, marker = '… (cut)'): strin
   if (text.length <= max) return text;
   return text.slice(0, Math.max(0, max - marker.length)).trimEnd() + marker;
 }
+
+/**
+ * `body` followed by a `Source: <url>` line when the card names its source. The body is cut to
+ * leave room, so the source line is never the part that a length limit removes.
+ */
+export function withSource(body: string, source: string | undefined, max: number): string {
+  if (!source) return truncate(body, max);
+  const line = `\n\nSource: ${source}`;
+  return `${truncate(body, Math.max(0, max - line.length))}${line}`;
+}

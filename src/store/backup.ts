@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { unpackCard } from '../engine/cardstate.js';
 import type { ReviewStore, UserExport } from '../engine/ports.js';
@@ -92,70 +93,163 @@ export class BackupError extends Error {
   override readonly name = 'BackupError';
 }
 
-/** Parsed, fully validated backup content. */
-export interface ParsedBackup {
-  /** Study data records. */
-  users: UserExport[];
-  /** Team data records. */
-  teams: unknown[];
+/**
+ * Where a backup is read from: its whole text, or a function that opens its lines afresh (called
+ * twice: once to validate the whole file, once to write it), such as {@link backupFileLines}.
+ */
+export type BackupSource = string | (() => AsyncIterable<string>);
+
+/** The lines of a backup file, streamed (split on `\n` only, as the checksum was computed). */
+export function backupFileLines(path: string): () => AsyncIterable<string> {
+  return async function* lines() {
+    let rest = '';
+    for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 })) {
+      const parts = (rest + (chunk as string)).split('\n');
+      rest = parts.pop() as string;
+      yield* parts;
+    }
+    if (rest !== '') yield rest;
+  };
 }
 
-/** Validates a whole backup text; throws BackupError naming the line. Writes nothing. */
-export function parseBackup(text: string, teams?: TeamRecordPort): ParsedBackup {
-  const lines = text.split('\n');
+async function* linesOf(source: BackupSource): AsyncIterable<string> {
+  if (typeof source !== 'string') {
+    yield* source();
+    return;
+  }
+  const lines = source.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  if (lines.length < 2) throw new BackupError('not a quizbot export: it has no header and trailer lines');
-  const json = (line: string, n: number): unknown => {
+  yield* lines;
+}
+
+function json(line: string, n: number): unknown {
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new BackupError(`line ${n}: not valid JSON (is the file truncated?)`);
+  }
+}
+
+/** One body line as a record to write; throws BackupError naming the line. */
+function parseRecord(
+  line: string,
+  n: number,
+  teams: TeamRecordPort | undefined,
+): { type: 'user'; user: UserExport } | { type: 'team'; data: unknown } {
+  const rec = json(line, n) as { type?: unknown; data?: unknown };
+  if (rec?.type === 'user') {
+    const u = UserRecord.safeParse(rec);
+    if (!u.success) throw new BackupError(`line ${n}: invalid user record: ${u.error.issues[0]?.message}`);
+    return { type: 'user', user: { user: u.data.user, decks: u.data.decks } };
+  }
+  if (rec?.type === 'team') {
+    if (!teams) throw new BackupError(`line ${n}: team data, but this store has no team store`);
     try {
-      return JSON.parse(line);
-    } catch {
-      throw new BackupError(`line ${n}: not valid JSON (is the file truncated?)`);
+      teams.validateTeam(rec.data);
+    } catch (err) {
+      throw new BackupError(`line ${n}: invalid team record: ${(err as Error).message}`);
+    }
+    return { type: 'team', data: rec.data };
+  }
+  throw new BackupError(`line ${n}: unknown record type ${JSON.stringify(rec?.type)}`);
+}
+
+/**
+ * Validates a whole backup, streaming it (one line in memory at a time); throws BackupError naming
+ * the line. Writes nothing. A damaged file (checksum, count, header, trailer) is reported as such
+ * before any invalid record in it.
+ */
+export async function validateBackup(
+  source: BackupSource,
+  teams?: TeamRecordPort,
+): Promise<{ users: number; teams: number }> {
+  const sum = createHash('sha256');
+  let n = 0;
+  let prev: string | undefined;
+  let firstProblem: BackupError | undefined;
+  const counts = { users: 0, teams: 0 };
+  const body = (line: string, at: number) => {
+    sum.update(`${line}\n`);
+    if (at === 1) {
+      if (!Header.safeParse(json(line, 1)).success)
+        throw new BackupError('line 1: not a quizbot export header (version 1)');
+      return;
+    }
+    if (firstProblem) return;
+    try {
+      const r = parseRecord(line, at, teams);
+      counts[r.type === 'user' ? 'users' : 'teams']++;
+    } catch (err) {
+      firstProblem = err as BackupError;
     }
   };
-  const header = Header.safeParse(json(lines[0] as string, 1));
-  if (!header.success) throw new BackupError('line 1: not a quizbot export header (version 1)');
-  const trailer = Trailer.safeParse(json(lines.at(-1) as string, lines.length));
-  if (!trailer.success)
-    throw new BackupError(`line ${lines.length}: the end line is missing: the file is truncated`);
-  const body = lines.slice(0, -1);
-  const sum = createHash('sha256');
-  for (const l of body) sum.update(`${l}\n`);
+  for await (const line of linesOf(source)) {
+    if (prev !== undefined) body(prev, n);
+    prev = line;
+    n++;
+  }
+  if (prev === undefined || n < 2)
+    throw new BackupError('not a quizbot export: it has no header and trailer lines');
+  const trailer = Trailer.safeParse(json(prev, n));
+  if (!trailer.success) throw new BackupError(`line ${n}: the end line is missing: the file is truncated`);
   if (sum.digest('hex') !== trailer.data.sha256) {
     throw new BackupError('checksum mismatch: the file was changed or damaged after export');
   }
-  if (body.length - 1 !== trailer.data.records) {
-    throw new BackupError(`expected ${trailer.data.records} records, found ${body.length - 1}`);
+  if (n - 2 !== trailer.data.records) {
+    throw new BackupError(`expected ${trailer.data.records} records, found ${n - 2}`);
   }
-  const out: ParsedBackup = { users: [], teams: [] };
-  body.slice(1).forEach((line, i) => {
-    const n = i + 2;
-    const rec = json(line, n) as { type?: unknown; data?: unknown };
-    if (rec?.type === 'user') {
-      const u = UserRecord.safeParse(rec);
-      if (!u.success) throw new BackupError(`line ${n}: invalid user record: ${u.error.issues[0]?.message}`);
-      out.users.push({ user: u.data.user, decks: u.data.decks });
-    } else if (rec?.type === 'team') {
-      if (!teams) throw new BackupError(`line ${n}: team data, but this store has no team store`);
-      try {
-        teams.validateTeam(rec.data);
-      } catch (err) {
-        throw new BackupError(`line ${n}: invalid team record: ${(err as Error).message}`);
-      }
-      out.teams.push(rec.data);
-    } else {
-      throw new BackupError(`line ${n}: unknown record type ${JSON.stringify(rec?.type)}`);
-    }
-  });
-  return out;
+  if (firstProblem) throw firstProblem;
+  return counts;
 }
 
-/** Validates the whole file first, then writes it; returns what was imported. */
+/** Options of {@link importAll}. */
+export interface ImportOptions {
+  /** Called after each record is written, with the count so far (progress; tests stop Redis here). */
+  onRecord?: (written: number) => void | Promise<void>;
+}
+
+/** A store failed half-way through an import: `written` records are in, whole; the rest are not. */
+export class ImportInterruptedError extends Error {
+  override readonly name = 'ImportInterruptedError';
+  constructor(
+    readonly written: number,
+    readonly total: number,
+    cause: unknown,
+  ) {
+    super(
+      `the store failed after ${written} of ${total} records (${(cause as Error).message}); each record (a user, or a team) is written whole or not at all, so run the same import again to finish it`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Validates the whole backup first (streaming, writing nothing), then streams it again and writes
+ * it record by record. Each record (one user's study data, one team's competition data) is written
+ * in one transaction, whole or not at all, and replaces what has its ids: an import interrupted by
+ * a store failure leaves whole records only, and running it again finishes it.
+ */
 export async function importAll(
   stores: BackupStores,
-  text: string,
+  source: BackupSource,
+  opts: ImportOptions = {},
 ): Promise<{ users: number; teams: number }> {
-  const parsed = parseBackup(text, stores.teams);
-  for (const u of parsed.users) await stores.review.importUser(u);
-  for (const t of parsed.teams) await stores.teams?.importTeam(t);
-  return { users: parsed.users.length, teams: parsed.teams.length };
+  const counts = await validateBackup(source, stores.teams);
+  const total = counts.users + counts.teams;
+  let n = 0;
+  let written = 0;
+  for await (const line of linesOf(source)) {
+    n++;
+    if (n === 1 || written === total) continue;
+    const r = parseRecord(line, n, stores.teams);
+    try {
+      if (r.type === 'user') await stores.review.importUser(r.user);
+      else await stores.teams?.importTeam(r.data);
+    } catch (err) {
+      throw new ImportInterruptedError(written, total, err);
+    }
+    written++;
+    await opts.onRecord?.(written);
+  }
+  return counts;
 }

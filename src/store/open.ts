@@ -6,7 +6,7 @@ import type { TeamRecordPort } from './backup.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamStore } from './memory/team-store.js';
-import { connectRedis, waitReady } from './redis/connect.js';
+import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
 import { RedisTeamStore } from './redis/team-store.js';
@@ -52,6 +52,17 @@ function safeUrl(url: string): string {
   return u.toString();
 }
 
+/** Why Redis is not usable, in one line that says what to fix. */
+function unreadyMessage(url: string, err: unknown): string {
+  const where = safeUrl(url);
+  if (err instanceof RedisAuthError) {
+    return err.reason === 'needs_password'
+      ? `Redis authentication failed at ${where}: the server needs a password; put it in REDIS_URL (redis://:password@host:port)`
+      : `Redis authentication failed at ${where}: the password (or user) in REDIS_URL is wrong`;
+  }
+  return `cannot reach Redis at ${where}: is it running?`;
+}
+
 /**
  * Opens Redis when a URL is given (waiting until it is ready, so the first click does not fail),
  * else the embedded store persisted under `dataDir`.
@@ -63,13 +74,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       await waitReady(redis, o.readyTimeoutMs ?? 10_000);
     } catch (err) {
       redis.disconnect();
-      throw new QuizError(
-        'store_unavailable',
-        `cannot reach Redis at ${safeUrl(o.redisUrl)}: is it running?`,
-        {
-          cause: err,
-        },
-      );
+      throw new QuizError('store_unavailable', unreadyMessage(o.redisUrl, err), { cause: err });
     }
     const keys = new Keys(o.prefix);
     const team = new RedisTeamStore(redis, keys);

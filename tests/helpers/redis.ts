@@ -52,11 +52,21 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
+/** Options of {@link startTestRedis}. */
+export interface TestRedisOptions {
+  /**
+   * Extra redis-server arguments, after the defaults so they win (e.g. `['--appendonly', 'yes']`,
+   * `['--requirepass', 'pw']`). A test that needs them needs its own server: with TEST_REDIS_URL
+   * it gets `owned: false` and must skip visibly.
+   */
+  args?: string[];
+}
+
 /**
  * Starts a private redis-server on a free port (or uses TEST_REDIS_URL with a unique
  * key prefix, never flushing it).
  */
-export async function startTestRedis(): Promise<TestRedis> {
+export async function startTestRedis(opts: TestRedisOptions = {}): Promise<TestRedis> {
   const prefix = `qbt${Math.random().toString(36).slice(2, 8)}`;
   const given = process.env.TEST_REDIS_URL;
   if (given) {
@@ -75,7 +85,19 @@ export async function startTestRedis(): Promise<TestRedis> {
   const start = async () => {
     proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        ...(opts.args ?? []),
+      ],
       { stdio: 'ignore' },
     );
     await waitForPort(port, 10_000);

@@ -43,3 +43,25 @@ describe('logger', () => {
     expect(() => JSON.parse(out)).toThrow();
   });
 });
+
+describe('redaction of logged text', () => {
+  it('scrubs secrets inside message strings, as third-party libraries log them', () => {
+    const { lines, stream } = sink();
+    const log = createLogger({ LOG_LEVEL: 'debug', LOG_FORMAT: 'json' }, stream);
+    const envelope = JSON.stringify({
+      payload: {
+        token: 'verif-secret',
+        response_url: 'https://hooks.slack.com/commands/T1/123/abc-secret',
+        text: 'review',
+      },
+    });
+    log.debug({ component: 'slack' }, `Received a message on the WebSocket: ${envelope}`);
+    log.info({ payload: { response_url: 'https://hooks.slack.com/actions/x/y/z-secret' } }, 'obj');
+    log.warn({}, 'posting with xoxb-12-34-secret and xapp-1-A-secret; token=form-secret&x=1');
+    log.info({ nested: JSON.stringify({ body: envelope }) }, `again ${JSON.stringify({ body: envelope })}`);
+    const out = lines.join('');
+    expect(out).not.toMatch(/secret/);
+    expect(out).toContain('"text\\":\\"review\\"');
+    expect(out).toContain('x=1');
+  });
+});

@@ -9,10 +9,11 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { decodeAction } from '../../engine/actions.js';
-import type { ActionResult, Actor, AdminCommand, Logger, Period } from '../../engine/api.js';
+import type { ActionResult, Actor, Logger, Period } from '../../engine/api.js';
 import type { QuizEngine } from '../../engine/engine.js';
 import { errorView, noticeView, type View } from '../../engine/views.js';
-import { ADMIN_PERMISSION, COMMAND } from './commands.js';
+import { adminCommandOf } from './command-args.js';
+import { ADMIN_PERMISSION, COMMAND } from './command-definitions.js';
 import { newReport, type RenderedMessage, renderView } from './render.js';
 
 /** The engine calls the Discord adapter makes (QuizEngine fits; tests may pass a stand-in). */
@@ -59,37 +60,6 @@ export function actorOf(i: BaseInteraction): Actor {
   };
 }
 
-/** The AdminCommand of a `/quiz-admin` interaction, or a refusal view when an option is missing. */
-export function adminCommandOf(i: ChatInputCommandInteraction): AdminCommand | View {
-  const sub = i.options.getSubcommand(false);
-  const channelId = i.options.getChannel('channel')?.id ?? i.channelId;
-  const str = (name: string) => i.options.getString(name)?.trim() || undefined;
-  switch (sub) {
-    case 'schedule': {
-      const deckId = str('deck');
-      const time = str('time');
-      const timezone = str('timezone');
-      if (!deckId || !time || !timezone)
-        return noticeView('bad_argument', 'schedule needs deck, time and timezone.');
-      const cmd: AdminCommand = { kind: 'schedule', channelId, deckId, time, timezone };
-      const weekdays = str('weekdays');
-      const close = str('close');
-      if (weekdays) cmd.weekdays = weekdays;
-      if (close) cmd.close = close;
-      return cmd;
-    }
-    case 'list':
-      return { kind: 'list' };
-    case 'unschedule':
-    case 'pause':
-    case 'resume':
-    case 'post-now':
-      return { kind: sub, channelId };
-    default:
-      return noticeView('bad_argument', `Unknown subcommand ${JSON.stringify(sub)}.`);
-  }
-}
-
 /** Every IANA timezone this runtime knows, plus UTC. */
 let zones: string[] | undefined;
 function timeZones(): string[] {
@@ -126,142 +96,159 @@ function expectedMode(customId: string): ActionResult['mode'] {
   }
 }
 
+/** What the steps of the handler share. */
+interface Ctx {
+  engine: DiscordEngine;
+  log: Logger;
+  deferAfterMs: number;
+}
+
 /**
  * The `interactionCreate` listener: builds the Actor, makes one engine call, renders the view.
  * It never throws: a failure is logged and the user still gets a short private error.
  */
 export function createInteractionHandler(opts: InboundOptions): (interaction: Interaction) => Promise<void> {
-  const { engine, log } = opts;
-  const deferAfterMs = opts.deferAfterMs ?? INBOUND_DEFAULTS.deferAfterMs;
-
-  const render = (view: View, where: object): RenderedMessage => {
-    const report = newReport();
-    const msg = renderView(view, report);
-    if (report.droppedButtons.length || report.droppedFields)
-      log.warn({ ...where, ...report }, 'view cut to fit Discord');
-    return msg;
+  const ctx: Ctx = {
+    engine: opts.engine,
+    log: opts.log,
+    deferAfterMs: opts.deferAfterMs ?? INBOUND_DEFAULTS.deferAfterMs,
   };
-  const ephemeral = (msg: RenderedMessage): InteractionReplyOptions => ({
-    ...msg,
-    flags: MessageFlags.Ephemeral,
-  });
-
-  /** The one engine call of a slash command. */
-  const viewOfCommand = (i: ChatInputCommandInteraction, actor: Actor): Promise<View> => {
-    const deck = () => i.options.getString('deck')?.trim() || null;
-    switch (i.commandName) {
-      case COMMAND.review:
-        return engine.review(actor, deck());
-      case COMMAND.stats:
-        return engine.stats(actor, deck());
-      case COMMAND.leaderboard: {
-        const given = i.options.getString('period');
-        return engine.leaderboard(actor, PERIODS.find((p) => p === given) ?? 'week');
-      }
-      case COMMAND.decks:
-        return Promise.resolve().then(() => engine.decks());
-      case COMMAND.admin: {
-        const cmd = adminCommandOf(i);
-        return 'kind' in cmd ? engine.admin(actor, cmd) : Promise.resolve(cmd);
-      }
-      default:
-        return Promise.resolve(noticeView('bad_argument', `Unknown command /${i.commandName}.`));
-    }
-  };
-
-  const onCommand = async (i: ChatInputCommandInteraction): Promise<void> => {
-    const where = { interaction: i.id, command: i.commandName, user: i.user.id, guild: i.guildId };
-    const work = viewOfCommand(i, actorOf(i));
-    const first = await within(work, deferAfterMs);
-    if (first !== LATE) {
-      const msg = render(first, where);
-      await i.reply(first.private ? ephemeral(msg) : msg);
-      return;
-    }
-    // Every command's view is private so far, so the placeholder is private too.
-    log.debug(where, 'engine slow: deferring reply');
-    await i.deferReply({ flags: MessageFlags.Ephemeral });
-    const view = await work;
-    const msg = render(view, where);
-    if (view.private) {
-      await i.editReply(msg);
-    } else {
-      // A private "thinking…" placeholder cannot become public: post the view as a public follow-up.
-      await i.deleteReply();
-      await i.followUp(msg);
-    }
-  };
-
-  const onButton = async (i: ButtonInteraction): Promise<void> => {
-    const where = {
-      interaction: i.id,
-      customId: i.customId.slice(0, 120),
-      user: i.user.id,
-      guild: i.guildId,
-    };
-    const work = engine.action(actorOf(i), i.customId);
-    const first = await within(work, deferAfterMs);
-    if (first !== LATE) {
-      const msg = render(first.view, where);
-      await (first.mode === 'update' ? i.update(msg) : i.reply(ephemeral(msg)));
-      return;
-    }
-    const guess = expectedMode(i.customId);
-    log.debug({ ...where, guess }, 'engine slow: deferring');
-    await (guess === 'update' ? i.deferUpdate() : i.deferReply({ flags: MessageFlags.Ephemeral }));
-    const result = await work;
-    const msg = render(result.view, where);
-    if (guess === 'update' && result.mode === 'reply') await i.followUp(ephemeral(msg));
-    else await i.editReply(msg);
-  };
-
-  const onAutocomplete = async (i: AutocompleteInteraction): Promise<void> => {
-    const focused = i.options.getFocused(true);
-    const values =
-      focused.name === 'deck'
-        ? engine.deckIds()
-        : focused.name === 'timezone'
-          ? timeZones()
-          : ([] as string[]);
-    const picked = matching(values, String(focused.value), INBOUND_DEFAULTS.autocompleteChoices);
-    await i.respond(picked.map((v) => ({ name: v, value: v })));
-  };
-
-  const answerFailure = async (i: RepliableInteraction): Promise<void> => {
-    const msg = ephemeral(render(errorView(new Error('interaction failed')), { interaction: i.id }));
-    if (i.deferred || i.replied) await i.followUp(msg);
-    else await i.reply(msg);
-  };
-
   return async (interaction: Interaction): Promise<void> => {
     const started = Date.now();
     try {
-      if (interaction.isChatInputCommand()) await onCommand(interaction);
-      else if (interaction.isButton()) await onButton(interaction);
-      else if (interaction.isAutocomplete()) await onAutocomplete(interaction);
-      else log.debug({ interaction: interaction.id, type: interaction.type }, 'ignored interaction');
-      log.debug({ interaction: interaction.id, ms: Date.now() - started }, 'interaction answered');
+      if (interaction.isChatInputCommand()) await onCommand(ctx, interaction);
+      else if (interaction.isButton()) await onButton(ctx, interaction);
+      else if (interaction.isAutocomplete()) await onAutocomplete(ctx, interaction);
+      else ctx.log.debug({ interaction: interaction.id, type: interaction.type }, 'ignored interaction');
+      ctx.log.debug({ interaction: interaction.id, ms: Date.now() - started }, 'interaction answered');
     } catch (err) {
-      log.error(
-        {
-          err,
-          interaction: interaction.id,
-          type: interaction.type,
-          user: interaction.user.id,
-          ms: Date.now() - started,
-        },
-        'discord interaction failed',
-      );
-      try {
-        if (interaction.isAutocomplete()) {
-          if (!interaction.responded) await interaction.respond([]);
-          return;
-        }
-        if (!interaction.isRepliable()) return;
-        await answerFailure(interaction);
-      } catch (err2) {
-        log.error({ err: err2, interaction: interaction.id }, 'could not tell the user about the failure');
-      }
+      await onFailure(ctx, interaction, err, started);
     }
   };
+}
+
+/** Renders a view for Discord, logging what had to be cut to fit. */
+function render(ctx: Ctx, view: View, where: object): RenderedMessage {
+  const report = newReport();
+  const msg = renderView(view, report);
+  if (report.droppedButtons.length || report.droppedFields)
+    ctx.log.warn({ ...where, ...report }, 'view cut to fit Discord');
+  return msg;
+}
+
+function ephemeral(msg: RenderedMessage): InteractionReplyOptions {
+  return { ...msg, flags: MessageFlags.Ephemeral };
+}
+
+/** The one engine call of a slash command. */
+function viewOfCommand(ctx: Ctx, i: ChatInputCommandInteraction, actor: Actor): Promise<View> {
+  const { engine } = ctx;
+  const deck = () => i.options.getString('deck')?.trim() || null;
+  switch (i.commandName) {
+    case COMMAND.review:
+      return engine.review(actor, deck());
+    case COMMAND.stats:
+      return engine.stats(actor, deck());
+    case COMMAND.leaderboard: {
+      const given = i.options.getString('period');
+      return engine.leaderboard(actor, PERIODS.find((p) => p === given) ?? 'week');
+    }
+    case COMMAND.decks:
+      return Promise.resolve().then(() => engine.decks());
+    case COMMAND.admin: {
+      const cmd = adminCommandOf(i);
+      return 'kind' in cmd ? engine.admin(actor, cmd) : Promise.resolve(cmd);
+    }
+    default:
+      return Promise.resolve(noticeView('bad_argument', `Unknown command /${i.commandName}.`));
+  }
+}
+
+async function onCommand(ctx: Ctx, i: ChatInputCommandInteraction): Promise<void> {
+  const where = { interaction: i.id, command: i.commandName, user: i.user.id, guild: i.guildId };
+  const work = viewOfCommand(ctx, i, actorOf(i));
+  const first = await within(work, ctx.deferAfterMs);
+  if (first !== LATE) {
+    const msg = render(ctx, first, where);
+    await i.reply(first.private ? ephemeral(msg) : msg);
+    return;
+  }
+  // Every command's view is private so far, so the placeholder is private too.
+  ctx.log.debug(where, 'engine slow: deferring reply');
+  await i.deferReply({ flags: MessageFlags.Ephemeral });
+  const view = await work;
+  const msg = render(ctx, view, where);
+  if (view.private) {
+    await i.editReply(msg);
+  } else {
+    // A private "thinking…" placeholder cannot become public: post the view as a public follow-up.
+    await i.deleteReply();
+    await i.followUp(msg);
+  }
+}
+
+async function onButton(ctx: Ctx, i: ButtonInteraction): Promise<void> {
+  const where = {
+    interaction: i.id,
+    customId: i.customId.slice(0, 120),
+    user: i.user.id,
+    guild: i.guildId,
+  };
+  const work = ctx.engine.action(actorOf(i), i.customId);
+  const first = await within(work, ctx.deferAfterMs);
+  if (first !== LATE) {
+    const msg = render(ctx, first.view, where);
+    await (first.mode === 'update' ? i.update(msg) : i.reply(ephemeral(msg)));
+    return;
+  }
+  const guess = expectedMode(i.customId);
+  ctx.log.debug({ ...where, guess }, 'engine slow: deferring');
+  await (guess === 'update' ? i.deferUpdate() : i.deferReply({ flags: MessageFlags.Ephemeral }));
+  const result = await work;
+  const msg = render(ctx, result.view, where);
+  if (guess === 'update' && result.mode === 'reply') await i.followUp(ephemeral(msg));
+  else await i.editReply(msg);
+}
+
+async function onAutocomplete(ctx: Ctx, i: AutocompleteInteraction): Promise<void> {
+  const focused = i.options.getFocused(true);
+  const values =
+    focused.name === 'deck'
+      ? ctx.engine.deckIds()
+      : focused.name === 'timezone'
+        ? timeZones()
+        : ([] as string[]);
+  const picked = matching(values, String(focused.value), INBOUND_DEFAULTS.autocompleteChoices);
+  await i.respond(picked.map((v) => ({ name: v, value: v })));
+}
+
+/** Logs a failed interaction and still tells the user (a short private error, or no suggestions). */
+async function onFailure(ctx: Ctx, interaction: Interaction, err: unknown, started: number): Promise<void> {
+  const { log } = ctx;
+  log.error(
+    {
+      err,
+      interaction: interaction.id,
+      type: interaction.type,
+      user: interaction.user.id,
+      ms: Date.now() - started,
+    },
+    'discord interaction failed',
+  );
+  try {
+    if (interaction.isAutocomplete()) {
+      if (!interaction.responded) await interaction.respond([]);
+      return;
+    }
+    if (!interaction.isRepliable()) return;
+    await answerFailure(ctx, interaction);
+  } catch (err2) {
+    log.error({ err: err2, interaction: interaction.id }, 'could not tell the user about the failure');
+  }
+}
+
+async function answerFailure(ctx: Ctx, i: RepliableInteraction): Promise<void> {
+  const msg = ephemeral(render(ctx, errorView(new Error('interaction failed')), { interaction: i.id }));
+  if (i.deferred || i.replied) await i.followUp(msg);
+  else await i.reply(msg);
 }

@@ -12,7 +12,8 @@ import type { QuizEngine } from '../../engine/engine.js';
 import { QuizError } from '../../engine/errors.js';
 import { errorView, type View } from '../../engine/views.js';
 import type { SlackAdmins } from './admins.js';
-import { helpView, parseQuizCommand, type QuizCommand, usageView } from './command.js';
+import { parseQuizCommand, type QuizCommand } from './command-args.js';
+import { helpView, usageView } from './command-definitions.js';
 import { type DeliveryLog, deliveryKey } from './deliveries.js';
 import { renderView } from './render.js';
 

@@ -70,6 +70,12 @@ export async function runTerminalReview(o: TerminalOptions): Promise<number> {
   o.output.write(ink.dim('quizbot terminal review — Enter/space: show answer · 1-4: grade · q: quit\n'));
   let view = await o.engine.review(o.actor, o.deckId ?? null);
   print(view);
+  if (view.code === 'unknown_deck') {
+    // The notice says "list the decks": here is the list, instead of stats of no deck.
+    keys.close();
+    print(o.engine.decks());
+    return 1;
+  }
   try {
     while (view.buttons?.length && !view.code) {
       const buttons = view.buttons.flat();

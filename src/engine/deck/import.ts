@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { isDeckId } from '../actions.js';
 import { QuizError } from '../errors.js';
 import { seededRandom, shuffle } from '../shuffle.js';
+import { comparisonKey } from './lint.js';
 import { formatProblem, parseDeck } from './loader.js';
 import { DECK_DEFAULTS, DECK_LIMITS } from './schema.js';
 import type { Deck } from './types.js';
@@ -68,7 +69,7 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
   const input = readInput(source, opts.format ?? 'auto', warnings);
 
   const notes = cleanNotes(input.notes, warnings);
-  const usable = new Set(notes.map((n) => norm(shortAnswer(n.back))));
+  const usable = new Set(notes.map((n) => comparisonKey(shortAnswer(n.back))));
   if (notes.length < MIN_IMPORT_CARDS || usable.size < MIN_IMPORT_CARDS) {
     throw new QuizError(
       'deck_invalid',
@@ -84,9 +85,10 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
     const id = uniqueId(slug(n.front), ids);
     const answer = answers[i] as string;
     const rng = seededRandom(fnv1a(id));
+    // Compared as lint compares them (case, spacing, punctuation), so no distractor looks like the answer.
     const others = shuffle(
-      [...new Set(answers.filter((a) => norm(a) !== norm(answer)))].filter(
-        (a, j, all) => all.findIndex((b) => norm(b) === norm(a)) === j,
+      [...new Set(answers.filter((a) => comparisonKey(a) !== comparisonKey(answer)))].filter(
+        (a, j, all) => all.findIndex((b) => comparisonKey(b) === comparisonKey(a)) === j,
       ),
       rng,
     );
@@ -114,6 +116,11 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
   if (!check.deck) {
     // A bug here, not bad input: every limit is enforced above.
     throw new Error(`imported deck does not validate:\n${check.problems.map(formatProblem).join('\n')}`);
+  }
+  // Content warnings (an explanation that repeats the back) are passed on; a repeated front was
+  // already reported by cleanNotes, and distractors were picked so none looks like the answer.
+  for (const p of check.problems) {
+    if (p.severity === 'warning') warnings.push(formatProblem({ ...p, file: `${opts.id}.yaml` }));
   }
   return { yaml, deck: check.deck, warnings };
 }

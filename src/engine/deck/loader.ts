@@ -11,6 +11,7 @@ import {
 } from 'yaml';
 import type { z } from 'zod';
 import { isDeckId } from '../actions.js';
+import { duplicateFrontsAcrossDecks, lintCards } from './lint.js';
 import { DECK_FIELDS, DECK_ID_RULE, DECK_LIMITS, DeckFileSchema, duplicateCardIds } from './schema.js';
 import type { Deck, DeckCard } from './types.js';
 
@@ -24,19 +25,23 @@ export interface DeckProblem {
   line?: number;
   /** What is wrong, for a human. */
   message: string;
+  /** `warning`: shown, but `deck lint` still passes. Absent means an error. */
+  severity?: 'warning';
 }
 
 /** Result of loading one deck: the deck when valid, and every problem found. */
 export interface DeckLoadResult {
   deck?: Deck;
   problems: DeckProblem[];
+  /** With `deck`: the 1-based line of each card's front, in card order (for cross-deck rules). */
+  frontLines?: number[];
 }
 
 /** `decks/x.yaml:12: card "vm-pros": choices must include the answer "..."` */
 export function formatProblem(p: DeckProblem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
   const card = p.card === undefined ? '' : p.card.startsWith('#') ? `card ${p.card}: ` : `card "${p.card}": `;
-  return `${where}: ${card}${p.message}`;
+  return `${where}: ${p.severity === 'warning' ? 'warning: ' : ''}${card}${p.message}`;
 }
 
 const DECK_FILE = /\.ya?ml$/i;
@@ -138,12 +143,32 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
         front: c.front,
         back: c.back,
         ...(c.explanation === undefined ? {} : { explanation: c.explanation }),
+        ...(c.source === undefined ? {} : { source: c.source }),
         tags: c.tags,
         quiz: c.quiz.map((q) => ({ question: q.question, choices: q.choices, answer: q.answer })),
       }),
     ),
   };
-  return { deck, problems };
+  // Content rules: reported (errors fail `deck lint`), but the deck still loads.
+  for (const f of lintCards(deck.cards)) {
+    const node = nodeAt(doc, f.path);
+    problems.push(
+      withCard(
+        {
+          file,
+          ...(node?.range ? { line: lineOf(node.range[0]) } : {}),
+          message: f.message,
+          ...(f.severity === 'warning' ? { severity: 'warning' as const } : {}),
+        },
+        cardOfPath(data, f.path),
+      ),
+    );
+  }
+  const frontLines = deck.cards.map((_, i) => {
+    const node = nodeAt(doc, ['cards', i, 'front']);
+    return node?.range ? lineOf(node.range[0]) : 1;
+  });
+  return { deck, problems: sortProblems(problems), frontLines };
 }
 
 /** Reads, decodes and parses one deck file. Never throws for bad content or a missing file. */
@@ -216,7 +241,7 @@ export async function loadDecks(dir: string): Promise<{ decks: Deck[]; problems:
   if (names.length === 0) {
     return { decks: [], problems: [{ file: dir, message: 'no deck files (*.yaml) in this folder' }] };
   }
-  const decks = new Map<string, { deck: Deck; file: string }>();
+  const decks = new Map<string, { deck: Deck; file: string; frontLines: number[] | undefined }>();
   const problems: DeckProblem[] = [];
   for (const name of names) {
     const file = join(dir, name);
@@ -228,7 +253,19 @@ export async function loadDecks(dir: string): Promise<{ decks: Deck[]; problems:
       problems.push({ file, message: `deck "${r.deck.id}" is already defined by ${other.file}; skipped` });
       continue;
     }
-    decks.set(r.deck.id, { deck: r.deck, file });
+    decks.set(r.deck.id, { deck: r.deck, file, frontLines: r.frontLines });
+  }
+  const byId = [...decks.values()].sort((a, b) => a.deck.id.localeCompare(b.deck.id));
+  for (const f of duplicateFrontsAcrossDecks(byId.map((d) => ({ ...d.deck, file: d.file })))) {
+    const d = decks.get(f.deckId);
+    const line = d?.frontLines?.[f.cardIndex];
+    const card = d?.deck.cards[f.cardIndex];
+    problems.push({
+      file: f.file,
+      ...(line === undefined ? {} : { line }),
+      ...(card ? { card: card.id } : {}),
+      message: f.message,
+    });
   }
   return {
     decks: [...decks.values()].map((d) => d.deck).sort((a, b) => a.id.localeCompare(b.id)),

@@ -18,6 +18,8 @@ export interface DeckCard {
   back: string;
   /** Why the answer is right; shown after a daily answer and on reveal. */
   explanation?: string;
+  /** https URL of the documentation page that states the fact; shown after answering. */
+  source?: string;
   /** Free tags. */
   tags: string[];
   /** At least one multiple-choice form. */

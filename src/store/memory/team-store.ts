@@ -11,7 +11,6 @@ import type {
   DueEntry,
   DueItem,
   PostRecord,
-  RoundResult,
   RoundWinner,
   Streak,
   TeamRef,
@@ -19,102 +18,15 @@ import type {
 } from '../../engine/ports.js';
 import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
-import {
-  decodeClaim,
-  type ExportClaim,
-  type ExportRound,
-  encodeClaim,
-  expired,
-  exportedTeam,
-  isListedOpen,
-  type TeamExport,
-  validateTeamExport,
-} from '../team-export.js';
+import { dueMember, parseDueMember } from '../team-codec.js';
+import { type TeamExport, validateTeamExport } from '../team-export.js';
 import type { PersistedDoc } from './persist.js';
-
-/** A round with what Redis keeps beside it (answers, results, bookkeeping). */
-export interface MemoryRound extends DailyRound {
-  /** userId -> [display choice, answer ms, request id of the event that made it (when given)]. */
-  answers: Record<string, [choice: number, at: number, requestId?: string]>;
-  /** Results once closed. */
-  result: RoundResult | null;
-  /** Failed reveal edits so far. */
-  revealFailures: number;
-  /** When the round may be forgotten, ms (Redis: its TTL). */
-  expiresAt: number;
-}
-
-/** A claim value (same states as Redis: `run|owner|attempt|until`, `retry|n`, `posted`, `failed|n`) and its expiry. */
-export interface MemoryClaim {
-  /** Claim state string. */
-  v: string;
-  /** When the claim may be forgotten, ms. */
-  expiresAt: number;
-}
-
-/** One team's competition data. */
-export interface MemoryTeamData {
-  /** The team. */
-  team: TeamRef;
-  /** Timezone of the last schedule change, or null. */
-  tz: string | null;
-  /** channelId -> schedule. */
-  schedules: Record<string, ChannelSchedule>;
-  /** roundId -> claim. */
-  claims: Record<string, MemoryClaim>;
-  /** roundId -> round. */
-  rounds: Record<string, MemoryRound>;
-  /** `<channel>\n<deck>` -> card ids asked in the current cycle. */
-  asked: Record<string, string[]>;
-  /** roundId -> close ms of posted, unclosed rounds. */
-  open: Record<string, number>;
-  /** board id -> userId -> points. */
-  boards: Record<string, Record<string, number>>;
-  /** userId -> streak. */
-  streaks: Record<string, Streak>;
-  /** userId -> display name. */
-  names: Record<string, string>;
-}
-
-/** The team store's slice of the shared embedded-store document. */
-export interface TeamSlice {
-  /** `<platform>:<teamId>` -> data. */
-  teams: Record<string, MemoryTeamData>;
-  /** Due index: member (as in Redis) -> due ms. */
-  due: Record<string, number>;
-}
-
-/** Documents that can hold a team slice (other stores add their own slices beside it). */
-export interface TeamDoc {
-  /** Created on first use. */
-  team?: TeamSlice;
-}
-
-function dueMember(item: DueItem): string {
-  return item.kind === 'open'
-    ? JSON.stringify(['o', item.team.platform, item.team.teamId, item.channelId])
-    : JSON.stringify(['c', item.team.platform, item.team.teamId, item.roundId]);
-}
-
-function parseDueMember(member: string): DueItem | null {
-  const [k, platform, teamId, id] = JSON.parse(member) as [string, TeamRef['platform'], string, string];
-  const team = { platform, teamId };
-  if (k === 'o') return { kind: 'open', team, channelId: id };
-  if (k === 'c') return { kind: 'close', team, roundId: id };
-  return null;
-}
+import { exportMemoryTeam, importMemoryTeam } from './team-backup.js';
+import { emptyTeam, type MemoryTeamData, publicRound, type TeamDoc, type TeamSlice } from './team-data.js';
 
 /** Byte order of ASCII ids, as Redis compares members. */
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Expiry of something kept forever: `expiresAt: null` in the portable form. */
-const NEVER = Number.MAX_SAFE_INTEGER;
-
-function publicRound(r: MemoryRound): DailyRound {
-  const { answers: _a, result: _r, revealFailures: _f, expiresAt: _e, ...round } = r;
-  return structuredClone(round);
 }
 
 /**
@@ -138,18 +50,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   private ensure(team: TeamRef): MemoryTeamData {
     const key = `${team.platform}:${team.teamId}`;
     const teams = this.slice.teams;
-    teams[key] ??= {
-      team: { ...team },
-      tz: null,
-      schedules: {},
-      claims: {},
-      rounds: {},
-      asked: {},
-      open: {},
-      boards: {},
-      streaks: {},
-      names: {},
-    };
+    teams[key] ??= emptyTeam(team);
     return teams[key];
   }
 
@@ -424,52 +325,14 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     this.changed(undefined);
   }
 
-  // ---- export / import (TeamRecordPort) -----------------------------------------------------
+  // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
   /** Every team's data in portable form (see team-export.ts), by team; expired rounds and claims left out. */
   async *exportTeams(): AsyncIterable<TeamExport> {
     for (const key of Object.keys(this.slice.teams).sort()) {
       const d = this.slice.teams[key];
-      if (d) yield this.exportTeam(d, Date.now());
+      if (d) yield exportMemoryTeam(d, Date.now());
     }
-  }
-
-  private exportTeam(d: MemoryTeamData, now: number): TeamExport {
-    const exp = (at: number) => (at >= NEVER ? null : at);
-    const rounds: ExportRound[] = [];
-    for (const r of Object.values(d.rounds)) {
-      if (r.expiresAt <= now) continue;
-      const answers: ExportRound['answers'] = {};
-      for (const [userId, [choice, at, requestId]] of Object.entries(r.answers))
-        answers[userId] = requestId ? { choice, at, requestId } : { choice, at };
-      rounds.push({
-        ...publicRound(r),
-        answers,
-        result: r.result ? structuredClone(r.result) : null,
-        revealFailures: r.revealFailures,
-        expiresAt: exp(r.expiresAt),
-      });
-    }
-    const claims: Record<string, ExportClaim> = {};
-    for (const [roundId, c] of Object.entries(d.claims)) {
-      if (c.expiresAt <= now) continue;
-      const claim = decodeClaim(c.v, exp(c.expiresAt));
-      if (claim) claims[roundId] = claim;
-    }
-    return exportedTeam({
-      team: { platform: d.team.platform, teamId: d.team.teamId },
-      timezone: d.tz,
-      schedules: Object.values(d.schedules).map((s) => structuredClone(s)),
-      rounds,
-      claims,
-      asked: Object.entries(d.asked).map(([key, cards]) => {
-        const [channelId = '', deckId = ''] = key.split('\n');
-        return { channelId, deckId, cards: [...cards] };
-      }),
-      boards: structuredClone(d.boards),
-      streaks: structuredClone(d.streaks),
-      names: { ...d.names },
-    });
   }
 
   /** Checks one exported team record; throws with a reason. Writes nothing. */
@@ -478,40 +341,13 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /**
-   * Restores one team record: every schedule, round (with its answers), claim, asked cycle, board,
-   * streak and name in it replaces the one with the same id; others are kept. The open-rounds index
-   * follows the imported rounds; due entries are rebuilt as the scheduler's reconcile would.
+   * Restores one team record (see {@link importMemoryTeam}); due entries are rebuilt as the
+   * scheduler's reconcile would.
    */
   async importTeam(data: unknown): Promise<void> {
     const t = validateTeamExport(data);
     const now = Date.now();
-    const d = this.ensure(t.team);
-    if (t.timezone !== null) d.tz = t.timezone;
-    for (const s of t.schedules) d.schedules[s.channelId] = structuredClone(s);
-    for (const r of t.rounds) {
-      if (expired(r.expiresAt, now)) continue;
-      const { answers, result, revealFailures, expiresAt, ...round } = structuredClone(r);
-      const stored: MemoryRound = {
-        ...round,
-        answers: {},
-        result,
-        revealFailures,
-        expiresAt: expiresAt ?? NEVER,
-      };
-      for (const [userId, a] of Object.entries(answers))
-        stored.answers[userId] = a.requestId ? [a.choice, a.at, a.requestId] : [a.choice, a.at];
-      d.rounds[r.roundId] = stored;
-      if (isListedOpen(r)) d.open[r.roundId] = r.closesAt;
-      else delete d.open[r.roundId];
-    }
-    for (const [roundId, c] of Object.entries(t.claims)) {
-      if (!expired(c.expiresAt, now))
-        d.claims[roundId] = { v: encodeClaim(c), expiresAt: c.expiresAt ?? NEVER };
-    }
-    for (const a of t.asked) d.asked[`${a.channelId}\n${a.deckId}`] = [...a.cards];
-    for (const [board, scores] of Object.entries(t.boards)) d.boards[board] = { ...scores };
-    for (const [userId, s] of Object.entries(t.streaks)) d.streaks[userId] = { ...s };
-    for (const [userId, name] of Object.entries(t.names)) d.names[userId] = name;
+    importMemoryTeam(this.ensure(t.team), t, now);
     this.changed(undefined);
     await reindexTeam(this, t.team, now);
   }

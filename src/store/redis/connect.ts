@@ -27,19 +27,56 @@ export function connectRedis(url: string, opts: RedisOptions = {}): Redis {
   return redis;
 }
 
-/** Resolves once the client is connected and ready; rejects with store_unavailable after `ms`. */
+/**
+ * Redis refused our credentials (wrong password, unknown user, or a password is needed).
+ * ioredis keeps reconnecting after these, so waiting longer would never help.
+ */
+export class RedisAuthError extends QuizError {
+  constructor(
+    readonly reason: 'wrong_password' | 'needs_password',
+    cause: unknown,
+  ) {
+    super('store_unavailable', `Redis authentication failed: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** The auth failure an ioredis error stands for, if it is one. */
+export function authFailure(err: unknown): RedisAuthError | null {
+  const msg = (err as Error | undefined)?.message ?? '';
+  if (/^(WRONGPASS|ERR invalid password|ERR AUTH <password> called without any password)/.test(msg))
+    return new RedisAuthError('wrong_password', err);
+  if (/^NOAUTH\b/.test(msg)) return new RedisAuthError('needs_password', err);
+  return null;
+}
+
+/**
+ * Resolves once the client is connected and ready; rejects with store_unavailable after `ms`, or at
+ * once with a {@link RedisAuthError} when Redis refuses the credentials.
+ */
 export async function waitReady(redis: Redis, ms = 10_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    const done = () => {
+      clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('error', onError);
+    };
+    const timer = setTimeout(() => {
+      done();
       reject(new QuizError('store_unavailable', `Redis did not become ready within ${ms} ms`));
     }, ms);
     const onReady = () => {
-      clearTimeout(timer);
+      done();
       resolve();
     };
+    const onError = (err: unknown) => {
+      const auth = authFailure(err);
+      if (!auth) return;
+      done();
+      reject(auth);
+    };
     redis.once('ready', onReady);
+    redis.on('error', onError);
   });
 }
 

@@ -12,26 +12,23 @@ import type {
   DueEntry,
   DueItem,
   PostRecord,
-  RoundResult,
   Streak,
   TeamRef,
   TeamStore,
 } from '../../engine/ports.js';
-import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
 import {
-  decodeClaim,
-  type ExportClaim,
-  type ExportRound,
-  encodeClaim,
-  expired,
-  exportedTeam,
-  isListedOpen,
-  type TeamExport,
-  validateTeamExport,
-} from '../team-export.js';
+  dueMember,
+  parseAnswer,
+  parseDueMember,
+  parseResult,
+  parseRound,
+  roundFields,
+} from '../team-codec.js';
+import { type TeamExport, validateTeamExport } from '../team-export.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
+import { RedisTeamBackup } from './team-backup.js';
 
 type Arg = string | number;
 type Reply = (string | number | null)[];
@@ -48,160 +45,10 @@ interface TeamScripts {
   dueLease(...args: Arg[]): Promise<number>;
 }
 
-/** Round hash fields written at claim time (the rest are added by later scripts). */
-export function roundFields(r: DailyRound): string[] {
-  return [
-    'id',
-    r.roundId,
-    'ch',
-    r.channelId,
-    'date',
-    r.date,
-    'deck',
-    r.deckId,
-    'card',
-    r.cardId,
-    'form',
-    String(r.form),
-    'order',
-    r.order.join(','),
-    'correct',
-    String(r.correct),
-    'opens',
-    String(r.opensAt),
-    'closes',
-    String(r.closesAt),
-    'prev',
-    r.prevDate ?? '',
-    'status',
-    r.status,
-  ];
-}
-
-/** Inverse of {@link roundFields} (plus `mch`/`msg`/`rv` written later); null when incomplete. */
-export function parseRound(h: Record<string, string>): DailyRound | null {
-  if (!h.id || !h.ch || !h.date || !h.deck || !h.card || !h.order) return null;
-  return {
-    roundId: h.id,
-    channelId: h.ch,
-    date: h.date,
-    deckId: h.deck,
-    cardId: h.card,
-    form: Number(h.form ?? 0),
-    order: h.order.split(',').map(Number),
-    correct: Number(h.correct ?? 0),
-    opensAt: Number(h.opens ?? 0),
-    closesAt: Number(h.closes ?? 0),
-    prevDate: h.prev ? h.prev : null,
-    status: h.status === 'closed' ? 'closed' : 'open',
-    message: h.msg ? { channelId: h.mch || h.ch, messageId: h.msg } : null,
-    revealed: h.rv === '1',
-  };
-}
-
-/** A stored daily answer: the display choice, the answer time and the request id it came with. */
-export interface StoredAnswer {
-  /** Display index of the choice. */
-  choice: number;
-  /** Answer time, ms. */
-  at: number;
-  /** Stable id of the platform event that made it, when the adapter gave one. */
-  requestId?: string;
-}
-
-/** A value of the answers hash, as `lua/dailyAnswer-3.lua` writes it: `<choice>:<ms>[:<requestId>]`. */
-export function encodeAnswer(a: { choice: number; at: number; requestId?: string | undefined }): string {
-  return `${a.choice}:${a.at}${a.requestId ? `:${a.requestId}` : ''}`;
-}
-
-/** Inverse of {@link encodeAnswer} (values without a request id, as older versions wrote, too); null for anything else. */
-export function parseAnswer(v: string): StoredAnswer | null {
-  const m = /^(\d+):(\d+)(?::([\s\S]+))?$/.exec(v);
-  if (!m) return null;
-  const a: StoredAnswer = { choice: Number(m[1]), at: Number(m[2]) };
-  if (m[3]) a.requestId = m[3];
-  return a;
-}
-
 function pairs(flat: Reply, from: number): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
   return out;
-}
-
-/** Parses the result JSON the close script stores (cjson writes an empty list as `{}`). */
-export function parseResult(json: string): RoundResult {
-  const raw = JSON.parse(json || '{}') as {
-    answered?: number;
-    right?: number;
-    fastest?: { u: string; t: string | number; p: number; n: string }[] | Record<string, never>;
-  };
-  const fastest = Array.isArray(raw.fastest) ? raw.fastest : [];
-  return {
-    answered: raw.answered ?? 0,
-    right: raw.right ?? 0,
-    fastest: fastest.map((f) => ({ userId: f.u, name: f.n ? f.n : null, at: Number(f.t), points: f.p })),
-  };
-}
-
-/** Due index member of an item (JSON array, so ids may hold any character). */
-export function dueMember(item: DueItem): string {
-  return item.kind === 'open'
-    ? JSON.stringify(['o', item.team.platform, item.team.teamId, item.channelId])
-    : JSON.stringify(['c', item.team.platform, item.team.teamId, item.roundId]);
-}
-
-/** Inverse of {@link dueMember}; null for anything else. */
-export function parseDueMember(member: string): DueItem | null {
-  try {
-    const [k, platform, teamId, id] = JSON.parse(member) as [string, TeamRef['platform'], string, string];
-    if (typeof teamId !== 'string' || typeof id !== 'string') return null;
-    const team = { platform, teamId };
-    if (k === 'o') return { kind: 'open', team, channelId: id };
-    if (k === 'c') return { kind: 'close', team, roundId: id };
-  } catch {
-    // Not one of ours: ignored (and left alone).
-  }
-  return null;
-}
-
-/** Escapes Redis glob characters so a literal string can lead a SCAN MATCH pattern. */
-function globEscape(s: string): string {
-  return s.replace(/[\\*?[\]]/g, (c) => `\\${c}`);
-}
-
-/** Result JSON as the close script stores it (`t` and `n` as strings, no name = ''). */
-function resultJson(r: RoundResult): string {
-  return JSON.stringify({
-    answered: r.answered,
-    right: r.right,
-    fastest: r.fastest.map((f) => ({ u: f.userId, t: String(f.at), p: f.points, n: f.name ?? '' })),
-  });
-}
-
-/** Every field of a round hash, as the daily scripts would have left it. */
-function importedRoundFields(r: ExportRound): string[] {
-  const f = roundFields(r);
-  if (r.message) f.push('mch', r.message.channelId, 'msg', r.message.messageId);
-  if (r.revealed) f.push('rv', '1');
-  if (r.revealFailures > 0) f.push('rvf', String(r.revealFailures));
-  if (r.result) f.push('res', resultJson(r.result));
-  return f;
-}
-
-/** Expiry from PEXPIRETIME: null without one; undefined when the key is gone. */
-function expiryOf(ms: unknown): number | null | undefined {
-  const n = Number(ms);
-  return n === -1 ? null : n < 0 || !Number.isFinite(n) ? undefined : n;
-}
-
-/** Results of a MULTI/EXEC; the first command error (or a discarded transaction) is thrown. */
-function execResults(res: [Error | null, unknown][] | null): unknown[] {
-  if (!res) throw new Error('transaction discarded');
-  return res.map(([err, value]) => {
-    if (err) throw err;
-    return value;
-  });
 }
 
 /**
@@ -211,12 +58,14 @@ function execResults(res: [Error | null, unknown][] | null): unknown[] {
  */
 export class RedisTeamStore implements TeamStore, TeamRecordPort {
   private readonly scripts: Redis & TeamScripts;
+  private readonly backup: RedisTeamBackup;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
   ) {
     this.scripts = redis as Redis & TeamScripts;
+    this.backup = new RedisTeamBackup(redis, keys, this);
   }
 
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
@@ -478,192 +327,11 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     await guard('removeDue', () => this.redis.zrem(this.keys.dailyDue(), dueMember(item)));
   }
 
-  // ---- export / import (TeamRecordPort) -----------------------------------------------------
+  // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
-  /** `<prefix>:{t:<platform>:<teamId>}:`, the start of every key of a team's slot. */
-  private teamBase(team: TeamRef): string {
-    const meta = this.keys.teamMeta(team);
-    return meta.slice(0, meta.length - 'meta'.length);
-  }
-
-  /** The team a `<prefix>:{t:...}:...` key belongs to, or null. */
-  private teamOfKey(key: string): TeamRef | null {
-    const head = `${this.keys.prefix}:{t:`;
-    if (!key.startsWith(head)) return null;
-    const rest = key.slice(head.length);
-    const colon = rest.indexOf(':');
-    const end = rest.indexOf('}');
-    const platform = rest.slice(0, colon);
-    if (colon < 0 || end < colon || !['discord', 'slack', 'terminal'].includes(platform)) return null;
-    try {
-      const team = {
-        platform: platform as TeamRef['platform'],
-        teamId: decodeURIComponent(rest.slice(colon + 1, end)),
-      };
-      return key.startsWith(this.teamBase(team)) ? team : null;
-    } catch {
-      return null;
-    }
-  }
-
-  /**
-   * Every team's data in portable form (see team-export.ts), by team. The teams are the team index
-   * plus any team with keys; one SCAN over `<prefix>:{t:*` finds each team's rounds, claims, asked
-   * cycles and leaderboard periods (never KEYS). Each team is read in one MULTI (a consistent snapshot).
-   */
-  async *exportTeams(): AsyncIterable<TeamExport> {
-    const k = this.keys;
-    const byTeam = new Map<string, { team: TeamRef; keys: Set<string> }>();
-    const entry = (team: TeamRef) => {
-      const m = k.teamMember(team);
-      let e = byTeam.get(m);
-      if (!e) {
-        e = { team, keys: new Set() };
-        byTeam.set(m, e);
-      }
-      return e;
-    };
-    for (const team of await this.teams()) entry(team);
-    const match = `${globEscape(`${k.prefix}:{t:`)}*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await guard('exportTeams', () =>
-        this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000),
-      );
-      cursor = next;
-      for (const key of found) {
-        const team = this.teamOfKey(key);
-        if (team) entry(team).keys.add(key.slice(this.teamBase(team).length));
-      }
-    } while (cursor !== '0');
-    for (const member of [...byTeam.keys()].sort()) {
-      const e = byTeam.get(member);
-      if (e) yield await this.exportTeam(e.team, [...e.keys].sort());
-    }
-  }
-
-  private async exportTeam(team: TeamRef, rests: string[]): Promise<TeamExport> {
-    const k = this.keys;
-    const base = this.teamBase(team);
-    const m = this.redis.multi();
-    m.hgetall(k.teamSchedules(team));
-    m.hget(k.teamMeta(team), 'tz');
-    m.hgetall(k.teamStreaks(team));
-    m.hgetall(k.teamNames(team));
-    type Read =
-      | { kind: 'round' }
-      | { kind: 'ans'; roundId: string }
-      | { kind: 'claim'; roundId: string }
-      | { kind: 'asked'; channelId: string; deckId: string }
-      | { kind: 'lb'; board: string };
-    const reads: Read[] = [];
-    for (const rest of rests) {
-      const key = base + rest;
-      const parts = rest.split(':');
-      let ids: string[];
-      try {
-        ids = parts.slice(1).map(decodeURIComponent);
-      } catch {
-        continue; // Not percent-encoded as keys.ts writes ids: not ours.
-      }
-      const [what] = parts;
-      const [a = '', b = ''] = ids;
-      if (what === 'round' && ids.length === 1) {
-        m.hgetall(key).pexpiretime(key);
-        reads.push({ kind: 'round' });
-      } else if (what === 'ans' && ids.length === 1) {
-        m.hgetall(key);
-        reads.push({ kind: 'ans', roundId: a });
-      } else if (what === 'claim' && ids.length === 1) {
-        m.get(key).pexpiretime(key);
-        reads.push({ kind: 'claim', roundId: a });
-      } else if (what === 'asked' && ids.length === 2) {
-        m.smembers(key);
-        reads.push({ kind: 'asked', channelId: a, deckId: b });
-      } else if (what === 'lb') {
-        m.zrange(key, '0', '-1', 'WITHSCORES');
-        reads.push({ kind: 'lb', board: rest.slice('lb:'.length) });
-      }
-    }
-    const res = execResults(await guard('exportTeams', () => m.exec()));
-    let i = 0;
-    const next = () => res[i++];
-    const schedules = Object.values(next() as Record<string, string>).map(
-      (v) => JSON.parse(v) as ChannelSchedule,
-    );
-    const timezone = (next() as string | null) ?? null;
-    const streaks: Record<string, Streak> = {};
-    for (const [userId, v] of Object.entries(next() as Record<string, string>)) {
-      const s = /^(\d+)\|([^|]*)\|(\d+)$/.exec(v);
-      if (s) streaks[userId] = { count: Number(s[1]), last: s[2] as string, best: Number(s[3]) };
-    }
-    const names = { ...(next() as Record<string, string>) };
-    const rounds = new Map<string, ExportRound>();
-    const answers = new Map<string, ExportRound['answers']>();
-    const claims: Record<string, ExportClaim> = {};
-    const asked: TeamExport['asked'] = [];
-    const boards: TeamExport['boards'] = {};
-    for (const r of reads) {
-      switch (r.kind) {
-        case 'round': {
-          const h = next() as Record<string, string>;
-          const expiresAt = expiryOf(next());
-          const round = parseRound(h);
-          if (!round || expiresAt === undefined) break;
-          rounds.set(round.roundId, {
-            ...round,
-            answers: {},
-            result: round.status === 'closed' ? parseResult(h.res ?? '') : null,
-            revealFailures: Number(h.rvf ?? 0),
-            expiresAt,
-          });
-          break;
-        }
-        case 'ans': {
-          const out: ExportRound['answers'] = {};
-          for (const [userId, v] of Object.entries(next() as Record<string, string>)) {
-            const a = parseAnswer(v);
-            if (a) out[userId] = a;
-          }
-          answers.set(r.roundId, out);
-          break;
-        }
-        case 'claim': {
-          const v = next() as string | null;
-          const expiresAt = expiryOf(next());
-          const claim = v === null || expiresAt === undefined ? null : decodeClaim(v, expiresAt);
-          if (claim) claims[r.roundId] = claim;
-          break;
-        }
-        case 'asked': {
-          const cards = next() as string[];
-          if (cards.length > 0) asked.push({ channelId: r.channelId, deckId: r.deckId, cards });
-          break;
-        }
-        case 'lb': {
-          const flat = next() as string[];
-          const scores: Record<string, number> = {};
-          for (let j = 0; j + 1 < flat.length; j += 2) scores[flat[j] as string] = Number(flat[j + 1]);
-          if (flat.length > 0) boards[r.board] = scores;
-          break;
-        }
-      }
-    }
-    for (const [roundId, a] of answers) {
-      const round = rounds.get(roundId);
-      if (round) round.answers = a;
-    }
-    return exportedTeam({
-      team: { platform: team.platform, teamId: team.teamId },
-      timezone,
-      schedules,
-      rounds: [...rounds.values()],
-      claims,
-      asked,
-      boards,
-      streaks,
-      names,
-    });
+  /** See {@link RedisTeamBackup.exportTeams}. */
+  exportTeams(): AsyncIterable<TeamExport> {
+    return this.backup.exportTeams();
   }
 
   /** Checks one exported team record; throws with a reason. Writes nothing. */
@@ -671,60 +339,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     validateTeamExport(data);
   }
 
-  /**
-   * Restores one team record: the team-slot writes go in one MULTI/EXEC (every schedule, round with
-   * its answers, claim, asked cycle, board, streak and name in the record replaces the one with the
-   * same id; others are kept); the team index and the due entries (as the scheduler's reconcile
-   * would add them) are written beside it. Rounds, answers and claims keep their absolute expiry
-   * (PEXPIREAT); leaderboards, streaks and names never expire.
-   */
-  async importTeam(data: unknown): Promise<void> {
-    const t = validateTeamExport(data);
-    const now = Date.now();
-    const k = this.keys;
-    const team = t.team;
-    const m = this.redis.multi();
-    if (t.timezone !== null) m.hset(k.teamMeta(team), 'tz', t.timezone);
-    const flat = <V>(rec: Record<string, V>, f: (v: V) => string) =>
-      Object.entries(rec).flatMap(([id, v]) => [id, f(v)]);
-    if (t.schedules.length > 0)
-      m.hset(k.teamSchedules(team), ...t.schedules.flatMap((s) => [s.channelId, JSON.stringify(s)]));
-    for (const r of t.rounds) {
-      if (expired(r.expiresAt, now)) continue;
-      const rk = k.teamRound(team, r.roundId);
-      const ak = k.teamAnswers(team, r.roundId);
-      m.del(rk, ak).hset(rk, ...importedRoundFields(r));
-      const answers = flat(r.answers, encodeAnswer);
-      if (answers.length > 0) m.hset(ak, ...answers);
-      if (r.expiresAt !== null) m.pexpireat(rk, r.expiresAt).pexpireat(ak, r.expiresAt);
-      if (isListedOpen(r)) m.zadd(k.teamOpenRounds(team), r.closesAt, r.roundId);
-      else m.zrem(k.teamOpenRounds(team), r.roundId);
-    }
-    for (const [roundId, c] of Object.entries(t.claims)) {
-      if (expired(c.expiresAt, now)) continue;
-      const ck = k.teamClaim(team, roundId);
-      m.set(ck, encodeClaim(c));
-      if (c.expiresAt !== null) m.pexpireat(ck, c.expiresAt);
-    }
-    for (const a of t.asked) {
-      const key = k.teamAsked(team, a.channelId, a.deckId);
-      m.del(key);
-      if (a.cards.length > 0) m.sadd(key, ...a.cards);
-    }
-    for (const [board, scores] of Object.entries(t.boards)) {
-      const key = k.teamBoard(team, board);
-      m.del(key);
-      const pairs = Object.entries(scores).flatMap(([userId, points]) => [points, userId]);
-      if (pairs.length > 0) m.zadd(key, ...pairs);
-    }
-    const streaks = flat(t.streaks, (s) => `${s.count}|${s.last}|${s.best}`);
-    if (streaks.length > 0) m.hset(k.teamStreaks(team), ...streaks);
-    const names = flat(t.names, (n) => n);
-    if (names.length > 0) m.hset(k.teamNames(team), ...names);
-    await guard('importTeam', async () => {
-      execResults(await m.exec());
-      await this.redis.sadd(k.teams(), k.teamMember(team));
-    });
-    await reindexTeam(this, team, now);
+  /** See {@link RedisTeamBackup.importTeam}. */
+  importTeam(data: unknown): Promise<void> {
+    return this.backup.importTeam(data);
   }
 }

@@ -61,7 +61,7 @@ describe('discord: daily quiz in a channel, answers, close, leaderboard', () => 
     teamStore = new RedisTeamStore(redis, keys);
     const decks = new DeckSet([threeCardDeck()]);
     const review = new ReviewService({ store: new RedisReviewStore(redis, keys), decks, clock });
-    // The same wiring main.ts needs: the daily service asks for the chat port lazily, by platform.
+    // The same wiring core.ts needs: the daily service asks for the chat port lazily, by platform.
     daily = new DailyService({
       store: teamStore,
       decks,

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandDefinitions, inviteUrl, registerWithToken } from '../../../src/adapters/discord/commands.js';
+import { commandDefinitions } from '../../../src/adapters/discord/command-definitions.js';
+import { inviteUrl, registerWithToken } from '../../../src/adapters/discord/register.js';
 import { DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
 import { ReviewService } from '../../../src/engine/review.js';
@@ -125,7 +126,7 @@ describe('discord: register without the gateway, invite URL', () => {
 describe('discord: start failures', () => {
   it('rejects start when the token is refused, leaving nothing running', async () => {
     const { FakeDiscord } = await import('../../fakes/discord/fake-discord.js');
-    const { startDiscord } = await import('../../../src/adapters/discord/client.js');
+    const { startDiscord } = await import('../../../src/adapters/discord/start.js');
     const fake = await FakeDiscord.start();
     fake.inject({
       method: 'GET',

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DiscordAdapter, startDiscord } from '../../../src/adapters/discord/client.js';
+import { type DiscordAdapter, startDiscord } from '../../../src/adapters/discord/start.js';
 import { DailyService } from '../../../src/engine/daily.js';
 import { DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';

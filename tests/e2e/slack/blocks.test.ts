@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseChannel, parseQuizCommand } from '../../../src/adapters/slack/command.js';
+import { parseChannel, parseQuizCommand } from '../../../src/adapters/slack/command-args.js';
 import {
   BLOCK_LIMITS,
   CUT_MARKER,

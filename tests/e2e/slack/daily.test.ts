@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startSlack } from '../../../src/adapters/slack/app.js';
+import { startSlack } from '../../../src/adapters/slack/start.js';
 import { decodeAction } from '../../../src/engine/actions.js';
 import type { TeamRef } from '../../../src/engine/ports.js';
 import { Scheduler, type SchedulerEvent } from '../../../src/scheduler/scheduler.js';

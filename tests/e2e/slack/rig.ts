@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { type SlackHandle, startSlack } from '../../../src/adapters/slack/app.js';
+import { type SlackHandle, startSlack } from '../../../src/adapters/slack/start.js';
 import type { Logger } from '../../../src/engine/api.js';
 import { DailyService, type DailySettings } from '../../../src/engine/daily.js';
 import { type Deck, DeckSet } from '../../../src/engine/deck/types.js';

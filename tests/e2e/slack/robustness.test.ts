@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSlack } from '../../../src/adapters/slack/app.js';
 import type { SlackEngine } from '../../../src/adapters/slack/inbound.js';
+import { startSlack } from '../../../src/adapters/slack/start.js';
 import type { UserRef } from '../../../src/engine/ports.js';
 import { connectRedis, waitReady } from '../../../src/store/redis/connect.js';
 import { startFakeSlack } from '../../fakes/slack/fake-slack.js';

@@ -2,7 +2,7 @@ import {
   type DiscordAdapter,
   type DiscordOptions,
   startDiscord,
-} from '../../../src/adapters/discord/client.js';
+} from '../../../src/adapters/discord/start.js';
 import type { Logger } from '../../../src/engine/api.js';
 import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
 

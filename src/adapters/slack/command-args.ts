@@ -1,6 +1,6 @@
 import type { AdminCommand, Period } from '../../engine/api.js';
 import { parseClose, parseTime, parseTimezone, parseWeekdays } from '../../engine/schedule.js';
-import type { View } from '../../engine/views.js';
+import { type Sub, USAGE } from './command-definitions.js';
 
 /** A parsed `/quiz` invocation: exactly one engine call, or a help/usage view. */
 export type QuizCommand =
@@ -11,39 +11,6 @@ export type QuizCommand =
   | { kind: 'decks' }
   | { kind: 'admin'; cmd: AdminCommand }
   | { kind: 'usage'; problem: string; usage: string };
-
-/** One line of usage per subcommand (without the command name). */
-export const USAGE = {
-  help: 'help',
-  review: 'review [deck]',
-  stats: 'stats [deck]',
-  leaderboard: 'leaderboard [week|month|all]',
-  decks: 'decks',
-  schedule: 'schedule #channel <deck> <HH:MM> <timezone> [weekdays] [close]',
-  unschedule: 'unschedule #channel',
-  list: 'list',
-  pause: 'pause #channel',
-  resume: 'resume #channel',
-  'post-now': 'post-now #channel',
-} as const;
-
-type Sub = keyof typeof USAGE;
-
-const DESCRIPTION: Record<Sub, string> = {
-  help: 'this list',
-  review: 'private spaced-repetition review of your due cards',
-  stats: 'your study stats: due cards, reviews, retention, streak',
-  leaderboard: 'the workspace leaderboard (default: this week)',
-  decks: 'the decks you can study',
-  schedule: 'post a daily question in a channel (weekdays e.g. `mon-fri`, close e.g. `8h` or `17:00`)',
-  unschedule: 'stop a channel’s daily question',
-  list: 'the channels with a daily question',
-  pause: 'pause a channel’s daily question',
-  resume: 'resume it',
-  'post-now': 'post today’s question now',
-};
-
-const ADMIN: readonly Sub[] = ['schedule', 'unschedule', 'list', 'pause', 'resume', 'post-now'];
 
 const PERIODS: Record<string, Period> = {
   week: 'week',
@@ -164,35 +131,4 @@ function parseSchedule(args: string[], command: string): QuizCommand {
     ...(close === undefined ? {} : { close }),
   };
   return { kind: 'admin', cmd };
-}
-
-/** The `help` view: every subcommand with a line of description. */
-export function helpView(command = '/quiz'): View {
-  const line = (s: Sub) => `• \`${command} ${USAGE[s]}\` — ${DESCRIPTION[s]}`;
-  const user = (Object.keys(USAGE) as Sub[]).filter((s) => !ADMIN.includes(s));
-  return {
-    title: 'quizbot',
-    text: [
-      '**Study**',
-      ...user.map(line),
-      '',
-      '**Daily questions** (workspace admins)',
-      ...ADMIN.map(line),
-    ].join('\n'),
-    private: true,
-    footer: 'Your progress is private; answers to daily questions count for the leaderboard.',
-  };
-}
-
-/** The private usage view for a bad invocation. */
-export function usageView(problem: string, usageText: string, command = '/quiz'): View {
-  return {
-    text: `${problem}\n\nUsage:\n${usageText
-      .split('\n')
-      .map((u) => `\`${u}\``)
-      .join('\n')}\n\nAll commands: \`${command} help\``,
-    private: true,
-    tone: 'warning',
-    code: 'bad_argument',
-  };
 }

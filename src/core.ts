@@ -1,7 +1,7 @@
 import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
 import { DailyService } from './engine/daily.js';
-import { formatProblem, loadDecks } from './engine/deck/loader.js';
+import { deckIdOf, formatProblem, loadDecks } from './engine/deck/loader.js';
 import { DeckSet } from './engine/deck/types.js';
 import { QuizEngine } from './engine/engine.js';
 import { type ChatPort, type Clock, type Platform, systemClock } from './engine/ports.js';
@@ -40,10 +40,15 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
   const clock = opts.clock ?? systemClock;
   const metrics = opts.metrics;
   const loaded = await loadDecks(config.DECKS_DIR);
-  for (const p of loaded.problems) {
-    log.warn({ file: p.file, card: p.card, line: p.line }, `deck skipped: ${formatProblem(p)}`);
-  }
   const decks = new DeckSet(loaded.decks);
+  for (const p of loaded.problems) {
+    // Content findings (near-duplicate choices, repeated fronts) leave their deck loaded.
+    const kept = decks.get(deckIdOf(p.file)) !== undefined;
+    log.warn(
+      { file: p.file, card: p.card, line: p.line },
+      `${kept ? 'deck problem' : 'deck skipped'}: ${formatProblem(p)}`,
+    );
+  }
   if (decks.list().length === 0) log.error({ dir: config.DECKS_DIR }, 'no valid deck loaded');
   const stores = await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
   log.info(

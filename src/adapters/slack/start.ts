@@ -1,89 +1,36 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
-import type { Logger } from '../../engine/api.js';
-import type { ChatPort } from '../../engine/ports.js';
 import { SlackAdmins } from './admins.js';
 import { boltLogger } from './bolt-logger.js';
 import { SlackChatPort } from './chat-port.js';
-import { type DeliveryLog, MemoryDeliveryLog } from './deliveries.js';
+import { MemoryDeliveryLog } from './deliveries.js';
 import { registerHome } from './home.js';
-import { registerInbound, type SlackEngine } from './inbound.js';
+import { registerInbound } from './inbound.js';
+import {
+  INTERACTIVE_RETRY,
+  SLACK_DEFAULTS,
+  SLACK_RETRY,
+  type SlackHandle,
+  type SlackOptions,
+} from './options.js';
 
-/** Web API retry policies: production waits out outages; tests retry quickly. */
-export const SLACK_RETRY = {
-  /** Slack's default: 10 retries over about 30 minutes (429s wait their Retry-After). */
-  production: webApi.retryPolicies.tenRetriesInAboutThirtyMinutes,
-  /** A few quick retries (a 429 still waits its Retry-After). */
-  test: { retries: 3, factor: 1, minTimeout: 10, maxTimeout: 50, randomize: false },
-} satisfies Record<string, webApi.RetryOptions>;
+export type { SlackHandle, SlackOptions } from './options.js';
 
-/**
- * Retries of calls a user is waiting on (users.info for admin rights, the chat.postEphemeral
- * fallback): a few seconds at most, so the user gets an answer rather than a long silence.
- */
-const INTERACTIVE_RETRY: webApi.RetryOptions = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 };
-
-/** Defaults of {@link startSlack}, in one place. */
-export const SLACK_DEFAULTS = {
-  /** HTTP mode port (`SLACK_PORT`). */
-  port: 3000,
-  /** The slash command. */
-  command: '/quiz',
-  /** Web API request timeout. */
-  timeoutMs: 15_000,
-  /** How long `stop()` waits for handlers that already acked. */
-  drainMs: 5_000,
-} as const;
-
-/** Options of {@link startSlack}. */
-export interface SlackOptions {
-  /** Bot token `xoxb-...` (`SLACK_BOT_TOKEN`). */
-  botToken: string;
-  /** Signing secret (`SLACK_SIGNING_SECRET`): HTTP mode. */
-  signingSecret?: string | undefined;
-  /** App-level token `xapp-...` (`SLACK_APP_TOKEN`): Socket Mode instead of HTTP. */
-  appToken?: string | undefined;
-  /** Web API base (`SLACK_API_URL`), default Slack's `https://slack.com/api/`. */
-  apiUrl?: string | undefined;
-  /** HTTP mode port (`SLACK_PORT`); 0 picks a free one. Default 3000. */
-  port?: number | undefined;
-  /** HTTP mode bind address; default all interfaces. */
-  host?: string | undefined;
-  /** The quiz engine. */
-  engine: SlackEngine;
-  /** quizbot's logger (Bolt's and the Web API client's logs go there too). */
-  log: Logger;
-  /** User ids that are admins whatever Slack says (`SLACK_ADMIN_USERS`). */
-  adminUsers?: readonly string[] | undefined;
-  /** Web API retry policy: `production` (default), `test`, or explicit options. */
-  retry?: keyof typeof SLACK_RETRY | webApi.RetryOptions | undefined;
-  /** The slash command, default `/quiz`. */
-  command?: string | undefined;
-  /** Deliveries already taken; default in-process (pass a shared one for several replicas). */
-  deliveries?: DeliveryLog | undefined;
-  /** Bolt's log level; default info. */
-  logLevel?: LogLevel | undefined;
-  /** Socket Mode: whether to reconnect when the socket drops (default true). */
-  autoReconnect?: boolean | undefined;
-  /** How long `stop()` waits for in-flight handlers. */
-  drainMs?: number | undefined;
+/** What the steps of {@link startSlack} share. */
+interface Setup {
+  opts: SlackOptions;
+  logger: ReturnType<typeof boltLogger>;
+  retryConfig: webApi.RetryOptions;
+  clientOptions: webApi.WebClientOptions;
 }
 
-/** A running Slack adapter. */
-export interface SlackHandle {
-  /** The Bolt app. */
-  app: App;
-  /** Outbound side for the scheduler. */
-  chat: ChatPort;
-  /** `http` or `socket`. */
-  mode: 'http' | 'socket';
-  /** The HTTP port listened on (HTTP mode), else null. */
+/** Whether requests can arrive; flipped by the socket events, the listen and `stop()`. */
+interface Connection {
+  connected: boolean;
+  stopped: boolean;
+  server?: Server | undefined;
   port: number | null;
-  /** True while requests can arrive: listening (HTTP) or connected (Socket Mode). */
-  ready(): boolean;
-  /** Stops taking requests, waits for handlers in flight, closes connections. Idempotent. */
-  stop(): Promise<void>;
 }
 
 /**
@@ -91,7 +38,24 @@ export interface SlackHandle {
  * Rejects when the bot token is refused (`auth.test`) or the port / socket cannot be opened.
  */
 export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
-  const command = opts.command ?? SLACK_DEFAULTS.command;
+  const setup = configure(opts);
+  const { app, receiver } = await createApp(setup);
+  const inFlight = new Set<Promise<void>>();
+  registerHandlers(app, setup, inFlight);
+  const conn: Connection = { connected: false, stopped: false, port: null };
+  await connect(app, receiver, opts, conn);
+  return {
+    app,
+    chat: new SlackChatPort(app.client),
+    mode: receiver ? 'socket' : 'http',
+    port: conn.port,
+    ready: () => conn.connected && !conn.stopped,
+    stop: stopper(app, receiver, opts, conn, inFlight),
+  };
+}
+
+/** Logger, retry policy and Web API client options; refuses HTTP mode without a signing secret. */
+function configure(opts: SlackOptions): Setup {
   const retryConfig = typeof opts.retry === 'object' ? opts.retry : SLACK_RETRY[opts.retry ?? 'production'];
   const logger = boltLogger(opts.log, opts.logLevel ?? LogLevel.INFO);
   const clientOptions: webApi.WebClientOptions = {
@@ -105,7 +69,14 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       'Slack HTTP mode needs a signing secret (SLACK_SIGNING_SECRET), or set SLACK_APP_TOKEN for Socket Mode',
     );
   }
+  return { opts, logger, retryConfig, clientOptions };
+}
 
+/** The Bolt app (with its Socket Mode receiver when `appToken` is set), its token checked by `auth.test`. */
+async function createApp({ opts, logger, clientOptions }: Setup): Promise<{
+  app: App;
+  receiver: SocketModeReceiver | undefined;
+}> {
   let receiver: SocketModeReceiver | undefined;
   if (opts.appToken) {
     receiver = new SocketModeReceiver({
@@ -137,8 +108,12 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       cause: err,
     });
   }
+  return { app, receiver };
+}
 
-  const inFlight = new Set<Promise<void>>();
+/** Registers the slash command, buttons and App Home; work after the ack is tracked in `inFlight`. */
+function registerHandlers(app: App, setup: Setup, inFlight: Set<Promise<void>>): void {
+  const { opts, logger, retryConfig, clientOptions } = setup;
   const track = (work: Promise<void>) => {
     const p = work.catch((err: unknown) =>
       opts.log.error({ err, component: 'slack' }, 'slack handler failed'),
@@ -156,51 +131,65 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
     log: opts.log,
     admins: new SlackAdmins(interactive, { adminUsers: opts.adminUsers ?? [] }),
     deliveries: opts.deliveries ?? new MemoryDeliveryLog(),
-    command,
+    command: opts.command ?? SLACK_DEFAULTS.command,
     client: interactive,
     track,
   };
   registerInbound(app, deps);
   registerHome(app, deps);
+}
 
-  let connected = false;
-  let stopped = false;
-  let server: Server | undefined;
-  let port: number | null = null;
+/** Opens the socket (Socket Mode) or listens on the port (HTTP), keeping `conn` up to date. */
+async function connect(
+  app: App,
+  receiver: SocketModeReceiver | undefined,
+  opts: SlackOptions,
+  conn: Connection,
+): Promise<void> {
   if (receiver) {
     const sm = receiver.client;
     sm.on('connected', () => {
-      connected = true;
+      conn.connected = true;
     });
     for (const s of ['disconnected', 'reconnecting', 'disconnecting']) {
       sm.on(s, () => {
-        connected = false;
+        conn.connected = false;
       });
     }
     await app.start();
-    connected = true;
+    conn.connected = true;
     opts.log.info({ component: 'slack', mode: 'socket' }, 'slack adapter connected (Socket Mode)');
   } else {
     const listen = { port: opts.port ?? SLACK_DEFAULTS.port, ...(opts.host ? { host: opts.host } : {}) };
-    server = (await app.start(listen)) as Server;
-    port = (server.address() as AddressInfo).port;
-    connected = true;
+    conn.server = (await app.start(listen)) as Server;
+    conn.port = (conn.server.address() as AddressInfo).port;
+    conn.connected = true;
     opts.log.info(
-      { component: 'slack', mode: 'http', port },
+      { component: 'slack', mode: 'http', port: conn.port },
       'slack adapter listening on POST /slack/events',
     );
   }
+}
 
+/** The idempotent `stop()`: no new requests, handlers in flight drained (up to `drainMs`), connections closed. */
+function stopper(
+  app: App,
+  receiver: SocketModeReceiver | undefined,
+  opts: SlackOptions,
+  conn: Connection,
+  inFlight: Set<Promise<void>>,
+): () => Promise<void> {
   let stopping: Promise<void> | undefined;
-  const stop = () => {
+  return () => {
     stopping ??= (async () => {
-      stopped = true;
-      connected = false;
+      conn.stopped = true;
+      conn.connected = false;
       const drained = Promise.allSettled([...inFlight]);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, opts.drainMs ?? SLACK_DEFAULTS.drainMs);
       });
+      const { server } = conn;
       if (server) {
         const closed = app
           .stop()
@@ -220,14 +209,5 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
       opts.log.info({ component: 'slack' }, 'slack adapter stopped');
     })();
     return stopping;
-  };
-
-  return {
-    app,
-    chat: new SlackChatPort(app.client),
-    mode: receiver ? 'socket' : 'http',
-    port,
-    ready: () => connected && !stopped,
-    stop,
   };
 }

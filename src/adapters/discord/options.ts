@@ -1,0 +1,41 @@
+import type { Client } from 'discord.js';
+import type { Logger } from '../../engine/api.js';
+import type { ChatPort } from '../../engine/ports.js';
+import type { DiscordEngine } from './inbound.js';
+
+/** Options of {@link startDiscord}; defaults in {@link DISCORD_DEFAULTS}. */
+export interface DiscordOptions {
+  /** Bot token (`DISCORD_TOKEN`). */
+  token: string;
+  /** REST base without `/v10` (`DISCORD_API_URL`); the gateway URL then comes from its `/gateway/bot`. */
+  apiUrl?: string | undefined;
+  /** Register commands to this server only (`DISCORD_GUILD_ID`); else globally. */
+  guildId?: string | undefined;
+  /** The engine. */
+  engine: DiscordEngine;
+  /** Logger (pino fits). */
+  log: Logger;
+  /** Bulk-overwrite the slash commands once connected; default true. */
+  registerCommands?: boolean;
+  /** Defer an interaction when the engine has not answered after this long; default 2,000 ms. */
+  deferAfterMs?: number;
+  /** Give up starting when the gateway is not ready after this long; default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+/** Defaults in one place. */
+export const DISCORD_DEFAULTS = { registerCommands: true, readyTimeoutMs: 30_000 } as const;
+
+/** A running Discord adapter. */
+export interface DiscordAdapter {
+  /** The discord.js client (logged in and ready). */
+  client: Client<true>;
+  /** Outbound side for the scheduler: post a daily question, edit it at close. */
+  chat: ChatPort;
+  /** The bot's application id. */
+  applicationId: string;
+  /** True while the gateway session is up (for /readyz). */
+  ready(): boolean;
+  /** Graceful shutdown: destroys the client (idempotent). */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,168 @@
+import type { DeckCard } from '../deck/types.js';
+import { boardsFor } from '../leaderboard.js';
+import type { ChannelSchedule, DailyRound, MessageRef, TeamRef } from '../ports.js';
+import { closeAt, occurrenceOn, previousScheduledDate } from '../schedule.js';
+import { drawSeed, pick, seededRandom, shuffle } from '../shuffle.js';
+import { LETTERS, mention } from './format.js';
+import { roundDate, roundIdFor } from './round-ids.js';
+import type { CloseReport, DailyDeps, OpenOptions, OpenOutcome } from './settings.js';
+import { questionView, resultView } from './views.js';
+
+/**
+ * The round to ask: a card not yet asked in this cycle (all of them again once every card was
+ * asked), one of its quiz forms, and its choices shuffled.
+ */
+function drawRound(
+  deps: DailyDeps,
+  cards: DeckCard[],
+  asked: Set<string>,
+  base: Pick<DailyRound, 'roundId' | 'channelId' | 'date' | 'deckId' | 'opensAt' | 'closesAt'>,
+  s: ChannelSchedule,
+): { card: DeckCard; round: DailyRound; resetAsked: boolean } {
+  let fresh = cards.filter((c) => !asked.has(c.id));
+  const resetAsked = fresh.length === 0;
+  if (resetAsked) fresh = cards;
+  const rng = seededRandom(drawSeed(deps.random));
+  const card = fresh[pick(rng, fresh.length)] as DeckCard;
+  const form = pick(rng, card.quiz.length);
+  const q = card.quiz[form] as DeckCard['quiz'][number];
+  const order = shuffle(
+    q.choices.map((_, i) => i),
+    rng,
+  ).slice(0, LETTERS.length);
+  const answerAt = q.choices.indexOf(q.answer);
+  const round: DailyRound = {
+    roundId: base.roundId,
+    channelId: base.channelId,
+    date: base.date,
+    deckId: base.deckId,
+    cardId: card.id,
+    form,
+    order,
+    correct: Math.max(0, order.indexOf(answerAt)),
+    opensAt: base.opensAt,
+    closesAt: base.closesAt,
+    prevDate: previousScheduledDate(s.weekdays, base.date),
+    status: 'open',
+    message: null,
+    revealed: false,
+  };
+  return { card, round, resetAsked };
+}
+
+/**
+ * Opens the channel's round of a local date: claims it (exactly once per round id across
+ * processes), picks a card not yet asked in this cycle, shuffles the choices, posts it and
+ * records the post. Round trips: schedule, asked cards, claim script, post, record script.
+ */
+export async function openRound(
+  deps: DailyDeps,
+  team: TeamRef,
+  channelId: string,
+  date: string,
+  opts: OpenOptions = {},
+): Promise<OpenOutcome> {
+  const { store } = deps;
+  const now = opts.now ?? deps.clock.now();
+  const owner = opts.owner ?? deps.owner;
+  const roundId = roundIdFor(channelId, date, opts.suffix);
+  const s = await store.getSchedule(team, channelId);
+  if (!s)
+    return {
+      status: 'skipped',
+      roundId,
+      reason: `No daily quiz is scheduled in ${mention(team.platform, channelId)}.`,
+    };
+  const deck = deps.decks.get(s.deckId);
+  const cards = deck?.cards.filter((c) => c.quiz.length > 0) ?? [];
+  if (!deck || cards.length === 0) {
+    return {
+      status: 'skipped',
+      roundId,
+      reason: `Deck \`${s.deckId}\` is not loaded or has no questions.`,
+    };
+  }
+  const chat = deps.chat(team.platform);
+  if (!chat) return { status: 'skipped', roundId, reason: `No ${team.platform} connection to post with.` };
+  const closesAt = opts.postNow ? closeAt(s, now) : occurrenceOn(s, date).close;
+  if (closesAt <= now) return { status: 'skipped', roundId, reason: 'The round’s window has passed.' };
+
+  const asked = await store.askedCards(team, channelId, deck.id);
+  const base = { roundId, channelId, date, deckId: deck.id, opensAt: now, closesAt };
+  const { card, round, resetAsked } = drawRound(deps, cards, asked, base, s);
+  const { maxAttempts, leaseMs, keepMs } = deps.settings;
+  const claim = await store.claimRound(team, round, { owner, now, leaseMs, maxAttempts, keepMs });
+  if (claim.status === 'posted') return { status: 'taken', roundId };
+  if (claim.status === 'busy') return { status: 'busy', roundId, until: claim.until };
+  if (claim.status === 'failed') return { status: 'failed', roundId, attempts: claim.attempts };
+
+  // Indexed before posting, so a crash after the post still closes the round.
+  await store.setDue({ kind: 'close', team, roundId }, closesAt);
+  let message: MessageRef;
+  try {
+    message = await chat.post(channelId, questionView(deck, card, round, s.timezone));
+  } catch (error) {
+    const final = claim.attempt >= maxAttempts;
+    await store.failPost(team, roundId, owner, claim.attempt, final, keepMs);
+    deps.log.warn(
+      { err: error, team, channelId, roundId, attempt: claim.attempt, final },
+      'daily post failed',
+    );
+    return final
+      ? { status: 'failed', roundId, attempts: claim.attempt, error }
+      : { status: 'retry', roundId, attempt: claim.attempt, error };
+  }
+  const rec = await store.recordPost(team, round, {
+    owner,
+    attempt: claim.attempt,
+    message,
+    resetAsked,
+    keepMs,
+  });
+  if (rec === 'lost')
+    deps.log.warn({ team, channelId, roundId }, 'daily post recorded after its claim lapsed');
+  return { status: 'posted', roundId, message, closesAt };
+}
+
+/**
+ * Closes a round: one idempotent script awards the points (a second close awards nothing),
+ * then the post is edited to show the answer and the results, unless it shows them already.
+ */
+export async function closeRound(
+  deps: DailyDeps,
+  team: TeamRef,
+  roundId: string,
+  opts: { now?: number } = {},
+): Promise<CloseReport> {
+  const { store } = deps;
+  const now = opts.now ?? deps.clock.now();
+  const date = roundDate(roundId);
+  if (!date) return { status: 'unknown', revealed: true, failures: 0 };
+  const { points, speedBonus, fastest, keepMs } = deps.settings;
+  const out = await store.closeRound(team, roundId, {
+    now,
+    boards: boardsFor(date),
+    points,
+    bonus: speedBonus,
+    fastest,
+    keepMs,
+  });
+  if (out.status === 'unknown') return { status: 'unknown', revealed: true, failures: 0 };
+  const { round, result } = out;
+  if (round.revealed) return { status: out.status, revealed: true, failures: 0 };
+  if (!round.message) {
+    await store.noteReveal(team, roundId, true);
+    return { status: out.status, revealed: true, failures: 0 };
+  }
+  const chat = deps.chat(team.platform);
+  try {
+    if (!chat) throw new Error(`no ${team.platform} chat port`);
+    await chat.update(round.message, resultView(deps.decks, team.platform, round, result));
+  } catch (error) {
+    const failures = await store.noteReveal(team, roundId, false);
+    deps.log.warn({ err: error, team, roundId, failures }, 'daily results edit failed');
+    return { status: out.status, revealed: false, failures, error };
+  }
+  await store.noteReveal(team, roundId, true);
+  return { status: out.status, revealed: true, failures: 0 };
+}

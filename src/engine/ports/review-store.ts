@@ -1,0 +1,106 @@
+import type { UserRef } from './refs.js';
+
+/** What the review engine needs from a store for one card write. */
+export interface GradeWrite {
+  /** Whose schedule. */
+  user: UserRef;
+  /** Deck id. */
+  deckId: string;
+  /** Card id. */
+  cardId: string;
+  /** Packed state read before computing, or null for a new card; the write applies only if unchanged. */
+  expected: string | null;
+  /** New packed state. */
+  next: string;
+  /** New due time in ms. */
+  due: number;
+  /** Local study day (`YYYY-MM-DD`) the review counts for. */
+  day: string;
+  /** True when this review introduces a new card (counts against newPerDay). */
+  isNew: boolean;
+  /** For a card in review state: whether it was recalled (rating > Again); null otherwise. */
+  recalled: boolean | null;
+  /** Compact review log line. */
+  log: string;
+}
+
+/** The moment a queue snapshot is taken for. */
+export interface QueueQuery {
+  /** Now, ms. */
+  now: number;
+  /** End of the local study day, ms (exclusive). */
+  endOfDay: number;
+  /** Local study day `YYYY-MM-DD`. */
+  day: string;
+}
+
+/** The outcome of a grade and the queue right after it. */
+export interface GradeAndQueue {
+  /** Whether the grade applied. */
+  outcome: 'applied' | 'conflict';
+  /** The deck's queue after the grade. */
+  queue: QueueSnapshot;
+}
+
+/** How many oldest due ids a queue snapshot carries. */
+export const QUEUE_DUE_IDS = 16;
+
+/** What the review store knows about one user's deck right now. */
+export interface QueueSnapshot {
+  /** The oldest due card id, or null. */
+  dueCardId: string | null;
+  /** Up to {@link QUEUE_DUE_IDS} oldest due card ids, oldest first (starting with dueCardId), so a card removed from its deck never blocks the ones behind it. */
+  dueIds: string[];
+  /** Cards due at `now`. */
+  dueNow: number;
+  /** Cards due before the end of the local day. */
+  dueToday: number;
+  /** Earliest due time in ms of any card, or null when the user has no cards. */
+  nextDue: number | null;
+  /** New cards introduced on this local day. */
+  newToday: number;
+  /** Number of cards the user has a state for. */
+  known: number;
+  /** Packed state of the oldest due card (saves a round trip on the hot path), or null. */
+  dueState: string | null;
+}
+
+/** Per-day study counters. */
+export interface DayCounters {
+  /** Local day `YYYY-MM-DD`. */
+  day: string;
+  /** Reviews done. */
+  reviews: number;
+  /** Reviews of cards in review state (retention denominator). */
+  recallTotal: number;
+  /** Of those, recalled (retention numerator). */
+  recallPassed: number;
+}
+
+/** Study data of users: card states, due queues, daily counters, review log. */
+export interface ReviewStore {
+  /** One round trip: the queue snapshot of a user's deck. */
+  queue(user: UserRef, deckId: string, now: number, endOfDay: number, day: string): Promise<QueueSnapshot>;
+  /** Packed state of one card, or null when the user never saw it. */
+  getState(user: UserRef, deckId: string, cardId: string): Promise<string | null>;
+  /** Ids of all cards the user has a state for in the deck. */
+  knownCards(user: UserRef, deckId: string): Promise<Set<string>>;
+  /** Atomically writes state, due queue, counters and log if the state is still `expected`. */
+  applyGrade(write: GradeWrite): Promise<'applied' | 'conflict'>;
+  /** applyGrade, then the queue snapshot of the same deck, in one round trip (the grade click's hot path). */
+  applyGradeThenQueue(write: GradeWrite, q: QueueQuery): Promise<GradeAndQueue>;
+  /** Counters for the given days (all decks when deckId is null), in the order asked. */
+  dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]>;
+  /** Every user's data, for export. */
+  exportUsers(): AsyncIterable<UserExport>;
+  /** Restores one user's card states (each exported deck replaces that deck); validates before writing. */
+  importUser(u: UserExport): Promise<void>;
+}
+
+/** One user's study data in portable form. */
+export interface UserExport {
+  /** The user. */
+  user: UserRef;
+  /** deckId -> cardId -> packed state. */
+  decks: Record<string, Record<string, string>>;
+}

@@ -1,0 +1,83 @@
+import type { ChannelSchedule, DailyRound, RoundResult, Streak, TeamRef } from '../../engine/ports.js';
+
+/** A round with what Redis keeps beside it (answers, results, bookkeeping). */
+export interface MemoryRound extends DailyRound {
+  /** userId -> [display choice, answer ms, request id of the event that made it (when given)]. */
+  answers: Record<string, [choice: number, at: number, requestId?: string]>;
+  /** Results once closed. */
+  result: RoundResult | null;
+  /** Failed reveal edits so far. */
+  revealFailures: number;
+  /** When the round may be forgotten, ms (Redis: its TTL). */
+  expiresAt: number;
+}
+
+/** A claim value (same states as Redis: `run|owner|attempt|until`, `retry|n`, `posted`, `failed|n`) and its expiry. */
+export interface MemoryClaim {
+  /** Claim state string. */
+  v: string;
+  /** When the claim may be forgotten, ms. */
+  expiresAt: number;
+}
+
+/** One team's competition data. */
+export interface MemoryTeamData {
+  /** The team. */
+  team: TeamRef;
+  /** Timezone of the last schedule change, or null. */
+  tz: string | null;
+  /** channelId -> schedule. */
+  schedules: Record<string, ChannelSchedule>;
+  /** roundId -> claim. */
+  claims: Record<string, MemoryClaim>;
+  /** roundId -> round. */
+  rounds: Record<string, MemoryRound>;
+  /** `<channel>\n<deck>` -> card ids asked in the current cycle. */
+  asked: Record<string, string[]>;
+  /** roundId -> close ms of posted, unclosed rounds. */
+  open: Record<string, number>;
+  /** board id -> userId -> points. */
+  boards: Record<string, Record<string, number>>;
+  /** userId -> streak. */
+  streaks: Record<string, Streak>;
+  /** userId -> display name. */
+  names: Record<string, string>;
+}
+
+/** The team store's slice of the shared embedded-store document. */
+export interface TeamSlice {
+  /** `<platform>:<teamId>` -> data. */
+  teams: Record<string, MemoryTeamData>;
+  /** Due index: member (as in Redis) -> due ms. */
+  due: Record<string, number>;
+}
+
+/** Documents that can hold a team slice (other stores add their own slices beside it). */
+export interface TeamDoc {
+  /** Created on first use. */
+  team?: TeamSlice;
+}
+
+/** Expiry of something kept forever: `expiresAt: null` in the portable form. */
+export const NEVER = Number.MAX_SAFE_INTEGER;
+
+export function publicRound(r: MemoryRound): DailyRound {
+  const { answers: _a, result: _r, revealFailures: _f, expiresAt: _e, ...round } = r;
+  return structuredClone(round);
+}
+
+/** A fresh, empty team record. */
+export function emptyTeam(team: TeamRef): MemoryTeamData {
+  return {
+    team: { ...team },
+    tz: null,
+    schedules: {},
+    claims: {},
+    rounds: {},
+    asked: {},
+    open: {},
+    boards: {},
+    streaks: {},
+    names: {},
+  };
+}
