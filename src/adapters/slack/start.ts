@@ -46,12 +46,27 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   await connect(app, receiver, opts, conn);
   return {
     app,
-    chat: new SlackChatPort(app.client),
+    chat: chatPort(setup),
     mode: receiver ? 'socket' : 'http',
     port: conn.port,
     ready: () => conn.connected && !conn.stopped,
     stop: stopper(app, receiver, opts, conn, inFlight),
   };
+}
+
+/**
+ * The daily questions' ChatPort, on a WebClient of its own that never retries by itself: a post
+ * the engine gave up on (timeout, lost claim) must not be sent again later by a client retry;
+ * the engine retries it, idempotently. Each call ends within the client's timeout.
+ */
+function chatPort({ opts, logger, clientOptions }: Setup): SlackChatPort {
+  const client = new webApi.WebClient(opts.botToken, {
+    ...clientOptions,
+    logger,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  return new SlackChatPort(client);
 }
 
 /** Logger, retry policy and Web API client options; refuses HTTP mode without a signing secret. */

@@ -667,12 +667,16 @@ export class FakeDiscord {
       return;
     }
     const fault: Fault | undefined = this.faults.take(rec);
+    const notify = () => {
+      for (const w of [...this.waiters]) w();
+    };
     if (fault) rec.fault = fault.kind;
-    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hang') return notify();
     if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
     const [status, json] = this.route(rec);
+    // A faulted request is seen (and its effect) before, or without, any response.
+    if (fault) notify();
     await respondWith(fault, res, () => send(status, json));
-    if (fault?.kind === 'drop') for (const w of [...this.waiters]) w();
   }
 
   private route(rec: RecordedRequest): [number, unknown] {

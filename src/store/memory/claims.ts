@@ -1,0 +1,113 @@
+import type { ClaimLease, ClaimOutcome, DailyRound, PostRecord } from '../../engine/ports.js';
+import { type MemoryTeamData, publicRound } from './team-data.js';
+
+/*
+ * The claim of a daily round in the embedded store, with the semantics of the Redis scripts
+ * (`lua/dailyClaim-2.lua`, `dailyRenew-1`, `dailyPosted-4`, `dailyFailed-1`, `dailyPostNow-1`):
+ * the first claim fixes the round, every later claim gets it back; each claim takes the next
+ * generation, and a holder's writes apply only with the current one. Each function runs to
+ * completion without awaiting, so it is as atomic as a script.
+ */
+
+/** The generation of a running claim (`run|<owner>|<generation>|<until>`), or null. */
+function runningGeneration(v: string | undefined): number | null {
+  const m = v === undefined ? null : /^run\|.*\|(\d+)\|\d+$/.exec(v);
+  return m ? Number(m[1]) : null;
+}
+
+/** The next attempt of a claim state, or the outcome that ends the claim here. */
+function nextAttempt(current: string | undefined, now: number): number | ClaimOutcome {
+  if (current === undefined) return 1;
+  const run = /^run\|.*\|(\d+)\|(\d+)$/.exec(current);
+  if (run) {
+    // A lease that ran out means its holder died or stalled mid-post: that counts as an attempt.
+    if (Number(run[2]) > now) return { status: 'busy', until: Number(run[2]) };
+    return Number(run[1]) + 1;
+  }
+  const retry = /^retry\|(\d+)$/.exec(current);
+  if (retry) return Number(retry[1]) + 1;
+  if (current === 'posted') return { status: 'posted' };
+  return { status: 'failed', attempts: Number(/^failed\|(\d+)$/.exec(current)?.[1] ?? 0) };
+}
+
+/** Claims a round for posting (see TeamStore.claimRound). */
+export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLease): ClaimOutcome {
+  const id = round.roundId;
+  const next = nextAttempt(d.claims[id]?.v, lease.now);
+  if (typeof next !== 'number') return next;
+  const stored = d.rounds[id];
+  // A round already posted or closed (its claim expired first) is never posted again.
+  if (stored && (stored.message !== null || stored.status === 'closed')) return { status: 'posted' };
+  const claimExpires = lease.now + lease.keepMs;
+  if (next > lease.maxAttempts) {
+    d.claims[id] = { v: `failed|${next - 1}`, expiresAt: claimExpires };
+    return { status: 'failed', attempts: next - 1 };
+  }
+  const kept = stored ?? {
+    ...structuredClone(round),
+    message: null,
+    revealed: false,
+    answers: {},
+    result: null,
+    revealFailures: 0,
+    expiresAt: Math.max(round.closesAt, lease.now) + lease.keepMs,
+  };
+  d.rounds[id] = kept;
+  d.claims[id] = { v: `run|${lease.owner}|${next}|${lease.now + lease.leaseMs}`, expiresAt: claimExpires };
+  return { status: 'claimed', generation: next, round: publicRound(kept) };
+}
+
+/** Moves the lease end of a running claim of this generation (see TeamStore.renewClaim). */
+export function renewClaim(
+  d: MemoryTeamData,
+  roundId: string,
+  generation: number,
+  until: number,
+): 'ok' | 'lost' {
+  const claim = d.claims[roundId];
+  if (!claim || runningGeneration(claim.v) !== generation) return 'lost';
+  claim.v = claim.v.replace(/\|\d+$/, `|${until}`);
+  return 'ok';
+}
+
+/** Records a post of the current generation (see TeamStore.recordPost). */
+export function recordPost(d: MemoryTeamData, roundId: string, post: PostRecord): 'ok' | 'lost' {
+  const r = d.rounds[roundId];
+  const claim = d.claims[roundId];
+  if (!r || !claim || runningGeneration(claim.v) !== post.generation) return 'lost';
+  // The posted claim lives as long as its round: the round is never claimed again while it exists.
+  claim.v = 'posted';
+  claim.expiresAt = r.expiresAt;
+  r.message = { ...post.message };
+  const key = `${r.channelId}\n${r.deckId}`;
+  const asked = post.resetAsked ? [] : (d.asked[key] ?? []);
+  if (!asked.includes(r.cardId)) asked.push(r.cardId);
+  d.asked[key] = asked;
+  d.open[roundId] = r.closesAt;
+  return 'ok';
+}
+
+/** Records a failed attempt of the current generation (see TeamStore.failPost). */
+export function failPost(
+  d: MemoryTeamData,
+  roundId: string,
+  generation: number,
+  final: boolean,
+): 'ok' | 'lost' {
+  const claim = d.claims[roundId];
+  if (!claim || runningGeneration(claim.v) !== generation) return 'lost';
+  claim.v = `${final ? 'failed' : 'retry'}|${generation}`;
+  return 'ok';
+}
+
+/**
+ * Accepts a post-now command unless another was accepted within `windowMs` of `now` (either
+ * side: replicas' clocks differ a little, in both directions).
+ */
+export function markPostNow(d: MemoryTeamData, channelId: string, now: number, windowMs: number): boolean {
+  d.postNow ??= {};
+  const last = d.postNow[channelId];
+  if (last !== undefined && Math.abs(now - last) < windowMs) return false;
+  d.postNow[channelId] = now;
+  return true;
+}

@@ -1,0 +1,60 @@
+-- dailyClaim: claims one daily round for posting, exactly once per round id. The first claim
+-- writes the round; every later claim (a retry, or a takeover after a lapsed lease) gets the
+-- stored round back unchanged: a post that may have landed is never re-picked, and its answers
+-- stay. Each claim takes the next generation, the fencing token of every write of its holder
+-- (dailyRenew, dailyPosted, dailyFailed refuse any other generation).
+-- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>  run|<owner>|<generation>|<lease until ms>,
+--                       retry|<attempts>, posted, failed|<attempts>
+-- KEYS[2] round hash    <p>:{t:..}:round:<roundId>
+-- ARGV[1] owner (one id per process, no '|'; kept for diagnostics, not for fencing)
+-- ARGV[2] now in ms
+-- ARGV[3] lease in ms: how long a post in progress keeps others out (renewed by dailyRenew)
+-- ARGV[4] max attempts: a claim taken after that many attempts becomes failed instead
+-- ARGV[5] keep in ms: lifetime of the claim, and of the round after its close time (relative to ARGV[2])
+-- ARGV[6] close time of the round in ms
+-- ARGV[7..] round hash fields and values, in pairs (written by the first claim only)
+-- Returns { 'claimed', generation, round fields and values... } | { 'busy', lease until }
+--       | { 'posted', '0' } | { 'failed', attempts }.
+
+local owner = ARGV[1]
+local now, lease, maxAttempts = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local keep, closes = tonumber(ARGV[5]), tonumber(ARGV[6])
+if owner == '' or string.find(owner, '|', 1, true) or not now or not lease or not maxAttempts
+  or not keep or not closes or #ARGV < 8 or #ARGV % 2 ~= 0 then
+  return redis.error_reply('ERR dailyClaim: bad arguments')
+end
+
+local attempt = 1
+local current = redis.call('GET', KEYS[1])
+if current then
+  local tries, untilMs = string.match(current, '^run|.*|(%d+)|(%d+)$')
+  local retry = string.match(current, '^retry|(%d+)$')
+  if tries then
+    -- A lease that ran out means its holder died or stalled mid-post: that counts as an attempt.
+    if tonumber(untilMs) > now then return { 'busy', untilMs } end
+    attempt = tonumber(tries) + 1
+  elseif retry then
+    attempt = tonumber(retry) + 1
+  elseif current == 'posted' then
+    return { 'posted', '0' }
+  else
+    return { 'failed', string.match(current, '^failed|(%d+)$') or '0' }
+  end
+end
+
+-- A round already posted or closed (its claim expired first) is never posted again.
+local stored = redis.call('HMGET', KEYS[2], 'msg', 'status')
+if stored[1] or stored[2] == 'closed' then return { 'posted', '0' } end
+
+if attempt > maxAttempts then
+  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1), 'PX', keep)
+  return { 'failed', tostring(attempt - 1) }
+end
+
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
+  -- Relative to the caller's clock (not Redis' wall clock), so injected clocks behave the same.
+  redis.call('PEXPIRE', KEYS[2], string.format('%.0f', math.max(closes - now, 0) + keep))
+end
+redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease), 'PX', keep)
+return { 'claimed', tostring(attempt), unpack(redis.call('HGETALL', KEYS[2])) }
