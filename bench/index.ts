@@ -5,7 +5,7 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { cleanChildren } from './child.js';
+import { closeSection } from './close.js';
 import type { BenchContext } from './context.js';
 import { e2eSection } from './e2e.js';
 import { fanoutSection } from './fanout.js';
@@ -63,6 +64,12 @@ const SECTIONS: Section[] = [
     title: '5. Daily fan-out through the rate limit',
     timeoutMs: (q) => (q ? 40_000 : 240_000),
     run: fanoutSection,
+  },
+  {
+    id: 'close',
+    title: '7. Closing a 20,000-answer daily round',
+    timeoutMs: (q) => (q ? 60_000 : 180_000),
+    run: closeSection,
   },
 ];
 

@@ -17,7 +17,7 @@ interface Running {
 export interface BotOptions {
   /** Logger; default from config. */
   log?: Pino;
-  /** Bound for finishing in-flight work at shutdown (default 10 s). */
+  /** Bound for finishing in-flight work at shutdown; default `SHUTDOWN_DRAIN_MS` (10 s). */
   drainMs?: number;
   /** Install SIGTERM/SIGINT handlers (default true). */
   signals?: boolean;
@@ -33,96 +33,160 @@ export interface Bot {
   shutdown(reason: string): Promise<void>;
 }
 
+/** Time left after the drain for disconnecting platforms and closing Redis, each. */
+const STOP_STEP_MS = 2_000;
+
 /**
- * Composition root of the bot process: config -> store -> engine -> adapters -> scheduler -> http.
+ * Composition root of the bot process: config -> store -> engine -> http and signal handlers ->
+ * adapters -> scheduler. The HTTP server and the signal handlers are up before the platforms
+ * connect and before the scheduler's start-up catch-up, so probes answer and SIGTERM is graceful
+ * from the first moment; `/readyz` is 503 until everything is connected, and again from the
+ * moment shutdown starts.
  */
 export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot> {
   const log = opts.log ?? createLogger(config);
+  const drainMs = opts.drainMs ?? config.SHUTDOWN_DRAIN_MS;
   const metrics = new Metrics();
   const core = await buildCore(config, log, { metrics });
+  if (core.stores.redis) metrics.watchRedis(core.stores.redis);
   const running: Running[] = [{ name: 'store', stop: () => core.stores.close() }];
+  let stopping: Promise<void> | undefined;
   const ready: Record<string, () => Promise<string | null>> = {
+    // First, so a probe during shutdown says why without waiting on the other checks' reasons.
+    shutdown: async () => (stopping ? 'shutting down' : null),
     store: async () => {
       await core.stores.ping();
       return null;
     },
   };
-
-  let platforms: Platform[];
+  let http: Awaited<ReturnType<typeof startHttp>>;
   try {
-    platforms = await startPlatforms(config, core, log);
+    http = await startHttp({ port: config.HTTP_PORT, metrics, checks: ready });
   } catch (err) {
     await core.stores.close();
+    throw err;
+  }
+  running.push({ name: 'http', stop: () => http.close() });
+  log.info({ httpPort: http.port }, 'http listening');
+
+  let scheduler: Scheduler | undefined;
+  /** The start-up step under way; shutdown lets it finish (within the drain) before stopping it. */
+  let booting: Promise<unknown> = Promise.resolve();
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      const deadline = Date.now() + drainMs;
+      log.info({ reason, drainMs }, 'shutting down');
+      // No new work: the scheduler stops handing out work and the engine turns new calls away
+      // politely, while the platforms stay connected so that work under way can still finish.
+      core.engine.close();
+      await Promise.race([booting.catch(() => {}), sleep(deadline - Date.now())]);
+      const [scheduled, engine] = await Promise.all([
+        scheduler?.stop(deadline) ?? true,
+        core.engine.drain(Math.max(0, deadline - Date.now())),
+      ]);
+      if (!scheduled || !engine)
+        log.warn(
+          { busy: core.engine.busy, scheduler: scheduler?.inHand ?? 0 },
+          'in-flight work did not finish in time: given up (leases hand it to the next process)',
+        );
+      const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
+      const order = [...running].reverse();
+      for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
+      for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
+      log.info({}, 'stopped');
+    })();
+    return stopping;
+  };
+  if (opts.signals !== false) installSignals(shutdown, log, drainMs + 4 * STOP_STEP_MS);
+
+  const step = <T>(p: Promise<T>): Promise<T> => {
+    booting = p;
+    return p;
+  };
+  let platforms: Platform[];
+  try {
+    platforms = await step(startPlatforms(config, core, log));
+  } catch (err) {
+    await shutdown('start-up failed');
     throw err;
   }
   for (const p of platforms) {
     running.push(p);
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
-
-  const scheduler = new Scheduler({
-    store: core.stores.team,
-    daily: core.daily,
-    clock: systemClock,
-    log: log.child({ part: 'scheduler' }),
-    onEvent: (e) => {
-      if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
-        metrics.rounds.inc({ event: e.type });
-    },
-  });
-  await scheduler.start();
-  running.push({ name: 'scheduler', stop: () => scheduler.stop() });
-
-  const http = await startHttp({ port: config.HTTP_PORT, metrics, checks: ready });
-  running.push({ name: 'http', stop: () => http.close() });
-  log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
-
-  let stopping: Promise<void> | undefined;
-  const shutdown = (reason: string): Promise<void> => {
-    stopping ??= (async () => {
-      log.info({ reason }, 'shutting down');
-      // No new work: the scheduler stops and the engine turns new calls away politely, while the
-      // platforms stay connected so that calls under way can still answer their users.
-      const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
-      const order = [...running].reverse();
-      const scheduler = order.filter((x) => x.name === 'scheduler');
-      for (const r of scheduler) await stopQuietly(r, log);
-      core.engine.close();
-      const drained = await core.engine.drain(opts.drainMs ?? 10_000);
-      if (!drained) log.warn({ busy: core.engine.busy }, 'in-flight work did not finish in time');
-      for (const r of order.filter((x) => !isBase(x) && x.name !== 'scheduler')) await stopQuietly(r, log);
-      for (const r of order.filter(isBase)) await stopQuietly(r, log);
-      log.info({}, 'stopped');
-    })();
-    return stopping;
-  };
-
-  if (opts.signals !== false) {
-    let signals = 0;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (++signals > 1) {
-        log.warn({ sig }, 'second signal: exiting now');
-        process.exit(1);
-      }
-      void shutdown(sig).then(
-        () => process.exit(0),
-        (err: unknown) => {
-          log.error({ err }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+  if (!stopping) {
+    scheduler = new Scheduler({
+      store: core.stores.team,
+      daily: core.daily,
+      clock: systemClock,
+      log: log.child({ part: 'scheduler' }),
+      cron: config.SCHEDULER_TICK,
+      concurrency: config.SCHEDULER_CONCURRENCY,
+      itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
+      leaseMs: config.SCHEDULER_LEASE_MS,
+      backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
+      onEvent: (e) => {
+        if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
+          metrics.rounds.inc({ event: e.type });
+      },
+    });
+    await step(scheduler.start());
   }
+  log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
 }
 
-async function stopQuietly(r: Running, log: Pino): Promise<void> {
+/** Retry `attempt` (1-based) waits `base`, doubling, at most 15 times `base`. */
+function backoff(base: number): (attempt: number) => number {
+  return (attempt) => Math.min(base * 2 ** (attempt - 1), 15 * base);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.max(0, ms)));
+}
+
+/**
+ * SIGTERM/SIGINT start the graceful shutdown and exit 0 when it is done. A second signal, or a
+ * shutdown that outlives `hardMs` (a disconnect that hangs), exits 1 at once.
+ */
+function installSignals(shutdown: (reason: string) => Promise<void>, log: Pino, hardMs: number): void {
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (++signals > 1) {
+      log.warn({ sig }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    setTimeout(() => {
+      log.error({ hardMs }, 'shutdown did not finish in time: exiting now');
+      process.exit(1);
+    }, hardMs).unref();
+    void shutdown(sig).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/** Stops one part, logging a failure; gives up waiting after `ms` so one part cannot hold the exit. */
+async function stopQuietly(r: Running, log: Pino, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await r.stop();
+    const done = await Promise.race([
+      r.stop().then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+    if (!done) log.warn({ part: r.name, ms }, 'stop did not finish in time: going on');
   } catch (err) {
     log.warn({ err, part: r.name }, 'stop failed');
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,3 +1,4 @@
+import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
 import { isTimeZone } from './engine/time.js';
 
@@ -17,6 +18,24 @@ const port = (name: string, dflt: number) =>
       const n = Number(s);
       if (!Number.isInteger(n) || n < 0 || n > 65535) {
         ctx.addIssue({ code: 'custom', message: `${name} must be a port number 0-65535, e.g. ${dflt}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** A whole number (of `unit`) in [min, max]; the message shows a good value. */
+const whole = (name: string, dflt: number, min: number, max: number, unit = 'milliseconds') =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined || s.trim() === '') return dflt;
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number of ${unit} from ${min} to ${max}, e.g. ${dflt}`,
+        });
         return z.NEVER;
       }
       return n;
@@ -68,6 +87,17 @@ const EnvSchema = z.object({
     .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), {
       message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`,
     }),
+  SCHEDULER_TICK: optionalString
+    .transform((s) => s ?? '0 * * * * *')
+    .refine((s) => validCron(s), {
+      message: 'SCHEDULER_TICK must be a node-cron expression, e.g. "0 * * * * *" (every minute)',
+    }),
+  SCHEDULER_CONCURRENCY: whole('SCHEDULER_CONCURRENCY', 16, 1, 256, 'work items'),
+  SCHEDULER_ITEM_TIMEOUT_MS: whole('SCHEDULER_ITEM_TIMEOUT_MS', 60_000, 100, 3_600_000),
+  SCHEDULER_LEASE_MS: whole('SCHEDULER_LEASE_MS', 120_000, 200, 7_200_000),
+  SCHEDULER_BACKOFF_MS: whole('SCHEDULER_BACKOFF_MS', 60_000, 10, 3_600_000),
+  DAILY_CLAIM_LEASE_MS: whole('DAILY_CLAIM_LEASE_MS', 300_000, 200, 3_600_000),
+  SHUTDOWN_DRAIN_MS: whole('SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000),
   LOG_FORMAT: optionalString
     .transform((s) => s ?? 'auto')
     .refine((s) => ['auto', 'json', 'pretty'].includes(s), {
@@ -93,6 +123,11 @@ export function loadConfig(
   }
   if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
     problems.push('SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing');
+  }
+  if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
+    problems.push(
+      'SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS, so a given-up work item is not handed out again while it runs',
+    );
   }
   if (r.success && problems.length === 0) return { ok: true, config: r.data };
   return { ok: false, problems };

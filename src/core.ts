@@ -65,7 +65,14 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     ...(metrics ? { onGrade: (g: number) => metrics.grades.inc({ rating: String(g) }) } : {}),
   });
   const chats = new Map<Platform, ChatPort>();
-  const daily = new DailyService({ store: stores.team, decks, clock, chat: (p) => chats.get(p), log });
+  const daily = new DailyService({
+    store: stores.team,
+    decks,
+    clock,
+    chat: (p) => chats.get(p),
+    log,
+    settings: { leaseMs: config.DAILY_CLAIM_LEASE_MS },
+  });
   const engine = new QuizEngine({
     review,
     decks,

@@ -57,3 +57,25 @@ export function errorText(code: QuizErrorCode): string {
 export function codeOf(err: unknown): QuizErrorCode {
   return err instanceof QuizError ? err.code : 'internal';
 }
+
+/**
+ * A platform refused a call for now (HTTP 429) and said when to try again. Nothing was created,
+ * so the work is safe to repeat; the scheduler puts it back for after `retryAfterMs` instead of
+ * waiting inline, so one rate-limited channel never holds a work slot.
+ */
+export class RateLimitedError extends Error {
+  override readonly name = 'RateLimitedError';
+  constructor(
+    /** How long the platform asked to wait, ms. */
+    readonly retryAfterMs: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The wait a rate-limit error asks for, ms; 0 for any other error. */
+export function retryAfterOf(err: unknown): number {
+  return err instanceof RateLimitedError ? err.retryAfterMs : 0;
+}

@@ -1,4 +1,16 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What {@link Metrics.watchRedis} needs of a Redis client: INFO. */
+export interface RedisInfoSource {
+  /** `INFO <section>` as Redis returns it. */
+  info(section: string): Promise<string>;
+}
+
+/** One numeric field of an INFO reply, or null. */
+export function infoField(info: string, field: string): number | null {
+  const m = new RegExp(`^${field}:(\\d+)\\r?$`, 'm').exec(info);
+  return m ? Number(m[1]) : null;
+}
 
 /** The process's Prometheus metrics (prom-client), one registry per process. */
 export class Metrics {
@@ -39,6 +51,48 @@ export class Metrics {
     help: 'Store operations that failed (Redis unreachable or erroring)',
     registers: [this.registry],
   });
+
+  /**
+   * Reports Redis memory at each scrape (INFO memory, one round trip): `used_memory` and
+   * `maxmemory` (0 = no limit). With `noeviction` a full Redis refuses writes, so alert well before
+   * used reaches max. While Redis is away both read NaN rather than a stale value.
+   */
+  watchRedis(redis: RedisInfoSource): void {
+    let pending: Promise<void> | null = null;
+    // One INFO per scrape serves both gauges (the registry collects them together).
+    const collect = async () => {
+      pending ??= read().finally(() => {
+        pending = null;
+      });
+      await pending;
+    };
+    const used = new Gauge({
+      name: 'quizbot_redis_used_memory_bytes',
+      help: 'Memory Redis uses (INFO memory used_memory)',
+      registers: [this.registry],
+      collect,
+    });
+    const max = new Gauge({
+      name: 'quizbot_redis_maxmemory_bytes',
+      help: 'Memory limit of Redis (INFO memory maxmemory; 0 = none)',
+      registers: [this.registry],
+      collect,
+    });
+    const read = async () => {
+      try {
+        const info = await redis.info('memory');
+        const u = infoField(info, 'used_memory');
+        const m = infoField(info, 'maxmemory');
+        if (u === null || m === null) throw new Error('INFO memory without used_memory/maxmemory');
+        used.set(u);
+        max.set(m);
+      } catch {
+        // NaN rather than the last value: a stale figure would look healthy.
+        used.set(Number.NaN);
+        max.set(Number.NaN);
+      }
+    };
+  }
 
   constructor(opts: { defaults?: boolean } = {}) {
     if (opts.defaults !== false) collectDefaultMetrics({ register: this.registry });

@@ -268,7 +268,9 @@ export function encodeClaim(c: ExportClaim): string {
 }
 
 /** Inverse of {@link encodeClaim}; null for anything else. */
-export function decodeClaim(v: string, expiresAt: number | null): ExportClaim | null {
+export function decodeClaim(raw: string, expiresAt: number | null): ExportClaim | null {
+  // Redis claims end in `#<expiry ms>` (the caller's clock); the export keeps the key's expiry.
+  const v = raw.replace(/#\d+$/, '');
   const run = /^run\|(.*)\|(\d+)\|(\d+)$/.exec(v);
   if (run)
     return {

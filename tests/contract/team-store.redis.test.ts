@@ -80,8 +80,8 @@ describe('RedisTeamStore specifics', () => {
     const mine = readdirSync(dir).filter((f) => /^(daily|lb|due)[A-Za-z]*-\d+\.lua$/.test(f));
     expect(mine.sort()).toEqual([
       'dailyAnswer-3.lua',
-      'dailyClaim-2.lua',
-      'dailyClose-8.lua',
+      'dailyClaim-3.lua',
+      'dailyClose-9.lua',
       'dailyFailed-1.lua',
       'dailyPostNow-1.lua',
       'dailyPosted-4.lua',
@@ -100,7 +100,19 @@ describe('RedisTeamStore specifics', () => {
     const k = new Keys(`${server.prefix}bad`);
     const scripts = redis as unknown as { dailyClaim(...a: (string | number)[]): Promise<unknown> };
     await expect(
-      scripts.dailyClaim(k.teamClaim(team, 'r'), k.teamRound(team, 'r'), 'a|b', 1, 1, 1, 1, 1, 'id', 'r'),
+      scripts.dailyClaim(
+        k.teamClaim(team, 'r'),
+        k.teamRound(team, 'r'),
+        k.teamAnswers(team, 'r'),
+        'a|b',
+        1,
+        1,
+        1,
+        1,
+        1,
+        'id',
+        'r',
+      ),
     ).rejects.toThrow(/bad arguments/);
     expect(await redis.exists(k.teamClaim(team, 'r'))).toBe(0);
   });

@@ -119,6 +119,9 @@ describe('docker-compose.yml', () => {
     expect(command).toMatch(/--appendfsync everysec\b/);
     // Due queues of decks up to 512 cards stay listpacks (bench: bytes per card state).
     expect(command).toMatch(/--zset-max-listpack-entries 512\b/);
+    // Bounded memory, and user data is never evicted silently (issue 11, item 5).
+    expect(command).toMatch(/--maxmemory \d+mb\b/);
+    expect(command).toMatch(/--maxmemory-policy noeviction\b/);
     const volumes = (at(redis, 'volumes') as unknown[]).map(String);
     const named = volumes.map((v) => v.split(':')).find(([, target]) => target === '/data');
     expect(named, 'a volume on /data').toBeDefined();

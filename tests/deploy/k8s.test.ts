@@ -583,6 +583,13 @@ describe('Redis', () => {
     expect(args).toMatch(/--appendfsync everysec\b/);
     expect(args).toMatch(/--zset-max-listpack-entries 512\b/);
     expect(at(redisSet, 'spec', 'replicas')).toBe(1);
+    // Bounded memory under the container limit, and user data never evicted silently (issue 11, item 5).
+    expect(args).toMatch(/--maxmemory-policy noeviction\b/);
+    const max = Number(/--maxmemory (\d+)mb\b/.exec(args)?.[1]);
+    const limit = String(at(redis, 'resources', 'limits', 'memory'));
+    expect(limit).toMatch(/^\d+Mi$/);
+    expect(max).toBeGreaterThan(0);
+    expect(max * 1000 * 1000).toBeLessThan(0.8 * Number.parseInt(limit, 10) * 1024 * 1024);
   });
 
   it('keeps /data on a PersistentVolumeClaim from volumeClaimTemplates', () => {

@@ -19,6 +19,13 @@ const GOOD = {
   DECKS_DIR: 'decks',
   DATA_DIR: 'data',
   DEFAULT_DECK: 'kubernetes',
+  SCHEDULER_TICK: '*/5 * * * * *',
+  SCHEDULER_CONCURRENCY: '4',
+  SCHEDULER_ITEM_TIMEOUT_MS: '2000',
+  SCHEDULER_LEASE_MS: '5000',
+  SCHEDULER_BACKOFF_MS: '500',
+  DAILY_CLAIM_LEASE_MS: '3000',
+  SHUTDOWN_DRAIN_MS: '1500',
 };
 
 /** Each variable set wrong in turn, with the words its problem must contain. */
@@ -34,6 +41,13 @@ const WRONG: [keyof typeof GOOD, string, RegExp][] = [
   ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
   ['LOG_FORMAT', 'xml', /LOG_FORMAT must be/],
   ['QUIZBOT_TIMEZONE', 'CEST', /QUIZBOT_TIMEZONE must be an IANA timezone/],
+  ['SCHEDULER_TICK', 'every minute', /SCHEDULER_TICK must be a node-cron expression/],
+  ['SCHEDULER_CONCURRENCY', '0', /SCHEDULER_CONCURRENCY must be a whole number of work items from 1/],
+  ['SCHEDULER_ITEM_TIMEOUT_MS', '1.5', /SCHEDULER_ITEM_TIMEOUT_MS must be a whole number of milliseconds/],
+  ['SCHEDULER_LEASE_MS', '-1', /SCHEDULER_LEASE_MS must be a whole number of milliseconds/],
+  ['SCHEDULER_BACKOFF_MS', '1m', /SCHEDULER_BACKOFF_MS must be a whole number of milliseconds/],
+  ['DAILY_CLAIM_LEASE_MS', '5', /DAILY_CLAIM_LEASE_MS must be a whole number of milliseconds from 200/],
+  ['SHUTDOWN_DRAIN_MS', 'ten', /SHUTDOWN_DRAIN_MS must be a whole number of milliseconds/],
 ];
 
 describe('config', () => {
@@ -43,6 +57,13 @@ describe('config', () => {
       HTTP_PORT: 8081,
       SLACK_PORT: 3001,
       SLACK_ADMIN_USERS: ['U1', 'U2'],
+      SCHEDULER_TICK: '*/5 * * * * *',
+      SCHEDULER_CONCURRENCY: 4,
+      SCHEDULER_ITEM_TIMEOUT_MS: 2000,
+      SCHEDULER_LEASE_MS: 5000,
+      SCHEDULER_BACKOFF_MS: 500,
+      DAILY_CLAIM_LEASE_MS: 3000,
+      SHUTDOWN_DRAIN_MS: 1500,
     });
     const d = loadConfig({});
     expect(d.ok && d.config).toMatchObject({
@@ -52,6 +73,13 @@ describe('config', () => {
       DATA_DIR: 'data',
       LOG_LEVEL: 'info',
       QUIZBOT_TIMEZONE: 'UTC',
+      SCHEDULER_TICK: '0 * * * * *',
+      SCHEDULER_CONCURRENCY: 16,
+      SCHEDULER_ITEM_TIMEOUT_MS: 60_000,
+      SCHEDULER_LEASE_MS: 120_000,
+      SCHEDULER_BACKOFF_MS: 60_000,
+      DAILY_CLAIM_LEASE_MS: 300_000,
+      SHUTDOWN_DRAIN_MS: 10_000,
     });
     expect(d.ok && d.config.REDIS_URL).toBeUndefined();
   });
@@ -86,6 +114,13 @@ describe('config', () => {
     ]);
     const s = loadConfig({ SLACK_SIGNING_SECRET: 's' });
     expect(!s.ok && s.problems[0]).toMatch(/SLACK_BOT_TOKEN .* is missing/);
+  });
+
+  it('needs a work item timeout shorter than the due-entry lease', () => {
+    const r = loadConfig({ SCHEDULER_ITEM_TIMEOUT_MS: '5000', SCHEDULER_LEASE_MS: '5000' });
+    expect(!r.ok && r.problems).toEqual([
+      expect.stringMatching(/SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS/),
+    ]);
   });
 
   it('never echoes secret values in its problems', () => {

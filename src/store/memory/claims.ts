@@ -3,7 +3,7 @@ import { type MemoryTeamData, publicRound } from './team-data.js';
 
 /*
  * The claim of a daily round in the embedded store, with the semantics of the Redis scripts
- * (`lua/dailyClaim-2.lua`, `dailyRenew-1`, `dailyPosted-4`, `dailyFailed-1`, `dailyPostNow-1`):
+ * (`lua/dailyClaim-3.lua`, `dailyRenew-1`, `dailyPosted-4`, `dailyFailed-1`, `dailyPostNow-1`):
  * the first claim fixes the round, every later claim gets it back; each claim takes the next
  * generation, and a holder's writes apply only with the current one. Each function runs to
  * completion without awaiting, so it is as atomic as a script.
@@ -77,7 +77,7 @@ export function recordPost(d: MemoryTeamData, roundId: string, post: PostRecord)
   if (!r || !claim || runningGeneration(claim.v) !== post.generation) return 'lost';
   // The posted claim lives as long as its round: the round is never claimed again while it exists.
   claim.v = 'posted';
-  claim.expiresAt = r.expiresAt;
+  claim.expiresAt = Math.max(claim.expiresAt, r.expiresAt);
   r.message = { ...post.message };
   const key = `${r.channelId}\n${r.deckId}`;
   const asked = post.resetAsked ? [] : (d.asked[key] ?? []);

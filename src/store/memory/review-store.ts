@@ -10,6 +10,7 @@ import {
   type UserExport,
   type UserRef,
 } from '../../engine/ports.js';
+import { oldestKeptDay } from '../retention.js';
 import type { PersistedDoc } from './persist.js';
 
 /** Review log lines kept per user (same cap as Redis). */
@@ -175,6 +176,12 @@ export class MemoryReviewStore implements ReviewStore {
     const { data, deck } = this.ensureDeck(w.user, w.deckId);
     put(deck.cards, w.cardId, w.next);
     put(deck.due, w.cardId, w.due);
+    // Retention (as the grade script): on a day's first review, older counters go.
+    const cutoff = oldestKeptDay(w.day);
+    for (const days of [deck.days, data.days]) {
+      if (own(days, w.day) !== undefined || cutoff === '') continue;
+      for (const d of Object.keys(days)) if (d < cutoff) delete days[d];
+    }
     const deckDay = entry(deck.days, w.day, zero);
     const allDay = entry(data.days, w.day, zero);
     for (const c of [deckDay, allDay]) {

@@ -38,6 +38,8 @@ export interface MemoryTeamData {
   open: Record<string, number>;
   /** board id -> userId -> points. */
   boards: Record<string, Record<string, number>>;
+  /** board id -> when that week or month board may be forgotten, ms (retention; all-time boards are kept). */
+  boardExp?: Record<string, number>;
   /** userId -> streak. */
   streaks: Record<string, Streak>;
   /** userId -> display name. */

@@ -18,6 +18,7 @@ import type {
 } from '../../engine/ports.js';
 import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
+import { RETENTION } from '../retention.js';
 import { dueMember, parseDueMember } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import * as claims from './claims.js';
@@ -64,6 +65,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   private purge(d: MemoryTeamData, now: number): void {
     for (const [id, r] of Object.entries(d.rounds)) if (r.expiresAt <= now) delete d.rounds[id];
     for (const [id, c] of Object.entries(d.claims)) if (c.expiresAt <= now) delete d.claims[id];
+    for (const [id, at] of Object.entries(d.boardExp ?? {})) {
+      if (at > now) continue;
+      delete d.boards[id];
+      delete d.boardExp?.[id];
+    }
   }
 
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
@@ -180,9 +186,18 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
-    if (!d || !r || r.expiresAt <= a.now) return { status: 'unknown' };
-    if (r.status === 'closed' && r.result) {
-      return { status: 'already', round: publicRound(r), result: structuredClone(r.result) };
+    if (!d || !r || r.expiresAt <= a.now) {
+      // An expired round leaves the open index too (as the close script does), or every start re-queues it.
+      if (d && d.open[roundId] !== undefined) {
+        delete d.open[roundId];
+        this.doc.changed();
+      }
+      return { status: 'unknown' };
+    }
+    // Closed is closed, as in Redis (status alone), also for an imported round without results.
+    if (r.status === 'closed') {
+      const result = r.result ?? { answered: 0, right: 0, fastest: [] };
+      return { status: 'already', round: publicRound(r), result: structuredClone(result) };
     }
     const users = Object.keys(r.answers);
     const right = Object.entries(r.answers)
@@ -210,6 +225,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     r.status = 'closed';
     r.result = { answered: users.length, right: right.length, fastest };
     r.expiresAt = a.now + a.keepMs;
+    // Old week and month boards go by the caller's clock, as the gc index does in Redis.
+    const [week, month] = a.boards;
+    d.boardExp ??= {};
+    if (d.boards[week]) d.boardExp[week] = a.now + RETENTION.weekBoardMs;
+    if (d.boards[month]) d.boardExp[month] = a.now + RETENTION.monthBoardMs;
     delete d.open[roundId];
     this.purge(d, a.now);
     return this.changed({ status: 'closed', round: publicRound(r), result: structuredClone(r.result) });

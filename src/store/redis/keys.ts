@@ -150,6 +150,14 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'names');
   }
 
+  /**
+   * Sorted set key suffix (`round:<id>`, `ans:<id>`, `claim:<id>`, `lb:<board>`) -> when that key of
+   * the team may be deleted, by the caller's clock (retention; see store/retention.ts).
+   */
+  teamGc(t: TeamRef): string {
+    return this.team(t.platform, t.teamId, 'gc');
+  }
+
   /** Global set of teams with schedules (catch-up index), members from {@link Keys.teamMember}. */
   teams(): string {
     return `${this.prefix}:teams`;

@@ -11,6 +11,7 @@ import {
   type UserExport,
   type UserRef,
 } from '../../engine/ports.js';
+import { oldestKeptDay } from '../retention.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 
@@ -59,6 +60,7 @@ type GradeArgs = [
   line: string,
   cap: string,
   deckId: string,
+  oldestDay: string,
 ];
 
 /** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
@@ -160,6 +162,7 @@ export class RedisReviewStore implements ReviewStore {
       w.log,
       String(REVIEW_LOG_CAP),
       w.deckId,
+      oldestKeptDay(w.day),
     );
     if (w.expected === null) pipe.sadd(k.users(), k.userMember(u));
     if (q) pipe.queue(...this.queueArgs(u, w.deckId, q));

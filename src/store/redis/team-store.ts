@@ -17,15 +17,9 @@ import type {
   TeamStore,
 } from '../../engine/ports.js';
 import type { TeamRecordPort } from '../backup.js';
-import {
-  dueMember,
-  parseAnswer,
-  parseDueMember,
-  parseResult,
-  parseRound,
-  roundFields,
-} from '../team-codec.js';
+import { dueMember, parseAnswer, parseDueMember, parseRound, roundFields } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
+import { closeRoundChunked } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
 import { RedisTeamBackup } from './team-backup.js';
@@ -116,13 +110,14 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return new Set(ids);
   }
 
-  /** One round trip: `lua/dailyClaim-2.lua`. */
+  /** One round trip: `lua/dailyClaim-3.lua`. */
   async claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome> {
     const k = this.keys;
     const reply = await guard('claimRound', () =>
       this.scripts.dailyClaim(
         k.teamClaim(team, round.roundId),
         k.teamRound(team, round.roundId),
+        k.teamAnswers(team, round.roundId),
         lease.owner,
         lease.now,
         lease.leaseMs,
@@ -248,36 +243,9 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return { status: 'accepted', round, choice: stored.choice, at: stored.at, repeat: status === 'repeat' };
   }
 
-  /** One round trip: `lua/dailyClose-8.lua`. */
+  /** Plans, then applies in chunks: see close.ts (one script call up to a chunk of answers). */
   async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
-    const k = this.keys;
-    const [week, month, all] = a.boards;
-    const reply = await guard('closeRound', () =>
-      this.scripts.dailyClose(
-        k.teamRound(team, roundId),
-        k.teamAnswers(team, roundId),
-        k.teamStreaks(team),
-        k.teamNames(team),
-        k.teamOpenRounds(team),
-        k.teamBoard(team, week),
-        k.teamBoard(team, month),
-        k.teamBoard(team, all),
-        a.now,
-        a.keepMs,
-        a.points,
-        a.bonus.join(','),
-        a.fastest,
-        roundId,
-      ),
-    );
-    const status = String(reply[0]);
-    const round = status === 'unknown' ? null : parseRound(pairs(reply, 2));
-    if (!round) return { status: 'unknown' };
-    return {
-      status: status === 'closed' ? 'closed' : 'already',
-      round,
-      result: parseResult(String(reply[1])),
-    };
+    return closeRoundChunked(this.redis, this.keys, team, roundId, a);
   }
 
   /** One round trip: `lua/dailyReveal-1.lua`. */

@@ -13,8 +13,12 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
-/** Spawns `bin/quizbot.mjs start` with only PATH and `env`, and waits for "quizbot running". */
-export async function startBotProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<BotProcess> {
+/** Spawns `bin/quizbot.mjs start` with only PATH and `env`, and waits until it logged `readyMsg`. */
+export async function startBotProcess(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  readyMsg = 'quizbot running',
+): Promise<BotProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'quizbot.mjs'), 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', ...env },
@@ -25,7 +29,7 @@ export async function startBotProcess(env: Record<string, string>, timeoutMs = 2
   child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const until = Date.now() + timeoutMs;
-  while (!out.includes('"quizbot running"')) {
+  while (!out.includes(`"${readyMsg}"`)) {
     if (Date.now() > until || child.exitCode !== null) {
       child.kill('SIGKILL');
       throw new Error(`the bot did not start:\n${out}`);

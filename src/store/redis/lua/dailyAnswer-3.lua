@@ -19,8 +19,9 @@
 local user, choice, now, req = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5] or ''
 if user == '' or not now then return redis.error_reply('ERR dailyAnswer: bad arguments') end
 
-local r = redis.call('HMGET', KEYS[1], 'status', 'closes', 'order')
-if not r[1] then return { 'unknown' } end
+local r = redis.call('HMGET', KEYS[1], 'status', 'closes', 'order', 'exp')
+-- Gone, or past its lifetime by the caller's clock (the TTL is the backstop).
+if not r[1] or (r[4] and tonumber(r[4]) <= now) then return { 'unknown' } end
 local first = redis.call('HGET', KEYS[2], user)
 if first and req ~= '' and string.match(first, '^%d+:%d+:(.*)$') == req then
   return { 'repeat', first, unpack(redis.call('HGETALL', KEYS[1])) }

@@ -1,5 +1,5 @@
 -- dailyPosted: records a successful post of a claimed round, atomically, in the team's slot.
--- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>
+-- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>   run|<owner>|<generation>|<until>[#<expiry ms>]
 -- KEYS[2] round hash    <p>:{t:..}:round:<roundId>
 -- KEYS[3] asked set     <p>:{t:..}:asked:<channel>:<deck>   card ids of the current cycle
 -- KEYS[4] open zset     <p>:{t:..}:open                     roundId scored by close ms
@@ -8,20 +8,26 @@
 -- ARGV[3] message channel id
 -- ARGV[4] message id
 -- ARGV[5] '1' to start a new no-repeat cycle before adding the card
--- ARGV[6] keep in ms (claim lifetime when the round has none)
+-- ARGV[6] keep in ms (the least lifetime of the posted claim)
 -- Returns 'ok', or 'lost' when the claim is no longer held by this generation (nothing written).
--- The posted claim lives as long as its round, so a round is never claimed again while it exists.
 
 if not tonumber(ARGV[1]) or ARGV[2] == '' or ARGV[4] == '' or not tonumber(ARGV[6]) then
   return redis.error_reply('ERR dailyPosted: bad arguments')
 end
-local current = redis.call('GET', KEYS[1])
-if string.match(current or '', '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
-local r = redis.call('HMGET', KEYS[2], 'closes', 'card')
+local current = redis.call('GET', KEYS[1]) or ''
+local claimExp = string.match(current, '#(%d+)$')
+local body = claimExp and string.sub(current, 1, #current - #claimExp - 1) or current
+if string.match(body, '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
+local r = redis.call('HMGET', KEYS[2], 'closes', 'card', 'exp')
 if not r[1] or not r[2] then return 'lost' end
 
-local ttl = redis.call('PTTL', KEYS[2])
-redis.call('SET', KEYS[1], 'posted', 'PX', ttl > 0 and ttl or ARGV[6])
+-- A posted claim lives as long as its round (or its own expiry, if later), by the caller's clock,
+-- so a round is never claimed again while it exists.
+local exp = math.max(tonumber(claimExp or '0'), tonumber(r[3] or '0'))
+local ttl = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]), tonumber(ARGV[6]))
+local value = 'posted'
+if exp > 0 then value = value .. '#' .. string.format('%.0f', exp) end
+redis.call('SET', KEYS[1], value, 'PX', ttl)
 redis.call('HSET', KEYS[2], 'mch', ARGV[3], 'msg', ARGV[4])
 if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
 redis.call('SADD', KEYS[3], r[2])

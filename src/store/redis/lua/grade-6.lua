@@ -15,6 +15,8 @@
 -- ARGV[8] review log line
 -- ARGV[9] log cap (lines kept)
 -- ARGV[10] deck id (member of KEYS[6])
+-- ARGV[11] oldest local day kept in the day counters (YYYY-MM-DD; '' = keep all): on the first
+--          review of a day, counter fields of older days are deleted (retention, README "Retention")
 -- Returns 1 when applied, 0 on conflict (nothing written).
 
 local card, expected, nextState = ARGV[1], ARGV[2], ARGV[3]
@@ -37,8 +39,8 @@ redis.call('HSET', KEYS[1], card, nextState)
 redis.call('ZADD', KEYS[2], due, card)
 if expected == '' then redis.call('SADD', KEYS[6], ARGV[10]) end
 
-redis.call('HINCRBY', KEYS[3], 'r:' .. day, 1)
-redis.call('HINCRBY', KEYS[4], 'r:' .. day, 1)
+local firstDeck = redis.call('HINCRBY', KEYS[3], 'r:' .. day, 1) == 1
+local firstAll = redis.call('HINCRBY', KEYS[4], 'r:' .. day, 1) == 1
 if recalled ~= '' then
   redis.call('HINCRBY', KEYS[3], 't:' .. day, 1)
   redis.call('HINCRBY', KEYS[4], 't:' .. day, 1)
@@ -48,6 +50,20 @@ if recalled ~= '' then
   end
 end
 if isNew == '1' then redis.call('HINCRBY', KEYS[3], 'n:' .. day, 1) end
+
+-- Trimmed once a day per hash, so the sweep stays off the other reviews of the day.
+local cutoff = ARGV[11] or ''
+if cutoff ~= '' then
+  for k, first in pairs({ [3] = firstDeck, [4] = firstAll }) do
+    if first then
+      local old = {}
+      for _, f in ipairs(redis.call('HKEYS', KEYS[k])) do
+        if string.sub(f, 3) < cutoff then old[#old + 1] = f end
+      end
+      for i = 1, #old, 1000 do redis.call('HDEL', KEYS[k], unpack(old, i, math.min(i + 999, #old))) end
+    end
+  end
+end
 
 redis.call('LPUSH', KEYS[5], ARGV[8])
 redis.call('LTRIM', KEYS[5], 0, cap - 1)

@@ -14,7 +14,12 @@ local top = redis.call('ZREVRANGE', KEYS[1], 0, n - 1, 'WITHSCORES')
 local ids = {}
 for i = 1, #top, 2 do ids[#ids + 1] = top[i] end
 ids[#ids + 1] = ARGV[1]
-local names = redis.call('HMGET', KEYS[2], unpack(ids))
+-- Names in slices: Lua cannot unpack more than a few thousand values at once.
+local names = {}
+for from = 1, #ids, 1000 do
+  local part = redis.call('HMGET', KEYS[2], unpack(ids, from, math.min(from + 999, #ids)))
+  for i, v in ipairs(part) do names[from + i - 1] = v end
+end
 
 local mine = redis.call('ZSCORE', KEYS[1], ARGV[1])
 local myRank = 0

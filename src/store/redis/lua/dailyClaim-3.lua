@@ -4,9 +4,12 @@
 -- stay. Each claim takes the next generation, the fencing token of every write of its holder
 -- (dailyRenew, dailyPosted, dailyFailed refuse any other generation).
 -- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>  run|<owner>|<generation>|<lease until ms>,
---                       retry|<attempts>, posted, failed|<attempts>
--- KEYS[2] round hash    <p>:{t:..}:round:<roundId>
--- ARGV[1] owner (one id per process, no '|'; kept for diagnostics, not for fencing)
+--                       retry|<attempts>, posted, failed|<attempts>; each followed by #<expiry ms>
+--                       by the caller's clock (a value without it, as older versions wrote, never
+--                       expires early; its TTL still applies)
+-- KEYS[2] round hash    <p>:{t:..}:round:<roundId>   field exp: expiry ms by the caller's clock
+-- KEYS[3] answers hash  <p>:{t:..}:ans:<roundId>     deleted only with a round past its expiry
+-- ARGV[1] owner (one id per process, no '|'; for diagnostics, not for fencing)
 -- ARGV[2] now in ms
 -- ARGV[3] lease in ms: how long a post in progress keeps others out (renewed by dailyRenew)
 -- ARGV[4] max attempts: a claim taken after that many attempts becomes failed instead
@@ -27,6 +30,11 @@ end
 local attempt = 1
 local current = redis.call('GET', KEYS[1])
 if current then
+  -- Expiry by the caller's clock, as the embedded store does; the TTL is the backstop.
+  local body, exp = string.match(current, '^(.*)#(%d+)$')
+  if body then current = tonumber(exp) > now and body or nil end
+end
+if current then
   local tries, untilMs = string.match(current, '^run|.*|(%d+)|(%d+)$')
   local retry = string.match(current, '^retry|(%d+)$')
   if tries then
@@ -42,19 +50,27 @@ if current then
   end
 end
 
+local stored = redis.call('HMGET', KEYS[2], 'msg', 'status', 'exp')
+if stored[3] and tonumber(stored[3]) <= now then
+  -- Past its lifetime (the TTL is the backstop): forgotten, as if never claimed.
+  redis.call('DEL', KEYS[2], KEYS[3])
+  stored = {}
+end
 -- A round already posted or closed (its claim expired first) is never posted again.
-local stored = redis.call('HMGET', KEYS[2], 'msg', 'status')
 if stored[1] or stored[2] == 'closed' then return { 'posted', '0' } end
 
+local expSuffix = '#' .. string.format('%.0f', now + keep)
 if attempt > maxAttempts then
-  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1), 'PX', keep)
+  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1) .. expSuffix, 'PX', keep)
   return { 'failed', tostring(attempt - 1) }
 end
 
 if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('HSET', KEYS[2], unpack(ARGV, 7, #ARGV))
-  -- Relative to the caller's clock (not Redis' wall clock), so injected clocks behave the same.
+  -- The round lives until `keep` after its close, by the caller's clock (field `exp`, read by the
+  -- answer and close scripts); the TTL of the same length is the backstop.
+  redis.call('HSET', KEYS[2], 'exp', string.format('%.0f', math.max(closes, now) + keep))
   redis.call('PEXPIRE', KEYS[2], string.format('%.0f', math.max(closes - now, 0) + keep))
 end
-redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease), 'PX', keep)
+redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease) .. expSuffix, 'PX', keep)
 return { 'claimed', tostring(attempt), unpack(redis.call('HGETALL', KEYS[2])) }
