@@ -15,9 +15,9 @@ export const DAILY_POINTS = { correct: 10, speedBonus: [5, 3, 1] } as const;
 export interface DailySettings {
   /** How long a claim keeps other processes from posting the same round while one posts, ms. */
   leaseMs: number;
-  /** How often a post in flight renews its claim's lease, ms (shorter than the lease). */
+  /** How often a post in flight renews its claim's lease, ms (shorter than the lease; default a fifth of it). */
   renewEveryMs: number;
-  /** Timeout of every outbound platform call (post, results edit), ms (shorter than the lease). */
+  /** Timeout of every outbound platform call (post, results edit), ms (shorter than the lease; default two fifths of it). */
   postTimeoutMs: number;
   /** Post-now commands of a channel within this window of an accepted one post nothing, ms (at least a minute). */
   postNowWindowMs: number;
@@ -52,7 +52,13 @@ export const DAILY_DEFAULTS: DailySettings = {
  * that names an extra round. Throws naming the setting.
  */
 export function dailySettings(overrides: Partial<DailySettings> = {}): DailySettings {
-  const s = { ...DAILY_DEFAULTS, ...overrides };
+  const leaseMs = overrides.leaseMs ?? DAILY_DEFAULTS.leaseMs;
+  const s = {
+    ...DAILY_DEFAULTS,
+    renewEveryMs: Math.round(leaseMs / 5),
+    postTimeoutMs: Math.round((leaseMs * 2) / 5),
+    ...overrides,
+  };
   const positive = ['leaseMs', 'renewEveryMs', 'postTimeoutMs', 'postNowWindowMs', 'maxAttempts'] as const;
   for (const k of positive)
     if (!(s[k] > 0)) throw new Error(`daily settings: ${k} must be positive, got ${s[k]}`);
