@@ -1,6 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
-import { isTimeZone } from './engine/time.js';
+import { parseTimezone } from './engine/schedule.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -60,9 +60,16 @@ const EnvSchema = z.object({
   DECKS_DIR: optionalString.transform((s) => s ?? 'decks'),
   DATA_DIR: optionalString.transform((s) => s ?? 'data'),
   DEFAULT_DECK: optionalString.transform((s) => s ?? 'kubernetes'),
-  QUIZBOT_TIMEZONE: optionalString
-    .transform((s) => s ?? 'UTC')
-    .refine(isTimeZone, { message: 'QUIZBOT_TIMEZONE must be an IANA timezone like Europe/Berlin or UTC' }),
+  // The same validator as the schedule commands, so both accept and refuse the same names.
+  QUIZBOT_TIMEZONE: optionalString.transform((s, ctx) => {
+    const tz = parseTimezone(s ?? 'UTC');
+    if (tz.ok) return tz.value;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'QUIZBOT_TIMEZONE must be an IANA timezone like Europe/Berlin or UTC',
+    });
+    return z.NEVER;
+  }),
   DISCORD_TOKEN: optionalString,
   DISCORD_GUILD_ID: optionalString.refine((s) => s === undefined || /^\d{17,20}$/.test(s), {
     message: 'DISCORD_GUILD_ID must be a server id (17-20 digits), e.g. 123456789012345678',

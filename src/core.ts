@@ -39,6 +39,8 @@ export interface CoreOptions {
 export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {}): Promise<Core> {
   const clock = opts.clock ?? systemClock;
   const metrics = opts.metrics;
+  // The store first: when it cannot be opened, fail before spending time parsing every deck.
+  const stores = await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
   const loaded = await loadDecks(config.DECKS_DIR);
   const decks = new DeckSet(loaded.decks);
   for (const p of loaded.problems) {
@@ -50,7 +52,6 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     );
   }
   if (decks.list().length === 0) log.error({ dir: config.DECKS_DIR }, 'no valid deck loaded');
-  const stores = await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
   log.info(
     { store: stores.kind, where: stores.where, decks: decks.list().map((d) => d.id) },
     'quizbot core ready',

@@ -25,8 +25,8 @@ export type ActionResult =
   /** Answer privately, leaving the message as it is (daily answers, refusals). */
   | { mode: 'reply'; view: View };
 
-/** Leaderboard periods. */
-export type Period = 'week' | 'month' | 'all';
+/** Leaderboard periods: this or last ISO week, this or last month, all time. */
+export type Period = 'week' | 'last-week' | 'month' | 'last-month' | 'all';
 
 /** Admin commands on channel schedules. */
 export type AdminCommand =

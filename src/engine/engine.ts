@@ -1,8 +1,9 @@
 import { decodeAction } from './actions.js';
 import type { ActionResult, Actor, AdminCommand, Logger, Period } from './api.js';
 import { silentLogger } from './api.js';
+import { deckArg } from './args.js';
 import type { DeckSet } from './deck/types.js';
-import { codeOf, QuizError, type QuizErrorCode } from './errors.js';
+import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
 import type { ReviewService } from './review.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
 
@@ -77,12 +78,12 @@ export class QuizEngine {
 
   /** `/review [deck]`. */
   review(actor: Actor, deckId?: string | null): Promise<View> {
-    return this.command('review', actor, () => this.opts.review.start(actor, deckId));
+    return this.command('review', actor, () => this.opts.review.start(actor, deckArg(deckId)));
   }
 
   /** `/stats [deck]`. */
   stats(actor: Actor, deckId?: string | null): Promise<View> {
-    return this.command('stats', actor, () => this.opts.review.stats(actor, deckId));
+    return this.command('stats', actor, () => this.opts.review.stats(actor, deckArg(deckId)));
   }
 
   /** `/leaderboard [period]` in the actor's team. */
@@ -92,7 +93,8 @@ export class QuizEngine {
 
   /** `/quiz-admin ...` in the actor's team. */
   admin(actor: Actor, cmd: AdminCommand): Promise<View> {
-    return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, cmd));
+    const c = cmd.kind === 'schedule' ? { ...cmd, deckId: deckArg(cmd.deckId) ?? '' } : cmd;
+    return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, c));
   }
 
   /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */
@@ -197,7 +199,7 @@ export class QuizEngine {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof QuizError && err.code !== 'store_unavailable' && err.code !== 'internal') {
+      if (err instanceof QuizError && !isFailure(err.code)) {
         return noticeView(err.code);
       }
       this.log.error({ err, what, user: actor.user }, `${what} failed`);

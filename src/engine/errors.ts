@@ -14,6 +14,7 @@ export type QuizErrorCode =
   | 'round_closed'
   | 'unknown_round'
   | 'store_unavailable'
+  | 'save_failed'
   | 'deck_invalid'
   | 'shutting_down'
   | 'internal';
@@ -43,10 +44,17 @@ const TEXT: Record<QuizErrorCode, string> = {
   unknown_round: 'This question is no longer known to me.',
   store_unavailable:
     'I cannot reach my database right now, so nothing was saved. Please try again in a minute.',
+  save_failed:
+    'I could not save that to disk (it may be full or read-only). I keep it and try again; if this goes on, tell whoever runs me.',
   deck_invalid: 'That deck is invalid.',
   shutting_down: 'quizbot is restarting right now, and nothing was changed. Please try again in a moment.',
   internal: 'Something went wrong on my side, and nothing was saved. Please try again.',
 };
+
+/** Codes that are failures of the bot (logged, counted, shown as errors), not refusals of the request. */
+export function isFailure(code: QuizErrorCode | undefined): boolean {
+  return code === 'store_unavailable' || code === 'save_failed' || code === 'internal';
+}
 
 /** User-facing text for a code. */
 export function errorText(code: QuizErrorCode): string {
@@ -74,6 +82,13 @@ export class RateLimitedError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The longest rate-limit wait a chat adapter may do inline, within a scheduler work item (the
+ * 50/s global bucket, a one-second 429). A longer wait rejects with {@link RateLimitedError}
+ * at once, so one channel's limit never holds a work slot.
+ */
+export const INLINE_RATE_LIMIT_WAIT_MS = 2_000;
 
 /** The wait a rate-limit error asks for, ms; 0 for any other error. */
 export function retryAfterOf(err: unknown): number {

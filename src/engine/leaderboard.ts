@@ -1,6 +1,7 @@
 import type { Period } from './api.js';
 import type { BoardEntry, BoardPage, Platform, Streak } from './ports.js';
 import { isoWeekKey, monthKey } from './schedule.js';
+import { addDays } from './time.js';
 import type { View } from './views.js';
 
 /**
@@ -16,11 +17,21 @@ import type { View } from './views.js';
 /** Lines shown at the top of a leaderboard. */
 export const LEADERBOARD_SIZE = 10;
 
-/** The board id of a period on a local date. */
+/** The board id of a period seen from a local date (`last-week` of a date is the week before its week). */
 export function boardId(period: Period, date: string): string {
-  if (period === 'week') return `w:${isoWeekKey(date)}`;
-  if (period === 'month') return `m:${monthKey(date)}`;
-  return 'all';
+  switch (period) {
+    case 'week':
+      return `w:${isoWeekKey(date)}`;
+    case 'last-week':
+      return `w:${isoWeekKey(addDays(date, -7))}`;
+    case 'month':
+      return `m:${monthKey(date)}`;
+    case 'last-month':
+      // The last day of the previous month: the day before the 1st of this one.
+      return `m:${monthKey(addDays(`${date.slice(0, 8)}01`, -1))}`;
+    case 'all':
+      return 'all';
+  }
 }
 
 /** The week, month and all-time boards a round of this local date awards points to. */
@@ -33,8 +44,10 @@ export function boardsFor(date: string): [week: string, month: string, all: stri
  * the key does not fit the period.
  */
 export function boardOfKey(period: Period, key: string): string | null {
-  if (period === 'week' && /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/.test(key)) return `w:${key}`;
-  if (period === 'month' && /^\d{4}-(0[1-9]|1[0-2])$/.test(key)) return `m:${key}`;
+  if ((period === 'week' || period === 'last-week') && /^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/.test(key))
+    return `w:${key}`;
+  if ((period === 'month' || period === 'last-month') && /^\d{4}-(0[1-9]|1[0-2])$/.test(key))
+    return `m:${key}`;
   if (period === 'all' && (key === '' || key === 'all')) return 'all';
   return null;
 }

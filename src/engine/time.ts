@@ -22,16 +22,6 @@ function fmt(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** Whether `tz` is an IANA timezone this runtime knows. */
-export function isTimeZone(tz: string): boolean {
-  try {
-    fmt(tz);
-    return tz.includes('/') || tz === 'UTC';
-  } catch {
-    return false;
-  }
-}
-
 /** Wall-clock parts of `ms` in `tz`. */
 export function localParts(
   ms: number,

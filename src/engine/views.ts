@@ -1,4 +1,4 @@
-import { codeOf, errorText, type QuizErrorCode } from './errors.js';
+import { codeOf, errorText, isFailure, type QuizErrorCode } from './errors.js';
 
 /** Button colour intent; adapters map it to their platform's styles. */
 export type ButtonStyle = 'primary' | 'secondary' | 'success' | 'danger';
@@ -49,7 +49,7 @@ export function noticeView(code: QuizErrorCode, detail?: string): View {
   return {
     text,
     private: true,
-    tone: code === 'store_unavailable' || code === 'internal' ? 'error' : 'warning',
+    tone: isFailure(code) ? 'error' : 'warning',
     code,
   };
 }

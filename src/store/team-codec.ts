@@ -1,9 +1,85 @@
-import type { DailyRound, DueItem, RoundResult, TeamRef } from '../engine/ports.js';
+import type { DailyRound, DueItem, RoundResult, Streak, TeamRef } from '../engine/ports.js';
 
 /*
- * Stored team formats: how a round, an answer, a round result and a due-index member are
- * written as Redis strings (the Lua scripts write the same), and read back.
+ * The one home of the stored team formats: how a post claim, a round's hash fields, an answer,
+ * a round result, a streak and a due-index member are written as strings, and read back. The
+ * Redis store, the embedded store and the backup use these; the Lua scripts under redis/lua/
+ * write the same strings (their headers name this module), and redis/keys.ts points here
+ * rather than restating them.
  */
+
+// ---- claim: the exactly-once state of one round's post ----------------------------------------
+
+/**
+ * A post claim, as both stores keep it (the string form is `run|<owner>|<attempt>|<until ms>`,
+ * `retry|<attempts>`, `posted` or `failed|<attempts>`; `lua/dailyClaim-3.lua` writes the same).
+ */
+export type StoredClaim =
+  /**
+   * A post in progress by `owner`, attempt `attempt`, its lease running until `until` ms. The
+   * attempt is the claim's generation: the fencing token every write of its holder must carry.
+   */
+  | { state: 'run'; owner: string; attempt: number; until: number }
+  /** `attempts` posts failed; the next claim may try again. */
+  | { state: 'retry'; attempts: number }
+  /** Posted: nothing more to do. */
+  | { state: 'posted' }
+  /** Given up after `attempts` failed posts. */
+  | { state: 'failed'; attempts: number };
+
+/** The string of a claim. */
+export function encodeClaim(c: StoredClaim): string {
+  switch (c.state) {
+    case 'run':
+      return `${runClaimPrefix(c.owner, c.attempt)}${c.until}`;
+    case 'retry':
+      return `retry|${c.attempts}`;
+    case 'posted':
+      return 'posted';
+    case 'failed':
+      return `failed|${c.attempts}`;
+  }
+}
+
+/**
+ * Inverse of {@link encodeClaim}; null for anything else. Accepts the `#<expiry ms>` suffix the
+ * daily scripts add in Redis (the caller's clock; the key's expiry says the same) and
+ * `posted|...` as older versions wrote.
+ */
+export function decodeClaim(raw: string): StoredClaim | null {
+  const v = raw.replace(/#\d+$/, '');
+  const run = /^run\|(.*)\|(\d+)\|(\d+)$/.exec(v);
+  if (run) return { state: 'run', owner: run[1] as string, attempt: Number(run[2]), until: Number(run[3]) };
+  const retry = /^retry\|(\d+)$/.exec(v);
+  if (retry) return { state: 'retry', attempts: Number(retry[1]) };
+  if (v === 'posted' || v.startsWith('posted|')) return { state: 'posted' };
+  const failed = /^failed\|(\d+)$/.exec(v);
+  if (failed) return { state: 'failed', attempts: Number(failed[1]) };
+  return null;
+}
+
+/**
+ * The start of the claim string of `owner`'s attempt `attempt` while it runs. Writes are fenced by
+ * the attempt (the generation) alone: `dailyRenew`, `dailyPosted` and `dailyFailed` compare it.
+ */
+export function runClaimPrefix(owner: string, attempt: number | string): string {
+  return `run|${owner}|${attempt}|`;
+}
+
+// ---- streak -----------------------------------------------------------------------------------
+
+/** A streak's string: `<count>|<last local date>|<best>` (`lua/dailyClose-8.lua` writes the same). */
+export function encodeStreak(s: Streak): string {
+  return `${s.count}|${s.last}|${s.best}`;
+}
+
+/** Inverse of {@link encodeStreak}; null for anything else. */
+export function decodeStreak(v: string): Streak | null {
+  const m = /^(\d+)\|([^|]*)\|(\d+)$/.exec(v);
+  return m ? { count: Number(m[1]), last: m[2] as string, best: Number(m[3]) } : null;
+}
+
+// ---- round hash, answers, result, due member ----------------------------------------------------
 
 /** Round hash fields written at claim time (the rest are added by later scripts). */
 export function roundFields(r: DailyRound): string[] {

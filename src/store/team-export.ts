@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MAX_CLOSE_MINUTES, parseTime, parseTimezone } from '../engine/schedule.js';
+import { decodeClaim } from './team-codec.js';
 
 /**
  * The portable form of one team's competition data, shared by the Redis and the embedded team
@@ -253,39 +254,10 @@ export function exportedTeam(t: TeamExport): TeamExport {
   }
 }
 
-/** Claim string both stores keep: `run|<owner>|<attempt>|<until>`, `retry|<n>`, `posted`, `failed|<n>`. */
-export function encodeClaim(c: ExportClaim): string {
-  switch (c.state) {
-    case 'run':
-      return `run|${c.owner}|${c.attempt}|${c.until}`;
-    case 'retry':
-      return `retry|${c.attempts}`;
-    case 'posted':
-      return 'posted';
-    case 'failed':
-      return `failed|${c.attempts}`;
-  }
-}
-
-/** Inverse of {@link encodeClaim}; null for anything else. */
-export function decodeClaim(raw: string, expiresAt: number | null): ExportClaim | null {
-  // Redis claims end in `#<expiry ms>` (the caller's clock); the export keeps the key's expiry.
-  const v = raw.replace(/#\d+$/, '');
-  const run = /^run\|(.*)\|(\d+)\|(\d+)$/.exec(v);
-  if (run)
-    return {
-      state: 'run',
-      owner: run[1] as string,
-      attempt: Number(run[2]),
-      until: Number(run[3]),
-      expiresAt,
-    };
-  const retry = /^retry\|(\d+)$/.exec(v);
-  if (retry) return { state: 'retry', attempts: Number(retry[1]), expiresAt };
-  if (v === 'posted' || v.startsWith('posted|')) return { state: 'posted', expiresAt };
-  const failed = /^failed\|(\d+)$/.exec(v);
-  if (failed) return { state: 'failed', attempts: Number(failed[1]), expiresAt };
-  return null;
+/** The portable form of a stored claim string (see team-codec.ts) with its expiry; null for anything else. */
+export function exportedClaim(v: string, expiresAt: number | null): ExportClaim | null {
+  const c = decodeClaim(v);
+  return c ? { ...c, expiresAt } : null;
 }
 
 /** Whether an imported round goes into the open-rounds index (posted and not closed). */

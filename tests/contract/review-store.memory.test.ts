@@ -81,8 +81,9 @@ describe('MemoryReviewStore persistence', () => {
     first.doc.flush();
     const saved = readFileSync(file, 'utf8');
 
-    // The process dies after writing half of the next save to its temp file, before the rename.
-    await grade(first.store, 'b');
+    // The process dies after writing half of the next save to its temp file, before the rename:
+    // 'b' is graded in memory, and its save has not run yet when the temp file is cut short.
+    const pending = grade(first.store, 'b');
     const half = JSON.stringify(first.doc.data).slice(0, 40);
     writeFileSync(`${file}.${process.pid}.tmp`, half);
     writeFileSync(`${file}.99999.tmp`, half);
@@ -91,6 +92,7 @@ describe('MemoryReviewStore persistence', () => {
     const second = open();
     expect(await second.store.getState(alice, 'k8s', 'a')).toBe(state);
     expect(await second.store.getState(alice, 'k8s', 'b')).toBeNull();
+    await pending;
 
     // The restarted process saves over its own stale temp file without trouble.
     await grade(second.store, 'c');

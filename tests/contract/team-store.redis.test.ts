@@ -81,7 +81,7 @@ describe('RedisTeamStore specifics', () => {
     expect(mine.sort()).toEqual([
       'dailyAnswer-3.lua',
       'dailyClaim-3.lua',
-      'dailyClose-9.lua',
+      'dailyClose-10.lua',
       'dailyFailed-1.lua',
       'dailyPostNow-1.lua',
       'dailyPosted-4.lua',

@@ -4,6 +4,7 @@ import { decodeAction } from '../../engine/actions.js';
 import type { Logger } from '../../engine/api.js';
 import type { CallOptions, ChatPort, MessageRef, PostOptions } from '../../engine/ports.js';
 import type { View } from '../../engine/views.js';
+import { asRateLimited } from './rate-limit.js';
 import { newReport, renderView } from './render.js';
 
 /**
@@ -48,9 +49,11 @@ function isPostOf(m: APIMessage, key: string, nonce: string): boolean {
 
 /**
  * The outbound side for the scheduler: posts a daily question to a channel as an embed with
- * buttons, and edits it at close. Goes through the client's REST manager, so short rate limits
- * (429 with retry_after) are waited out by discord.js; the engine's abort signal ends the call
- * (also a queued or rate-limited one: discord.js checks it before every attempt).
+ * buttons, and edits it at close. Goes through the client's REST manager: a short rate-limit
+ * wait is done inline, a long one (a 429 with a long retry_after) rejects with the engine's
+ * RateLimitedError so the scheduler retries the channel after the wait; other failures (missing
+ * access, unknown channel) reject with discord.js's DiscordAPIError. The engine's abort signal
+ * ends a call (also a queued one: discord.js checks it before every attempt).
  *
  * Exactly once on Discord itself: every post carries a nonce derived from the round id with
  * `enforce_nonce`, so Discord returns the first message to a repeated post within its window ("the
@@ -79,10 +82,12 @@ export class DiscordChatPort implements ChatPort {
       const found = await this.find(channelId, opts, nonce);
       if (found) return found;
     }
-    const msg = (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { ...this.body(view, { channelId }), nonce, enforce_nonce: true },
-      signal: opts.signal,
-    })) as APIMessage;
+    const msg = (await this.rest
+      .post(Routes.channelMessages(channelId), {
+        body: { ...this.body(view, { channelId }), nonce, enforce_nonce: true },
+        signal: opts.signal,
+      })
+      .catch((err: unknown) => Promise.reject(asRateLimited(err)))) as APIMessage;
     return { channelId, messageId: msg.id };
   }
 
@@ -98,7 +103,8 @@ export class DiscordChatPort implements ChatPort {
           signal: opts.signal,
         })) as APIMessage[];
       } catch (err) {
-        if (!(err instanceof DiscordAPIError) || (err.status !== 403 && err.status !== 404)) throw err;
+        if (!(err instanceof DiscordAPIError) || (err.status !== 403 && err.status !== 404))
+          throw asRateLimited(err);
         this.log.warn(
           { channelId, err },
           'cannot read channel history: retrying the post with its nonce alone',
@@ -116,9 +122,11 @@ export class DiscordChatPort implements ChatPort {
 
   /** Replaces a posted message with a new view (buttons the view lacks are removed). */
   async update(ref: MessageRef, view: View, opts: CallOptions): Promise<void> {
-    await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
-      body: this.body(view, { ...ref }),
-      signal: opts.signal,
-    });
+    await this.rest
+      .patch(Routes.channelMessage(ref.channelId, ref.messageId), {
+        body: this.body(view, { ...ref }),
+        signal: opts.signal,
+      })
+      .catch((err: unknown) => Promise.reject(asRateLimited(err)));
   }
 }

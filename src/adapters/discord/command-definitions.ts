@@ -8,6 +8,7 @@ import {
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { PERIOD_CHOICES } from '../../engine/args.js';
 
 /** Slash command names, in one place for the inbound dispatcher. */
 export const COMMAND = {
@@ -85,11 +86,7 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           name: 'period',
           description: 'Which period (default: this week)',
           required: false,
-          choices: [
-            { name: 'This week', value: 'week' },
-            { name: 'This month', value: 'month' },
-            { name: 'All time', value: 'all' },
-          ],
+          choices: PERIOD_CHOICES.map((c) => ({ name: c.label, value: c.value })),
         },
       ],
       ...inGuildOnly,

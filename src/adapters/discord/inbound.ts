@@ -9,7 +9,8 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import { decodeAction } from '../../engine/actions.js';
-import type { ActionResult, Actor, Logger, Period } from '../../engine/api.js';
+import type { ActionResult, Actor, Logger } from '../../engine/api.js';
+import { parsePeriod } from '../../engine/args.js';
 import type { QuizEngine } from '../../engine/engine.js';
 import { errorView, noticeView, type View } from '../../engine/views.js';
 import { adminCommandOf } from './command-args.js';
@@ -35,7 +36,6 @@ export interface InboundOptions {
 /** Defaults in one place. */
 export const INBOUND_DEFAULTS = { deferAfterMs: 2_000, autocompleteChoices: 25 } as const;
 
-const PERIODS: readonly Period[] = ['week', 'month', 'all'];
 const LATE = Symbol('late');
 
 /**
@@ -150,8 +150,7 @@ function viewOfCommand(ctx: Ctx, i: ChatInputCommandInteraction, actor: Actor): 
     case COMMAND.stats:
       return engine.stats(actor, deck());
     case COMMAND.leaderboard: {
-      const given = i.options.getString('period');
-      return engine.leaderboard(actor, PERIODS.find((p) => p === given) ?? 'week');
+      return engine.leaderboard(actor, parsePeriod(i.options.getString('period')) ?? 'week');
     }
     case COMMAND.decks:
       return Promise.resolve().then(() => engine.decks());

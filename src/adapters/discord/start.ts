@@ -3,6 +3,7 @@ import type { Logger } from '../../engine/api.js';
 import { DiscordChatPort } from './chat-port.js';
 import { createInteractionHandler } from './inbound.js';
 import { DISCORD_DEFAULTS, type DiscordAdapter, type DiscordOptions } from './options.js';
+import { rejectLongChannelWaits } from './rate-limit.js';
 import { registerCommands } from './register.js';
 
 export type { DiscordAdapter, DiscordOptions } from './options.js';
@@ -55,7 +56,9 @@ function createClient(opts: DiscordOptions): Client {
     // Internal sharding: as many gateway shards as Discord recommends in /gateway/bot (one until
     // 2,500 servers), all in this process.
     shards: 'auto',
-    rest: opts.apiUrl ? { api: opts.apiUrl } : {},
+    // A long rate-limit wait on a channel route rejects at once (see rate-limit.ts): the
+    // scheduler retries that channel later instead of a work item waiting inline.
+    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), rejectOnRateLimit: rejectLongChannelWaits },
     allowedMentions: { parse: [] },
   });
 }

@@ -1,4 +1,5 @@
 import type { AdminCommand, Period } from '../../engine/api.js';
+import { deckArg, PERIOD_CHOICES, parsePeriod, splitArgs } from '../../engine/args.js';
 import { parseClose, parseTime, parseTimezone, parseWeekdays } from '../../engine/schedule.js';
 import { type Sub, USAGE } from './command-definitions.js';
 
@@ -11,19 +12,6 @@ export type QuizCommand =
   | { kind: 'decks' }
   | { kind: 'admin'; cmd: AdminCommand }
   | { kind: 'usage'; problem: string; usage: string };
-
-const PERIODS: Record<string, Period> = {
-  week: 'week',
-  weekly: 'week',
-  w: 'week',
-  month: 'month',
-  monthly: 'month',
-  m: 'month',
-  all: 'all',
-  'all-time': 'all',
-  alltime: 'all',
-  ever: 'all',
-};
 
 /**
  * A channel argument: Slack sends a picked channel as `<#C123|name>` (or `<#C123>`); a bare
@@ -50,7 +38,7 @@ function channelArg(sub: Sub, token: string | undefined, command: string): strin
 
 /** Parses the text after `/quiz`. Unknown subcommands and bad arguments come back as `usage`. */
 export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const tokens = splitArgs(text);
   const [head, ...args] = tokens;
   const sub = (head ?? 'help').toLowerCase();
   const extra = (n: number, s: Sub): QuizCommand | null =>
@@ -60,19 +48,23 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
     case '?':
       return { kind: 'help' };
     case 'review':
-      return extra(1, 'review') ?? { kind: 'review', deck: args[0]?.toLowerCase() ?? null };
+      return extra(1, 'review') ?? { kind: 'review', deck: deckArg(args[0]) };
     case 'stats':
-      return extra(1, 'stats') ?? { kind: 'stats', deck: args[0]?.toLowerCase() ?? null };
+      return extra(1, 'stats') ?? { kind: 'stats', deck: deckArg(args[0]) };
     case 'decks':
       return extra(0, 'decks') ?? { kind: 'decks' };
     case 'leaderboard':
     case 'top': {
-      const bad = extra(1, 'leaderboard');
+      // Two words at most: `last week`.
+      const bad = extra(2, 'leaderboard');
       if (bad) return bad;
-      const word = args[0]?.toLowerCase();
-      const period = word === undefined ? 'week' : PERIODS[word];
+      const period = parsePeriod(args.join(' '));
       if (!period)
-        return usage('leaderboard', `\`${args[0]}\` is not a period: use week, month or all.`, command);
+        return usage(
+          'leaderboard',
+          `\`${args.join(' ')}\` is not a period: use ${PERIOD_CHOICES.map((c) => c.value).join(', ')}.`,
+          command,
+        );
       return { kind: 'leaderboard', period };
     }
     case 'list':
@@ -124,7 +116,7 @@ function parseSchedule(args: string[], command: string): QuizCommand {
   const cmd: AdminCommand = {
     kind: 'schedule',
     channelId: channel,
-    deckId: deck.toLowerCase(),
+    deckId: deckArg(deck) ?? deck,
     time: t.value,
     timezone: zone.value,
     ...(weekdays === undefined ? {} : { weekdays }),

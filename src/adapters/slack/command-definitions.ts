@@ -10,7 +10,7 @@ export const USAGE = {
   help: 'help',
   review: 'review [deck]',
   stats: 'stats [deck]',
-  leaderboard: 'leaderboard [week|month|all]',
+  leaderboard: 'leaderboard [week|last-week|month|last-month|all]',
   decks: 'decks',
   schedule: 'schedule #channel <deck> <HH:MM> <timezone> [weekdays] [close]',
   unschedule: 'unschedule #channel',

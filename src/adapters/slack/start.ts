@@ -14,6 +14,7 @@ import {
   type SlackHandle,
   type SlackOptions,
 } from './options.js';
+import { outboundClient } from './rate-limit.js';
 
 export type { SlackHandle, SlackOptions } from './options.js';
 
@@ -46,27 +47,12 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   await connect(app, receiver, opts, conn);
   return {
     app,
-    chat: chatPort(setup),
+    chat: new SlackChatPort(outboundClient(opts.botToken, setup.clientOptions, setup.logger)),
     mode: receiver ? 'socket' : 'http',
     port: conn.port,
     ready: () => conn.connected && !conn.stopped,
     stop: stopper(app, receiver, opts, conn, inFlight),
   };
-}
-
-/**
- * The daily questions' ChatPort, on a WebClient of its own that never retries by itself: a post
- * the engine gave up on (timeout, lost claim) must not be sent again later by a client retry;
- * the engine retries it, idempotently. Each call ends within the client's timeout.
- */
-function chatPort({ opts, logger, clientOptions }: Setup): SlackChatPort {
-  const client = new webApi.WebClient(opts.botToken, {
-    ...clientOptions,
-    logger,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-  });
-  return new SlackChatPort(client);
 }
 
 /** Logger, retry policy and Web API client options; refuses HTTP mode without a signing secret. */

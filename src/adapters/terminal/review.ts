@@ -2,6 +2,7 @@ import { createInterface, emitKeypressEvents } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Actor } from '../../engine/api.js';
 import type { QuizEngine } from '../../engine/engine.js';
+import { isFailure } from '../../engine/errors.js';
 import type { View } from '../../engine/views.js';
 import { ansiInk, plainInk, renderView } from './render.js';
 
@@ -102,5 +103,5 @@ export async function runTerminalReview(o: TerminalOptions): Promise<number> {
     keys.close();
   }
   print(await o.engine.stats(o.actor, o.deckId ?? null));
-  return view.code === 'store_unavailable' || view.code === 'internal' ? 1 : 0;
+  return isFailure(view.code) ? 1 : 0;
 }

@@ -95,8 +95,13 @@ export class DailyService {
   }
 
   /**
-   * The team leaderboard of the current period (in the team's timezone) or of a named one
+   * The team leaderboard of a period (this or last week or month, all time) or of a named one
    * (`2024-W13`, `2024-03`): top 10 plus the caller's rank, and the caller's streak.
+   *
+   * Points go to the boards of each round's own local date, so "this week" is read from the same
+   * dates: the newest local date among the team's schedules' timezones (the newest period a round
+   * can already be scoring in), whatever schedule changed last. Without schedules: the team's
+   * stored timezone, else UTC.
    */
   async leaderboard(actor: Actor, period: Period, key?: string): Promise<View> {
     const team = actor.team;
@@ -104,18 +109,23 @@ export class DailyService {
       return bad('Leaderboards belong to a team: use this command in a server or workspace channel.');
     const { store, clock } = this.deps;
     const now = clock.now();
-    const tz = (await store.teamTimezone(team)) ?? 'UTC';
-    const today = localDate(now, tz);
+    const schedules = await store.listSchedules(team);
+    const zones = new Set(schedules.map((s) => s.timezone));
+    if (zones.size === 0) zones.add((await store.teamTimezone(team)) ?? 'UTC');
+    // YYYY-MM-DD dates sort as they read: the last is the newest.
+    const today = [...zones]
+      .map((tz) => localDate(now, tz))
+      .sort()
+      .at(-1) as string;
     const board = key === undefined ? boardId(period, today) : boardOfKey(period, key);
     if (!board) {
       return bad(
         `\`${key}\` is not a ${period} period: use a week like \`2024-W13\` or a month like \`2024-03\`.`,
       );
     }
-    const [page, streak, schedules] = await Promise.all([
+    const [page, streak] = await Promise.all([
       store.leaderboard(team, board, actor.user.userId, LEADERBOARD_SIZE),
       store.streak(team, actor.user.userId),
-      store.listSchedules(team),
     ]);
     return renderLeaderboard({
       platform: team.platform,

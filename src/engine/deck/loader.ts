@@ -150,25 +150,35 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
     ),
   };
   // Content rules: reported (errors fail `deck lint`), but the deck still loads.
-  for (const f of lintCards(deck.cards)) {
-    const node = nodeAt(doc, f.path);
-    problems.push(
-      withCard(
-        {
-          file,
-          ...(node?.range ? { line: lineOf(node.range[0]) } : {}),
-          message: f.message,
-          ...(f.severity === 'warning' ? { severity: 'warning' as const } : {}),
-        },
-        cardOfPath(data, f.path),
-      ),
+  const content = contentProblems(doc, deck, file, lineOf);
+  return { deck, problems: sortProblems(content.problems), frontLines: content.frontLines };
+}
+
+/** The content-rule findings of a valid deck, located in its YAML, and each card's front line. */
+function contentProblems(
+  doc: YamlDocument.Parsed,
+  deck: Deck,
+  file: string,
+  lineOf: (offset: number) => number,
+): { problems: DeckProblem[]; frontLines: number[] } {
+  const at = (path: Path): { line?: number } => {
+    const node = nodeAt(doc, path);
+    return node?.range ? { line: lineOf(node.range[0]) } : {};
+  };
+  const problems = lintCards(deck.cards).map((f) => {
+    const card = typeof f.path[1] === 'number' ? deck.cards[f.path[1]]?.id : undefined;
+    return withCard(
+      {
+        file,
+        ...at(f.path),
+        message: f.message,
+        ...(f.severity === 'warning' ? { severity: 'warning' as const } : {}),
+      },
+      card,
     );
-  }
-  const frontLines = deck.cards.map((_, i) => {
-    const node = nodeAt(doc, ['cards', i, 'front']);
-    return node?.range ? lineOf(node.range[0]) : 1;
   });
-  return { deck, problems: sortProblems(problems), frontLines };
+  const frontLines = deck.cards.map((_, i) => at(['cards', i, 'front']).line ?? 1);
+  return { problems, frontLines };
 }
 
 /** Reads, decodes and parses one deck file. Never throws for bad content or a missing file. */

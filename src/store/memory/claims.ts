@@ -1,4 +1,5 @@
 import type { ClaimLease, ClaimOutcome, DailyRound, PostRecord } from '../../engine/ports.js';
+import { decodeClaim, encodeClaim } from '../team-codec.js';
 import { type MemoryTeamData, publicRound } from './team-data.js';
 
 /*
@@ -9,25 +10,27 @@ import { type MemoryTeamData, publicRound } from './team-data.js';
  * completion without awaiting, so it is as atomic as a script.
  */
 
-/** The generation of a running claim (`run|<owner>|<generation>|<until>`), or null. */
+/** The generation of a running claim (its attempt), or null. */
 function runningGeneration(v: string | undefined): number | null {
-  const m = v === undefined ? null : /^run\|.*\|(\d+)\|\d+$/.exec(v);
-  return m ? Number(m[1]) : null;
+  const c = v === undefined ? null : decodeClaim(v);
+  return c?.state === 'run' ? c.attempt : null;
 }
 
-/** The next attempt of a claim state, or the outcome that ends the claim here. */
+/** The next attempt (generation) of a claim state, or the outcome that ends the claim here. */
 function nextAttempt(current: string | undefined, now: number): number | ClaimOutcome {
   if (current === undefined) return 1;
-  const run = /^run\|.*\|(\d+)\|(\d+)$/.exec(current);
-  if (run) {
-    // A lease that ran out means its holder died or stalled mid-post: that counts as an attempt.
-    if (Number(run[2]) > now) return { status: 'busy', until: Number(run[2]) };
-    return Number(run[1]) + 1;
+  const c = decodeClaim(current);
+  switch (c?.state) {
+    case 'run':
+      // A lease that ran out means its holder died or stalled mid-post: that counts as an attempt.
+      return c.until > now ? { status: 'busy', until: c.until } : c.attempt + 1;
+    case 'retry':
+      return c.attempts + 1;
+    case 'posted':
+      return { status: 'posted' };
+    default:
+      return { status: 'failed', attempts: c?.state === 'failed' ? c.attempts : 0 };
   }
-  const retry = /^retry\|(\d+)$/.exec(current);
-  if (retry) return Number(retry[1]) + 1;
-  if (current === 'posted') return { status: 'posted' };
-  return { status: 'failed', attempts: Number(/^failed\|(\d+)$/.exec(current)?.[1] ?? 0) };
 }
 
 /** Claims a round for posting (see TeamStore.claimRound). */
@@ -40,7 +43,7 @@ export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLea
   if (stored && (stored.message !== null || stored.status === 'closed')) return { status: 'posted' };
   const claimExpires = lease.now + lease.keepMs;
   if (next > lease.maxAttempts) {
-    d.claims[id] = { v: `failed|${next - 1}`, expiresAt: claimExpires };
+    d.claims[id] = { v: encodeClaim({ state: 'failed', attempts: next - 1 }), expiresAt: claimExpires };
     return { status: 'failed', attempts: next - 1 };
   }
   const kept = stored ?? {
@@ -53,7 +56,11 @@ export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLea
     expiresAt: Math.max(round.closesAt, lease.now) + lease.keepMs,
   };
   d.rounds[id] = kept;
-  d.claims[id] = { v: `run|${lease.owner}|${next}|${lease.now + lease.leaseMs}`, expiresAt: claimExpires };
+  const until = lease.now + lease.leaseMs;
+  d.claims[id] = {
+    v: encodeClaim({ state: 'run', owner: lease.owner, attempt: next, until }),
+    expiresAt: claimExpires,
+  };
   return { status: 'claimed', generation: next, round: publicRound(kept) };
 }
 
@@ -65,8 +72,9 @@ export function renewClaim(
   until: number,
 ): 'ok' | 'lost' {
   const claim = d.claims[roundId];
-  if (!claim || runningGeneration(claim.v) !== generation) return 'lost';
-  claim.v = claim.v.replace(/\|\d+$/, `|${until}`);
+  const c = claim ? decodeClaim(claim.v) : null;
+  if (!claim || c?.state !== 'run' || c.attempt !== generation) return 'lost';
+  claim.v = encodeClaim({ ...c, until });
   return 'ok';
 }
 
@@ -76,7 +84,7 @@ export function recordPost(d: MemoryTeamData, roundId: string, post: PostRecord)
   const claim = d.claims[roundId];
   if (!r || !claim || runningGeneration(claim.v) !== post.generation) return 'lost';
   // The posted claim lives as long as its round: the round is never claimed again while it exists.
-  claim.v = 'posted';
+  claim.v = encodeClaim({ state: 'posted' });
   claim.expiresAt = Math.max(claim.expiresAt, r.expiresAt);
   r.message = { ...post.message };
   const key = `${r.channelId}\n${r.deckId}`;
@@ -96,7 +104,9 @@ export function failPost(
 ): 'ok' | 'lost' {
   const claim = d.claims[roundId];
   if (!claim || runningGeneration(claim.v) !== generation) return 'lost';
-  claim.v = `${final ? 'failed' : 'retry'}|${generation}`;
+  claim.v = encodeClaim(
+    final ? { state: 'failed', attempts: generation } : { state: 'retry', attempts: generation },
+  );
   return 'ok';
 }
 

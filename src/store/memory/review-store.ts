@@ -194,7 +194,7 @@ export class MemoryReviewStore implements ReviewStore {
     if (w.isNew) deckDay.n++;
     data.log.unshift(w.log);
     if (data.log.length > MEMORY_REVIEW_LOG_CAP) data.log.length = MEMORY_REVIEW_LOG_CAP;
-    this.doc.changed();
+    await this.doc.changed();
     return 'applied';
   }
 
@@ -240,6 +240,6 @@ export class MemoryReviewStore implements ReviewStore {
       deck.cards = d.cards;
       deck.due = d.due;
     }
-    this.doc.changed();
+    await this.doc.changed();
   }
 }

@@ -1,9 +1,9 @@
+import { encodeClaim } from '../team-codec.js';
 import {
-  decodeClaim,
   type ExportClaim,
   type ExportRound,
-  encodeClaim,
   expired,
+  exportedClaim,
   exportedTeam,
   isListedOpen,
   type TeamExport,
@@ -35,7 +35,7 @@ export function exportMemoryTeam(d: MemoryTeamData, now: number): TeamExport {
   const claims: Record<string, ExportClaim> = {};
   for (const [roundId, c] of Object.entries(d.claims)) {
     if (c.expiresAt <= now) continue;
-    const claim = decodeClaim(c.v, exp(c.expiresAt));
+    const claim = exportedClaim(c.v, exp(c.expiresAt));
     if (claim) claims[roundId] = claim;
   }
   return exportedTeam({

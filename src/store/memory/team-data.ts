@@ -12,7 +12,7 @@ export interface MemoryRound extends DailyRound {
   expiresAt: number;
 }
 
-/** A claim value (same states as Redis: `run|owner|attempt|until`, `retry|n`, `posted`, `failed|n`) and its expiry. */
+/** A claim string (as Redis keeps it; see {@link StoredClaim} in team-codec.ts) and its expiry. */
 export interface MemoryClaim {
   /** Claim state string. */
   v: string;
@@ -40,6 +40,8 @@ export interface MemoryTeamData {
   boards: Record<string, Record<string, number>>;
   /** board id -> when that week or month board may be forgotten, ms (retention; all-time boards are kept). */
   boardExp?: Record<string, number>;
+  /** userId -> when they last answered a closed round, ms: idle members' names and streaks are forgotten. */
+  seen?: Record<string, number>;
   /** userId -> streak. */
   streaks: Record<string, Streak>;
   /** userId -> display name. */

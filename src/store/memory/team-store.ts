@@ -56,8 +56,9 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return teams[key];
   }
 
-  private changed<T>(value: T): T {
-    this.doc.changed();
+  /** Saves the document, then answers `value`; a failed save rejects with save_failed (see PersistedDoc). */
+  private async changed<T>(value: T): Promise<T> {
+    await this.doc.changed();
     return value;
   }
 
@@ -70,13 +71,22 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       delete d.boards[id];
       delete d.boardExp?.[id];
     }
+    for (const [user, at] of Object.entries(d.seen ?? {})) {
+      if (at > now - RETENTION.memberIdleMs) continue;
+      delete d.names[user];
+      delete d.streaks[user];
+      delete d.seen?.[user];
+    }
   }
 
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
     const d = this.ensure(team);
+    // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
+    const old = d.schedules[s.channelId];
+    if (old && old.deckId !== s.deckId) delete d.asked[`${s.channelId}\n${old.deckId}`];
     d.schedules[s.channelId] = structuredClone(s);
     d.tz = s.timezone;
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   async getSchedule(team: TeamRef, channelId: string): Promise<ChannelSchedule | null> {
@@ -92,8 +102,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
 
   async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
     const d = this.data(team);
-    if (!d?.schedules[channelId]) return false;
+    const old = d?.schedules[channelId];
+    if (!d || !old) return false;
     delete d.schedules[channelId];
+    delete d.asked[`${channelId}\n${old.deckId}`];
     return this.changed(true);
   }
 
@@ -101,8 +113,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return this.data(team)?.tz ?? null;
   }
 
+  /** Teams with a schedule or an open round (as the Redis index: a team leaves it when it has neither). */
   async teams(): Promise<TeamRef[]> {
+    const active = (d: MemoryTeamData) =>
+      Object.keys(d.schedules).length > 0 || Object.keys(d.open).length > 0;
     return Object.keys(this.slice.teams)
+      .filter((k) => active(this.slice.teams[k] as MemoryTeamData))
       .sort()
       .map((k) => ({ ...(this.slice.teams[k] as MemoryTeamData).team }));
   }
@@ -215,7 +231,9 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       if (i < a.fastest)
         fastest.push({ userId: e.userId, name: d.names[e.userId] ?? null, at: e.at, points: earned });
     });
+    d.seen ??= {};
     for (const user of users) {
+      d.seen[user] = a.now;
       const s = d.streaks[user];
       const last = s?.last ?? '';
       if (last >= r.date) continue;
@@ -300,14 +318,14 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const m = dueMember(item);
     if (onlyIfAbsent && m in this.slice.due) return;
     this.slice.due[m] = at;
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   async removeDue(item: DueItem): Promise<void> {
     const m = dueMember(item);
     if (!(m in this.slice.due)) return;
     delete this.slice.due[m];
-    this.changed(undefined);
+    await this.changed(undefined);
   }
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
@@ -333,7 +351,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     const t = validateTeamExport(data);
     const now = Date.now();
     importMemoryTeam(this.ensure(t.team), t, now);
-    this.changed(undefined);
+    await this.changed(undefined);
     await reindexTeam(this, t.team, now);
   }
 }

@@ -26,7 +26,10 @@ export function seg(id: string): string {
  * written next to the grade script in the same pipeline, never inside it, so the grade stays one
  * atomic single-slot script.
  *
- * Team-slot builders (`{t:<platform>:<teamId>}`) belong here too: add them with {@link Keys.team}.
+ * Team slot `{t:<platform>:<teamId>}` (daily quiz data, written by the `daily*` scripts and read by
+ * `lbRead`): the builders after {@link Keys.parseUserMember}. What the values of these keys look
+ * like (claim, round fields, answer, result, streak, due member) is defined once, in
+ * `store/team-codec.ts`; the notes below only name the shape.
  */
 export class Keys {
   constructor(readonly prefix = 'qb') {}
@@ -93,7 +96,7 @@ export class Keys {
     return { platform: member.slice(0, i) as Platform, userId: member.slice(i + 1) };
   }
 
-  // Team slot `{t:<platform>:<teamId>}` (daily quiz data, written by the `daily*` and `lb*` scripts).
+  // Team slot `{t:<platform>:<teamId>}` (daily quiz data, written by the `daily*` scripts; value formats in team-codec.ts).
 
   /** Hash channelId -> schedule JSON of a team. */
   teamSchedules(t: TeamRef): string {
@@ -105,17 +108,17 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'meta');
   }
 
-  /** Hash of one daily round (card, choice order, times, status, message, results). */
+  /** Hash of one daily round (card, choice order, times, status, message, results): `roundFields` in team-codec.ts. */
   teamRound(t: TeamRef, roundId: string): string {
     return this.team(t.platform, t.teamId, 'round', seg(roundId));
   }
 
-  /** Hash userId -> `<choice>:<ms>`: first answers of one round. */
+  /** Hash userId -> first answer of one round: `encodeAnswer` in team-codec.ts. */
   teamAnswers(t: TeamRef, roundId: string): string {
     return this.team(t.platform, t.teamId, 'ans', seg(roundId));
   }
 
-  /** String: the exactly-once post claim of one round (`run|...`, `retry|n`, `posted|id`, `failed|n`). */
+  /** String: the exactly-once post claim of one round: `StoredClaim` in team-codec.ts. */
   teamClaim(t: TeamRef, roundId: string): string {
     return this.team(t.platform, t.teamId, 'claim', seg(roundId));
   }
@@ -140,7 +143,7 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'lb', board);
   }
 
-  /** Hash userId -> `<count>|<last date>|<best>`: daily-quiz streaks. */
+  /** Hash userId -> daily-quiz streak: `encodeStreak` in team-codec.ts. */
   teamStreaks(t: TeamRef): string {
     return this.team(t.platform, t.teamId, 'streak');
   }
@@ -156,6 +159,11 @@ export class Keys {
    */
   teamGc(t: TeamRef): string {
     return this.team(t.platform, t.teamId, 'gc');
+  }
+
+  /** Sorted set userId -> when they last answered a closed round (caller's ms): idle members are forgotten. */
+  teamSeen(t: TeamRef): string {
+    return this.team(t.platform, t.teamId, 'seen');
   }
 
   /** Global set of teams with schedules (catch-up index), members from {@link Keys.teamMember}. */
@@ -175,7 +183,7 @@ export class Keys {
     return { platform: member.slice(0, i) as Platform, teamId: member.slice(i + 1) };
   }
 
-  /** Global sorted set of due daily work (open a channel's round, close a round), scored by due ms. */
+  /** Global sorted set of due daily work (open a channel's round, close a round), scored by due ms; members: `dueMember` in team-codec.ts. */
   dailyDue(): string {
     return `${this.prefix}:daily:due`;
   }

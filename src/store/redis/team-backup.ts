@@ -2,7 +2,10 @@ import type { Redis } from 'ioredis';
 import type { ChannelSchedule, Streak, TeamRef, TeamStore } from '../../engine/ports.js';
 import { reindexTeam } from '../../engine/schedule.js';
 import {
+  decodeStreak,
   encodeAnswer,
+  encodeClaim,
+  encodeStreak,
   parseAnswer,
   parseResult,
   parseRound,
@@ -10,11 +13,10 @@ import {
   roundFields,
 } from '../team-codec.js';
 import {
-  decodeClaim,
   type ExportClaim,
   type ExportRound,
-  encodeClaim,
   expired,
+  exportedClaim,
   exportedTeam,
   isListedOpen,
   type TeamExport,
@@ -178,8 +180,8 @@ export class RedisTeamBackup {
     const timezone = (next() as string | null) ?? null;
     const streaks: Record<string, Streak> = {};
     for (const [userId, v] of Object.entries(next() as Record<string, string>)) {
-      const s = /^(\d+)\|([^|]*)\|(\d+)$/.exec(v);
-      if (s) streaks[userId] = { count: Number(s[1]), last: s[2] as string, best: Number(s[3]) };
+      const s = decodeStreak(v);
+      if (s) streaks[userId] = s;
     }
     const names = { ...(next() as Record<string, string>) };
     const rounds = new Map<string, ExportRound>();
@@ -215,7 +217,7 @@ export class RedisTeamBackup {
         case 'claim': {
           const v = next() as string | null;
           const expiresAt = expiryOf(next());
-          const claim = v === null || expiresAt === undefined ? null : decodeClaim(v, expiresAt);
+          const claim = v === null || expiresAt === undefined ? null : exportedClaim(v, expiresAt);
           if (claim) claims[r.roundId] = claim;
           break;
         }
@@ -296,7 +298,7 @@ export class RedisTeamBackup {
       const pairs = Object.entries(scores).flatMap(([userId, points]) => [points, userId]);
       if (pairs.length > 0) m.zadd(key, ...pairs);
     }
-    const streaks = flat(t.streaks, (s) => `${s.count}|${s.last}|${s.best}`);
+    const streaks = flat(t.streaks, encodeStreak);
     if (streaks.length > 0) m.hset(k.teamStreaks(team), ...streaks);
     const names = flat(t.names, (n) => n);
     if (names.length > 0) m.hset(k.teamNames(team), ...names);

@@ -17,9 +17,16 @@ import type {
   TeamStore,
 } from '../../engine/ports.js';
 import type { TeamRecordPort } from '../backup.js';
-import { dueMember, parseAnswer, parseDueMember, parseRound, roundFields } from '../team-codec.js';
+import {
+  decodeStreak,
+  dueMember,
+  parseAnswer,
+  parseDueMember,
+  parseRound,
+  roundFields,
+} from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
-import { closeRoundChunked } from './close.js';
+import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
 import { RedisTeamBackup } from './team-backup.js';
@@ -67,12 +74,16 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
     const k = this.keys;
     await guard('putSchedule', async () => {
+      const before = await this.redis.hget(k.teamSchedules(team), s.channelId);
+      const oldDeck = before ? (JSON.parse(before) as ChannelSchedule).deckId : null;
       // Team slot and the global team index are different slots: two commands, not one script.
-      await this.redis
+      const m = this.redis
         .multi()
         .hset(k.teamSchedules(team), s.channelId, JSON.stringify(s))
-        .hset(k.teamMeta(team), 'tz', s.timezone)
-        .exec();
+        .hset(k.teamMeta(team), 'tz', s.timezone);
+      // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
+      if (oldDeck !== null && oldDeck !== s.deckId) m.del(k.teamAsked(team, s.channelId, oldDeck));
+      await m.exec();
       await this.redis.sadd(k.teams(), k.teamMember(team));
     });
   }
@@ -89,9 +100,22 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
       .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0));
   }
 
+  /** Removes the schedule and its no-repeat cycle; a team with no schedule and no open round leaves the team index. */
   async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
-    const n = await guard('deleteSchedule', () => this.redis.hdel(this.keys.teamSchedules(team), channelId));
-    return n > 0;
+    const k = this.keys;
+    return guard('deleteSchedule', async () => {
+      const before = await this.redis.hget(k.teamSchedules(team), channelId);
+      if (!before) return false;
+      const deck = (JSON.parse(before) as ChannelSchedule).deckId;
+      const res = await this.redis
+        .multi()
+        .hdel(k.teamSchedules(team), channelId)
+        .del(k.teamAsked(team, channelId, deck))
+        .exec();
+      if (!res) throw new Error('transaction discarded');
+      await unindexIdleTeam(this.redis, k, team);
+      return res[0]?.[1] === 1;
+    });
   }
 
   async teamTimezone(team: TeamRef): Promise<string | null> {
@@ -280,8 +304,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   async streak(team: TeamRef, userId: string): Promise<Streak | null> {
     const raw = await guard('streak', () => this.redis.hget(this.keys.teamStreaks(team), userId));
-    const m = raw ? /^(\d+)\|([^|]*)\|(\d+)$/.exec(raw) : null;
-    return m ? { count: Number(m[1]), last: m[2] as string, best: Number(m[3]) } : null;
+    return raw ? decodeStreak(raw) : null;
   }
 
   async dueEntries(upTo: number, limit: number): Promise<DueEntry[]> {

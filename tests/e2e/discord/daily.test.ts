@@ -269,6 +269,15 @@ describe('discord: daily quiz in a channel, answers, close, leaderboard', () => 
     expect(all.text).toContain('**1. Alice — 15 pts** (you)');
     const dflt = await rig.fake.slash({ command: 'leaderboard', user: dave });
     expect(dflt.text).toContain(`week ${WEEK}`);
+    // A past period, by the option's choice: last week has no points yet.
+    const last = await rig.fake.slash({
+      command: 'leaderboard',
+      user: dave,
+      options: { period: 'last-week' },
+    });
+    expect(last.text).toMatch(/Leaderboard · week \d{4}-W\d{2}/);
+    expect(last.text).not.toContain(`week ${WEEK}`);
+    expect(last.text).toContain('No points yet');
     expect(rig.fake.rejected).toEqual([]);
     expect(dailyLog.entries.filter((e) => e.level === 'error')).toEqual([]);
   });
