@@ -16,7 +16,6 @@ import type {
   TeamRef,
   TeamStore,
 } from '../../engine/ports.js';
-import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
 import { RETENTION } from '../retention.js';
 import { decodeClaim, dueMember, encodeClaim, parseDueMember, runClaimPrefix } from '../team-codec.js';
@@ -223,10 +222,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= now) return { status: 'unknown' };
+    if (messageId && r.message && r.message.messageId !== messageId) return { status: 'mismatch' };
     const first = r.answers[userId];
     // The same event delivered again: answered like the first time, also after the close.
     if (first && requestId && first[2] === requestId)
@@ -371,10 +372,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
   /** Every team's data in portable form (see team-export.ts), by team; expired rounds and claims left out. */
-  async *exportTeams(): AsyncIterable<TeamExport> {
+  async *exportTeams(now: number): AsyncIterable<TeamExport> {
     for (const key of Object.keys(this.slice.teams).sort()) {
       const d = this.slice.teams[key];
-      if (d) yield exportMemoryTeam(d, Date.now());
+      if (d) yield exportMemoryTeam(d, now);
     }
   }
 
@@ -383,15 +384,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     validateTeamExport(data);
   }
 
-  /**
-   * Restores one team record (see {@link importMemoryTeam}); due entries are rebuilt as the
-   * scheduler's reconcile would.
-   */
-  async importTeam(data: unknown): Promise<void> {
+  /** Restores one team record as of `now` (see {@link importMemoryTeam}); the due index is left to the caller. */
+  async importTeam(data: unknown, now: number): Promise<TeamRef> {
     const t = validateTeamExport(data);
-    const now = Date.now();
     importMemoryTeam(this.ensure(t.team), t, now);
     await this.changed(undefined);
-    await reindexTeam(this, t.team, now);
+    return t.team;
   }
 }

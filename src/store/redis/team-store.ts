@@ -221,6 +221,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
     const reply = await guard('answer', () =>
@@ -233,10 +234,12 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         now,
         name ?? '',
         requestId ?? '',
+        messageId ?? '',
       ),
     );
     const status = String(reply[0]);
-    if (status === 'unknown' || status === 'closed' || status === 'bad_choice') return { status };
+    if (status === 'unknown' || status === 'closed' || status === 'bad_choice' || status === 'mismatch')
+      return { status };
     const round = parseRound(pairs(reply, 2));
     const stored = parseAnswer(String(reply[1]));
     if (!round || !stored) return { status: 'unknown' };
@@ -319,8 +322,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
-  /** See {@link RedisTeamBackup.exportTeams}. */
-  exportTeams(): AsyncIterable<TeamExport> {
+  /** See {@link RedisTeamBackup.exportTeams}; expired keys are gone by their TTL, so `now` decides nothing here. */
+  exportTeams(_now: number): AsyncIterable<TeamExport> {
     return this.backup.exportTeams();
   }
 
@@ -330,7 +333,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /** See {@link RedisTeamBackup.importTeam}. */
-  importTeam(data: unknown): Promise<void> {
-    return this.backup.importTeam(data);
+  importTeam(data: unknown, now: number): Promise<TeamRef> {
+    return this.backup.importTeam(data, now);
   }
 }
