@@ -160,7 +160,7 @@ export async function closeSection(ctx: BenchContext): Promise<SectionResult> {
         'close: Redis CPU time, all calls',
         med((r) => r.cpuMs),
         'ms',
-        `${round(med((r) => r.cpuMs) / Math.max(1, scriptCalls), 1)} ms a script call on average`,
+        `${round(med((r) => r.cpuMs) / Math.max(1, scriptCalls), 1)} ms per script call on average (HSCAN reads included)`,
       ),
       info(`close: script calls (chunks of at most ${CLOSE_CHUNK} answerers)`, scriptCalls, 'calls'),
       info(
