@@ -45,6 +45,8 @@ export interface RecordedRequest {
   at: number;
   /** The transport fault played on it, if any (status stays 0 when no response was sent). */
   fault?: string;
+  /** Set once the fake did the request's work (also when its response is late, dropped or unread). */
+  handled?: boolean;
 }
 
 /** A response the fake gives instead of the normal one, for matching requests. */
@@ -667,8 +669,9 @@ export class FakeDiscord {
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
     const [status, json] = this.route(rec);
+    rec.handled = true;
+    if (fault) for (const w of [...this.waiters]) w();
     await respondWith(fault, res, () => send(status, json));
-    if (fault?.kind === 'drop') for (const w of [...this.waiters]) w();
   }
 
   private route(rec: RecordedRequest): [number, unknown] {
