@@ -161,7 +161,7 @@ async function observe(store: TeamStore) {
 
 async function exportText(stores: BackupStores): Promise<string> {
   let text = '';
-  await exportAll(stores, (l) => (text += l));
+  await exportAll(stores, (l) => (text += l), new Date());
   return text;
 }
 
@@ -243,7 +243,7 @@ describe('export / import of team data', () => {
     expect(records(await exportText(from.stores))).toEqual(recs);
 
     const to = redisSide();
-    expect(await importAll(to.stores, text)).toEqual({ users: 0, teams: 2 });
+    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
     expect(records(await exportText(to.stores))).toEqual(recs);
     expect(await observe(to.team)).toEqual(await observe(from.team));
 
@@ -301,13 +301,13 @@ describe('export / import of team data', () => {
     expect(records(await exportText(from.stores))).toEqual(recs);
 
     const to = memorySide();
-    expect(await importAll(to.stores, text)).toEqual({ users: 0, teams: 2 });
+    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
     expect(records(await exportText(to.stores))).toEqual(recs);
     expect(await observe(to.team)).toEqual(await observe(from.team));
 
     // And back into a second Redis store: still the same records.
     const again = redisSide();
-    await importAll(again.stores, await exportText(to.stores));
+    await importAll(again.stores, await exportText(to.stores), { now: Date.now() });
     expect(records(await exportText(again.stores))).toEqual(recs);
   });
 
@@ -377,12 +377,12 @@ describe('export / import of team data', () => {
       const text = signed(recs);
 
       const redis = redisSide();
-      await expect(importAll(redis.stores, text)).rejects.toThrow(BackupError);
-      await expect(importAll(redis.stores, text)).rejects.toThrow(message);
+      await expect(importAll(redis.stores, text, { now: Date.now() })).rejects.toThrow(BackupError);
+      await expect(importAll(redis.stores, text, { now: Date.now() })).rejects.toThrow(message);
       expect(await keysOf(redis.keys)).toEqual([]);
 
       const memory = memorySide();
-      await expect(importAll(memory.stores, text)).rejects.toThrow(message);
+      await expect(importAll(memory.stores, text, { now: Date.now() })).rejects.toThrow(message);
       expect(await memory.team.teams()).toEqual([]);
       expect(records(await exportText(memory.stores))).toEqual([]);
     });
@@ -401,7 +401,7 @@ describe('openStores', () => {
       const again = await openStores({ dataDir: dir });
       expect(records(await exportText(again))).toEqual(records(text));
       const to = memorySide();
-      expect(await importAll(to.stores, text)).toEqual({ users: 0, teams: 2 });
+      expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
       await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -20,6 +20,8 @@ const KEEP = 14 * DAY;
 const TEAM: TeamRef = { platform: 'discord', teamId: 'g-retention' };
 const CHANNELS = ['C1', 'C2'];
 const USERS = Array.from({ length: 12 }, (_, i) => `u${i}`);
+/** Daily-quiz players come and go: 10 a day out of a window that moves by 2 players a week. */
+const playersOn = (d: number) => Array.from({ length: 10 }, (_, j) => `p${Math.floor(d / 7) * 2 + j}`);
 
 let server: TestRedis;
 let redis: Redis;
@@ -93,14 +95,30 @@ describe('retention: 400 days of use stay bounded (real Redis, injected clock)',
         expect(out).toBe('applied');
         states.set(u, next);
       }
-      // Both channels run a round; a third of the users answer each.
-      for (const ch of CHANNELS) {
+      // Every 50 days channel C2 moves to another deck, and on day 350 it is unscheduled for good.
+      if (d % 50 === 0 && d < 350) {
+        const deck = `deck${d / 50}`;
+        await team.putSchedule(TEAM, {
+          channelId: 'C2',
+          deckId: deck,
+          time: '09:00',
+          timezone: 'UTC',
+          weekdays: [1, 2, 3, 4, 5, 6, 7],
+          close: { kind: 'after', minutes: 480 },
+          paused: false,
+          updatedBy: 'admin',
+          updatedAt: opens,
+        });
+      }
+      if (d === 350) expect(await team.deleteSchedule(TEAM, 'C2')).toBe(true);
+      // Both channels run a round (C2 while scheduled); a third of the day's players answer each.
+      for (const ch of d >= 350 ? ['C1'] : CHANNELS) {
         const round: DailyRound = {
           roundId: `${ch}-${date.replaceAll('-', '')}`,
           channelId: ch,
           date,
-          deckId: 'k8s',
-          cardId: `c${d % 7}`,
+          deckId: ch === 'C1' ? 'k8s' : `deck${Math.floor(d / 50)}`,
+          cardId: `c${d % 40}`,
           form: 0,
           order: [0, 1, 2, 3],
           correct: 1,
@@ -115,10 +133,10 @@ describe('retention: 400 days of use stay bounded (real Redis, injected clock)',
         const c = await team.claimRound(TEAM, round, lease);
         if (c.status !== 'claimed') throw new Error(`day ${d}: claim ${c.status}`);
         const message = { channelId: ch, messageId: `m${d}${ch}` };
-        const post = { owner: 'p', attempt: c.attempt, message, resetAsked: d % 7 === 0, keepMs: KEEP };
+        const post = { owner: 'p', attempt: c.attempt, message, resetAsked: d % 40 === 0, keepMs: KEEP };
         expect(await team.recordPost(TEAM, round, post)).toBe('ok');
-        for (const [i, u] of USERS.entries()) {
-          if ((i + d) % 3 !== 0) continue;
+        for (const [i, u] of playersOn(d).entries()) {
+          if ((i + d) % 3 === 0) continue;
           await team.answer(TEAM, round.roundId, u, i % 2, opens + 60_000 + i, `Name ${u}`);
         }
         const out = await team.closeRound(TEAM, round.roundId, {
@@ -165,6 +183,18 @@ describe('retention: 400 days of use stay bounded (real Redis, injected clock)',
     expect(teamKeys.get(keys.teamGc(TEAM)) ?? 0).toBeLessThanOrEqual(
       3 * CHANNELS.length * kept + 2 * (RETENTION.weekBoardMs / (7 * DAY) + 2) + 16,
     );
+
+    // Members who stopped playing are forgotten after 180 days: names, streaks and last-seen hold
+    // only the players of the last 180 days (about 26 weeks x 2 + 10), not the 120 of all 400 days.
+    const recent = 2 * Math.ceil(RETENTION.memberIdleMs / (7 * DAY)) + 12;
+    expect(teamKeys.get(keys.teamNames(TEAM))).toBeLessThanOrEqual(recent);
+    expect(teamKeys.get(keys.teamStreaks(TEAM))).toBeLessThanOrEqual(recent);
+    expect(teamKeys.get(keys.teamSeen(TEAM))).toBeLessThanOrEqual(recent);
+    // (Far fewer than all who ever played, or the bound would prove nothing.)
+    expect(new Set(playersOn(0)).size + 2 * Math.floor((DAYS - 1) / 7)).toBeGreaterThan(1.8 * recent);
+    // One no-repeat cycle per scheduled channel and deck: C2's old decks and C2 itself left none.
+    expect(count(/^asked:/)).toBe(1);
+    expect(await team.askedCards(TEAM, 'C1', 'k8s')).not.toEqual(new Set());
 
     // Each user: day counters of the last 60 days only (4 fields a day per hash at most).
     for (const u of USERS) {

@@ -11,6 +11,13 @@ import type {
 /** Makes a fresh, empty store for one test. */
 export type TeamStoreFactory = () => Promise<TeamStore>;
 
+/**
+ * Another handle `i` (1, 2, 3...) on the same data, as another replica would hold it: for Redis a
+ * store on its own connection, so "concurrent" calls really race on the server; for the embedded
+ * store (one process) the same store, whose async calls then interleave at their awaits.
+ */
+export type TeamStoreReplica = (store: TeamStore, i: number) => TeamStore;
+
 const TEAM: TeamRef = { platform: 'discord', teamId: 'g1' };
 const OTHER: TeamRef = { platform: 'slack', teamId: 'T9' };
 const T0 = Date.parse('2024-03-29T08:00:00Z');
@@ -86,9 +93,15 @@ async function posted(store: TeamStore, r: DailyRound, team = TEAM): Promise<Dai
  * The TeamStore contract: every implementation must pass it (RedisTeamStore against a real
  * redis-server, MemoryTeamStore on a PersistedDoc).
  */
-export function teamStoreContract(name: string, make: TeamStoreFactory): void {
+export function teamStoreContract(
+  name: string,
+  make: TeamStoreFactory,
+  replica: TeamStoreReplica = (s) => s,
+): void {
   describe(`TeamStore contract: ${name}`, () => {
     let store: TeamStore;
+    /** Handle `i` on this test's data: 0 is `store`, others are replicas (see {@link TeamStoreReplica}). */
+    const on = (i: number) => (i === 0 ? store : replica(store, i));
     beforeEach(async () => {
       store = await make();
     });
@@ -213,7 +226,7 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
       it('concurrent answers of one user: exactly one accepted', async () => {
         const r = await posted(store, round('C1-20240329'));
         const outs = await Promise.all(
-          [0, 1, 2, 3].map((c) => store.answer(TEAM, r.roundId, 'u1', c, T0 + 10 + c, null)),
+          [0, 1, 2, 3].map((c) => on(c).answer(TEAM, r.roundId, 'u1', c, T0 + 10 + c, null)),
         );
         expect(outs.filter((o) => o.status === 'accepted')).toHaveLength(1);
         expect(outs.filter((o) => o.status === 'already')).toHaveLength(3);
@@ -291,8 +304,8 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
       it('one request delivered concurrently to two replicas: both accepted alike, one recorded', async () => {
         const r = await posted(store, round('C1-20240329'));
         const outs = await Promise.all([
-          store.answer(TEAM, r.roundId, 'u1', 3, T0 + 10, null, 'ix-9'),
-          store.answer(TEAM, r.roundId, 'u1', 3, T0 + 12, null, 'ix-9'),
+          on(1).answer(TEAM, r.roundId, 'u1', 3, T0 + 10, null, 'ix-9'),
+          on(2).answer(TEAM, r.roundId, 'u1', 3, T0 + 12, null, 'ix-9'),
         ]);
         expect(outs.map((o) => o.status)).toEqual(['accepted', 'accepted']);
         const ats = outs.map((o) => (o.status === 'accepted' ? o.at : null));
@@ -348,7 +361,7 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
         const r = await posted(store, round('C1-20240329'));
         await store.answer(TEAM, r.roundId, 'u1', 1, T0 + 1_000, null);
         const outs = await Promise.all(
-          [1, 2, 3].map((i) => store.closeRound(TEAM, r.roundId, awards(r.closesAt + i))),
+          [1, 2, 3].map((i) => on(i).closeRound(TEAM, r.roundId, awards(r.closesAt + i))),
         );
         expect(outs.filter((o) => o.status === 'closed')).toHaveLength(1);
         expect((await store.leaderboard(TEAM, 'all', 'u1', 10)).me?.points).toBe(15);

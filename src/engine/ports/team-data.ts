@@ -133,6 +133,8 @@ export type AnswerOutcome =
   | { status: 'already'; choice: number; round: DailyRound }
   /** The round no longer takes answers. */
   | { status: 'closed' }
+  /** The round was posted as another message than the one clicked (an edited action id). */
+  | { status: 'mismatch' }
   /** No such round (never existed or expired). */
   | { status: 'unknown' }
   /** The choice index is not one of the round's buttons. */

@@ -52,7 +52,8 @@ export interface TeamStore {
    * `requestId` (the platform event's stable id; at most 256 characters) so that the same event
    * delivered again (another replica, a platform retry) finds its own answer and is `accepted`
    * again with the recorded choice and time, even after the round closed; any other later answer
-   * of the user is `already`. Without `requestId` every later answer is `already`.
+   * of the user is `already`. Without `requestId` every later answer is `already`. With
+   * `messageId`, a round recorded as posted under another message id is a `mismatch` (nothing written).
    */
   answer(
     team: TeamRef,
@@ -62,6 +63,7 @@ export interface TeamStore {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome>;
   /** One round trip, idempotent: closes the round and awards points and streaks once. */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;

@@ -40,6 +40,8 @@ export interface MemoryTeamData {
   boards: Record<string, Record<string, number>>;
   /** board id -> when that week or month board may be forgotten, ms (retention; all-time boards are kept). */
   boardExp?: Record<string, number>;
+  /** userId -> when they last answered a closed round, ms: idle members' names and streaks are forgotten. */
+  seen?: Record<string, number>;
   /** userId -> streak. */
   streaks: Record<string, Streak>;
   /** userId -> display name. */

@@ -16,7 +16,6 @@ import type {
   TeamRef,
   TeamStore,
 } from '../../engine/ports.js';
-import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
 import { RETENTION } from '../retention.js';
 import { decodeClaim, dueMember, encodeClaim, parseDueMember, runClaimPrefix } from '../team-codec.js';
@@ -70,10 +69,19 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       delete d.boards[id];
       delete d.boardExp?.[id];
     }
+    for (const [user, at] of Object.entries(d.seen ?? {})) {
+      if (at > now - RETENTION.memberIdleMs) continue;
+      delete d.names[user];
+      delete d.streaks[user];
+      delete d.seen?.[user];
+    }
   }
 
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
     const d = this.ensure(team);
+    // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
+    const old = d.schedules[s.channelId];
+    if (old && old.deckId !== s.deckId) delete d.asked[`${s.channelId}\n${old.deckId}`];
     d.schedules[s.channelId] = structuredClone(s);
     d.tz = s.timezone;
     await this.changed(undefined);
@@ -92,8 +100,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
 
   async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
     const d = this.data(team);
-    if (!d?.schedules[channelId]) return false;
+    const old = d?.schedules[channelId];
+    if (!d || !old) return false;
     delete d.schedules[channelId];
+    delete d.asked[`${channelId}\n${old.deckId}`];
     return this.changed(true);
   }
 
@@ -101,8 +111,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return this.data(team)?.tz ?? null;
   }
 
+  /** Teams with a schedule or an open round (as the Redis index: a team leaves it when it has neither). */
   async teams(): Promise<TeamRef[]> {
+    const active = (d: MemoryTeamData) =>
+      Object.keys(d.schedules).length > 0 || Object.keys(d.open).length > 0;
     return Object.keys(this.slice.teams)
+      .filter((k) => active(this.slice.teams[k] as MemoryTeamData))
       .sort()
       .map((k) => ({ ...(this.slice.teams[k] as MemoryTeamData).team }));
   }
@@ -208,10 +222,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= now) return { status: 'unknown' };
+    if (messageId && r.message && r.message.messageId !== messageId) return { status: 'mismatch' };
     const first = r.answers[userId];
     // The same event delivered again: answered like the first time, also after the close.
     if (first && requestId && first[2] === requestId)
@@ -256,7 +272,9 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       if (i < a.fastest)
         fastest.push({ userId: e.userId, name: d.names[e.userId] ?? null, at: e.at, points: earned });
     });
+    d.seen ??= {};
     for (const user of users) {
+      d.seen[user] = a.now;
       const s = d.streaks[user];
       const last = s?.last ?? '';
       if (last >= r.date) continue;
@@ -354,10 +372,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
   /** Every team's data in portable form (see team-export.ts), by team; expired rounds and claims left out. */
-  async *exportTeams(): AsyncIterable<TeamExport> {
+  async *exportTeams(now: number): AsyncIterable<TeamExport> {
     for (const key of Object.keys(this.slice.teams).sort()) {
       const d = this.slice.teams[key];
-      if (d) yield exportMemoryTeam(d, Date.now());
+      if (d) yield exportMemoryTeam(d, now);
     }
   }
 
@@ -366,15 +384,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     validateTeamExport(data);
   }
 
-  /**
-   * Restores one team record (see {@link importMemoryTeam}); due entries are rebuilt as the
-   * scheduler's reconcile would.
-   */
-  async importTeam(data: unknown): Promise<void> {
+  /** Restores one team record as of `now` (see {@link importMemoryTeam}); the due index is left to the caller. */
+  async importTeam(data: unknown, now: number): Promise<TeamRef> {
     const t = validateTeamExport(data);
-    const now = Date.now();
     importMemoryTeam(this.ensure(t.team), t, now);
     await this.changed(undefined);
-    await reindexTeam(this, t.team, now);
+    return t.team;
   }
 }

@@ -156,6 +156,11 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'gc');
   }
 
+  /** Sorted set userId -> when they last answered a closed round (caller's ms): idle members are forgotten. */
+  teamSeen(t: TeamRef): string {
+    return this.team(t.platform, t.teamId, 'seen');
+  }
+
   /** Global set of teams with schedules (catch-up index), members from {@link Keys.teamMember}. */
   teams(): string {
     return `${this.prefix}:teams`;

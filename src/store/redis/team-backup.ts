@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { ChannelSchedule, Streak, TeamRef, TeamStore } from '../../engine/ports.js';
-import { reindexTeam } from '../../engine/schedule.js';
 import {
   decodeStreak,
   encodeAnswer,
@@ -255,13 +254,12 @@ export class RedisTeamBackup {
   /**
    * Restores one team record: the team-slot writes go in one MULTI/EXEC (every schedule, round with
    * its answers, claim, asked cycle, board, streak and name in the record replaces the one with the
-   * same id; others are kept); the team index and the due entries (as the scheduler's reconcile
-   * would add them) are written beside it. Rounds, answers and claims keep their absolute expiry
-   * (PEXPIREAT); leaderboards, streaks and names never expire.
+   * same id; others are kept); the team index is written beside it. Rounds, answers and claims
+   * expired at `now` are skipped, the others keep their absolute expiry (PEXPIREAT); leaderboards,
+   * streaks and names never expire. The due index is left to the caller (backup.ts rebuilds it).
    */
-  async importTeam(data: unknown): Promise<void> {
+  async importTeam(data: unknown, now: number): Promise<TeamRef> {
     const t = validateTeamExport(data);
-    const now = Date.now();
     const k = this.keys;
     const team = t.team;
     const m = this.redis.multi();
@@ -306,6 +304,6 @@ export class RedisTeamBackup {
       execResults(await m.exec());
       await this.redis.sadd(k.teams(), k.teamMember(team));
     });
-    await reindexTeam(this.store, team, now);
+    return team;
   }
 }

@@ -26,7 +26,7 @@ import {
   roundFields,
 } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
-import { closeRoundChunked } from './close.js';
+import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
 import { RedisTeamBackup } from './team-backup.js';
@@ -72,12 +72,16 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
     const k = this.keys;
     await guard('putSchedule', async () => {
+      const before = await this.redis.hget(k.teamSchedules(team), s.channelId);
+      const oldDeck = before ? (JSON.parse(before) as ChannelSchedule).deckId : null;
       // Team slot and the global team index are different slots: two commands, not one script.
-      await this.redis
+      const m = this.redis
         .multi()
         .hset(k.teamSchedules(team), s.channelId, JSON.stringify(s))
-        .hset(k.teamMeta(team), 'tz', s.timezone)
-        .exec();
+        .hset(k.teamMeta(team), 'tz', s.timezone);
+      // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
+      if (oldDeck !== null && oldDeck !== s.deckId) m.del(k.teamAsked(team, s.channelId, oldDeck));
+      await m.exec();
       await this.redis.sadd(k.teams(), k.teamMember(team));
     });
   }
@@ -94,9 +98,22 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
       .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0));
   }
 
+  /** Removes the schedule and its no-repeat cycle; a team with no schedule and no open round leaves the team index. */
   async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
-    const n = await guard('deleteSchedule', () => this.redis.hdel(this.keys.teamSchedules(team), channelId));
-    return n > 0;
+    const k = this.keys;
+    return guard('deleteSchedule', async () => {
+      const before = await this.redis.hget(k.teamSchedules(team), channelId);
+      if (!before) return false;
+      const deck = (JSON.parse(before) as ChannelSchedule).deckId;
+      const res = await this.redis
+        .multi()
+        .hdel(k.teamSchedules(team), channelId)
+        .del(k.teamAsked(team, channelId, deck))
+        .exec();
+      if (!res) throw new Error('transaction discarded');
+      await unindexIdleTeam(this.redis, k, team);
+      return res[0]?.[1] === 1;
+    });
   }
 
   async teamTimezone(team: TeamRef): Promise<string | null> {
@@ -204,6 +221,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
     const reply = await guard('answer', () =>
@@ -216,10 +234,12 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         now,
         name ?? '',
         requestId ?? '',
+        messageId ?? '',
       ),
     );
     const status = String(reply[0]);
-    if (status === 'unknown' || status === 'closed' || status === 'bad_choice') return { status };
+    if (status === 'unknown' || status === 'closed' || status === 'bad_choice' || status === 'mismatch')
+      return { status };
     const round = parseRound(pairs(reply, 2));
     const stored = parseAnswer(String(reply[1]));
     if (!round || !stored) return { status: 'unknown' };
@@ -302,8 +322,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
-  /** See {@link RedisTeamBackup.exportTeams}. */
-  exportTeams(): AsyncIterable<TeamExport> {
+  /** See {@link RedisTeamBackup.exportTeams}; expired keys are gone by their TTL, so `now` decides nothing here. */
+  exportTeams(_now: number): AsyncIterable<TeamExport> {
     return this.backup.exportTeams();
   }
 
@@ -313,7 +333,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /** See {@link RedisTeamBackup.importTeam}. */
-  importTeam(data: unknown): Promise<void> {
-    return this.backup.importTeam(data);
+  importTeam(data: unknown, now: number): Promise<TeamRef> {
+    return this.backup.importTeam(data, now);
   }
 }
