@@ -241,7 +241,7 @@ program
       const stores = await openConfigured(config);
       const { exportAll } = await import('./store/backup.js');
       try {
-        const n = await exportAll(stores, (line) => process.stdout.write(line));
+        const n = await exportAll(stores, (line) => process.stdout.write(line), new Date());
         process.stderr.write(`exported ${n} records from the ${stores.kind} store (${stores.where})\n`);
       } finally {
         await stores.close().catch(() => {});
@@ -269,7 +269,7 @@ program
       const stores = await openConfigured(config);
       const { BackupError, backupFileLines, importAll } = await import('./store/backup.js');
       try {
-        const r = await importAll(stores, backupFileLines(file));
+        const r = await importAll(stores, backupFileLines(file), { now: Date.now() });
         process.stdout.write(
           `imported ${r.users} users and ${r.teams} teams into the ${stores.kind} store (${stores.where})\n`,
         );

@@ -1,7 +1,8 @@
 import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
+import { loadDecks } from './deck-files.js';
 import { DailyService } from './engine/daily.js';
-import { deckIdOf, formatProblem, loadDecks } from './engine/deck/loader.js';
+import { deckIdOf, formatProblem } from './engine/deck/parse.js';
 import { DeckSet } from './engine/deck/types.js';
 import { QuizEngine } from './engine/engine.js';
 import { type ChatPort, type Clock, type Platform, systemClock } from './engine/ports.js';

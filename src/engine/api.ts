@@ -16,6 +16,12 @@ export interface Actor {
    * re-delivered event is recognised: a daily answer delivered twice answers like the first time.
    */
   requestId?: string;
+  /**
+   * The message a clicked button sits on, as the platform reports it. A daily answer is accepted
+   * only for the round posted in that channel as that message, so an edited action id cannot
+   * answer another round.
+   */
+  source?: { channelId: string; messageId: string };
 }
 
 /** What an adapter does with an action's result. */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import { unpackCard } from '../engine/cardstate.js';
-import type { ReviewStore, UserExport } from '../engine/ports.js';
+import type { ReviewStore, TeamRef, TeamStore, UserExport } from '../engine/ports.js';
+import { reindexTeam } from '../engine/schedule.js';
 
 /**
  * Backup format: JSON Lines.
@@ -42,29 +43,36 @@ const Trailer = z.strictObject({
   sha256: z.string().length(64),
 });
 
-/** Team data as the team store exports it; validated by the team store's own schema on import. */
+/**
+ * Team data as the team store exports it; validated by the team store's own schema on import.
+ * Time is the caller's: `now` decides what has expired. The due index is not part of a record:
+ * {@link importAll} rebuilds it after each team, as the scheduler's reconcile would.
+ */
 export interface TeamRecordPort {
-  /** Every team's data, one JSON-able object each. */
-  exportTeams(): AsyncIterable<unknown>;
+  /** Every team's data as of `now` (ms), one JSON-able object each. */
+  exportTeams(now: number): AsyncIterable<unknown>;
   /** Checks one exported team object; throws with a reason when invalid. Writes nothing. */
   validateTeam(data: unknown): void;
-  /** Restores one team object (already validated). */
-  importTeam(data: unknown): Promise<void>;
+  /** Restores one team object as of `now` (ms; what expired by then is skipped) and returns its team. */
+  importTeam(data: unknown, now: number): Promise<TeamRef>;
 }
+
+/** A team store a backup reads from and writes to: its records, and the reads and writes of the due-index rebuild. */
+export type BackupTeamStore = TeamRecordPort & Pick<TeamStore, 'listSchedules' | 'openRounds' | 'setDue'>;
 
 /** Stores a backup reads from and writes to. */
 export interface BackupStores {
   /** Study data. */
   review: ReviewStore;
   /** Team data (schedules, rounds, leaderboards, streaks), when there is a team store. */
-  teams?: TeamRecordPort;
+  teams?: BackupTeamStore;
 }
 
-/** Writes the whole export, line by line, to `write`. Returns the record count. */
+/** Writes the whole export as of `now`, line by line, to `write`. Returns the record count. */
 export async function exportAll(
   stores: BackupStores,
   write: (line: string) => void,
-  now = new Date(),
+  now: Date,
 ): Promise<number> {
   const hash = createHash('sha256');
   const emit = (obj: unknown) => {
@@ -79,7 +87,7 @@ export async function exportAll(
     records++;
   }
   if (stores.teams) {
-    for await (const t of stores.teams.exportTeams()) {
+    for await (const t of stores.teams.exportTeams(now.getTime())) {
       emit({ type: 'team', data: t });
       records++;
     }
@@ -204,6 +212,8 @@ export async function validateBackup(
 
 /** Options of {@link importAll}. */
 export interface ImportOptions {
+  /** The time the import happens at, ms: what expired by then is skipped, and the due index is rebuilt for it. */
+  now: number;
   /** Called after each record is written, with the count so far (progress; tests stop Redis here). */
   onRecord?: (written: number) => void | Promise<void>;
 }
@@ -227,12 +237,13 @@ export class ImportInterruptedError extends Error {
  * Validates the whole backup first (streaming, writing nothing), then streams it again and writes
  * it record by record. Each record (one user's study data, one team's competition data) is written
  * in one transaction, whole or not at all, and replaces what has its ids: an import interrupted by
- * a store failure leaves whole records only, and running it again finishes it.
+ * a store failure leaves whole records only, and running it again finishes it. After each team, its
+ * due-index entries are added as the scheduler's reconcile would (never moving one that exists).
  */
 export async function importAll(
   stores: BackupStores,
   source: BackupSource,
-  opts: ImportOptions = {},
+  opts: ImportOptions,
 ): Promise<{ users: number; teams: number }> {
   const counts = await validateBackup(source, stores.teams);
   const total = counts.users + counts.teams;
@@ -244,7 +255,11 @@ export async function importAll(
     const r = parseRecord(line, n, stores.teams);
     try {
       if (r.type === 'user') await stores.review.importUser(r.user);
-      else await stores.teams?.importTeam(r.data);
+      else if (stores.teams) {
+        const team = await stores.teams.importTeam(r.data, opts.now);
+        // The due index is not in the record: rebuilt as the scheduler's reconcile would.
+        await reindexTeam(stores.teams, team, opts.now);
+      }
     } catch (err) {
       throw new ImportInterruptedError(written, total, err);
     }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
 import type { ReviewStore, TeamStore } from '../engine/ports.js';
-import type { TeamRecordPort } from './backup.js';
+import type { BackupTeamStore } from './backup.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamStore } from './memory/team-store.js';
@@ -22,7 +22,7 @@ export interface Stores {
   /** Competition data: schedules, rounds, leaderboards, streaks. */
   team: TeamStore;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
-  teams: TeamRecordPort;
+  teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
   redis?: Redis;
   /** Resolves when the backend answers; rejects otherwise (readiness). */

@@ -38,24 +38,27 @@ async function source(): Promise<BackupStores & { teams: MemoryTeamStore }> {
   }
   for (const id of ['T1', 'T2', 'T3']) {
     const scores = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`U${i}`, i * 10]));
-    await teams.importTeam({
-      team: { platform: 'slack', teamId: id },
-      timezone: 'Europe/Berlin',
-      schedules: [],
-      rounds: [],
-      claims: {},
-      asked: [{ channelId: 'C1', deckId: 'kubernetes', cards: ['a', 'b', 'c'] }],
-      boards: { all: scores, 'm:2026-01': scores, 'w:2026-W02': scores },
-      streaks: { U1: { count: 3, last: '2026-01-05', best: 4 } },
-      names: Object.fromEntries(Object.keys(scores).map((u) => [u, `name ${u}`])),
-    });
+    await teams.importTeam(
+      {
+        team: { platform: 'slack', teamId: id },
+        timezone: 'Europe/Berlin',
+        schedules: [],
+        rounds: [],
+        claims: {},
+        asked: [{ channelId: 'C1', deckId: 'kubernetes', cards: ['a', 'b', 'c'] }],
+        boards: { all: scores, 'm:2026-01': scores, 'w:2026-W02': scores },
+        streaks: { U1: { count: 3, last: '2026-01-05', best: 4 } },
+        names: Object.fromEntries(Object.keys(scores).map((u) => [u, `name ${u}`])),
+      },
+      Date.now(),
+    );
   }
   return { review, teams };
 }
 
 async function exportLines(stores: BackupStores): Promise<string[]> {
   let text = '';
-  await exportAll(stores, (l) => (text += l));
+  await exportAll(stores, (l) => (text += l), new Date());
   return text.trim().split('\n').slice(1, -1).sort();
 }
 
@@ -73,7 +76,7 @@ describe.skipIf(shared)(
       redis = await startTestRedis({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
       const from = await source();
       let text = '';
-      await exportAll(from, (l) => (text += l));
+      await exportAll(from, (l) => (text += l), new Date());
       writeFileSync(file, text);
       expected = await exportLines(from);
       expect(expected).toHaveLength(6);
@@ -93,6 +96,7 @@ describe.skipIf(shared)(
       const first = connectRedis(redis.url);
       await waitReady(first);
       const err = await importAll(storesOn(first), backupFileLines(file), {
+        now: Date.now(),
         // Redis dies for good after the fourth record (three users, one team) is acknowledged.
         onRecord: async (n) => {
           if (n === 4) await redis.stop();
@@ -113,7 +117,10 @@ describe.skipIf(shared)(
         expect(after).toHaveLength(4);
         for (const line of after) expect(expected).toContain(line);
 
-        expect(await importAll(storesOn(second), backupFileLines(file))).toEqual({ users: 3, teams: 3 });
+        expect(await importAll(storesOn(second), backupFileLines(file), { now: Date.now() })).toEqual({
+          users: 3,
+          teams: 3,
+        });
         expect(await exportLines(storesOn(second))).toEqual(expected);
       } finally {
         second.disconnect();

@@ -72,8 +72,7 @@ async function post(store: TeamStore, team: TeamRef, r: DailyRound, resetAsked =
   const c = await store.claimRound(team, r, lease);
   if (c.status !== 'claimed') throw new Error(`claim ${r.roundId}: ${c.status}`);
   const rec = await store.recordPost(team, r, {
-    owner: 'p1',
-    attempt: c.attempt,
+    generation: c.generation,
     message: { channelId: r.channelId, messageId: `m-${r.roundId}` },
     resetAsked,
     keepMs: KEEP,
@@ -127,7 +126,7 @@ async function seed(store: TeamStore): Promise<void> {
     keepMs: KEEP,
   });
   if (c.status !== 'claimed') throw new Error('claim r4');
-  await store.failPost(TEAM, r4.roundId, 'p2', c.attempt, false, KEEP);
+  await store.failPost(TEAM, r4.roundId, c.generation, false, KEEP);
 
   const r5 = round('C:1-20260314', NOW - 2 * H, { channelId: 'C:1', deckId: 'a/b', date: '2026-03-14' });
   await post(store, ODD, r5, true);
@@ -161,7 +160,7 @@ async function observe(store: TeamStore) {
 
 async function exportText(stores: BackupStores): Promise<string> {
   let text = '';
-  await exportAll(stores, (l) => (text += l));
+  await exportAll(stores, (l) => (text += l), new Date());
   return text;
 }
 
@@ -243,7 +242,7 @@ describe('export / import of team data', () => {
     expect(records(await exportText(from.stores))).toEqual(recs);
 
     const to = redisSide();
-    expect(await importAll(to.stores, text)).toEqual({ users: 0, teams: 2 });
+    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
     expect(records(await exportText(to.stores))).toEqual(recs);
     expect(await observe(to.team)).toEqual(await observe(from.team));
 
@@ -301,13 +300,13 @@ describe('export / import of team data', () => {
     expect(records(await exportText(from.stores))).toEqual(recs);
 
     const to = memorySide();
-    expect(await importAll(to.stores, text)).toEqual({ users: 0, teams: 2 });
+    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
     expect(records(await exportText(to.stores))).toEqual(recs);
     expect(await observe(to.team)).toEqual(await observe(from.team));
 
     // And back into a second Redis store: still the same records.
     const again = redisSide();
-    await importAll(again.stores, await exportText(to.stores));
+    await importAll(again.stores, await exportText(to.stores), { now: Date.now() });
     expect(records(await exportText(again.stores))).toEqual(recs);
   });
 
@@ -377,12 +376,12 @@ describe('export / import of team data', () => {
       const text = signed(recs);
 
       const redis = redisSide();
-      await expect(importAll(redis.stores, text)).rejects.toThrow(BackupError);
-      await expect(importAll(redis.stores, text)).rejects.toThrow(message);
+      await expect(importAll(redis.stores, text, { now: Date.now() })).rejects.toThrow(BackupError);
+      await expect(importAll(redis.stores, text, { now: Date.now() })).rejects.toThrow(message);
       expect(await keysOf(redis.keys)).toEqual([]);
 
       const memory = memorySide();
-      await expect(importAll(memory.stores, text)).rejects.toThrow(message);
+      await expect(importAll(memory.stores, text, { now: Date.now() })).rejects.toThrow(message);
       expect(await memory.team.teams()).toEqual([]);
       expect(records(await exportText(memory.stores))).toEqual([]);
     });
@@ -401,7 +400,7 @@ describe('openStores', () => {
       const again = await openStores({ dataDir: dir });
       expect(records(await exportText(again))).toEqual(records(text));
       const to = memorySide();
-      expect(await importAll(to.stores, text)).toEqual({ users: 0, teams: 2 });
+      expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
       await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -79,7 +79,7 @@ describe('export / import', () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ type: 'quizbot-export', version: 1 });
     expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'end', records: 2 });
     const to = redisStores();
-    expect(await importAll(to, text)).toEqual({ users: 2, teams: 0 });
+    expect(await importAll(to, text, { now: T0 })).toEqual({ users: 2, teams: 0 });
     expect(await dump(to)).toEqual(await dump(from));
     // And the imported schedule is live: the due queue knows the cards.
     const snap = await to.review.queue(
@@ -118,8 +118,8 @@ describe('export / import', () => {
     await seed(from);
     const bad = mangle(await exportText(from));
     const to = redisStores();
-    await expect(importAll(to, bad)).rejects.toThrow(BackupError);
-    await expect(importAll(to, bad)).rejects.toThrow(message);
+    await expect(importAll(to, bad, { now: T0 })).rejects.toThrow(BackupError);
+    await expect(importAll(to, bad, { now: T0 })).rejects.toThrow(message);
     expect(await dump(to)).toEqual([]);
   });
 
@@ -134,7 +134,7 @@ describe('export / import', () => {
       .digest('hex');
     const text = `${body.join('\n')}\n${JSON.stringify({ type: 'end', records: 1, sha256: sha })}\n`;
     const to = memory();
-    await expect(importAll(to, text)).rejects.toThrow(
+    await expect(importAll(to, text, { now: T0 })).rejects.toThrow(
       /line 2: invalid user record: not a valid packed card state/,
     );
     expect(await dump(to)).toEqual([]);

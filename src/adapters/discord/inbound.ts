@@ -193,7 +193,9 @@ async function onButton(ctx: Ctx, i: ButtonInteraction): Promise<void> {
     user: i.user.id,
     guild: i.guildId,
   };
-  const work = ctx.engine.action(actorOf(i), i.customId);
+  // The message the button sits on: a daily answer must be for the round posted as this message.
+  const actor: Actor = { ...actorOf(i), source: { channelId: i.channelId, messageId: i.message.id } };
+  const work = ctx.engine.action(actor, i.customId);
   const first = await within(work, ctx.deferAfterMs);
   if (first !== LATE) {
     const msg = render(ctx, first.view, where);

@@ -177,6 +177,10 @@ export async function handleButton(
   const userId = body.user.id;
   const teamId = body.team?.id ?? body.user.team_id;
   const actor = slackActor(userId, teamId, deps.admins.isConfigured(userId), requestIdOf(body, action));
+  // The message the button sits on: a daily answer must be for the round posted as this message.
+  const channelId = body.channel?.id ?? body.container?.channel_id;
+  const messageTs = body.message?.ts ?? body.container?.message_ts;
+  if (channelId && messageTs) actor.source = { channelId, messageId: messageTs };
   let result: ActionResult;
   try {
     result = await deps.engine.action(actor, action.value ?? action.action_id);

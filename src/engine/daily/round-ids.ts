@@ -3,12 +3,21 @@ import { createHash } from 'node:crypto';
 const CHANNEL_TAG = /^[A-Za-z0-9_]{1,40}$/;
 const ROUND_DATE = /-(\d{4})(\d{2})(\d{2})(?:-[A-Za-z0-9]{1,8})?$/;
 
-/** Round id of a channel's round on a local date: `<channel>-<yyyymmdd>[-<suffix>]` (fits an action id). */
-export function roundIdFor(channelId: string, date: string, suffix?: string): string {
-  const tag = CHANNEL_TAG.test(channelId)
+/** The channel part of a round id: the channel id itself, or a digest of an unusual one. */
+function channelTag(channelId: string): string {
+  return CHANNEL_TAG.test(channelId)
     ? channelId
     : `h${createHash('sha256').update(channelId).digest('hex').slice(0, 16)}`;
-  return `${tag}-${date.replaceAll('-', '')}${suffix ? `-${suffix}` : ''}`;
+}
+
+/** Round id of a channel's round on a local date: `<channel>-<yyyymmdd>[-<suffix>]` (fits an action id). */
+export function roundIdFor(channelId: string, date: string, suffix?: string): string {
+  return `${channelTag(channelId)}-${date.replaceAll('-', '')}${suffix ? `-${suffix}` : ''}`;
+}
+
+/** Whether a round id names a round of this channel (checked without a store round trip). */
+export function isRoundOfChannel(roundId: string, channelId: string): boolean {
+  return roundId.startsWith(`${channelTag(channelId)}-`) && roundDate(roundId) !== null;
 }
 
 /** The local date a round id belongs to, or null. */

@@ -7,13 +7,13 @@ import { localDate, previousScheduledDate } from '../schedule.js';
 import { noticeView, type View } from '../views.js';
 import { adminCommand } from './admin.js';
 import { bad } from './format.js';
-import { requestKey } from './round-ids.js';
+import { isRoundOfChannel, requestKey } from './round-ids.js';
 import { closeRound, openRound } from './rounds.js';
 import {
   type CloseReport,
-  DAILY_DEFAULTS,
   type DailyDeps,
   type DailyServiceOptions,
+  dailySettings,
   type OpenOptions,
   type OpenOutcome,
 } from './settings.js';
@@ -37,7 +37,7 @@ export class DailyService {
       chat: opts.chat,
       random: opts.random ?? Math.random,
       log: opts.log ?? silentLogger,
-      settings: { ...DAILY_DEFAULTS, ...opts.settings },
+      settings: dailySettings(opts.settings),
       owner: this.owner,
     };
   }
@@ -62,6 +62,9 @@ export class DailyService {
     const reply = (view: View): ActionResult => ({ mode: 'reply', view });
     if (!actor.team) return reply(noticeView('unknown_round'));
     const { store, decks, clock, log } = this.deps;
+    const source = actor.source;
+    // The round must be this channel's (the id says so, no round trip) and this message's (the store checks).
+    if (source && !isRoundOfChannel(roundId, source.channelId)) return this.mismatch(actor, roundId);
     const now = clock.now();
     const out = await store.answer(
       actor.team,
@@ -71,8 +74,11 @@ export class DailyService {
       now,
       actor.displayName ?? null,
       requestKey(actor.requestId),
+      source?.messageId,
     );
     switch (out.status) {
+      case 'mismatch':
+        return this.mismatch(actor, roundId);
       case 'unknown':
         return reply(noticeView('unknown_round'));
       case 'closed':
@@ -92,6 +98,14 @@ export class DailyService {
           );
         return reply(answerView(decks, out.round, out.choice, out.at));
     }
+  }
+
+  private mismatch(actor: Actor, roundId: string): ActionResult {
+    this.deps.log.warn(
+      { team: actor.team, roundId: roundId.slice(0, 80), source: actor.source, user: actor.user.userId },
+      'daily answer refused: its round is not the one posted as the clicked message',
+    );
+    return { mode: 'reply', view: noticeView('bad_action') };
   }
 
   /**

@@ -40,10 +40,14 @@ export interface MemoryTeamData {
   boards: Record<string, Record<string, number>>;
   /** board id -> when that week or month board may be forgotten, ms (retention; all-time boards are kept). */
   boardExp?: Record<string, number>;
+  /** userId -> when they last answered a closed round, ms: idle members' names and streaks are forgotten. */
+  seen?: Record<string, number>;
   /** userId -> streak. */
   streaks: Record<string, Streak>;
   /** userId -> display name. */
   names: Record<string, string>;
+  /** channelId -> ms of the last accepted post-now (absent in documents written before it). */
+  postNow?: Record<string, number>;
 }
 
 /** The team store's slice of the shared embedded-store document. */

@@ -16,11 +16,11 @@ import type {
   TeamRef,
   TeamStore,
 } from '../../engine/ports.js';
-import { reindexTeam } from '../../engine/schedule.js';
 import type { TeamRecordPort } from '../backup.js';
 import { RETENTION } from '../retention.js';
-import { decodeClaim, dueMember, encodeClaim, parseDueMember, runClaimPrefix } from '../team-codec.js';
+import { dueMember, parseDueMember } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
+import * as claims from './claims.js';
 import type { PersistedDoc } from './persist.js';
 import { exportMemoryTeam, importMemoryTeam } from './team-backup.js';
 import { emptyTeam, type MemoryTeamData, publicRound, type TeamDoc, type TeamSlice } from './team-data.js';
@@ -70,10 +70,19 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       delete d.boards[id];
       delete d.boardExp?.[id];
     }
+    for (const [user, at] of Object.entries(d.seen ?? {})) {
+      if (at > now - RETENTION.memberIdleMs) continue;
+      delete d.names[user];
+      delete d.streaks[user];
+      delete d.seen?.[user];
+    }
   }
 
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
     const d = this.ensure(team);
+    // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
+    const old = d.schedules[s.channelId];
+    if (old && old.deckId !== s.deckId) delete d.asked[`${s.channelId}\n${old.deckId}`];
     d.schedules[s.channelId] = structuredClone(s);
     d.tz = s.timezone;
     await this.changed(undefined);
@@ -92,8 +101,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
 
   async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
     const d = this.data(team);
-    if (!d?.schedules[channelId]) return false;
+    const old = d?.schedules[channelId];
+    if (!d || !old) return false;
     delete d.schedules[channelId];
+    delete d.asked[`${channelId}\n${old.deckId}`];
     return this.changed(true);
   }
 
@@ -101,8 +112,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return this.data(team)?.tz ?? null;
   }
 
+  /** Teams with a schedule or an open round (as the Redis index: a team leaves it when it has neither). */
   async teams(): Promise<TeamRef[]> {
+    const active = (d: MemoryTeamData) =>
+      Object.keys(d.schedules).length > 0 || Object.keys(d.open).length > 0;
     return Object.keys(this.slice.teams)
+      .filter((k) => active(this.slice.teams[k] as MemoryTeamData))
       .sort()
       .map((k) => ({ ...(this.slice.teams[k] as MemoryTeamData).team }));
   }
@@ -115,78 +130,37 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     if (lease.owner === '' || lease.owner.includes('|')) throw new Error('claimRound: bad owner');
     const d = this.ensure(team);
     this.purge(d, lease.now);
-    const current = d.claims[round.roundId]?.v;
-    let attempt = 1;
-    if (current !== undefined) {
-      const c = decodeClaim(current);
-      if (c?.state === 'run') {
-        if (c.until > lease.now) return { status: 'busy', until: c.until };
-        attempt = c.attempt + 1;
-      } else if (c?.state === 'retry') {
-        attempt = c.attempts + 1;
-      } else if (c?.state === 'posted') {
-        return { status: 'posted' };
-      } else {
-        return { status: 'failed', attempts: c?.state === 'failed' ? c.attempts : 0 };
-      }
-    }
-    const expiresAt = lease.now + lease.keepMs;
-    if (attempt > lease.maxAttempts) {
-      d.claims[round.roundId] = { v: encodeClaim({ state: 'failed', attempts: attempt - 1 }), expiresAt };
-      return this.changed({ status: 'failed', attempts: attempt - 1 });
-    }
-    const until = lease.now + lease.leaseMs;
-    d.claims[round.roundId] = {
-      v: encodeClaim({ state: 'run', owner: lease.owner, attempt, until }),
-      expiresAt,
-    };
-    d.rounds[round.roundId] = {
-      ...structuredClone(round),
-      message: null,
-      revealed: false,
-      answers: {},
-      result: null,
-      revealFailures: 0,
-      // As Redis: `keep` after the close, or after now for a late claim (caller's clock).
-      expiresAt: Math.max(round.closesAt, lease.now) + lease.keepMs,
-    };
-    return this.changed({ status: 'claimed', attempt });
+    return this.changed(claims.claimRound(d, round, lease));
   }
 
-  private ownsClaim(d: MemoryTeamData, roundId: string, owner: string, attempt: number): boolean {
-    return d.claims[roundId]?.v.startsWith(runClaimPrefix(owner, attempt)) ?? false;
+  async renewClaim(
+    team: TeamRef,
+    roundId: string,
+    generation: number,
+    until: number,
+  ): Promise<'ok' | 'lost'> {
+    const d = this.data(team);
+    return d ? this.changed(claims.renewClaim(d, roundId, generation, until)) : 'lost';
   }
 
   async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    const r = d?.rounds[round.roundId];
-    const claim = d?.claims[round.roundId];
-    if (!d || !r || !claim || !this.ownsClaim(d, round.roundId, post.owner, post.attempt)) return 'lost';
-    claim.v = encodeClaim({ state: 'posted' });
-    // A posted claim lives as long as its round (as dailyPosted).
-    claim.expiresAt = Math.max(claim.expiresAt, r.expiresAt);
-    r.message = { ...post.message };
-    const key = `${r.channelId}\n${r.deckId}`;
-    const asked = post.resetAsked ? [] : (d.asked[key] ?? []);
-    if (!asked.includes(r.cardId)) asked.push(r.cardId);
-    d.asked[key] = asked;
-    d.open[round.roundId] = r.closesAt;
-    return this.changed('ok');
+    return d ? this.changed(claims.recordPost(d, round.roundId, post)) : 'lost';
   }
 
   async failPost(
     team: TeamRef,
     roundId: string,
-    owner: string,
-    attempt: number,
+    generation: number,
     final: boolean,
     _keepMs: number,
   ): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    const claim = d?.claims[roundId];
-    if (!d || !claim || !this.ownsClaim(d, roundId, owner, attempt)) return 'lost';
-    claim.v = `${final ? 'failed' : 'retry'}|${attempt}`;
-    return this.changed('ok');
+    return d ? this.changed(claims.failPost(d, roundId, generation, final)) : 'lost';
+  }
+
+  async markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean> {
+    return this.changed(claims.markPostNow(this.ensure(team), channelId, now, windowMs));
   }
 
   async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {
@@ -208,10 +182,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= now) return { status: 'unknown' };
+    if (messageId && r.message && r.message.messageId !== messageId) return { status: 'mismatch' };
     const first = r.answers[userId];
     // The same event delivered again: answered like the first time, also after the close.
     if (first && requestId && first[2] === requestId)
@@ -256,7 +232,9 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       if (i < a.fastest)
         fastest.push({ userId: e.userId, name: d.names[e.userId] ?? null, at: e.at, points: earned });
     });
+    d.seen ??= {};
     for (const user of users) {
+      d.seen[user] = a.now;
       const s = d.streaks[user];
       const last = s?.last ?? '';
       if (last >= r.date) continue;
@@ -354,10 +332,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
   /** Every team's data in portable form (see team-export.ts), by team; expired rounds and claims left out. */
-  async *exportTeams(): AsyncIterable<TeamExport> {
+  async *exportTeams(now: number): AsyncIterable<TeamExport> {
     for (const key of Object.keys(this.slice.teams).sort()) {
       const d = this.slice.teams[key];
-      if (d) yield exportMemoryTeam(d, Date.now());
+      if (d) yield exportMemoryTeam(d, now);
     }
   }
 
@@ -366,15 +344,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     validateTeamExport(data);
   }
 
-  /**
-   * Restores one team record (see {@link importMemoryTeam}); due entries are rebuilt as the
-   * scheduler's reconcile would.
-   */
-  async importTeam(data: unknown): Promise<void> {
+  /** Restores one team record as of `now` (see {@link importMemoryTeam}); the due index is left to the caller. */
+  async importTeam(data: unknown, now: number): Promise<TeamRef> {
     const t = validateTeamExport(data);
-    const now = Date.now();
     importMemoryTeam(this.ensure(t.team), t, now);
     await this.changed(undefined);
-    await reindexTeam(this, t.team, now);
+    return t.team;
   }
 }

@@ -81,32 +81,61 @@ function pairs(flat: Reply, from: number): Record<string, string> {
   return out;
 }
 
-/** Keys deleted per sweep: a close never blocks Redis for long on old data. */
+/**
+ * Takes a team out of the global team index when it has no schedule and no open round (nothing for
+ * catch-up to do). A schedule put meanwhile puts it back: the index is checked again after the removal.
+ */
+export async function unindexIdleTeam(redis: Redis, keys: Keys, team: TeamRef): Promise<void> {
+  const idle = async () => {
+    const [n, open] = await Promise.all([
+      redis.hlen(keys.teamSchedules(team)),
+      redis.zcard(keys.teamOpenRounds(team)),
+    ]);
+    return n === 0 && open === 0;
+  };
+  if (!(await idle())) return;
+  await redis.srem(keys.teams(), keys.teamMember(team));
+  if (!(await idle())) await redis.sadd(keys.teams(), keys.teamMember(team));
+}
+
+/** Keys (and idle members) deleted per sweep: a close never blocks Redis for long on old data. */
 const SWEEP_LIMIT = 64;
 
 /**
  * Retention by the caller's clock: deletes the team's keys whose time in the `gc` index has come
- * (old rounds, their answers and claims, old week and month boards). Runs after a close: two round
- * trips, at most {@link SWEEP_LIMIT} keys, once per round.
+ * (old rounds, their answers and claims, old week and month boards), and the names and streaks of
+ * members with no answer for {@link RETENTION.memberIdleMs}. Runs after a close: two round trips,
+ * at most {@link SWEEP_LIMIT} of each, once per round.
  */
 export async function sweepTeam(redis: Redis, keys: Keys, team: TeamRef, now: number): Promise<number> {
   const gc = keys.teamGc(team);
-  const due = await guard('sweep', () => redis.zrangebyscore(gc, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT));
-  if (due.length === 0) return 0;
-  const base = keys.teamGc(team).slice(0, -'gc'.length);
-  await guard('sweep', () =>
-    redis
-      .multi()
-      .del(...due.map((m) => base + m))
-      .zrem(gc, ...due)
-      .exec(),
-  );
-  return due.length;
+  const seen = keys.teamSeen(team);
+  const [due, idle] = await guard('sweep', async () => {
+    const res = await redis
+      .pipeline()
+      .zrangebyscore(gc, '-inf', now, 'LIMIT', 0, SWEEP_LIMIT)
+      .zrangebyscore(seen, '-inf', now - RETENTION.memberIdleMs, 'LIMIT', 0, SWEEP_LIMIT)
+      .exec();
+    return (res ?? []).map(([err, v]) => {
+      if (err) throw err;
+      return v as string[];
+    });
+  });
+  if (!due?.length && !idle?.length) return 0;
+  const base = gc.slice(0, -'gc'.length);
+  const m = redis.multi();
+  if (due?.length) m.del(...due.map((k) => base + k)).zrem(gc, ...due);
+  if (idle?.length)
+    m.hdel(keys.teamNames(team), ...idle)
+      .hdel(keys.teamStreaks(team), ...idle)
+      .zrem(seen, ...idle);
+  await guard('sweep', () => m.exec());
+  return (due?.length ?? 0) + (idle?.length ?? 0);
 }
 
 /**
  * Closes a round of any size: plan first (answers read with HSCAN, nothing written), then apply the
- * plan in chunks of `lua/dailyClose-9.lua`. The round's `cur` field says which chunk is next, so a
+ * plan in chunks of `lua/dailyClose-10.lua`. The round's `cur` field says which chunk is next, so a
  * close that failed or crashed between chunks is resumed by the next close (by anyone) and no point
  * is awarded twice; a chunk checks everything before its first write. Up to one chunk of answers
  * (the usual case) it is one script call: atomic. Round trips: 1 + ceil(answers / SCAN_COUNT) reads,
@@ -140,6 +169,7 @@ export async function closeRoundChunked(
     keys.teamBoard(team, month),
     keys.teamBoard(team, all),
     keys.teamGc(team),
+    keys.teamSeen(team),
   ];
   for (let replan = 0; replan < MAX_REPLANS; replan++) {
     const correct = await guard('closeRound', () => redis.hget(keys.teamRound(team, roundId), 'correct'));
@@ -177,7 +207,10 @@ export async function closeRoundChunked(
       }
       const round = parseRound(pairs(reply, 2));
       if (!round) return { status: 'unknown' };
-      if (status === 'closed') await sweepTeam(redis, keys, team, a.now);
+      if (status === 'closed') {
+        await sweepTeam(redis, keys, team, a.now);
+        await guard('closeRound', () => unindexIdleTeam(redis, keys, team));
+      }
       return {
         status: status === 'closed' ? 'closed' : 'already',
         round,

@@ -123,6 +123,11 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'claim', seg(roundId));
   }
 
+  /** String: ms of a channel's last accepted post-now command (one per window; `lua/dailyPostNow-1.lua`). */
+  teamPostNow(t: TeamRef, channelId: string): string {
+    return this.team(t.platform, t.teamId, 'pnow', seg(channelId));
+  }
+
   /** Set of card ids asked in a channel's current no-repeat cycle of a deck. */
   teamAsked(t: TeamRef, channelId: string, deckId: string): string {
     return this.team(t.platform, t.teamId, 'asked', seg(channelId), seg(deckId));
@@ -154,6 +159,11 @@ export class Keys {
    */
   teamGc(t: TeamRef): string {
     return this.team(t.platform, t.teamId, 'gc');
+  }
+
+  /** Sorted set userId -> when they last answered a closed round (caller's ms): idle members are forgotten. */
+  teamSeen(t: TeamRef): string {
+    return this.team(t.platform, t.teamId, 'seen');
   }
 
   /** Global set of teams with schedules (catch-up index), members from {@link Keys.teamMember}. */

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { ChannelSchedule, Streak, TeamRef, TeamStore } from '../../engine/ports.js';
-import { reindexTeam } from '../../engine/schedule.js';
 import {
   decodeStreak,
   encodeAnswer,
@@ -37,6 +36,8 @@ function importedRoundFields(r: ExportRound): string[] {
   if (r.revealed) f.push('rv', '1');
   if (r.revealFailures > 0) f.push('rvf', String(r.revealFailures));
   if (r.result) f.push('res', resultJson(r.result));
+  // The lifetime by the bot's clock, as dailyClaim and dailyClose write it (the TTL is the backstop).
+  if (r.expiresAt !== null) f.push('exp', String(r.expiresAt));
   return f;
 }
 
@@ -193,7 +194,9 @@ export class RedisTeamBackup {
       switch (r.kind) {
         case 'round': {
           const h = next() as Record<string, string>;
-          const expiresAt = expiryOf(next());
+          const ttlAt = expiryOf(next());
+          // The round's own lifetime (the bot's clock) when it has one, else its TTL.
+          const expiresAt = ttlAt !== undefined && h.exp ? Number(h.exp) : ttlAt;
           const round = parseRound(h);
           if (!round || expiresAt === undefined) break;
           rounds.set(round.roundId, {
@@ -255,13 +258,12 @@ export class RedisTeamBackup {
   /**
    * Restores one team record: the team-slot writes go in one MULTI/EXEC (every schedule, round with
    * its answers, claim, asked cycle, board, streak and name in the record replaces the one with the
-   * same id; others are kept); the team index and the due entries (as the scheduler's reconcile
-   * would add them) are written beside it. Rounds, answers and claims keep their absolute expiry
-   * (PEXPIREAT); leaderboards, streaks and names never expire.
+   * same id; others are kept); the team index is written beside it. Rounds, answers and claims
+   * expired at `now` are skipped, the others keep their absolute expiry (PEXPIREAT); leaderboards,
+   * streaks and names never expire. The due index is left to the caller (backup.ts rebuilds it).
    */
-  async importTeam(data: unknown): Promise<void> {
+  async importTeam(data: unknown, now: number): Promise<TeamRef> {
     const t = validateTeamExport(data);
-    const now = Date.now();
     const k = this.keys;
     const team = t.team;
     const m = this.redis.multi();
@@ -284,7 +286,7 @@ export class RedisTeamBackup {
     for (const [roundId, c] of Object.entries(t.claims)) {
       if (expired(c.expiresAt, now)) continue;
       const ck = k.teamClaim(team, roundId);
-      m.set(ck, encodeClaim(c));
+      m.set(ck, c.expiresAt === null ? encodeClaim(c) : `${encodeClaim(c)}#${c.expiresAt}`);
       if (c.expiresAt !== null) m.pexpireat(ck, c.expiresAt);
     }
     for (const a of t.asked) {
@@ -306,6 +308,6 @@ export class RedisTeamBackup {
       execResults(await m.exec());
       await this.redis.sadd(k.teams(), k.teamMember(team));
     });
-    await reindexTeam(this.store, team, now);
+    return team;
   }
 }

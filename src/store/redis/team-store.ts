@@ -26,7 +26,7 @@ import {
   roundFields,
 } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
-import { closeRoundChunked } from './close.js';
+import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
 import { RedisTeamBackup } from './team-backup.js';
@@ -36,9 +36,11 @@ type Reply = (string | number | null)[];
 
 /** The custom commands `defineScripts` adds from `lua/daily*.lua`, `lua/lbRead-2.lua`, `lua/dueLease-1.lua`. */
 interface TeamScripts {
-  dailyClaim(...args: Arg[]): Promise<[string, string]>;
+  dailyClaim(...args: Arg[]): Promise<Reply>;
+  dailyRenew(...args: Arg[]): Promise<'ok' | 'lost'>;
   dailyPosted(...args: Arg[]): Promise<'ok' | 'lost'>;
   dailyFailed(...args: Arg[]): Promise<'ok' | 'lost'>;
+  dailyPostNow(...args: Arg[]): Promise<number>;
   dailyAnswer(...args: Arg[]): Promise<Reply>;
   dailyClose(...args: Arg[]): Promise<Reply>;
   dailyReveal(...args: Arg[]): Promise<number>;
@@ -72,12 +74,16 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   async putSchedule(team: TeamRef, s: ChannelSchedule): Promise<void> {
     const k = this.keys;
     await guard('putSchedule', async () => {
+      const before = await this.redis.hget(k.teamSchedules(team), s.channelId);
+      const oldDeck = before ? (JSON.parse(before) as ChannelSchedule).deckId : null;
       // Team slot and the global team index are different slots: two commands, not one script.
-      await this.redis
+      const m = this.redis
         .multi()
         .hset(k.teamSchedules(team), s.channelId, JSON.stringify(s))
-        .hset(k.teamMeta(team), 'tz', s.timezone)
-        .exec();
+        .hset(k.teamMeta(team), 'tz', s.timezone);
+      // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
+      if (oldDeck !== null && oldDeck !== s.deckId) m.del(k.teamAsked(team, s.channelId, oldDeck));
+      await m.exec();
       await this.redis.sadd(k.teams(), k.teamMember(team));
     });
   }
@@ -94,9 +100,22 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
       .sort((a, b) => (a.channelId < b.channelId ? -1 : a.channelId > b.channelId ? 1 : 0));
   }
 
+  /** Removes the schedule and its no-repeat cycle; a team with no schedule and no open round leaves the team index. */
   async deleteSchedule(team: TeamRef, channelId: string): Promise<boolean> {
-    const n = await guard('deleteSchedule', () => this.redis.hdel(this.keys.teamSchedules(team), channelId));
-    return n > 0;
+    const k = this.keys;
+    return guard('deleteSchedule', async () => {
+      const before = await this.redis.hget(k.teamSchedules(team), channelId);
+      if (!before) return false;
+      const deck = (JSON.parse(before) as ChannelSchedule).deckId;
+      const res = await this.redis
+        .multi()
+        .hdel(k.teamSchedules(team), channelId)
+        .del(k.teamAsked(team, channelId, deck))
+        .exec();
+      if (!res) throw new Error('transaction discarded');
+      await unindexIdleTeam(this.redis, k, team);
+      return res[0]?.[1] === 1;
+    });
   }
 
   async teamTimezone(team: TeamRef): Promise<string | null> {
@@ -118,7 +137,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   /** One round trip: `lua/dailyClaim-3.lua`. */
   async claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome> {
     const k = this.keys;
-    const [status, n] = await guard('claimRound', () =>
+    const reply = await guard('claimRound', () =>
       this.scripts.dailyClaim(
         k.teamClaim(team, round.roundId),
         k.teamRound(team, round.roundId),
@@ -132,16 +151,32 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         ...roundFields(round),
       ),
     );
+    const [status, n] = [String(reply[0]), Number(reply[1])];
     switch (status) {
-      case 'claimed':
-        return { status, attempt: Number(n) };
+      case 'claimed': {
+        const stored = parseRound(pairs(reply, 2));
+        if (!stored) throw new Error(`claimRound: round ${round.roundId} is stored incomplete`);
+        return { status, generation: n, round: stored };
+      }
       case 'busy':
-        return { status, until: Number(n) };
+        return { status, until: n };
       case 'posted':
         return { status };
       default:
-        return { status: 'failed', attempts: Number(n) };
+        return { status: 'failed', attempts: n };
     }
+  }
+
+  /** One round trip: `lua/dailyRenew-1.lua`. */
+  async renewClaim(
+    team: TeamRef,
+    roundId: string,
+    generation: number,
+    until: number,
+  ): Promise<'ok' | 'lost'> {
+    return guard('renewClaim', () =>
+      this.scripts.dailyRenew(this.keys.teamClaim(team, roundId), generation, until),
+    );
   }
 
   /** One round trip: `lua/dailyPosted-4.lua`. */
@@ -154,12 +189,10 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         k.teamRound(team, roundId),
         k.teamAsked(team, round.channelId, round.deckId),
         k.teamOpenRounds(team),
-        post.owner,
-        post.attempt,
+        post.generation,
         roundId,
         post.message.channelId,
         post.message.messageId,
-        round.cardId,
         post.resetAsked ? '1' : '0',
         post.keepMs,
       ),
@@ -170,14 +203,21 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   async failPost(
     team: TeamRef,
     roundId: string,
-    owner: string,
-    attempt: number,
+    generation: number,
     final: boolean,
     keepMs: number,
   ): Promise<'ok' | 'lost'> {
     return guard('failPost', () =>
-      this.scripts.dailyFailed(this.keys.teamClaim(team, roundId), owner, attempt, final ? '1' : '0', keepMs),
+      this.scripts.dailyFailed(this.keys.teamClaim(team, roundId), generation, final ? '1' : '0', keepMs),
     );
+  }
+
+  /** One round trip: `lua/dailyPostNow-1.lua`. */
+  async markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean> {
+    const n = await guard('markPostNow', () =>
+      this.scripts.dailyPostNow(this.keys.teamPostNow(team, channelId), now, windowMs),
+    );
+    return n === 1;
   }
 
   async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {
@@ -204,6 +244,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     now: number,
     name: string | null,
     requestId?: string,
+    messageId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
     const reply = await guard('answer', () =>
@@ -216,10 +257,12 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         now,
         name ?? '',
         requestId ?? '',
+        messageId ?? '',
       ),
     );
     const status = String(reply[0]);
-    if (status === 'unknown' || status === 'closed' || status === 'bad_choice') return { status };
+    if (status === 'unknown' || status === 'closed' || status === 'bad_choice' || status === 'mismatch')
+      return { status };
     const round = parseRound(pairs(reply, 2));
     const stored = parseAnswer(String(reply[1]));
     if (!round || !stored) return { status: 'unknown' };
@@ -302,8 +345,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------
 
-  /** See {@link RedisTeamBackup.exportTeams}. */
-  exportTeams(): AsyncIterable<TeamExport> {
+  /** See {@link RedisTeamBackup.exportTeams}; expired keys are gone by their TTL, so `now` decides nothing here. */
+  exportTeams(_now: number): AsyncIterable<TeamExport> {
     return this.backup.exportTeams();
   }
 
@@ -313,7 +356,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /** See {@link RedisTeamBackup.importTeam}. */
-  importTeam(data: unknown): Promise<void> {
-    return this.backup.importTeam(data);
+  importTeam(data: unknown, now: number): Promise<TeamRef> {
+    return this.backup.importTeam(data, now);
   }
 }

@@ -94,7 +94,7 @@ describe.skipIf(Boolean(process.env.TEST_REDIS_URL))(
         decks: { kubernetes: { chroot: packCard(newCard(Date.UTC(2026, 0, 1))) } },
       });
       let text = '';
-      await exportAll({ review }, (l) => (text += l));
+      await exportAll({ review }, (l) => (text += l), new Date());
       writeFileSync(join(dir, 'one-user.jsonl'), text);
     });
     afterAll(() => stop());

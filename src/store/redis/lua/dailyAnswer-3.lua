@@ -9,19 +9,22 @@
 -- ARGV[3] now in ms
 -- ARGV[4] display name ('' = keep the stored one)
 -- ARGV[5] request id ('' or absent = none; may contain ':')
--- Returns { 'unknown' } | { 'closed' } | { 'bad_choice' }
+-- ARGV[6] message id of the clicked post ('' or absent = not checked)
+-- Returns { 'unknown' } | { 'mismatch' } | { 'closed' } | { 'bad_choice' }
 --       | { 'accepted', '<choice>:<ms>[:<requestId>]' written now, round fields and values... }
 --       | { 'repeat', the stored answer with this request id, round fields and values... }
 --       | { 'already', the stored first answer, round fields and values... }.
 -- A repeat is recognised before the closed check: a re-send that arrives after the close still
--- gets the answer the first delivery got.
+-- gets the answer the first delivery got. A round recorded as posted under another message than the
+-- clicked one is a 'mismatch' (an edited action id): nothing is written.
 
-local user, choice, now, req = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5] or ''
+local user, choice, now, req, msg = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5] or '', ARGV[6] or ''
 if user == '' or not now then return redis.error_reply('ERR dailyAnswer: bad arguments') end
 
-local r = redis.call('HMGET', KEYS[1], 'status', 'closes', 'order', 'exp')
+local r = redis.call('HMGET', KEYS[1], 'status', 'closes', 'order', 'exp', 'msg')
 -- Gone, or past its lifetime by the caller's clock (the TTL is the backstop).
 if not r[1] or (r[4] and tonumber(r[4]) <= now) then return { 'unknown' } end
+if msg ~= '' and r[5] and r[5] ~= msg then return { 'mismatch' } end
 local first = redis.call('HGET', KEYS[2], user)
 if first and req ~= '' and string.match(first, '^%d+:%d+:(.*)$') == req then
   return { 'repeat', first, unpack(redis.call('HGETALL', KEYS[1])) }

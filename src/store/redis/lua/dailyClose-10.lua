@@ -9,6 +9,7 @@
 -- KEYS[7] month board   <p>:{t:..}:lb:m:<YYYY-MM>
 -- KEYS[8] all-time board <p>:{t:..}:lb:all
 -- KEYS[9] gc zset       <p>:{t:..}:gc                key suffix -> when it may be deleted (caller's ms)
+-- KEYS[10] seen zset     <p>:{t:..}:seen              userId -> last close they answered in (caller's ms)
 -- ARGV[1] now in ms (the caller's clock)
 -- ARGV[2] keep in ms: lifetime of the closed round, its answers and its claim
 -- ARGV[3] round id (member of KEYS[5])
@@ -46,7 +47,7 @@ end
 local cur = tonumber(r[5] or '0')
 if cur ~= start then return { 'moved', tostring(cur) } end
 if redis.call('HLEN', KEYS[2]) ~= total then return { 'stale' } end
-for k = 3, 9 do
+for k = 3, 10 do
   local t = redis.call('TYPE', KEYS[k])['ok']
   local want = (k == 3 or k == 4) and 'hash' or 'zset'
   if t ~= 'none' and t ~= want then
@@ -106,6 +107,15 @@ for i, user in ipairs(users) do
   end
 end
 if #streakWrites > 0 then redis.call('HSET', KEYS[3], unpack(streakWrites)) end
+-- Last seen, for forgetting the names and streaks of members who left (retention).
+if #users > 0 then
+  local seen = {}
+  for _, user in ipairs(users) do
+    seen[#seen + 1] = now
+    seen[#seen + 1] = user
+  end
+  redis.call('ZADD', KEYS[10], unpack(seen))
+end
 local gc = {}
 for m in string.gmatch(ARGV[9], '[^\n]+') do gc[#gc + 1] = m end
 if #users > 0 then
