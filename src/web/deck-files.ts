@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import { type DeckProblem, parseDeck } from '../engine/deck/loader.js';
+import { type DeckProblem, parseDeck } from '../engine/deck/parse.js';
 import type { Deck, DeckSet } from '../engine/deck/types.js';
 
 /** A problem of the edited card, with its line inside the card text when known. */

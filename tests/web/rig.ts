@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadDecks } from '../../src/deck-files.js';
 import type { Actor } from '../../src/engine/api.js';
 import { DailyService } from '../../src/engine/daily.js';
-import { loadDecks } from '../../src/engine/deck/loader.js';
 import { DeckSet } from '../../src/engine/deck/types.js';
 import { QuizEngine } from '../../src/engine/engine.js';
 import type { TeamRef } from '../../src/engine/ports.js';
