@@ -76,7 +76,11 @@ export class FitJob {
           minAttemptAgeMs: this.o.minAttemptAgeMs ?? 0,
           beforeScope: async () => {
             // A lease that ran out (a long stall) and was taken by another process stops the run.
-            lostLease = !(await this.o.store.acquireFitLease(this.owner, (this.o.clock ?? Date.now)(), leaseMs));
+            lostLease = !(await this.o.store.acquireFitLease(
+              this.owner,
+              (this.o.clock ?? Date.now)(),
+              leaseMs,
+            ));
             return !lostLease;
           },
         });

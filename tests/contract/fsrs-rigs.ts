@@ -60,7 +60,8 @@ export class RedisRigs {
       fsrs2: new RedisFsrsStore(b, keys),
       seed: async (team, lines) => {
         const key = keys.teamReviewLog(team);
-        for (let i = 0; i < lines.length; i += 5_000) await a.lpush(key, ...lines.slice(i, i + 5_000).map((l) => l.line));
+        for (let i = 0; i < lines.length; i += 5_000)
+          await a.lpush(key, ...lines.slice(i, i + 5_000).map((l) => l.line));
         await a.sadd(keys.fsrsTeams(), keys.teamMember(team));
       },
     };

@@ -1,4 +1,4 @@
-import { type Card, createEmptyCard, fsrs, generatorParameters, type Grade, Rating } from 'ts-fsrs';
+import { type Card, createEmptyCard, fsrs, type Grade, generatorParameters, Rating } from 'ts-fsrs';
 import { teamReviewLine } from '../../src/engine/fsrs/log.js';
 import { DEFAULT_W } from '../../src/engine/fsrs/params.js';
 
@@ -72,7 +72,10 @@ export function simulateTeam(o: SimOptions): SimReview[] {
       while (t < end) {
         const reps = sched.reps;
         let rating: Grade;
-        if (reps === 0) rating = ([Rating.Again, Rating.Hard, Rating.Good, Rating.Good, Rating.Easy] as const)[Math.floor(rand() * 5)] as Grade;
+        if (reps === 0)
+          rating = ([Rating.Again, Rating.Hard, Rating.Good, Rating.Good, Rating.Easy] as const)[
+            Math.floor(rand() * 5)
+          ] as Grade;
         else {
           const r = truth.get_retrievability(mem, new Date(t), false);
           if (rand() >= r) rating = Rating.Again;
