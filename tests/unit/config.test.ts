@@ -26,6 +26,8 @@ const GOOD = {
   SCHEDULER_BACKOFF_MS: '500',
   DAILY_CLAIM_LEASE_MS: '3000',
   SHUTDOWN_DRAIN_MS: '1500',
+  FSRS_FIT_MIN_REVIEWS: '3000',
+  FSRS_FIT_INTERVAL_MS: '0',
 };
 
 /** Each variable set wrong in turn, with the words its problem must contain. */
@@ -66,6 +68,8 @@ describe('config', () => {
       SCHEDULER_BACKOFF_MS: 500,
       DAILY_CLAIM_LEASE_MS: 3000,
       SHUTDOWN_DRAIN_MS: 1500,
+      FSRS_FIT_MIN_REVIEWS: 3000,
+      FSRS_FIT_INTERVAL_MS: 0,
     });
     const d = loadConfig({});
     expect(d.ok && d.config).toMatchObject({
