@@ -115,25 +115,30 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
   if (!stopping) {
-    scheduler = new Scheduler({
-      store: core.stores.team,
-      daily: core.daily,
-      clock: systemClock,
-      log: log.child({ part: 'scheduler' }),
-      cron: config.SCHEDULER_TICK,
-      concurrency: config.SCHEDULER_CONCURRENCY,
-      itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
-      leaseMs: config.SCHEDULER_LEASE_MS,
-      backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
-      onEvent: (e) => {
-        if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
-          metrics.rounds.inc({ event: e.type });
-      },
-    });
+    scheduler = createScheduler(config, core, log, metrics);
     await step(scheduler.start());
   }
   log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
+}
+
+/** The daily scheduler of this process, configured from the environment; its round events count in the metrics. */
+function createScheduler(config: Config, core: Core, log: Pino, metrics: Metrics): Scheduler {
+  return new Scheduler({
+    store: core.stores.team,
+    daily: core.daily,
+    clock: systemClock,
+    log: log.child({ part: 'scheduler' }),
+    cron: config.SCHEDULER_TICK,
+    concurrency: config.SCHEDULER_CONCURRENCY,
+    itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
+    leaseMs: config.SCHEDULER_LEASE_MS,
+    backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
+    onEvent: (e) => {
+      if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
+        metrics.rounds.inc({ event: e.type });
+    },
+  });
 }
 
 /** Retry `attempt` (1-based) waits `base`, doubling, at most 15 times `base`. */
