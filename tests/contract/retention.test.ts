@@ -133,7 +133,7 @@ describe('retention: 400 days of use stay bounded (real Redis, injected clock)',
         const c = await team.claimRound(TEAM, round, lease);
         if (c.status !== 'claimed') throw new Error(`day ${d}: claim ${c.status}`);
         const message = { channelId: ch, messageId: `m${d}${ch}` };
-        const post = { owner: 'p', attempt: c.attempt, message, resetAsked: d % 40 === 0, keepMs: KEEP };
+        const post = { generation: c.generation, message, resetAsked: d % 40 === 0, keepMs: KEEP };
         expect(await team.recordPost(TEAM, round, post)).toBe('ok');
         for (const [i, u] of playersOn(d).entries()) {
           if ((i + d) % 3 === 0) continue;

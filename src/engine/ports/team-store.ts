@@ -30,19 +30,29 @@ export interface TeamStore {
   teams(): Promise<TeamRef[]>;
   /** Card ids asked in this channel's current no-repeat cycle of a deck. */
   askedCards(team: TeamRef, channelId: string, deckId: string): Promise<Set<string>>;
-  /** Atomically claims a round for posting and, when claimed, writes it fresh (no answers). */
+  /**
+   * One round trip: atomically claims a round for posting. The first claim writes `round`; every
+   * later one (a retry, a takeover after a lapsed lease) returns the stored round unchanged and
+   * keeps its answers. A round already posted (or closed) is `posted`.
+   */
   claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome>;
-  /** Marks a claimed round posted, with its message; 'lost' when the claim is no longer this owner's. */
+  /** One round trip: moves the lease end of the claim to `until`; 'lost' unless `generation` holds it. */
+  renewClaim(team: TeamRef, roundId: string, generation: number, until: number): Promise<'ok' | 'lost'>;
+  /** One round trip: marks a claimed round posted, with its message; 'lost' unless `post.generation` holds the claim. */
   recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'>;
-  /** Marks a claimed post attempt failed: retryable, or `final` for good; 'lost' when not this owner's. */
+  /** One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds the claim. */
   failPost(
     team: TeamRef,
     roundId: string,
-    owner: string,
-    attempt: number,
+    generation: number,
     final: boolean,
     keepMs: number,
   ): Promise<'ok' | 'lost'>;
+  /**
+   * One round trip: accepts an admin's post-now of a channel unless another was accepted within
+   * `windowMs` of `now` (so a double click or one command on two replicas posts once).
+   */
+  markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean>;
   /** A round, or null. */
   getRound(team: TeamRef, roundId: string): Promise<DailyRound | null>;
   /** Open rounds (posted, not closed) of a team with their close times. */

@@ -121,6 +121,8 @@ export interface FakeDiscordOptions {
   onRequest?: (r: RecordedRequest) => void;
   /** How long a nonce sent with `enforce_nonce` stays unique ("the past few minutes"); default 3 minutes. */
   nonceWindowMs?: number;
+  /** Clock of channel message ids (snowflakes) and of the nonce window, ms; default the wall clock. */
+  now?: () => number;
 }
 
 /** A transport fault for matching REST requests (see {@link Fault}). */
@@ -186,6 +188,7 @@ export class FakeDiscord {
   private readonly injected: (InjectedResponse & { left: number })[] = [];
   private readonly faults = new FaultPlan<RecordedRequest>();
   private readonly nonces: NonceIndex;
+  private readonly now: () => number;
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
   private server!: Server;
@@ -203,6 +206,7 @@ export class FakeDiscord {
     this.interactionTimeoutMs = opts.interactionTimeoutMs ?? 3_000;
     this.onRequest = opts.onRequest;
     this.nonces = new NonceIndex(opts.nonceWindowMs ?? 180_000);
+    this.now = opts.now ?? Date.now;
   }
 
   /** Starts the fake on a free port of 127.0.0.1. */
@@ -663,12 +667,16 @@ export class FakeDiscord {
       return;
     }
     const fault: Fault | undefined = this.faults.take(rec);
+    const notify = () => {
+      for (const w of [...this.waiters]) w();
+    };
     if (fault) rec.fault = fault.kind;
-    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hang') return notify();
     if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
     const [status, json] = this.route(rec);
+    // A faulted request is seen (and its effect) before, or without, any response.
+    if (fault) notify();
     await respondWith(fault, res, () => send(status, json));
-    if (fault?.kind === 'drop') for (const w of [...this.waiters]) w();
   }
 
   private route(rec: RecordedRequest): [number, unknown] {
@@ -731,6 +739,10 @@ export class FakeDiscord {
     if (is('GET', /^\/channels\/\d+$/)) {
       const found = this.channel(seg[1] ?? '');
       return found ? [200, channelJson(found.channel, found.guild.id)] : unknownChannel();
+    }
+    if (is('GET', /^\/channels\/\d+\/messages$/)) {
+      const found = this.channel(seg[1] ?? '');
+      return found ? [200, this.history(found.channel.id, rec.query)] : unknownChannel();
     }
     if (is('POST', /^\/channels\/\d+\/messages$/)) {
       const found = this.channel(seg[1] ?? '');
@@ -853,19 +865,33 @@ export class FakeDiscord {
   }
 
   /**
+   * Get Channel Messages: newest first, at most `limit` (1-100, default 50), only those after the
+   * snowflake `after` when given (before and around are not needed by quizbot).
+   */
+  private history(channelId: string, query: Record<string, string>): Json[] {
+    const after = query.after ? BigInt(query.after) : -1n;
+    const limit = Math.min(100, Math.max(1, Number(query.limit ?? 50) || 50));
+    return this.channelMessages(channelId)
+      .filter((m) => BigInt(m.id) > after)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, limit)
+      .map(messageJson);
+  }
+
+  /**
    * Create Message by the bot: with a nonce and `enforce_nonce: true`, a second create with the
    * same nonce within the window returns the first message instead of creating another.
    */
   private create(channelId: string, body: Json): FakeMessage {
     const nonce = typeof body.nonce === 'string' || typeof body.nonce === 'number' ? body.nonce : undefined;
-    const now = Date.now();
+    const now = this.now();
     const authorId = this.bot.id;
     if (nonce !== undefined && body.enforce_nonce === true) {
       const existing = this.nonces.find(authorId, nonce, now);
       const m = existing ? this.messages.get(existing) : undefined;
       if (m) return m;
     }
-    const m = this.store(channelId, body, 0);
+    const m = this.store(channelId, body, 0, undefined, now);
     if (nonce !== undefined) {
       m.nonce = nonce;
       this.nonces.remember(authorId, nonce, m.id, now);
@@ -873,9 +899,9 @@ export class FakeDiscord {
     return m;
   }
 
-  private store(channelId: string, body: Json, flags: number, webhookId?: string): FakeMessage {
+  private store(channelId: string, body: Json, flags: number, webhookId?: string, at?: number): FakeMessage {
     const m: FakeMessage = {
-      id: snowflake(),
+      id: snowflake(at),
       channel_id: channelId,
       author: userJson(this.bot),
       content: typeof body.content === 'string' ? body.content : '',
