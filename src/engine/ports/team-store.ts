@@ -22,11 +22,11 @@ export interface TeamStore {
   getSchedule(team: TeamRef, channelId: string): Promise<ChannelSchedule | null>;
   /** All schedules of a team, by channel id. */
   listSchedules(team: TeamRef): Promise<ChannelSchedule[]>;
-  /** Removes a channel's schedule; false when there was none. */
+  /** Removes a channel's schedule and its no-repeat cycle; false when there was none. */
   deleteSchedule(team: TeamRef, channelId: string): Promise<boolean>;
   /** The team's timezone (of its last schedule change), or null. */
   teamTimezone(team: TeamRef): Promise<string | null>;
-  /** Every team that ever had a schedule (for catch-up on start). */
+  /** Teams with a schedule or an open round (for catch-up on start). */
   teams(): Promise<TeamRef[]>;
   /** Card ids asked in this channel's current no-repeat cycle of a deck. */
   askedCards(team: TeamRef, channelId: string, deckId: string): Promise<Set<string>>;
@@ -75,7 +75,12 @@ export interface TeamStore {
     requestId?: string,
     messageId?: string,
   ): Promise<AnswerOutcome>;
-  /** One round trip, idempotent: closes the round and awards points and streaks once. */
+  /**
+   * Idempotent: closes the round and awards points and streaks once, however often it is called
+   * (also concurrently). Everything is computed before the first write; a large round (Redis: more
+   * than 500 answers) is applied in chunks, and a close cut off between chunks is finished by the
+   * next call. A round past its lifetime at `awards.now` is `unknown` (and leaves the open index).
+   */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;
   /** Records a reveal edit: ok marks the round revealed; a failure counts and returns the failures so far. */
   noteReveal(team: TeamRef, roundId: string, ok: boolean): Promise<number>;

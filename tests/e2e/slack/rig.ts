@@ -134,6 +134,14 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
   };
 }
 
+/**
+ * How many re-sent deliveries the app has dropped so far (it logs each one): a test waits for
+ * this count to grow instead of sleeping and then asserting that nothing happened.
+ */
+export function droppedResends(log: ReturnType<typeof recordingLogger>): number {
+  return log.lines.filter((l) => l.msg.includes('already taken: acked, not handled')).length;
+}
+
 /** Polls until `check` returns a value (not undefined/false) or the time is up. */
 export async function waitFor<T>(check: () => T | undefined | false, what: string, ms = 5_000): Promise<T> {
   const until = Date.now() + ms;
