@@ -59,13 +59,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
       return null;
     },
   };
-  let http: Awaited<ReturnType<typeof startHttp>>;
-  try {
-    http = await startHttp({ port: config.HTTP_PORT, metrics, checks: ready });
-  } catch (err) {
-    await core.stores.close();
-    throw err;
-  }
+  const http = await startProbes(config, core, metrics, ready);
   running.push({ name: 'http', stop: () => http.close() });
   log.info({ httpPort: http.port }, 'http listening');
 
@@ -89,10 +83,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
           { busy: core.engine.busy, scheduler: scheduler?.inHand ?? 0 },
           'in-flight work did not finish in time: given up (leases hand it to the next process)',
         );
-      const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
-      const order = [...running].reverse();
-      for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
-      for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
+      await stopInOrder(running, log);
       log.info({}, 'stopped');
     })();
     return stopping;
@@ -114,12 +105,44 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     running.push(p);
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
+  if (config.PUBLIC_URL && !stopping) {
+    const { startDashboard } = await import('./web/start.js');
+    const admins = new Map(
+      platforms.flatMap((p) => (p.admin ? [[p.name as 'discord' | 'slack', p.admin] as const] : [])),
+    );
+    const web = await step(startDashboard(config, core, admins, log));
+    running.push({ name: 'web', stop: () => web.close() });
+    log.info({ webPort: web.port, publicUrl: config.PUBLIC_URL }, 'dashboard listening');
+  }
   if (!stopping) {
     scheduler = createScheduler(config, core, log, metrics);
     await step(scheduler.start());
   }
   log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
+}
+
+/** The /healthz, /readyz and /metrics server; the store is closed again when it cannot listen. */
+async function startProbes(
+  config: Config,
+  core: Core,
+  metrics: Metrics,
+  checks: Record<string, () => Promise<string | null>>,
+): Promise<Awaited<ReturnType<typeof startHttp>>> {
+  try {
+    return await startHttp({ port: config.HTTP_PORT, metrics, checks });
+  } catch (err) {
+    await core.stores.close();
+    throw err;
+  }
+}
+
+/** Stops what runs, newest first, the store and the HTTP server last (probes answer until the end). */
+async function stopInOrder(running: Running[], log: Pino): Promise<void> {
+  const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
+  const order = [...running].reverse();
+  for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
+  for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
 }
 
 /** The daily scheduler of this process, configured from the environment; its round events count in the metrics. */
@@ -198,6 +221,8 @@ async function stopQuietly(r: Running, log: Pino, ms: number): Promise<void> {
 /** A started platform adapter. */
 interface Platform extends Running {
   ready(): boolean;
+  /** Asks the platform whether a user administers a team now (the dashboard's per-write check). */
+  admin?: (teamId: string, userId: string) => Promise<boolean>;
 }
 
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
@@ -214,7 +239,13 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         log: log.child({ platform: 'discord' }),
       });
       core.chats.set('discord', discord.chat);
-      started.push({ name: 'discord', ready: discord.ready, stop: discord.stop });
+      const { discordAdminCheck } = await import('./web/admin-checks.js');
+      started.push({
+        name: 'discord',
+        ready: discord.ready,
+        stop: discord.stop,
+        admin: discordAdminCheck(discord.client),
+      });
     }
     if (config.SLACK_BOT_TOKEN) {
       const { startSlack } = await import('./adapters/slack/start.js');
@@ -229,7 +260,17 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         adminUsers: config.SLACK_ADMIN_USERS,
       });
       core.chats.set('slack', slack.chat);
-      started.push({ name: 'slack', ready: slack.ready, stop: slack.stop });
+      const { slackAdminCheck } = await import('./web/admin-checks.js');
+      started.push({
+        name: 'slack',
+        ready: slack.ready,
+        stop: slack.stop,
+        admin: slackAdminCheck({
+          botToken: config.SLACK_BOT_TOKEN,
+          apiUrl: config.SLACK_API_URL,
+          adminUsers: config.SLACK_ADMIN_USERS,
+        }),
+      });
     }
   } catch (err) {
     // One platform failing to start stops the ones already started, then fails the boot.
