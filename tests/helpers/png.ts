@@ -13,8 +13,9 @@ export interface DecodedPng {
 }
 
 /** Decodes PNG bytes with pngjs (throws on anything that is not a valid PNG). */
-export function decodePng(bytes: Buffer): DecodedPng {
-  const png = PNG.sync.read(bytes);
+export function decodePng(bytes: Uint8Array): DecodedPng {
+  // A structuredClone (as the fakes hand out) turns a Buffer into a plain Uint8Array.
+  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const counts = new Map<number, number>();
   let inked = 0;
   for (let i = 0; i < png.data.length; i += 4) {
