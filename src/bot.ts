@@ -229,6 +229,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         engine: core.engine,
         log: log.child({ platform: 'slack' }),
         adminUsers: config.SLACK_ADMIN_USERS,
+        charts,
       });
       core.chats.set('slack', slack.chat);
       started.push({ name: 'slack', ready: slack.ready, stop: slack.stop });
