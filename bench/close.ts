@@ -53,8 +53,7 @@ async function seed(store: RedisTeamStore, r: DailyRound): Promise<void> {
   if (c.status !== 'claimed') throw new Error(`claim: ${c.status}`);
   const message = { channelId: r.channelId, messageId: 'm' };
   await store.recordPost(TEAM, r, {
-    owner: 'b',
-    attempt: c.attempt,
+    generation: c.generation,
     message,
     resetAsked: false,
     keepMs: KEEP,

@@ -1,9 +1,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fsrs, type Grade, generatorParameters } from 'ts-fsrs';
+import { loadDecks } from '../src/deck-files.js';
 import type { Logger } from '../src/engine/api.js';
 import { newCard, packCard } from '../src/engine/cardstate.js';
-import { loadDecks } from '../src/engine/deck/loader.js';
 import { type Deck, type DeckCard, DeckSet } from '../src/engine/deck/types.js';
 import type { ChannelSchedule } from '../src/engine/ports.js';
 import { seededRandom } from '../src/engine/shuffle.js';

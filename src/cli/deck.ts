@@ -1,8 +1,9 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { loadDecks } from '../deck-files.js';
 import { isDeckId } from '../engine/actions.js';
 import { type ImportFormat, importDeck } from '../engine/deck/import.js';
-import { deckIdOf, formatProblem, loadDecks } from '../engine/deck/loader.js';
+import { deckIdOf, formatProblem } from '../engine/deck/parse.js';
 import { QuizError } from '../engine/errors.js';
 
 /** What a CLI command returns: the process exit code and the text to print. */

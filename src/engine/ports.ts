@@ -8,7 +8,7 @@
  * - `ports/review-store.ts`: study data (card states, due queues, stats);
  * - `ports/team-data.ts` and `ports/team-store.ts`: competition data (schedules, rounds, boards, due index).
  */
-export type { ChatPort } from './ports/chat-port.js';
+export type { CallOptions, ChatPort, PostOptions } from './ports/chat-port.js';
 export { type Clock, systemClock } from './ports/clock.js';
 export type { MessageRef, Platform, TeamRef, UserRef } from './ports/refs.js';
 export * from './ports/review-store.js';

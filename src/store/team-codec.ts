@@ -15,7 +15,10 @@ import type { DailyRound, DueItem, RoundResult, Streak, TeamRef } from '../engin
  * `retry|<attempts>`, `posted` or `failed|<attempts>`; `lua/dailyClaim-3.lua` writes the same).
  */
 export type StoredClaim =
-  /** A post in progress by `owner`, attempt `attempt`, its lease running until `until` ms. */
+  /**
+   * A post in progress by `owner`, attempt `attempt`, its lease running until `until` ms. The
+   * attempt is the claim's generation: the fencing token every write of its holder must carry.
+   */
   | { state: 'run'; owner: string; attempt: number; until: number }
   /** `attempts` posts failed; the next claim may try again. */
   | { state: 'retry'; attempts: number }
@@ -56,8 +59,8 @@ export function decodeClaim(raw: string): StoredClaim | null {
 }
 
 /**
- * The start of the claim string of `owner`'s attempt `attempt` while it runs: whoever holds a
- * claim starting with it may record or fail that post (`dailyPosted`/`dailyFailed` compare the same).
+ * The start of the claim string of `owner`'s attempt `attempt` while it runs. Writes are fenced by
+ * the attempt (the generation) alone: `dailyRenew`, `dailyPosted` and `dailyFailed` compare it.
  */
 export function runClaimPrefix(owner: string, attempt: number | string): string {
   return `run|${owner}|${attempt}|`;

@@ -72,8 +72,7 @@ async function post(store: TeamStore, team: TeamRef, r: DailyRound, resetAsked =
   const c = await store.claimRound(team, r, lease);
   if (c.status !== 'claimed') throw new Error(`claim ${r.roundId}: ${c.status}`);
   const rec = await store.recordPost(team, r, {
-    owner: 'p1',
-    attempt: c.attempt,
+    generation: c.generation,
     message: { channelId: r.channelId, messageId: `m-${r.roundId}` },
     resetAsked,
     keepMs: KEEP,
@@ -127,7 +126,7 @@ async function seed(store: TeamStore): Promise<void> {
     keepMs: KEEP,
   });
   if (c.status !== 'claimed') throw new Error('claim r4');
-  await store.failPost(TEAM, r4.roundId, 'p2', c.attempt, false, KEEP);
+  await store.failPost(TEAM, r4.roundId, c.generation, false, KEEP);
 
   const r5 = round('C:1-20260314', NOW - 2 * H, { channelId: 'C:1', deckId: 'a/b', date: '2026-03-14' });
   await post(store, ODD, r5, true);

@@ -68,8 +68,7 @@ async function setup(): Promise<{ store: RedisTeamStore; keys: Keys; r: DailyRou
   });
   if (c.status !== 'claimed') throw new Error('claim');
   const rec = await store.recordPost(TEAM, r, {
-    owner: 'p',
-    attempt: c.attempt,
+    generation: c.generation,
     message: { channelId: 'C1', messageId: 'm' },
     resetAsked: false,
     keepMs: KEEP,

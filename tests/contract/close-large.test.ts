@@ -62,8 +62,7 @@ async function postedWithAnswers(store: TeamStore, r: DailyRound): Promise<void>
   });
   if (c.status !== 'claimed') throw new Error(`claim: ${c.status}`);
   const rec = await store.recordPost(TEAM, r, {
-    owner: 'p1',
-    attempt: c.attempt,
+    generation: c.generation,
     message: { channelId: 'C1', messageId: 'm1' },
     resetAsked: false,
     keepMs: KEEP,

@@ -51,11 +51,14 @@ const byUser = (a: UserExport, b: UserExport) =>
 
 /**
  * The ReviewStore contract, run against every implementation. `factory` returns a fresh, empty,
- * isolated store on every call.
+ * isolated store on every call. `replica(store, i)` is another handle on the same data as another
+ * replica holds it: for Redis a store on its own connection (so concurrent calls race on the
+ * server); for the embedded store the same store (its async calls interleave at their awaits).
  */
 export function reviewStoreContract(
   name: string,
   factory: () => ContractReviewStore | Promise<ContractReviewStore>,
+  replica: (store: ContractReviewStore, i: number) => ContractReviewStore = (s) => s,
 ): void {
   describe(`ReviewStore contract: ${name}`, () => {
     it('starts empty', async () => {
@@ -188,8 +191,8 @@ export function reviewStoreContract(
     it('two concurrent grades of the same card with the same expected state: exactly one applies', async () => {
       const s = await factory();
       const [n1, n2] = await Promise.all([
-        s.applyGrade(write({ cardId: 'a', next: state(1), log: 'first' })),
-        s.applyGrade(write({ cardId: 'a', next: state(2), log: 'second' })),
+        replica(s, 1).applyGrade(write({ cardId: 'a', next: state(1), log: 'first' })),
+        replica(s, 2).applyGrade(write({ cardId: 'a', next: state(2), log: 'second' })),
       ]);
       expect([n1, n2].sort()).toEqual(['applied', 'conflict']);
       const afterNew = await s.getState(alice, 'k8s', 'a');
@@ -197,7 +200,7 @@ export function reviewStoreContract(
 
       const results = await Promise.all(
         [3, 4, 5].map((i) =>
-          s.applyGrade(
+          replica(s, i).applyGrade(
             write({
               cardId: 'a',
               expected: afterNew,

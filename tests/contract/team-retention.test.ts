@@ -54,8 +54,7 @@ async function playRound(store: TeamStore, d: number, users: string[], card = 'c
   if (c.status !== 'claimed') throw new Error(`claim ${c.status}`);
   const message = { channelId: 'C1', messageId: `m${d}` };
   await store.recordPost(TEAM, r, {
-    owner: 'p',
-    attempt: c.attempt,
+    generation: c.generation,
     message,
     resetAsked: false,
     keepMs: KEEP,

@@ -11,6 +11,13 @@ import type {
 /** Makes a fresh, empty store for one test. */
 export type TeamStoreFactory = () => Promise<TeamStore>;
 
+/**
+ * Another handle `i` (1, 2, 3...) on the same data, as another replica would hold it: for Redis a
+ * store on its own connection, so "concurrent" calls really race on the server; for the embedded
+ * store (one process) the same store, whose async calls then interleave at their awaits.
+ */
+export type TeamStoreReplica = (store: TeamStore, i: number) => TeamStore;
+
 const TEAM: TeamRef = { platform: 'discord', teamId: 'g1' };
 const OTHER: TeamRef = { platform: 'slack', teamId: 'T9' };
 const T0 = Date.parse('2024-03-29T08:00:00Z');
@@ -72,8 +79,7 @@ async function posted(store: TeamStore, r: DailyRound, team = TEAM): Promise<Dai
   const c = await store.claimRound(team, r, lease('p1', r.opensAt));
   if (c.status !== 'claimed') throw new Error(`claim: ${c.status}`);
   const rec = await store.recordPost(team, r, {
-    owner: 'p1',
-    attempt: c.attempt,
+    generation: c.generation,
     message: { channelId: r.channelId, messageId: `m-${r.roundId}` },
     resetAsked: false,
     keepMs: KEEP,
@@ -86,9 +92,15 @@ async function posted(store: TeamStore, r: DailyRound, team = TEAM): Promise<Dai
  * The TeamStore contract: every implementation must pass it (RedisTeamStore against a real
  * redis-server, MemoryTeamStore on a PersistedDoc).
  */
-export function teamStoreContract(name: string, make: TeamStoreFactory): void {
+export function teamStoreContract(
+  name: string,
+  make: TeamStoreFactory,
+  replica: TeamStoreReplica = (s) => s,
+): void {
   describe(`TeamStore contract: ${name}`, () => {
     let store: TeamStore;
+    /** Handle `i` on this test's data: 0 is `store`, others are replicas (see {@link TeamStoreReplica}). */
+    const on = (i: number) => (i === 0 ? store : replica(store, i));
     beforeEach(async () => {
       store = await make();
     });
@@ -116,20 +128,25 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
     describe('claims (dailyClaim, dailyPosted, dailyFailed)', () => {
       it('claims once; others see busy until the lease ends; then the next attempt takes over', async () => {
         const r = round('C1-20240329');
-        expect(await store.claimRound(TEAM, r, lease('a'))).toEqual({ status: 'claimed', attempt: 1 });
+        expect(await store.claimRound(TEAM, r, lease('a'))).toEqual({
+          status: 'claimed',
+          generation: 1,
+          round: r,
+        });
         expect(await store.claimRound(TEAM, r, lease('b', T0 + 1_000))).toEqual({
           status: 'busy',
           until: T0 + 60_000,
         });
-        // Owner a died mid-post: after its lease, b gets attempt 2 and a can no longer record.
+        // Owner a died mid-post: after its lease, b gets generation 2 and a can no longer record.
         expect(await store.claimRound(TEAM, r, lease('b', T0 + 60_001))).toEqual({
           status: 'claimed',
-          attempt: 2,
+          generation: 2,
+          round: r,
         });
         const msg = { channelId: 'C1', messageId: 'm1' };
         const rec = { message: msg, resetAsked: false, keepMs: KEEP };
-        expect(await store.recordPost(TEAM, r, { owner: 'a', attempt: 1, ...rec })).toBe('lost');
-        expect(await store.recordPost(TEAM, r, { owner: 'b', attempt: 2, ...rec })).toBe('ok');
+        expect(await store.recordPost(TEAM, r, { generation: 1, ...rec })).toBe('lost');
+        expect(await store.recordPost(TEAM, r, { generation: 2, ...rec })).toBe('ok');
         expect(await store.claimRound(TEAM, r, lease('c', T0 + 120_000))).toEqual({ status: 'posted' });
         const got = await store.getRound(TEAM, r.roundId);
         expect(got).toEqual({ ...r, message: msg });
@@ -139,14 +156,17 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
 
       it('a failed post is retryable, then failed for good; never stuck', async () => {
         const r = round('C1-20240329');
-        expect(await store.claimRound(TEAM, r, lease('a'))).toEqual({ status: 'claimed', attempt: 1 });
-        expect(await store.failPost(TEAM, r.roundId, 'x', 1, false, KEEP)).toBe('lost');
-        expect(await store.failPost(TEAM, r.roundId, 'a', 1, false, KEEP)).toBe('ok');
-        expect(await store.claimRound(TEAM, r, lease('b', T0 + 1))).toEqual({
+        expect(await store.claimRound(TEAM, r, lease('a'))).toMatchObject({
           status: 'claimed',
-          attempt: 2,
+          generation: 1,
         });
-        expect(await store.failPost(TEAM, r.roundId, 'b', 2, true, KEEP)).toBe('ok');
+        expect(await store.failPost(TEAM, r.roundId, 2, false, KEEP)).toBe('lost');
+        expect(await store.failPost(TEAM, r.roundId, 1, false, KEEP)).toBe('ok');
+        expect(await store.claimRound(TEAM, r, lease('b', T0 + 1))).toMatchObject({
+          status: 'claimed',
+          generation: 2,
+        });
+        expect(await store.failPost(TEAM, r.roundId, 2, true, KEEP)).toBe('ok');
         expect(await store.claimRound(TEAM, r, lease('c', T0 + 2))).toEqual({
           status: 'failed',
           attempts: 2,
@@ -157,20 +177,24 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
         const r = round('C1-20240329');
         let now = T0;
         for (let attempt = 1; attempt <= 3; attempt++) {
-          expect(await store.claimRound(TEAM, r, lease('a', now))).toEqual({ status: 'claimed', attempt });
+          expect(await store.claimRound(TEAM, r, lease('a', now))).toMatchObject({
+            status: 'claimed',
+            generation: attempt,
+          });
           now += 60_001;
         }
         expect(await store.claimRound(TEAM, r, lease('a', now))).toEqual({ status: 'failed', attempts: 3 });
       });
 
-      it('a fresh claim rewrites the round without old answers', async () => {
+      it('a retry keeps the round as first claimed, and its answers (a post may have landed)', async () => {
         const r = round('C1-20240329');
         await store.claimRound(TEAM, r, lease('a'));
         expect((await store.answer(TEAM, r.roundId, 'u1', 0, T0 + 1, null)).status).toBe('accepted');
-        await store.failPost(TEAM, r.roundId, 'a', 1, false, KEEP);
-        await store.claimRound(TEAM, { ...r, cardId: 'c2' }, lease('a', T0 + 2));
-        expect((await store.getRound(TEAM, r.roundId))?.cardId).toBe('c2');
-        expect((await store.answer(TEAM, r.roundId, 'u1', 0, T0 + 3, null)).status).toBe('accepted');
+        await store.failPost(TEAM, r.roundId, 1, false, KEEP);
+        const again = await store.claimRound(TEAM, { ...r, cardId: 'c2' }, lease('a', T0 + 2));
+        expect(again).toEqual({ status: 'claimed', generation: 2, round: r });
+        expect((await store.getRound(TEAM, r.roundId))?.cardId).toBe('c1');
+        expect((await store.answer(TEAM, r.roundId, 'u1', 1, T0 + 3, null)).status).toBe('already');
       });
 
       it('resetAsked starts a new no-repeat cycle', async () => {
@@ -181,8 +205,7 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
         const c = await store.claimRound(TEAM, r, lease('p'));
         expect(c.status).toBe('claimed');
         await store.recordPost(TEAM, r, {
-          owner: 'p',
-          attempt: 1,
+          generation: 1,
           message: { channelId: 'C1', messageId: 'm' },
           resetAsked: true,
           keepMs: KEEP,
@@ -213,7 +236,7 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
       it('concurrent answers of one user: exactly one accepted', async () => {
         const r = await posted(store, round('C1-20240329'));
         const outs = await Promise.all(
-          [0, 1, 2, 3].map((c) => store.answer(TEAM, r.roundId, 'u1', c, T0 + 10 + c, null)),
+          [0, 1, 2, 3].map((c) => on(c).answer(TEAM, r.roundId, 'u1', c, T0 + 10 + c, null)),
         );
         expect(outs.filter((o) => o.status === 'accepted')).toHaveLength(1);
         expect(outs.filter((o) => o.status === 'already')).toHaveLength(3);
@@ -291,8 +314,8 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
       it('one request delivered concurrently to two replicas: both accepted alike, one recorded', async () => {
         const r = await posted(store, round('C1-20240329'));
         const outs = await Promise.all([
-          store.answer(TEAM, r.roundId, 'u1', 3, T0 + 10, null, 'ix-9'),
-          store.answer(TEAM, r.roundId, 'u1', 3, T0 + 12, null, 'ix-9'),
+          on(1).answer(TEAM, r.roundId, 'u1', 3, T0 + 10, null, 'ix-9'),
+          on(2).answer(TEAM, r.roundId, 'u1', 3, T0 + 12, null, 'ix-9'),
         ]);
         expect(outs.map((o) => o.status)).toEqual(['accepted', 'accepted']);
         const ats = outs.map((o) => (o.status === 'accepted' ? o.at : null));
@@ -348,7 +371,7 @@ export function teamStoreContract(name: string, make: TeamStoreFactory): void {
         const r = await posted(store, round('C1-20240329'));
         await store.answer(TEAM, r.roundId, 'u1', 1, T0 + 1_000, null);
         const outs = await Promise.all(
-          [1, 2, 3].map((i) => store.closeRound(TEAM, r.roundId, awards(r.closesAt + i))),
+          [1, 2, 3].map((i) => on(i).closeRound(TEAM, r.roundId, awards(r.closesAt + i))),
         );
         expect(outs.filter((o) => o.status === 'closed')).toHaveLength(1);
         expect((await store.leaderboard(TEAM, 'all', 'u1', 10)).me?.points).toBe(15);

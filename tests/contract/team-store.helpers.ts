@@ -60,3 +60,49 @@ export function teamStoreBackends(tag: string): TeamBackend[] {
     },
   ];
 }
+
+/** Two handles on one team store, as two bot processes would hold them. */
+export interface TeamStorePair {
+  /** Implementation name, for test titles. */
+  name: string;
+  /** A fresh, empty store, opened twice: embedded, the same object (one process, interleaved calls); Redis, two connections. */
+  make: () => [TeamStore, TeamStore];
+}
+
+/**
+ * Both team stores, each opened twice over the same data, for tests of what two processes do at
+ * once: on Redis every handle has its own connection, so their commands really interleave.
+ */
+export function teamStorePairs(tag: string): TeamStorePair[] {
+  let server: TestRedis;
+  let a: Redis;
+  let b: Redis;
+  let n = 0;
+  beforeAll(async () => {
+    server = await startTestRedis();
+    a = await readyClient(server);
+    b = await readyClient(server);
+  });
+  afterAll(async () => {
+    if (a) await cleanupPrefix(a, server);
+    a?.disconnect();
+    b?.disconnect();
+    await server?.dispose();
+  });
+  return [
+    {
+      name: 'MemoryTeamStore',
+      make: () => {
+        const store = new MemoryTeamStore(new PersistedDoc<object>(null, () => ({})));
+        return [store, store];
+      },
+    },
+    {
+      name: 'RedisTeamStore',
+      make: () => {
+        const keys = new Keys(`${server.prefix}${tag}${++n}`);
+        return [new RedisTeamStore(a, keys), new RedisTeamStore(b, keys)];
+      },
+    },
+  ];
+}

@@ -58,6 +58,8 @@ type Claim =
 
 interface ModelRound {
   closesAt: number;
+  /** A post was recorded (the round has a message). */
+  posted: boolean;
   answers: Map<string, { choice: number; at: number }>;
   closed: boolean;
   expiresAt: number;
@@ -71,7 +73,7 @@ interface Model {
   points: Map<string, number>;
   /** Channels with a schedule. */
   schedules: Set<string>;
-  /** The attempt each owner got from its last claim of a round. */
+  /** The generation each owner got from its last claim of a round. */
   attempts: Map<string, number>;
 }
 
@@ -124,11 +126,14 @@ class ClaimCmd implements Cmd {
     purge(m);
     const round = roundOf(this.id);
     const cur = m.claims.get(this.id)?.claim;
+    const kept = m.rounds.get(this.id);
     let attempt = 1;
     let expected: unknown;
     if (cur?.s === 'run' && cur.until > m.now) expected = { status: 'busy', until: cur.until };
     else if (cur?.s === 'posted') expected = { status: 'posted' };
     else if (cur?.s === 'failed') expected = { status: 'failed', attempts: cur.attempts };
+    // A round posted or closed is never posted again, even after its claim expired.
+    else if (kept && (kept.posted || kept.closed)) expected = { status: 'posted' };
     else {
       if (cur?.s === 'run') attempt = cur.attempt + 1;
       if (cur?.s === 'retry') attempt = cur.attempts + 1;
@@ -140,14 +145,17 @@ class ClaimCmd implements Cmd {
           claim: { s: 'run', owner: this.owner, attempt, until: m.now + LEASE },
           expiresAt: m.now + KEEP,
         });
-        m.rounds.set(this.id, {
-          closesAt: round.closesAt,
-          answers: new Map(),
-          closed: false,
-          expiresAt: Math.max(round.closesAt, m.now) + KEEP,
-        });
+        // The first claim writes the round; later ones keep it, with its answers.
+        if (!kept)
+          m.rounds.set(this.id, {
+            closesAt: round.closesAt,
+            posted: false,
+            answers: new Map(),
+            closed: false,
+            expiresAt: Math.max(round.closesAt, m.now) + KEEP,
+          });
         m.attempts.set(`${this.id}|${this.owner}`, attempt);
-        expected = { status: 'claimed', attempt };
+        expected = { status: 'claimed', generation: attempt, round };
       }
     }
     const lease = { owner: this.owner, now: m.now, leaseMs: LEASE, maxAttempts: 3, keepMs: KEEP };
@@ -162,12 +170,12 @@ function live(m: Readonly<Model>, id: string): boolean {
   return c !== undefined && c.expiresAt > m.now;
 }
 
-/** The claim this owner holds on a round (its last attempt), if it still holds it. */
+/** The generation this owner got from its last claim of a round, if that generation still holds it (the fence). */
 function holds(m: Model, id: string, owner: string): number | null {
   const c = m.claims.get(id);
   const attempt = m.attempts.get(`${id}|${owner}`);
   if (!c || c.expiresAt <= m.now || attempt === undefined) return null;
-  return c.claim.s === 'run' && c.claim.owner === owner && c.claim.attempt === attempt ? attempt : null;
+  return c.claim.s === 'run' && c.claim.attempt === attempt ? attempt : null;
 }
 
 class PostCmd implements Cmd {
@@ -190,11 +198,11 @@ class PostCmd implements Cmd {
         c.claim = { s: 'posted' };
         c.expiresAt = Math.max(c.expiresAt, rd.expiresAt);
       }
+      rd.posted = true;
       m.open.add(this.id);
     }
     const post = {
-      owner: this.owner,
-      attempt,
+      generation: attempt,
       message: { channelId: round.channelId, messageId: `m-${this.id}` },
       resetAsked: false,
       keepMs: KEEP,
@@ -217,11 +225,7 @@ class FailCmd implements Cmd {
     const c = m.claims.get(this.id);
     if (held !== null && c)
       c.claim = this.final ? { s: 'failed', attempts: held } : { s: 'retry', attempts: held };
-    await same(
-      r,
-      (s) => s.failPost(TEAM, this.id, this.owner, attempt, this.final, KEEP),
-      held !== null ? 'ok' : 'lost',
-    );
+    await same(r, (s) => s.failPost(TEAM, this.id, attempt, this.final, KEEP), held !== null ? 'ok' : 'lost');
   }
   toString = () => `fail(${this.id}, ${this.owner}, ${this.final})`;
 }

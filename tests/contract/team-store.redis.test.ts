@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DailyRound } from '../../src/engine/ports.js';
+import type { DailyRound, TeamStore } from '../../src/engine/ports.js';
 import { connectRedis } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
@@ -16,21 +16,35 @@ let server: TestRedis;
 let redis: Redis;
 let n = 0;
 
+/** Connections of other "replicas": concurrent contract calls go through separate sockets. */
+let replicas: Redis[] = [];
+
 beforeAll(async () => {
   server = await startTestRedis();
   redis = await readyClient(server);
+  replicas = await Promise.all([1, 2, 3].map(() => readyClient(server)));
 });
 
 afterAll(async () => {
   if (redis) await cleanupPrefix(redis, server);
   redis?.disconnect();
+  for (const r of replicas) r.disconnect();
   await server?.dispose();
 });
 
-// Every test gets its own key prefix on the one real redis-server.
+const prefixOf = new WeakMap<TeamStore, string>();
+// Every test gets its own key prefix on the one real redis-server; replica i reads and writes the
+// same keys through connection i.
 teamStoreContract(
   'RedisTeamStore',
-  async () => new RedisTeamStore(redis, new Keys(`${server.prefix}c${++n}`)),
+  async () => {
+    const prefix = `${server.prefix}c${++n}`;
+    const store = new RedisTeamStore(redis, new Keys(prefix));
+    prefixOf.set(store, prefix);
+    return store;
+  },
+  (store, i) =>
+    new RedisTeamStore(replicas[(i - 1) % replicas.length] as Redis, new Keys(prefixOf.get(store) ?? '')),
 );
 
 /** An open round of channel C1 on 2024-03-29, opened at `now`, closing a minute later. */
@@ -83,7 +97,9 @@ describe('RedisTeamStore specifics', () => {
       'dailyClaim-3.lua',
       'dailyClose-10.lua',
       'dailyFailed-1.lua',
+      'dailyPostNow-1.lua',
       'dailyPosted-4.lua',
+      'dailyRenew-1.lua',
       'dailyReveal-1.lua',
       'dueLease-1.lua',
       'lbRead-2.lua',

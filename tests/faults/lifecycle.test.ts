@@ -58,6 +58,8 @@ describe.skipIf(!haveRedis)('fault suite: a bot process with a post that hangs',
         // Longer than the test: only a bounded drain lets the process exit.
         SCHEDULER_ITEM_TIMEOUT_MS: '600000',
         SCHEDULER_LEASE_MS: '1200000',
+        // A post times out at two fifths of the claim lease: a long lease keeps it hanging.
+        DAILY_CLAIM_LEASE_MS: '1200000',
         SHUTDOWN_DRAIN_MS: '1500',
       },
       20_000,

@@ -52,39 +52,42 @@ describe('http: /healthz, /readyz, /metrics', () => {
     expect((await get('/readyz')).status).toBe(200);
   });
 
-  it('/readyz is 503 with Redis stopped and 200 again after it returns', async () => {
-    if (!redis.owned) return;
-    await redis.stop();
-    const down = await get('/readyz');
-    expect(down.status).toBe(503);
-    const body = (await down.json()) as { failing: Record<string, string> };
-    expect(Object.keys(body.failing)).toEqual(['store']);
-    await redis.start();
-    const until = Date.now() + 10_000;
-    let status = 0;
-    while (Date.now() < until) {
-      status = (await get('/readyz')).status;
-      if (status === 200) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(status).toBe(200);
-  });
+  it.skipIf(Boolean(process.env.TEST_REDIS_URL))(
+    '/readyz is 503 with Redis stopped and 200 again after it returns (skipped with TEST_REDIS_URL: it stops its own server)',
+    async () => {
+      await redis.stop();
+      const down = await get('/readyz');
+      expect(down.status).toBe(503);
+      const body = (await down.json()) as { failing: Record<string, string> };
+      expect(Object.keys(body.failing)).toEqual(['store']);
+      await redis.start();
+      const until = Date.now() + 10_000;
+      let status = 0;
+      while (Date.now() < until) {
+        status = (await get('/readyz')).status;
+        if (status === 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(status).toBe(200);
+    },
+  );
 
-  it('/metrics serves Prometheus text with quizbot and process metrics', async () => {
-    const done = metrics.startInteraction('discord', 'button');
-    done('ok');
-    metrics.grades.inc({ rating: '3' });
-    metrics.rounds.inc({ event: 'posted' });
-    metrics.storeErrors.inc();
+  // The quizbot counters are asserted where real interactions drive them: a real bot process
+  // answering signed Slack requests (tests/e2e/process/slack.test.ts). Here: the exposition itself.
+  it('/metrics serves Prometheus text with the quizbot metric families and process metrics', async () => {
     const r = await get('/metrics');
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/plain');
     const text = await r.text();
-    expect(text).toContain('quizbot_interactions_total{platform="discord",kind="button",outcome="ok"} 1');
-    expect(text).toContain('quizbot_interaction_duration_seconds_bucket');
-    expect(text).toContain('quizbot_grades_total{rating="3"} 1');
-    expect(text).toContain('quizbot_daily_rounds_total{event="posted"} 1');
-    expect(text).toContain('quizbot_redis_errors_total 1');
+    for (const family of [
+      'quizbot_interactions_total',
+      'quizbot_interaction_duration_seconds',
+      'quizbot_grades_total',
+      'quizbot_daily_rounds_total',
+      'quizbot_redis_errors_total',
+    ]) {
+      expect(text).toContain(`# TYPE ${family} `);
+    }
     expect(text).toContain('process_resident_memory_bytes');
   });
 

@@ -123,10 +123,9 @@ describe('Scheduler with two instances on one redis-server', () => {
     for (const p of chat.posts) expect(p.at).toBe(at(NINE));
     const posted = [...a.events, ...b.events].filter((e) => e.type === 'posted');
     expect(posted).toHaveLength(CHANNELS.length);
-    if (order === 'both') {
-      // Both instances did work: the due-entry lease spreads one tick over instances.
-      for (const x of [a, b]) expect(x.events.some((e) => e.type === 'tick' && e.handled > 0)).toBe(true);
-    }
+    // Which instance posted which channel is up to the scheduler of the machine, so it is not
+    // asserted: only that every channel was posted once, by one of them.
+    expect(new Set(posted.map((e) => e.type === 'posted' && e.channelId))).toEqual(new Set(CHANNELS));
   });
 
   it('opening the same round from both instances at once posts once (the claim, not the index)', async () => {
@@ -226,10 +225,11 @@ describe('Scheduler with two instances on one redis-server', () => {
       clock.set(`2024-03-28T${t.length === 5 ? `${t}:00` : t}Z`);
       await Promise.all([a.sched.tick(), b.sched.tick()]);
     }
+    // Either instance may take any attempt: the retries are compared as a set (by attempt), not in
+    // the order the two instances' event lists happen to be joined.
     const events = [...a.events, ...b.events];
-    expect(
-      events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && [e.attempt, e.delayMs]),
-    ).toEqual([
+    const retries = events.flatMap((e) => (e.type === 'retry' ? [[e.attempt, e.delayMs]] : []));
+    expect(retries.sort((x, y) => (x[0] as number) - (y[0] as number))).toEqual([
       [1, 60_000],
       [2, 120_000],
     ]);
@@ -294,16 +294,15 @@ describe('Scheduler with two instances on one redis-server', () => {
         maxAttempts: 3,
         keepMs: keep,
       }),
-    ).toEqual({
-      status: 'claimed',
-      attempt: 1,
-    });
+    ).toMatchObject({ status: 'claimed', generation: 1 });
     for (let m = 1; m <= 10; m++) {
       clock.set(at(NINE) + m * 60_000);
       await b.sched.tick();
     }
     expect(chat.posts).toHaveLength(1);
     expect(chat.posts[0]?.at).toBeGreaterThan(at(NINE) + 300_000);
+    // The round the dead process claimed, never a re-pick: its post may have landed.
+    expect(chat.posts[0]?.view.text).toContain('question 0?');
   });
 
   it('a failed results edit is retried with backoff', async () => {

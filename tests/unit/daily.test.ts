@@ -329,7 +329,7 @@ describe.each(backends)('DailyService on $name', ({ make }) => {
       expect((await w.store.leaderboard(TEAM, 'all', 'u1', 10)).me?.points).toBe(15);
     });
 
-    it('post-now posts at once, takes today’s slot, and posts an extra round once per minute after that', async () => {
+    it('post-now posts at once, takes today’s slot, then posts an extra round after its one-minute window', async () => {
       await scheduleC1(w);
       w.clock.set('2024-03-28T06:30:00Z');
       const v1 = await w.daily.admin(ADMIN, { kind: 'post-now', channelId: 'C1' });
@@ -338,12 +338,14 @@ describe.each(backends)('DailyService on $name', ({ make }) => {
       expect(w.chat.posts).toHaveLength(1);
       // The scheduled 09:00 round of today is the one just posted.
       expect((await w.daily.openRound(TEAM, 'C1', '2024-03-28')).status).toBe('taken');
+      // A second command within the window (a double click) posts nothing.
       const v2 = await w.daily.admin(ADMIN, { kind: 'post-now', channelId: 'C1' });
-      expect(v2.title).toBe('Question posted');
+      expect(v2.text).toContain('just posted');
+      w.clock.advance(60_000);
       const v3 = await w.daily.admin(ADMIN, { kind: 'post-now', channelId: 'C1' });
-      expect(v3.text).toContain('just posted');
+      expect(v3.title).toBe('Question posted');
       expect(w.chat.posts).toHaveLength(2);
-      expect(roundOf(w.chat.posts[1]?.view ?? { text: '', private: false })).toBe('C1-20240328-p0730');
+      expect(roundOf(w.chat.posts[1]?.view ?? { text: '', private: false })).toBe('C1-20240328-p0731');
       expect((await w.daily.admin(ADMIN, { kind: 'post-now', channelId: 'C9' })).code).toBe('bad_argument');
     });
   });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckImport } from '../../src/cli/deck.js';
 import { htmlToText, importDeck, shortAnswer, slug } from '../../src/engine/deck/import.js';
-import { formatProblem, parseDeck } from '../../src/engine/deck/loader.js';
+import { formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
 import type { Deck } from '../../src/engine/deck/types.js';
 import { QuizError } from '../../src/engine/errors.js';
 

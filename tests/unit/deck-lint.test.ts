@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckLint } from '../../src/cli/deck.js';
+import { loadDecks } from '../../src/deck-files.js';
 import {
   comparisonKey,
   duplicateFrontsAcrossDecks,
   explanationRepeatsBack,
   nearDuplicateChoices,
 } from '../../src/engine/deck/lint.js';
-import { formatProblem, loadDecks, parseDeck } from '../../src/engine/deck/loader.js';
+import { formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
 
 /** One card as YAML under `cards:`. */
 function card(

@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckLint } from '../../src/cli/deck.js';
-import {
-  type DeckProblem,
-  formatProblem,
-  loadDeckFile,
-  loadDecks,
-  parseDeck,
-} from '../../src/engine/deck/loader.js';
+import { loadDeckFile, loadDecks } from '../../src/deck-files.js';
+import { type DeckProblem, formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
 
 const KUBERNETES = 'decks/kubernetes.yaml';
 

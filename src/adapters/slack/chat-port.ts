@@ -1,29 +1,60 @@
 import type { webApi } from '@slack/bolt';
-import type { ChatPort, MessageRef } from '../../engine/ports.js';
+import type { CallOptions, ChatPort, MessageRef, PostOptions } from '../../engine/ports.js';
 import type { View } from '../../engine/views.js';
 import { withinRateLimit } from './rate-limit.js';
 import { renderView } from './render.js';
+
+/** The message metadata `event_type` of a daily question; its `event_payload` holds `round_id`. */
+export const ROUND_EVENT_TYPE = 'quizbot_round';
+
+/** Tunables of {@link SlackChatPort}'s lookup. */
+export const SLACK_LOOKUP_DEFAULTS = {
+  /** How far before the claim a lookup starts, for clocks that disagree (ours and Slack's ts). */
+  slackMs: 10 * 60_000,
+  /** Messages per history page (Slack recommends at most 200) and pages at most. */
+  page: 200,
+  pages: 5,
+};
 
 /**
  * The outbound side for the scheduler: daily questions posted with `chat.postMessage` and edited
  * at close with `chat.update`, through a client that neither queues behind a 429 nor retries
  * (see rate-limit.ts): a short Retry-After is waited once, a long one rejects with the engine's
- * RateLimitedError and the scheduler retries the channel after it, so a daily post is delayed,
- * not lost, and never holds a work slot; other failures reject.
+ * RateLimitedError and the scheduler retries the channel after it; a call the engine gave up on is
+ * never sent again by the client. The engine stops waiting at its signal; the WebClient cannot
+ * abort a call in flight, its own timeout ends it.
+ *
+ * Exactly once on Slack: every question carries message metadata (`quizbot_round`, with the
+ * round id); a retry first looks the round up in `conversations.history` since the claim
+ * (`include_all_metadata`), so a post that landed although its response was lost is found, not
+ * posted again. Needs the `channels:history` (and `groups:history`) scope.
  */
 export class SlackChatPort implements ChatPort {
-  constructor(private readonly client: webApi.WebClient) {}
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly o = SLACK_LOOKUP_DEFAULTS,
+  ) {}
 
-  async post(channelId: string, view: View): Promise<MessageRef> {
+  async post(channelId: string, view: View, opts: PostOptions): Promise<MessageRef> {
+    if (opts.retry) {
+      const ts = await this.find(channelId, opts);
+      if (ts) return { channelId, messageId: ts };
+    }
     const msg = renderView(view);
     const res = await withinRateLimit(() =>
-      this.client.chat.postMessage({ channel: channelId, text: msg.text, blocks: msg.blocks }),
+      this.client.chat.postMessage({
+        channel: channelId,
+        text: msg.text,
+        blocks: msg.blocks,
+        metadata: { event_type: ROUND_EVENT_TYPE, event_payload: { round_id: opts.key } },
+      }),
     );
     if (!res.ts) throw new Error(`chat.postMessage to ${channelId} returned no ts`);
     return { channelId: res.channel ?? channelId, messageId: res.ts };
   }
 
-  async update(ref: MessageRef, view: View): Promise<void> {
+  /** The engine's signal is not passed on: the WebClient cannot abort a call, its timeout ends it. */
+  async update(ref: MessageRef, view: View, _opts: CallOptions): Promise<void> {
     const msg = renderView(view);
     await withinRateLimit(() =>
       this.client.chat.update({
@@ -33,5 +64,32 @@ export class SlackChatPort implements ChatPort {
         blocks: msg.blocks,
       }),
     );
+  }
+
+  /** The ts of this round's message posted since the claim, or null. */
+  private async find(channelId: string, opts: PostOptions): Promise<string | null> {
+    const oldest = (Math.max(0, opts.since - this.o.slackMs) / 1000).toFixed(6);
+    let cursor: string | undefined;
+    for (let page = 0; page < this.o.pages; page++) {
+      opts.signal.throwIfAborted();
+      const res = await withinRateLimit(() =>
+        this.client.conversations.history({
+          channel: channelId,
+          oldest,
+          inclusive: true,
+          include_all_metadata: true,
+          limit: this.o.page,
+          ...(cursor ? { cursor } : {}),
+        }),
+      );
+      const hit = (res.messages ?? []).find((m) => {
+        const payload = m.metadata?.event_payload as Record<string, unknown> | undefined;
+        return m.metadata?.event_type === ROUND_EVENT_TYPE && payload?.round_id === opts.key;
+      });
+      if (hit?.ts) return hit.ts;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!res.has_more || !cursor) return null;
+    }
+    return null;
   }
 }

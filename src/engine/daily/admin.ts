@@ -18,6 +18,8 @@ export async function adminCommand(deps: DailyDeps, actor: Actor, cmd: AdminComm
   const team = actor.team;
   if (!team) return bad('Daily quizzes belong to a team: use this command in a server or workspace channel.');
   if (cmd.kind !== 'list' && !actor.isAdmin) return noticeView('not_admin');
+  if (cmd.kind === 'dashboard')
+    return bad('The dashboard link is made by the engine, not the daily service.');
   const now = deps.clock.now();
   switch (cmd.kind) {
     case 'schedule':
@@ -130,14 +132,22 @@ async function list(deps: DailyDeps, team: TeamRef, now: number): Promise<View> 
   return { title: 'Daily quizzes', text: truncate(lines.join('\n'), 3000), private: true, tone: 'info' };
 }
 
+/**
+ * Posts a question now: today's round when it is not out yet, else an extra round named by the
+ * minute. One command per channel per window is accepted (an atomic mark in the store), so a
+ * double click, or one command delivered to each of two replicas, posts once.
+ */
 async function postNow(deps: DailyDeps, team: TeamRef, channelId: string, now: number): Promise<View> {
   const s = await deps.store.getSchedule(team, channelId);
   const where = mention(team.platform, channelId);
   if (!s) return bad(`No daily quiz is scheduled in ${where}: schedule one first.`);
+  const justPosted: View = { text: `A question was just posted in ${where}.`, private: true, tone: 'info' };
+  if (!(await deps.store.markPostNow(team, channelId, now, deps.settings.postNowWindowMs))) return justPosted;
   const date = localDate(now, s.timezone);
   let out = await openRound(deps, team, channelId, date, { now, postNow: true });
-  if (out.status === 'taken' || out.status === 'busy' || out.status === 'failed') {
-    // Today's round exists: post an extra one, keyed by the minute so a double click posts once.
+  if (out.status === 'taken' || out.status === 'failed') {
+    // Today's round is out (or failed for good): an extra one, named by the minute (the window
+    // is at least a minute, so two accepted commands never share a name).
     out = await openRound(deps, team, channelId, date, {
       now,
       postNow: true,
@@ -151,8 +161,9 @@ async function postNow(deps: DailyDeps, team: TeamRef, channelId: string, now: n
         `Posted a question in ${where}; it closes at ${hhmm(out.closesAt, s.timezone)} (${s.timezone}).`,
       );
     case 'taken':
+      return justPosted;
     case 'busy':
-      return { text: `A question was just posted in ${where}.`, private: true, tone: 'info' };
+      return { text: `A question is being posted in ${where} right now.`, private: true, tone: 'info' };
     case 'skipped':
       return bad(out.reason);
     default:

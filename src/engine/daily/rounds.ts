@@ -1,12 +1,14 @@
 import type { DeckCard } from '../deck/types.js';
 import { boardsFor } from '../leaderboard.js';
-import type { ChannelSchedule, DailyRound, MessageRef, TeamRef } from '../ports.js';
+import type { ChannelSchedule, DailyRound, TeamRef } from '../ports.js';
 import { closeAt, occurrenceOn, previousScheduledDate } from '../schedule.js';
 import { drawSeed, pick, seededRandom, shuffle } from '../shuffle.js';
 import { LETTERS, mention } from './format.js';
+import { withTimeout } from './outbound.js';
+import { postClaimed } from './post-round.js';
 import { roundDate, roundIdFor } from './round-ids.js';
 import type { CloseReport, DailyDeps, OpenOptions, OpenOutcome } from './settings.js';
-import { questionView, resultView } from './views.js';
+import { resultView } from './views.js';
 
 /**
  * The round to ask: a card not yet asked in this cycle (all of them again once every card was
@@ -18,7 +20,7 @@ function drawRound(
   asked: Set<string>,
   base: Pick<DailyRound, 'roundId' | 'channelId' | 'date' | 'deckId' | 'opensAt' | 'closesAt'>,
   s: ChannelSchedule,
-): { card: DeckCard; round: DailyRound; resetAsked: boolean } {
+): { round: DailyRound; resetAsked: boolean } {
   let fresh = cards.filter((c) => !asked.has(c.id));
   const resetAsked = fresh.length === 0;
   if (resetAsked) fresh = cards;
@@ -47,13 +49,15 @@ function drawRound(
     message: null,
     revealed: false,
   };
-  return { card, round, resetAsked };
+  return { round, resetAsked };
 }
 
 /**
- * Opens the channel's round of a local date: claims it (exactly once per round id across
- * processes), picks a card not yet asked in this cycle, shuffles the choices, posts it and
- * records the post. Round trips: schedule, asked cards, claim script, post, record script.
+ * Opens the channel's round of a local date, exactly once across processes and faults: claims it
+ * (the first claim fixes the card and the choice order; a retry or a takeover gets that same round
+ * back, with its answers), then posts it idempotently under the claim (see {@link postClaimed}).
+ * Redis round trips: schedule, asked cards, claim, close index, record (5), plus one per lease
+ * renewal while a post is in flight longer than `renewEveryMs`.
  */
 export async function openRound(
   deps: DailyDeps,
@@ -89,39 +93,22 @@ export async function openRound(
 
   const asked = await store.askedCards(team, channelId, deck.id);
   const base = { roundId, channelId, date, deckId: deck.id, opensAt: now, closesAt };
-  const { card, round, resetAsked } = drawRound(deps, cards, asked, base, s);
+  const drawn = drawRound(deps, cards, asked, base, s);
   const { maxAttempts, leaseMs, keepMs } = deps.settings;
-  const claim = await store.claimRound(team, round, { owner, now, leaseMs, maxAttempts, keepMs });
+  const claim = await store.claimRound(team, drawn.round, { owner, now, leaseMs, maxAttempts, keepMs });
   if (claim.status === 'posted') return { status: 'taken', roundId };
   if (claim.status === 'busy') return { status: 'busy', roundId, until: claim.until };
   if (claim.status === 'failed') return { status: 'failed', roundId, attempts: claim.attempts };
-
-  // Indexed before posting, so a crash after the post still closes the round.
-  await store.setDue({ kind: 'close', team, roundId }, closesAt);
-  let message: MessageRef;
-  try {
-    message = await chat.post(channelId, questionView(deck, card, round, s.timezone));
-  } catch (error) {
-    const final = claim.attempt >= maxAttempts;
-    await store.failPost(team, roundId, owner, claim.attempt, final, keepMs);
-    deps.log.warn(
-      { err: error, team, channelId, roundId, attempt: claim.attempt, final },
-      'daily post failed',
-    );
-    return final
-      ? { status: 'failed', roundId, attempts: claim.attempt, error }
-      : { status: 'retry', roundId, attempt: claim.attempt, error };
-  }
-  const rec = await store.recordPost(team, round, {
-    owner,
-    attempt: claim.attempt,
-    message,
-    resetAsked,
-    keepMs,
+  // The asked cycle only changes when a post is recorded, so this holds for the claimed card too.
+  return postClaimed(deps, {
+    team,
+    chat,
+    deck,
+    schedule: s,
+    round: claim.round,
+    generation: claim.generation,
+    resetAsked: drawn.resetAsked,
   });
-  if (rec === 'lost')
-    deps.log.warn({ team, channelId, roundId }, 'daily post recorded after its claim lapsed');
-  return { status: 'posted', roundId, message, closesAt };
 }
 
 /**
@@ -157,7 +144,9 @@ export async function closeRound(
   const chat = deps.chat(team.platform);
   try {
     if (!chat) throw new Error(`no ${team.platform} chat port`);
-    await chat.update(round.message, resultView(deps.decks, team.platform, round, result));
+    const { message } = round;
+    const view = resultView(deps.decks, team.platform, round, result);
+    await withTimeout(deps.settings.postTimeoutMs, (signal) => chat.update(message, view, { signal }));
   } catch (error) {
     const failures = await store.noteReveal(team, roundId, false);
     deps.log.warn({ err: error, team, roundId, failures }, 'daily results edit failed');

@@ -11,9 +11,9 @@ import { isRoundOfChannel, requestKey } from './round-ids.js';
 import { closeRound, openRound } from './rounds.js';
 import {
   type CloseReport,
-  DAILY_DEFAULTS,
   type DailyDeps,
   type DailyServiceOptions,
+  dailySettings,
   type OpenOptions,
   type OpenOutcome,
 } from './settings.js';
@@ -37,7 +37,7 @@ export class DailyService {
       chat: opts.chat,
       random: opts.random ?? Math.random,
       log: opts.log ?? silentLogger,
-      settings: { ...DAILY_DEFAULTS, ...opts.settings },
+      settings: dailySettings(opts.settings),
       owner: this.owner,
     };
   }

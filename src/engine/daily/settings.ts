@@ -15,6 +15,12 @@ export const DAILY_POINTS = { correct: 10, speedBonus: [5, 3, 1] } as const;
 export interface DailySettings {
   /** How long a claim keeps other processes from posting the same round while one posts, ms. */
   leaseMs: number;
+  /** How often a post in flight renews its claim's lease, ms (shorter than the lease; default a fifth of it). */
+  renewEveryMs: number;
+  /** Timeout of every outbound platform call (post, results edit), ms (shorter than the lease; default two fifths of it). */
+  postTimeoutMs: number;
+  /** Post-now commands of a channel within this window of an accepted one post nothing, ms (at least a minute). */
+  postNowWindowMs: number;
   /** Post attempts per round before it is marked failed. */
   maxAttempts: number;
   /** How long closed rounds (and their answers and claims) are kept, ms. */
@@ -30,12 +36,44 @@ export interface DailySettings {
 /** Defaults of {@link DailySettings}. */
 export const DAILY_DEFAULTS: DailySettings = {
   leaseMs: 5 * 60_000,
+  renewEveryMs: 60_000,
+  postTimeoutMs: 2 * 60_000,
+  postNowWindowMs: 60_000,
   maxAttempts: 3,
   keepMs: 14 * 86_400_000,
   points: DAILY_POINTS.correct,
   speedBonus: [...DAILY_POINTS.speedBonus],
   fastest: 3,
 };
+
+/**
+ * The settings with overrides, checked: a post must time out and renew its lease before the lease
+ * ends (else another process takes over a live post), and post-now's window must cover the minute
+ * that names an extra round. Throws naming the setting.
+ */
+export function dailySettings(overrides: Partial<DailySettings> = {}): DailySettings {
+  const leaseMs = overrides.leaseMs ?? DAILY_DEFAULTS.leaseMs;
+  const s = {
+    ...DAILY_DEFAULTS,
+    renewEveryMs: Math.round(leaseMs / 5),
+    postTimeoutMs: Math.round((leaseMs * 2) / 5),
+    ...overrides,
+  };
+  const positive = ['leaseMs', 'renewEveryMs', 'postTimeoutMs', 'postNowWindowMs', 'maxAttempts'] as const;
+  for (const k of positive)
+    if (!(s[k] > 0)) throw new Error(`daily settings: ${k} must be positive, got ${s[k]}`);
+  if (s.postTimeoutMs >= s.leaseMs)
+    throw new Error(
+      `daily settings: postTimeoutMs (${s.postTimeoutMs}) must be shorter than leaseMs (${s.leaseMs})`,
+    );
+  if (s.renewEveryMs >= s.leaseMs)
+    throw new Error(
+      `daily settings: renewEveryMs (${s.renewEveryMs}) must be shorter than leaseMs (${s.leaseMs})`,
+    );
+  if (s.postNowWindowMs < 60_000)
+    throw new Error(`daily settings: postNowWindowMs (${s.postNowWindowMs}) must be at least a minute`);
+  return s;
+}
 
 /** Options of {@link DailyService}. */
 export interface DailyServiceOptions {

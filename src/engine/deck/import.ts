@@ -5,7 +5,7 @@ import { isDeckId } from '../actions.js';
 import { QuizError } from '../errors.js';
 import { seededRandom, shuffle } from '../shuffle.js';
 import { comparisonKey } from './lint.js';
-import { formatProblem, parseDeck } from './loader.js';
+import { formatProblem, parseDeck } from './parse.js';
 import { DECK_DEFAULTS, DECK_LIMITS } from './schema.js';
 import type { Deck } from './types.js';
 

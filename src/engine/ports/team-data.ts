@@ -85,8 +85,13 @@ export interface RoundResult {
 
 /** What claiming a round for posting found (the claim makes a post exactly-once). */
 export type ClaimOutcome =
-  /** This caller holds the claim now (attempt 1 is the first try). */
-  | { status: 'claimed'; attempt: number }
+  /**
+   * This caller holds the claim now. `generation` numbers the claims of the round (1 for the
+   * first, one more for each retry or takeover; it is also the attempt number) and is the fencing
+   * token of every write of this holder. `round` is the round to post: as given to the first
+   * claim, and exactly the stored one for every later claim (never re-picked, answers kept).
+   */
+  | { status: 'claimed'; generation: number; round: DailyRound }
   /** Another process holds an unexpired lease until `until` ms. */
   | { status: 'busy'; until: number }
   /** The round was posted already. */
@@ -110,10 +115,8 @@ export interface ClaimLease {
 
 /** What a successful post records. */
 export interface PostRecord {
-  /** Claim owner. */
-  owner: string;
-  /** Attempt number from the claim. */
-  attempt: number;
+  /** The claim's generation (fencing token): refused unless it is the current claim's. */
+  generation: number;
   /** Where the post landed. */
   message: MessageRef;
   /** Start a new no-repeat cycle of the channel's deck before marking the card asked. */

@@ -22,27 +22,37 @@ export interface TeamStore {
   getSchedule(team: TeamRef, channelId: string): Promise<ChannelSchedule | null>;
   /** All schedules of a team, by channel id. */
   listSchedules(team: TeamRef): Promise<ChannelSchedule[]>;
-  /** Removes a channel's schedule; false when there was none. */
+  /** Removes a channel's schedule and its no-repeat cycle; false when there was none. */
   deleteSchedule(team: TeamRef, channelId: string): Promise<boolean>;
   /** The team's timezone (of its last schedule change), or null. */
   teamTimezone(team: TeamRef): Promise<string | null>;
-  /** Every team that ever had a schedule (for catch-up on start). */
+  /** Teams with a schedule or an open round (for catch-up on start). */
   teams(): Promise<TeamRef[]>;
   /** Card ids asked in this channel's current no-repeat cycle of a deck. */
   askedCards(team: TeamRef, channelId: string, deckId: string): Promise<Set<string>>;
-  /** Atomically claims a round for posting and, when claimed, writes it fresh (no answers). */
+  /**
+   * One round trip: atomically claims a round for posting. The first claim writes `round`; every
+   * later one (a retry, a takeover after a lapsed lease) returns the stored round unchanged and
+   * keeps its answers. A round already posted (or closed) is `posted`.
+   */
   claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome>;
-  /** Marks a claimed round posted, with its message; 'lost' when the claim is no longer this owner's. */
+  /** One round trip: moves the lease end of the claim to `until`; 'lost' unless `generation` holds it. */
+  renewClaim(team: TeamRef, roundId: string, generation: number, until: number): Promise<'ok' | 'lost'>;
+  /** One round trip: marks a claimed round posted, with its message; 'lost' unless `post.generation` holds the claim. */
   recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'>;
-  /** Marks a claimed post attempt failed: retryable, or `final` for good; 'lost' when not this owner's. */
+  /** One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds the claim. */
   failPost(
     team: TeamRef,
     roundId: string,
-    owner: string,
-    attempt: number,
+    generation: number,
     final: boolean,
     keepMs: number,
   ): Promise<'ok' | 'lost'>;
+  /**
+   * One round trip: accepts an admin's post-now of a channel unless another was accepted within
+   * `windowMs` of `now` (so a double click or one command on two replicas posts once).
+   */
+  markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean>;
   /** A round, or null. */
   getRound(team: TeamRef, roundId: string): Promise<DailyRound | null>;
   /** Open rounds (posted, not closed) of a team with their close times. */
@@ -65,7 +75,12 @@ export interface TeamStore {
     requestId?: string,
     messageId?: string,
   ): Promise<AnswerOutcome>;
-  /** One round trip, idempotent: closes the round and awards points and streaks once. */
+  /**
+   * Idempotent: closes the round and awards points and streaks once, however often it is called
+   * (also concurrently). Everything is computed before the first write; a large round (Redis: more
+   * than 500 answers) is applied in chunks, and a close cut off between chunks is finished by the
+   * next call. A round past its lifetime at `awards.now` is `unknown` (and leaves the open index).
+   */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;
   /** Records a reveal edit: ok marks the round revealed; a failure counts and returns the failures so far. */
   noteReveal(team: TeamRef, roundId: string, ok: boolean): Promise<number>;

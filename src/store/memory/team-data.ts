@@ -46,6 +46,8 @@ export interface MemoryTeamData {
   streaks: Record<string, Streak>;
   /** userId -> display name. */
   names: Record<string, string>;
+  /** channelId -> ms of the last accepted post-now (absent in documents written before it). */
+  postNow?: Record<string, number>;
 }
 
 /** The team store's slice of the shared embedded-store document. */

@@ -18,8 +18,9 @@ import type {
 } from '../../engine/ports.js';
 import type { TeamRecordPort } from '../backup.js';
 import { RETENTION } from '../retention.js';
-import { decodeClaim, dueMember, encodeClaim, parseDueMember, runClaimPrefix } from '../team-codec.js';
+import { dueMember, parseDueMember } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
+import * as claims from './claims.js';
 import type { PersistedDoc } from './persist.js';
 import { exportMemoryTeam, importMemoryTeam } from './team-backup.js';
 import { emptyTeam, type MemoryTeamData, publicRound, type TeamDoc, type TeamSlice } from './team-data.js';
@@ -129,78 +130,37 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     if (lease.owner === '' || lease.owner.includes('|')) throw new Error('claimRound: bad owner');
     const d = this.ensure(team);
     this.purge(d, lease.now);
-    const current = d.claims[round.roundId]?.v;
-    let attempt = 1;
-    if (current !== undefined) {
-      const c = decodeClaim(current);
-      if (c?.state === 'run') {
-        if (c.until > lease.now) return { status: 'busy', until: c.until };
-        attempt = c.attempt + 1;
-      } else if (c?.state === 'retry') {
-        attempt = c.attempts + 1;
-      } else if (c?.state === 'posted') {
-        return { status: 'posted' };
-      } else {
-        return { status: 'failed', attempts: c?.state === 'failed' ? c.attempts : 0 };
-      }
-    }
-    const expiresAt = lease.now + lease.keepMs;
-    if (attempt > lease.maxAttempts) {
-      d.claims[round.roundId] = { v: encodeClaim({ state: 'failed', attempts: attempt - 1 }), expiresAt };
-      return this.changed({ status: 'failed', attempts: attempt - 1 });
-    }
-    const until = lease.now + lease.leaseMs;
-    d.claims[round.roundId] = {
-      v: encodeClaim({ state: 'run', owner: lease.owner, attempt, until }),
-      expiresAt,
-    };
-    d.rounds[round.roundId] = {
-      ...structuredClone(round),
-      message: null,
-      revealed: false,
-      answers: {},
-      result: null,
-      revealFailures: 0,
-      // As Redis: `keep` after the close, or after now for a late claim (caller's clock).
-      expiresAt: Math.max(round.closesAt, lease.now) + lease.keepMs,
-    };
-    return this.changed({ status: 'claimed', attempt });
+    return this.changed(claims.claimRound(d, round, lease));
   }
 
-  private ownsClaim(d: MemoryTeamData, roundId: string, owner: string, attempt: number): boolean {
-    return d.claims[roundId]?.v.startsWith(runClaimPrefix(owner, attempt)) ?? false;
+  async renewClaim(
+    team: TeamRef,
+    roundId: string,
+    generation: number,
+    until: number,
+  ): Promise<'ok' | 'lost'> {
+    const d = this.data(team);
+    return d ? this.changed(claims.renewClaim(d, roundId, generation, until)) : 'lost';
   }
 
   async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    const r = d?.rounds[round.roundId];
-    const claim = d?.claims[round.roundId];
-    if (!d || !r || !claim || !this.ownsClaim(d, round.roundId, post.owner, post.attempt)) return 'lost';
-    claim.v = encodeClaim({ state: 'posted' });
-    // A posted claim lives as long as its round (as dailyPosted).
-    claim.expiresAt = Math.max(claim.expiresAt, r.expiresAt);
-    r.message = { ...post.message };
-    const key = `${r.channelId}\n${r.deckId}`;
-    const asked = post.resetAsked ? [] : (d.asked[key] ?? []);
-    if (!asked.includes(r.cardId)) asked.push(r.cardId);
-    d.asked[key] = asked;
-    d.open[round.roundId] = r.closesAt;
-    return this.changed('ok');
+    return d ? this.changed(claims.recordPost(d, round.roundId, post)) : 'lost';
   }
 
   async failPost(
     team: TeamRef,
     roundId: string,
-    owner: string,
-    attempt: number,
+    generation: number,
     final: boolean,
     _keepMs: number,
   ): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    const claim = d?.claims[roundId];
-    if (!d || !claim || !this.ownsClaim(d, roundId, owner, attempt)) return 'lost';
-    claim.v = `${final ? 'failed' : 'retry'}|${attempt}`;
-    return this.changed('ok');
+    return d ? this.changed(claims.failPost(d, roundId, generation, final)) : 'lost';
+  }
+
+  async markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean> {
+    return this.changed(claims.markPostNow(this.ensure(team), channelId, now, windowMs));
   }
 
   async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {

@@ -123,6 +123,11 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'claim', seg(roundId));
   }
 
+  /** String: ms of a channel's last accepted post-now command (one per window; `lua/dailyPostNow-1.lua`). */
+  teamPostNow(t: TeamRef, channelId: string): string {
+    return this.team(t.platform, t.teamId, 'pnow', seg(channelId));
+  }
+
   /** Set of card ids asked in a channel's current no-repeat cycle of a deck. */
   teamAsked(t: TeamRef, channelId: string, deckId: string): string {
     return this.team(t.platform, t.teamId, 'asked', seg(channelId), seg(deckId));

@@ -36,6 +36,8 @@ function importedRoundFields(r: ExportRound): string[] {
   if (r.revealed) f.push('rv', '1');
   if (r.revealFailures > 0) f.push('rvf', String(r.revealFailures));
   if (r.result) f.push('res', resultJson(r.result));
+  // The lifetime by the bot's clock, as dailyClaim and dailyClose write it (the TTL is the backstop).
+  if (r.expiresAt !== null) f.push('exp', String(r.expiresAt));
   return f;
 }
 
@@ -192,7 +194,9 @@ export class RedisTeamBackup {
       switch (r.kind) {
         case 'round': {
           const h = next() as Record<string, string>;
-          const expiresAt = expiryOf(next());
+          const ttlAt = expiryOf(next());
+          // The round's own lifetime (the bot's clock) when it has one, else its TTL.
+          const expiresAt = ttlAt !== undefined && h.exp ? Number(h.exp) : ttlAt;
           const round = parseRound(h);
           if (!round || expiresAt === undefined) break;
           rounds.set(round.roundId, {
@@ -282,7 +286,7 @@ export class RedisTeamBackup {
     for (const [roundId, c] of Object.entries(t.claims)) {
       if (expired(c.expiresAt, now)) continue;
       const ck = k.teamClaim(team, roundId);
-      m.set(ck, encodeClaim(c));
+      m.set(ck, c.expiresAt === null ? encodeClaim(c) : `${encodeClaim(c)}#${c.expiresAt}`);
       if (c.expiresAt !== null) m.pexpireat(ck, c.expiresAt);
     }
     for (const a of t.asked) {

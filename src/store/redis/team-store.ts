@@ -36,9 +36,11 @@ type Reply = (string | number | null)[];
 
 /** The custom commands `defineScripts` adds from `lua/daily*.lua`, `lua/lbRead-2.lua`, `lua/dueLease-1.lua`. */
 interface TeamScripts {
-  dailyClaim(...args: Arg[]): Promise<[string, string]>;
+  dailyClaim(...args: Arg[]): Promise<Reply>;
+  dailyRenew(...args: Arg[]): Promise<'ok' | 'lost'>;
   dailyPosted(...args: Arg[]): Promise<'ok' | 'lost'>;
   dailyFailed(...args: Arg[]): Promise<'ok' | 'lost'>;
+  dailyPostNow(...args: Arg[]): Promise<number>;
   dailyAnswer(...args: Arg[]): Promise<Reply>;
   dailyClose(...args: Arg[]): Promise<Reply>;
   dailyReveal(...args: Arg[]): Promise<number>;
@@ -135,7 +137,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   /** One round trip: `lua/dailyClaim-3.lua`. */
   async claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome> {
     const k = this.keys;
-    const [status, n] = await guard('claimRound', () =>
+    const reply = await guard('claimRound', () =>
       this.scripts.dailyClaim(
         k.teamClaim(team, round.roundId),
         k.teamRound(team, round.roundId),
@@ -149,16 +151,32 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         ...roundFields(round),
       ),
     );
+    const [status, n] = [String(reply[0]), Number(reply[1])];
     switch (status) {
-      case 'claimed':
-        return { status, attempt: Number(n) };
+      case 'claimed': {
+        const stored = parseRound(pairs(reply, 2));
+        if (!stored) throw new Error(`claimRound: round ${round.roundId} is stored incomplete`);
+        return { status, generation: n, round: stored };
+      }
       case 'busy':
-        return { status, until: Number(n) };
+        return { status, until: n };
       case 'posted':
         return { status };
       default:
-        return { status: 'failed', attempts: Number(n) };
+        return { status: 'failed', attempts: n };
     }
+  }
+
+  /** One round trip: `lua/dailyRenew-1.lua`. */
+  async renewClaim(
+    team: TeamRef,
+    roundId: string,
+    generation: number,
+    until: number,
+  ): Promise<'ok' | 'lost'> {
+    return guard('renewClaim', () =>
+      this.scripts.dailyRenew(this.keys.teamClaim(team, roundId), generation, until),
+    );
   }
 
   /** One round trip: `lua/dailyPosted-4.lua`. */
@@ -171,12 +189,10 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         k.teamRound(team, roundId),
         k.teamAsked(team, round.channelId, round.deckId),
         k.teamOpenRounds(team),
-        post.owner,
-        post.attempt,
+        post.generation,
         roundId,
         post.message.channelId,
         post.message.messageId,
-        round.cardId,
         post.resetAsked ? '1' : '0',
         post.keepMs,
       ),
@@ -187,14 +203,21 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   async failPost(
     team: TeamRef,
     roundId: string,
-    owner: string,
-    attempt: number,
+    generation: number,
     final: boolean,
     keepMs: number,
   ): Promise<'ok' | 'lost'> {
     return guard('failPost', () =>
-      this.scripts.dailyFailed(this.keys.teamClaim(team, roundId), owner, attempt, final ? '1' : '0', keepMs),
+      this.scripts.dailyFailed(this.keys.teamClaim(team, roundId), generation, final ? '1' : '0', keepMs),
     );
+  }
+
+  /** One round trip: `lua/dailyPostNow-1.lua`. */
+  async markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean> {
+    const n = await guard('markPostNow', () =>
+      this.scripts.dailyPostNow(this.keys.teamPostNow(team, channelId), now, windowMs),
+    );
+    return n === 1;
   }
 
   async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {

@@ -21,21 +21,42 @@ const GUILD = '100000000000000007';
 const CHANNEL = '200000000000000007';
 const team: TeamRef = { platform: 'discord', teamId: GUILD };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The n-th event of a kind, awaitable before it happens (a promise per index, made on first use). */
+class Events {
+  private readonly resolvers: Array<() => void> = [];
+  private readonly promises: Array<Promise<void>> = [];
+  at(n: number): Promise<void> {
+    if (!this.promises[n]) this.promises[n] = new Promise<void>((r) => (this.resolvers[n] = r));
+    return this.promises[n] as Promise<void>;
+  }
+  fire(n: number): void {
+    void this.at(n);
+    this.resolvers[n]?.();
+  }
+}
 
 /**
- * The team store as one replica sees it, with its daily answers slowed down (`before` the write,
- * `after` it) and their outcomes recorded, to put the two replicas' races in a chosen order.
+ * The team store as one replica sees it, with its n-th daily answer held until events of the other
+ * replica (`before` the write, `after` it), its outcomes recorded and its own n-th write announced
+ * in `done`: the two replicas' race runs in the chosen order on any machine, with no timer deciding it.
  */
-function paced(store: TeamStore, before: number, after: number, seen: AnswerOutcome[]): TeamStore {
+function paced(
+  store: TeamStore,
+  gates: { before?: (n: number) => Promise<void>; after?: (n: number) => Promise<void> },
+  seen: AnswerOutcome[],
+  done: Events,
+): TeamStore {
+  let calls = 0;
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'answer') {
         return async (...args: Parameters<TeamStore['answer']>) => {
-          await sleep(before);
+          const n = calls++;
+          await gates.before?.(n);
           const out = await target.answer(...args);
           seen.push(out);
-          await sleep(after);
+          done.fire(n);
+          await gates.after?.(n);
           return out;
         };
       }
@@ -62,6 +83,8 @@ describe('discord: two replicas get the same answer click', () => {
   let round: DailyRound;
   const seenA: AnswerOutcome[] = [];
   const seenB: AnswerOutcome[] = [];
+  const wroteA = new Events();
+  const wroteB = new Events();
   const clock = new ManualClock(Date.now());
 
   beforeAll(async () => {
@@ -84,10 +107,16 @@ describe('discord: two replicas get the same answer click', () => {
           chat: (p) => (p === 'discord' ? chat : undefined),
         }),
       });
-    // Replica A writes the answer at once but replies 400 ms later; replica B reads 100 ms later
-    // (finding A's answer) and replies at once.
+    // Replica A writes the answer at once but replies only once Discord took B's reply; replica B
+    // calls only after A's write (finding A's answer) and replies at once.
+    const acceptedCallbacks = () =>
+      rig.fake.find('POST', /^\/interactions\/\d+\/[^/]+\/callback$/).filter((q) => q.status < 300).length;
+    const afterB = async (n: number) => {
+      await wroteB.at(n);
+      await rig.fake.waitFor("B's reply", () => acceptedCallbacks() > n);
+    };
     rig = await startRig({
-      engine: replica(paced(store, 0, 400, seenA)),
+      engine: replica(paced(store, { after: afterB }, seenA, wroteA)),
       guildId: GUILD,
       fake: { guilds: [{ id: GUILD, name: 'Quiz server', channels: [{ id: CHANNEL, name: 'daily-quiz' }] }] },
     });
@@ -95,7 +124,7 @@ describe('discord: two replicas get the same answer click', () => {
       token: 'test-token',
       apiUrl: rig.fake.apiUrl,
       log: memoryLogger(),
-      engine: replica(paced(store, 100, 0, seenB)),
+      engine: replica(paced(store, { before: (n) => wroteA.at(n) }, seenB, wroteB)),
       registerCommands: false,
     });
     chat = rig.bot.chat;

@@ -14,19 +14,18 @@ import { ADMIN_PERMISSIONS, MEMBER_PERMISSIONS } from '../../fakes/discord/paylo
 
 const GUILD = '100000000000000005';
 const CHANNEL = '200000000000000005';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A stand-in engine whose answers, delays and failures each test sets. */
 class StubEngine implements DiscordEngine {
   calls: { method: string; actor: Actor; arg?: unknown }[] = [];
-  delayMs = 0;
+  /** Holds every answer until this resolves ("slow"): set by a test to the event it waits for. */
+  hold: (() => Promise<unknown>) | null = null;
   fail: Error | null = null;
   view: View = { title: 'Stub', text: 'stub view', private: true };
   result: ActionResult | null = null;
 
   private async answer<T>(method: string, actor: Actor, arg: unknown, value: T): Promise<T> {
     this.calls.push({ method, actor, arg });
-    if (this.delayMs) await sleep(this.delayMs);
+    if (this.hold) await this.hold();
     if (this.fail) throw this.fail;
     return value;
   }
@@ -67,9 +66,20 @@ describe('discord: robustness (stand-in engine)', () => {
   afterAll(async () => {
     await rig?.close();
   });
+  /**
+   * A slow engine, made slow by events rather than a timer: it answers only once Discord got the
+   * adapter's next callback (its deferral), so "deferred before the engine answered" holds on a
+   * machine of any speed, and Discord's 3 s deadline is the fake's to enforce.
+   */
+  const untilNextCallback = () => {
+    const callbacks = () => rig.fake.find('POST', /^\/interactions\/\d+\/[^/]+\/callback$/).length;
+    const before = callbacks();
+    return () => rig.fake.waitFor('the deferral', () => callbacks() > before);
+  };
+
   beforeEach(() => {
     engine.calls = [];
-    engine.delayMs = 0;
+    engine.hold = null;
     engine.fail = null;
     engine.view = { title: 'Stub', text: 'stub view', private: true };
     engine.result = null;
@@ -139,17 +149,16 @@ describe('discord: robustness (stand-in engine)', () => {
   });
 
   it('defers a slow command within the deadline, then edits the reply', async () => {
-    engine.delayMs = 500;
+    engine.hold = untilNextCallback();
     const r = await rig.fake.slash({ command: 'review', user: rig.fake.user('sam') });
     expect(r.callbackType).toBe(5);
-    expect(r.ackMs).toBeLessThan(450);
     expect(r.ephemeral).toBe(true);
     expect(r.text).toContain('stub view');
     expect(r.record.callbacks[0]?.data).toEqual({ flags: 64 });
   });
 
   it('turns a slow public view into a public follow-up of the private placeholder', async () => {
-    engine.delayMs = 400;
+    engine.hold = untilNextCallback();
     engine.view = { title: 'Public', text: 'for everyone', private: false };
     const r = await rig.fake.slash({ command: 'leaderboard', user: rig.fake.user('pat') });
     expect(r.callbackType).toBe(5);
@@ -162,7 +171,7 @@ describe('discord: robustness (stand-in engine)', () => {
   it('defers a slow review button as an update, then edits the message', async () => {
     const sam = rig.fake.user('sam');
     const first = await rig.fake.slash({ command: 'review', user: sam });
-    engine.delayMs = 500;
+    engine.hold = untilNextCallback();
     engine.view = {
       text: 'the back',
       private: true,
@@ -176,14 +185,13 @@ describe('discord: robustness (stand-in engine)', () => {
       unchecked: true,
     });
     expect(r.callbackType).toBe(6);
-    expect(r.ackMs).toBeLessThan(450);
     expect(r.message?.id).toBe(first.message?.id);
     expect(r.text).toContain('the back');
   });
 
   it('defers a slow daily answer as a private reply', async () => {
     const post = must((await rig.fake.slash({ command: 'review', user: rig.fake.user('sue') })).message);
-    engine.delayMs = 500;
+    engine.hold = untilNextCallback();
     engine.result = { mode: 'reply', view: { text: 'Right!', private: true } };
     const id = encodeAction({ kind: 'answer', roundId: 'c1-20250303', choice: 1 });
     const r = await rig.fake.click({
@@ -208,7 +216,7 @@ describe('discord: robustness (stand-in engine)', () => {
     expect((must(logged, 'an error log').obj as { err?: Error }).err?.message).toBe('redis went away');
 
     // Failing after the defer: the error goes out as a private follow-up.
-    engine.delayMs = 400;
+    engine.hold = untilNextCallback();
     const late = await rig.fake.slash({ command: 'stats', user: rig.fake.user('fay') });
     expect(late.callbackType).toBe(5);
     expect(late.record.followups).toHaveLength(1);
@@ -216,7 +224,7 @@ describe('discord: robustness (stand-in engine)', () => {
     expect(late.text).toContain('Something went wrong');
 
     engine.fail = null;
-    engine.delayMs = 0;
+    engine.hold = null;
     const ok = await rig.fake.slash({ command: 'decks', user: rig.fake.user('fay') });
     expect(ok.text).toContain('decks');
     expect(rig.bot.ready()).toBe(true);

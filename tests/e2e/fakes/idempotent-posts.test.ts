@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import { DiscordAPIError, REST, Routes } from 'discord.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack/fake-slack.js';
 
@@ -77,29 +77,38 @@ describe('fake Discord: nonce uniqueness with enforce_nonce', () => {
     expect(fake.channelMessages(channel)).toHaveLength(2);
   });
 
-  it('a late response past the client timeout: the message exists while the client gave up', async () => {
+  it('a late response: the message exists while the client, giving up, sees no answer', async () => {
     fake = await FakeDiscord.start();
     const channel = fake.guilds[0]?.channels[0]?.id ?? '';
-    const rest = new REST({ api: fake.apiUrl, retries: 0, timeout: 200 }).setToken('t');
-    fake.fault({ method: 'POST', path: /\/messages$/, kind: 'late', ms: 1_000 });
-    const err = await rest
-      .post(Routes.channelMessages(channel), { body: { content: 'q', nonce: 'n-late', enforce_nonce: true } })
+    const rest = new REST({ api: fake.apiUrl, retries: 0 }).setToken('t');
+    fake.fault({ method: 'POST', path: /\/messages$/, kind: 'late', ms: 60_000 });
+    const ac = new AbortController();
+    const body = { content: 'q', nonce: 'n-late', enforce_nonce: true };
+    const sent = rest
+      .post(Routes.channelMessages(channel), { body, signal: ac.signal })
       .catch((e: unknown) => e);
-    expect((err as Error).name).toBe('AbortError');
-    expect(fake.channelMessages(channel)).toHaveLength(1);
+    const f = fake;
+    await f.waitFor('the late post', () => f.channelMessages(channel).length === 1);
+    ac.abort();
+    expect(((await sent) as Error).name).toBe('AbortError');
+    expect(f.find('POST', /\/messages$/).map((r) => [r.fault, r.status])).toEqual([['late', 0]]);
   });
 
   it('a hung request is never answered and creates nothing', async () => {
     fake = await FakeDiscord.start();
     const channel = fake.guilds[0]?.channels[0]?.id ?? '';
-    const rest = new REST({ api: fake.apiUrl, retries: 0, timeout: 200 }).setToken('t');
+    const rest = new REST({ api: fake.apiUrl, retries: 0 }).setToken('t');
     fake.fault({ method: 'POST', path: /\/messages$/, kind: 'hang' });
-    const err = await rest
-      .post(Routes.channelMessages(channel), { body: { content: 'q' } })
+    const ac = new AbortController();
+    const sent = rest
+      .post(Routes.channelMessages(channel), { body: { content: 'q' }, signal: ac.signal })
       .catch((e: unknown) => e);
-    expect((err as Error).name).toBe('AbortError');
-    expect(fake.channelMessages(channel)).toHaveLength(0);
-    expect(fake.find('POST', /\/messages$/).map((r) => r.fault)).toEqual(['hang']);
+    const f = fake;
+    await f.waitFor('the hung post', () => f.find('POST', /\/messages$/).length === 1);
+    ac.abort();
+    expect(((await sent) as Error).name).toBe('AbortError');
+    expect(f.channelMessages(channel)).toHaveLength(0);
+    expect(f.find('POST', /\/messages$/).map((r) => r.fault)).toEqual(['hang']);
   });
 });
 
@@ -168,20 +177,28 @@ describe('fake Slack: message metadata, conversations.history, faults', () => {
     expect(fake.channelMessages('C1')).toHaveLength(0);
   });
 
-  it('a dropped or late post is created although the client sees an error; a hang creates nothing', async () => {
+  it('a dropped or late post is created although the client sees no answer; a hang creates nothing', async () => {
     fake = await startFakeSlack();
-    const web = client(fake, 300);
-    fake.fault({ method: 'chat.postMessage', channel: 'C1', kind: 'drop' });
-    fake.fault({ method: 'chat.postMessage', channel: 'C2', kind: 'late', ms: 1_000 });
-    fake.fault({ method: 'chat.postMessage', channel: 'C3', kind: 'hang' });
-    const results = await Promise.allSettled(
-      ['C1', 'C2', 'C3'].map((channel) =>
-        web.chat.postMessage({ channel, text: 'q', metadata: meta(`${channel}-r`) }),
+    const f = fake;
+    const web = client(f, 60_000);
+    f.fault({ method: 'chat.postMessage', channel: 'C1', kind: 'drop' });
+    f.fault({ method: 'chat.postMessage', channel: 'C2', kind: 'late', ms: 60_000 });
+    f.fault({ method: 'chat.postMessage', channel: 'C3', kind: 'hang' });
+    const sent = ['C1', 'C2', 'C3'].map((channel) =>
+      web.chat.postMessage({ channel, text: 'q', metadata: meta(`${channel}-r`) }).then(
+        () => 'answered',
+        () => 'failed',
       ),
     );
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(['C1', 'C2', 'C3'].map((c) => fake?.channelMessages(c).length)).toEqual([1, 1, 0]);
-    expect(fake.callsOf('chat.postMessage').map((c) => c.fault)).toEqual(['drop', 'late', 'hang']);
+    // The late and hung calls end when the fake closes after the test.
+    expect(await sent[0]).toBe('failed');
+    await vi.waitFor(() => expect(f.callsOf('chat.postMessage')).toHaveLength(3));
+    expect(['C1', 'C2', 'C3'].map((c) => f.channelMessages(c).length)).toEqual([1, 1, 0]);
+    expect(f.callsOf('chat.postMessage').map((c) => [c.args.channel, c.fault, c.status])).toEqual([
+      ['C1', 'drop', 0],
+      ['C2', 'late', 0],
+      ['C3', 'hang', 0],
+    ]);
   });
 
   it('rate-limits one channel while others post', async () => {

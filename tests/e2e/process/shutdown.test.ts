@@ -10,63 +10,67 @@ import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { type BotProcess, startBotProcess } from './bot-process.js';
 
 /** The bot as a real process (`quizbot start`) against the fake Discord and a private Redis. */
-describe('quizbot start as a process', () => {
-  let redis: TestRedis;
-  let fake: FakeDiscord;
-  let bot: BotProcess | undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), 'qb-proc-'));
+describe.skipIf(Boolean(process.env.TEST_REDIS_URL))(
+  'quizbot start as a process (skipped with TEST_REDIS_URL: the bot writes the default key prefix, only into a Redis of our own)',
+  () => {
+    let redis: TestRedis;
+    let fake: FakeDiscord;
+    let bot: BotProcess | undefined;
+    const dataDir = mkdtempSync(join(tmpdir(), 'qb-proc-'));
 
-  beforeAll(async () => {
-    redis = await startTestRedis();
-    fake = await FakeDiscord.start();
-  });
-  afterAll(async () => {
-    if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
-    await fake?.close();
-    await redis?.dispose();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('finishes a grade in flight on SIGTERM, answers the user, and exits 0', async () => {
-    if (!redis.owned) return; // the bot writes the default key prefix: only into a Redis of our own
-    bot = await startBotProcess({
-      DISCORD_TOKEN: 'test-token',
-      DISCORD_API_URL: fake.apiUrl,
-      REDIS_URL: redis.url,
-      HTTP_PORT: '0',
-      DATA_DIR: dataDir,
+    beforeAll(async () => {
+      redis = await startTestRedis();
+      fake = await FakeDiscord.start();
     });
-    const out = bot.output;
-    const exited = bot.exited;
-    expect(out()).not.toContain('test-token');
-
-    const alice = fake.user('alice');
-    const start = await fake.slash({ command: 'review', user: alice, options: { deck: 'kubernetes' } });
-    expect(start.text).toContain('Virtual machines pros');
-    const shown = await fake.click({
-      message: must(start.message),
-      customId: must(start.buttons[0]).custom_id,
-      user: alice,
+    afterAll(async () => {
+      if (bot && bot.child.exitCode === null) bot.child.kill('SIGKILL');
+      await fake?.close();
+      await redis?.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     });
-    const good = must(shown.buttons.find((b) => b.label.startsWith('Good')));
 
-    // Hold every script (the grade's write) for 1.5 s, press Good, then ask the bot to stop.
-    const admin = new Redis(redis.url);
-    await admin.call('CLIENT', 'PAUSE', '1500', 'WRITE');
-    const click = fake.click({ message: must(shown.message), customId: good.custom_id, user: alice });
-    await new Promise((r) => setTimeout(r, 300));
-    bot.child.kill('SIGTERM');
+    it('finishes a grade in flight on SIGTERM, answers the user, and exits 0', async () => {
+      bot = await startBotProcess({
+        DISCORD_TOKEN: 'test-token',
+        DISCORD_API_URL: fake.apiUrl,
+        REDIS_URL: redis.url,
+        HTTP_PORT: '0',
+        DATA_DIR: dataDir,
+      });
+      const out = bot.output;
+      const exited = bot.exited;
+      expect(out()).not.toContain('test-token');
 
-    const graded = await click;
-    expect(graded.text).toContain('Good — next review in 10m');
-    expect(await exited).toBe(0);
-    expect(out()).toContain('"shutting down"');
-    expect(out()).toContain('"stopped"');
+      const alice = fake.user('alice');
+      const start = await fake.slash({ command: 'review', user: alice, options: { deck: 'kubernetes' } });
+      expect(start.text).toContain('Virtual machines pros');
+      const shown = await fake.click({
+        message: must(start.message),
+        customId: must(start.buttons[0]).custom_id,
+        user: alice,
+      });
+      const good = must(shown.buttons.find((b) => b.label.startsWith('Good')));
 
-    const keys = await admin.keys('qb:{u:discord:*}:cards:kubernetes');
-    expect(keys).toHaveLength(1);
-    const state = await admin.hget(must(keys[0]), 'vm-pros');
-    expect(unpackCard(must(state)).reps).toBe(1);
-    admin.disconnect();
-  }, 40_000);
-});
+      // Hold every write (the grade's script) for 1.5 s, press Good, and once Redis holds the grade's
+      // write (a blocked client: the grade is in flight), ask the bot to stop.
+      const admin = new Redis(redis.url);
+      await admin.call('CLIENT', 'PAUSE', '1500', 'WRITE');
+      const click = fake.click({ message: must(shown.message), customId: good.custom_id, user: alice });
+      const blocked = async () => /blocked_clients:([1-9])/.test(await admin.info('clients'));
+      while (!(await blocked())) await new Promise((r) => setTimeout(r, 10));
+      bot.child.kill('SIGTERM');
+
+      const graded = await click;
+      expect(graded.text).toContain('Good — next review in 10m');
+      expect(await exited).toBe(0);
+      expect(out()).toContain('"shutting down"');
+      expect(out()).toContain('"stopped"');
+
+      const keys = await admin.keys('qb:{u:discord:*}:cards:kubernetes');
+      expect(keys).toHaveLength(1);
+      const state = await admin.hget(must(keys[0]), 'vm-pros');
+      expect(unpackCard(must(state)).reps).toBe(1);
+      admin.disconnect();
+    }, 40_000);
+  },
+);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeSlack, startFakeSlack } from '../../fakes/slack/fake-slack.js';
-import { SlackSender } from '../../fakes/slack/signer.js';
+import { blockActionsPayload, SlackSender } from '../../fakes/slack/signer.js';
 import { freePort } from '../../helpers/redis.js';
 import { type BotProcess, startBotProcess } from './bot-process.js';
 
@@ -52,6 +52,43 @@ describe('quizbot start as a process, on Slack (embedded store)', () => {
     const reply = JSON.stringify(fake.responsesTo(target.id)[0]?.body ?? {});
     expect(reply).toContain('Virtual machines pros');
     expect(reply).toContain('"response_type":"ephemeral"');
+
+    // Show the answer and grade it with real clicks: /metrics counts what the process did.
+    const press = async (blocks: unknown, label: RegExp) => {
+      const button = (
+        blocks as Array<{
+          type: string;
+          elements?: Array<{ text?: { text: string }; value?: string; action_id: string }>;
+        }>
+      )
+        .flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []))
+        .find((e) => label.test(e.text?.text ?? ''));
+      expect(button, String(label)).toBeDefined();
+      const r = fake.responseUrl();
+      const payload = blockActionsPayload({
+        user_id: 'U1',
+        team_id: 'T1',
+        action_id: button?.action_id ?? '',
+        value: button?.value ?? '',
+        response_url: r.url,
+        ephemeral: true,
+      });
+      expect((await sender.interactive(payload)).status).toBe(200);
+      const until = Date.now() + 5_000;
+      while (fake.responsesTo(r.id).length === 0 && Date.now() < until)
+        await new Promise((x) => setTimeout(x, 25));
+      return fake.responsesTo(r.id)[0]?.body as { blocks: unknown };
+    };
+    const shown = await press(
+      (fake.responsesTo(target.id)[0]?.body as { blocks?: unknown } | undefined)?.blocks,
+      /Show answer/,
+    );
+    await press(shown.blocks, /^Good/);
+    const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    expect(metrics).toContain('quizbot_interactions_total{platform="slack",kind="review",outcome="ok"} 1');
+    expect(metrics).toContain('quizbot_interactions_total{platform="slack",kind="button",outcome="ok"} 2');
+    expect(metrics).toContain('quizbot_grades_total{rating="3"} 1');
+    expect(metrics).toMatch(/quizbot_interaction_duration_seconds_count\{platform="slack",kind="review"\} 1/);
 
     const forged = new SlackSender(`http://127.0.0.1:${slackPort}/slack/events`, 'wrong-secret');
     expect(

@@ -8,7 +8,7 @@ import { connectRedis, waitReady } from '../../../src/store/redis/connect.js';
 import { blockActionsPayload, SlackSender } from '../../fakes/slack/signer.js';
 import { HOUR, MINUTE } from '../../helpers/engine.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
-import { blockText, buttons, SECRET, type SlackRig, startRig, TEAM, waitFor } from './rig.js';
+import { blockText, buttons, droppedResends, SECRET, type SlackRig, startRig, TEAM, waitFor } from './rig.js';
 
 let t: TestRedis;
 let redis: Redis;
@@ -127,9 +127,10 @@ describe('daily quiz in a Slack channel', () => {
     rig.clock.advance(MINUTE);
     const u3 = await answer('U0THREE', right.value, msg.ts);
     await waitFor(() => rig.fake.responsesTo(u3.id)[0], 'U0THREE reply');
+    const dropped = droppedResends(rig.log);
     const resent = await rig.sender.interactive(u3.payload, { retryNum: 1 });
     expect(resent.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => droppedResends(rig.log) > dropped, 'the re-send dropped');
     expect(rig.fake.responsesTo(u3.id)).toHaveLength(1);
     expect(rig.fake.messages.get(`${CHANNEL}:${msg.ts}`)?.edits).toBe(0);
 
@@ -235,8 +236,9 @@ describe('daily quiz in a Slack channel', () => {
       const again = await waitFor(() => replies(r2.id)[1], 'U0TWO reply from the other replica');
       expect(again).toBe(firstReply);
       // The in-process DeliveryLog still drops a re-send to a replica that handled it already.
+      const dropped = droppedResends(rig.log);
       expect((await other.interactive(p2, { retryNum: 2 })).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor(() => droppedResends(rig.log) > dropped, 'the re-send dropped by the other replica');
       expect(replies(r2.id)).toHaveLength(2);
 
       // One answer each was recorded: two answered, one right.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDecks } from '../../../src/engine/deck/loader.js';
+import { loadDecks } from '../../../src/deck-files.js';
 import type { Deck } from '../../../src/engine/deck/types.js';
 import { blockActionsPayload } from '../../fakes/slack/signer.js';
 import { blockText, buttons, type SlackRig, startRig, TEAM, waitFor } from './rig.js';

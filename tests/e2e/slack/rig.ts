@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { type SlackHandle, startSlack } from '../../../src/adapters/slack/start.js';
 import type { ChartRenderer } from '../../../src/charts/render.js';
 import type { Logger } from '../../../src/engine/api.js';
-import { DailyService } from '../../../src/engine/daily.js';
+import { DailyService, type DailySettings } from '../../../src/engine/daily.js';
 import { type Deck, DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
 import type { ReviewStore, TeamStore } from '../../../src/engine/ports.js';
@@ -72,14 +72,17 @@ export interface RigOptions {
   decks?: Deck[];
   /** Chart renderer; default none (text only). */
   charts?: ChartRenderer;
+  /** Overrides of the daily service's settings (lease, post timeout, renewal). */
+  daily?: Partial<DailySettings>;
 }
 
 let rigs = 0;
 
 /** Starts the fake Slack, the stores, the engine and the real Bolt app pointed at the fake. */
 export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
-  const fake = await startFakeSlack({ teamId: TEAM });
   const clock = new ManualClock(T0);
+  // Message timestamps follow the test clock, as conversations.history's `oldest` does.
+  const fake = await startFakeSlack({ teamId: TEAM, now: () => clock.now() });
   const decks = new DeckSet(o.decks ?? [testDeck(3)]);
   const log = recordingLogger();
   let reviewStore: ReviewStore;
@@ -101,6 +104,7 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
     chat: (p) => (p === 'slack' ? slack?.chat : undefined),
     random: seededRandom(7),
     log,
+    ...(o.daily ? { settings: o.daily } : {}),
   });
   const review = new ReviewService({ store: reviewStore, decks, clock });
   const engine = new QuizEngine({ review, decks, daily, log });
@@ -132,6 +136,14 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
       await fake.close();
     },
   };
+}
+
+/**
+ * How many re-sent deliveries the app has dropped so far (it logs each one): a test waits for
+ * this count to grow instead of sleeping and then asserting that nothing happened.
+ */
+export function droppedResends(log: ReturnType<typeof recordingLogger>): number {
+  return log.lines.filter((l) => l.msg.includes('already taken: acked, not handled')).length;
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the time is up. */

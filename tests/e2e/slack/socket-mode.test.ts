@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockActionsPayload, eventCallback, slashCommandFields } from '../../fakes/slack/signer.js';
-import { blockText, buttons, startRig, TEAM, waitFor } from './rig.js';
+import { blockText, buttons, droppedResends, startRig, TEAM, waitFor } from './rig.js';
 
 describe('Socket Mode', () => {
   it('connects through apps.connections.open, acks a slash command and a button envelope, and runs them', async () => {
@@ -45,8 +45,10 @@ describe('Socket Mode', () => {
       expect(blockText(back.body.blocks)).toContain('Answer 1');
 
       // Slack re-sends an envelope it saw no ack for: acked again, handled once.
+      const dropped = droppedResends(rig.log);
       const ack3 = await rig.fake.socket.send('interactive', payload, { retryAttempt: 1 });
       expect(ack3.envelope_id).toBeTruthy();
+      await waitFor(() => droppedResends(rig.log) > dropped, 'the re-sent envelope dropped');
 
       // events_api: the Home tab.
       await rig.fake.socket.send(
@@ -54,7 +56,6 @@ describe('Socket Mode', () => {
         eventCallback(TEAM, { type: 'app_home_opened', user: 'U0SOCK', channel: 'D0SOCK', tab: 'home' }),
       );
       await waitFor(() => rig.fake.callsOf('views.publish')[0], 'home over socket');
-      await new Promise((res) => setTimeout(res, 150));
       expect(rig.fake.responsesTo(b.id)).toHaveLength(1);
       // Stopping the app closes its socket (the fake sees the client go).
       await rig.slack.stop();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTerminalReview } from '../../../src/adapters/terminal/review.js';
-import { loadDecks } from '../../../src/engine/deck/loader.js';
+import { loadDecks } from '../../../src/deck-files.js';
 import { type Deck, DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
 import { ReviewService } from '../../../src/engine/review.js';

@@ -49,6 +49,8 @@ export interface RecordedRequest {
   at: number;
   /** The transport fault played on it, if any (status stays 0 when no response was sent). */
   fault?: string;
+  /** Set once the fake did the request's work (also when its response is late, dropped or unread). */
+  handled?: boolean;
 }
 
 /** A response the fake gives instead of the normal one, for matching requests. */
@@ -125,6 +127,8 @@ export interface FakeDiscordOptions {
   onRequest?: (r: RecordedRequest) => void;
   /** How long a nonce sent with `enforce_nonce` stays unique ("the past few minutes"); default 3 minutes. */
   nonceWindowMs?: number;
+  /** Clock of channel message ids (snowflakes) and of the nonce window, ms; default the wall clock. */
+  now?: () => number;
 }
 
 /** A transport fault for matching REST requests (see {@link Fault}). */
@@ -190,6 +194,7 @@ export class FakeDiscord {
   private readonly injected: (InjectedResponse & { left: number })[] = [];
   private readonly faults = new FaultPlan<RecordedRequest>();
   private readonly nonces: NonceIndex;
+  private readonly now: () => number;
   private readonly sockets = new Set<WebSocket>();
   private readonly waiters = new Set<() => void>();
   private server!: Server;
@@ -207,6 +212,7 @@ export class FakeDiscord {
     this.interactionTimeoutMs = opts.interactionTimeoutMs ?? 3_000;
     this.onRequest = opts.onRequest;
     this.nonces = new NonceIndex(opts.nonceWindowMs ?? 180_000);
+    this.now = opts.now ?? Date.now;
   }
 
   /** Starts the fake on a free port of 127.0.0.1. */
@@ -668,12 +674,17 @@ export class FakeDiscord {
       return;
     }
     const fault: Fault | undefined = this.faults.take(rec);
+    const notify = () => {
+      for (const w of [...this.waiters]) w();
+    };
     if (fault) rec.fault = fault.kind;
-    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'hang') return notify();
     if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
     const [status, json] = this.route(rec);
+    rec.handled = true;
+    // A faulted request is seen (and its effect) before, or without, any response.
+    if (fault) notify();
     await respondWith(fault, res, () => send(status, json));
-    if (fault?.kind === 'drop') for (const w of [...this.waiters]) w();
   }
 
   private route(rec: RecordedRequest): [number, unknown] {
@@ -737,6 +748,10 @@ export class FakeDiscord {
       const found = this.channel(seg[1] ?? '');
       return found ? [200, channelJson(found.channel, found.guild.id)] : unknownChannel();
     }
+    if (is('GET', /^\/channels\/\d+\/messages$/)) {
+      const found = this.channel(seg[1] ?? '');
+      return found ? [200, this.history(found.channel.id, rec.query)] : unknownChannel();
+    }
     if (is('POST', /^\/channels\/\d+\/messages$/)) {
       const found = this.channel(seg[1] ?? '');
       if (!found) return unknownChannel();
@@ -777,7 +792,14 @@ export class FakeDiscord {
     const channelId = String(ix.payload.channel_id);
     switch (body.type) {
       case 4:
-        ix.originalId = this.store(channelId, data ?? {}, Number(data?.flags ?? 0), this.appId, rec.files).id;
+        ix.originalId = this.store(
+          channelId,
+          data ?? {},
+          Number(data?.flags ?? 0),
+          this.appId,
+          undefined,
+          rec.files,
+        ).id;
         break;
       case 5:
         ix.originalId = this.store(
@@ -827,6 +849,7 @@ export class FakeDiscord {
         body,
         Number(body.flags ?? 0),
         this.appId,
+        undefined,
         rec.files,
       );
       ix.followups.push(m.id);
@@ -864,19 +887,33 @@ export class FakeDiscord {
   }
 
   /**
+   * Get Channel Messages: newest first, at most `limit` (1-100, default 50), only those after the
+   * snowflake `after` when given (before and around are not needed by quizbot).
+   */
+  private history(channelId: string, query: Record<string, string>): Json[] {
+    const after = query.after ? BigInt(query.after) : -1n;
+    const limit = Math.min(100, Math.max(1, Number(query.limit ?? 50) || 50));
+    return this.channelMessages(channelId)
+      .filter((m) => BigInt(m.id) > after)
+      .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+      .slice(0, limit)
+      .map(messageJson);
+  }
+
+  /**
    * Create Message by the bot: with a nonce and `enforce_nonce: true`, a second create with the
    * same nonce within the window returns the first message instead of creating another.
    */
   private create(channelId: string, body: Json, files?: UploadedFile[]): FakeMessage {
     const nonce = typeof body.nonce === 'string' || typeof body.nonce === 'number' ? body.nonce : undefined;
-    const now = Date.now();
+    const now = this.now();
     const authorId = this.bot.id;
     if (nonce !== undefined && body.enforce_nonce === true) {
       const existing = this.nonces.find(authorId, nonce, now);
       const m = existing ? this.messages.get(existing) : undefined;
       if (m) return m;
     }
-    const m = this.store(channelId, body, 0, undefined, files);
+    const m = this.store(channelId, body, 0, undefined, now, files);
     if (nonce !== undefined) {
       m.nonce = nonce;
       this.nonces.remember(authorId, nonce, m.id, now);
@@ -889,10 +926,11 @@ export class FakeDiscord {
     body: Json,
     flags: number,
     webhookId?: string,
+    at?: number,
     files?: UploadedFile[],
   ): FakeMessage {
     const m: FakeMessage = {
-      id: snowflake(),
+      id: snowflake(at),
       channel_id: channelId,
       author: userJson(this.bot),
       content: typeof body.content === 'string' ? body.content : '',

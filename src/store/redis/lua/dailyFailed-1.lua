@@ -1,16 +1,18 @@
--- dailyFailed: records a failed post attempt of a claimed round, so the claim is never stuck.
--- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>
--- ARGV[1] owner
--- ARGV[2] attempt (from dailyClaim)
--- ARGV[3] '1' when final (claim becomes failed|n), '0' to allow a retry (retry|n)
--- ARGV[4] keep in ms (unused now: the claim keeps its expiry and TTL; kept for callers)
--- Returns 'ok', or 'lost' when the claim is no longer this owner's attempt (nothing written).
+-- dailyFailed: records a failed post attempt of a claimed round, so the claim is never stuck. The
+-- outcome may be uncertain (a timeout after sending): the next claim gets the same round, and the
+-- platform post is idempotent (Discord nonce; Slack metadata looked up first).
+-- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>   run|<owner>|<generation>|<until>[#<expiry ms>]
+-- ARGV[1] generation (from dailyClaim): the fencing token
+-- ARGV[2] '1' when final (claim becomes failed|n), '0' to allow a retry (retry|n)
+-- ARGV[3] keep in ms (unused: the claim keeps its expiry and TTL; kept for callers)
+-- Returns 'ok', or 'lost' when the claim is no longer held by this generation (nothing written).
 
-local prefix = 'run|' .. ARGV[1] .. '|' .. ARGV[2] .. '|'
-local current = redis.call('GET', KEYS[1])
-if not current or string.sub(current, 1, #prefix) ~= prefix then return 'lost' end
-local state = ARGV[3] == '1' and 'failed|' or 'retry|'
--- The claim keeps its expiry (the caller's clock, `#<ms>`) and its TTL.
+if not tonumber(ARGV[1]) then return redis.error_reply('ERR dailyFailed: bad arguments') end
+local current = redis.call('GET', KEYS[1]) or ''
 local exp = string.match(current, '(#%d+)$') or ''
-redis.call('SET', KEYS[1], state .. ARGV[2] .. exp, 'KEEPTTL')
+local body = string.sub(current, 1, #current - #exp)
+if string.match(body, '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
+local state = ARGV[2] == '1' and 'failed|' or 'retry|'
+-- The claim keeps its expiry (the caller's clock, `#<ms>`) and its TTL.
+redis.call('SET', KEYS[1], state .. ARGV[1] .. exp, 'KEEPTTL')
 return 'ok'

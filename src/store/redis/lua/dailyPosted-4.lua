@@ -1,34 +1,35 @@
 -- dailyPosted: records a successful post of a claimed round, atomically, in the team's slot.
--- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>
+-- KEYS[1] claim string  <p>:{t:..}:claim:<roundId>   run|<owner>|<generation>|<until>[#<expiry ms>]
 -- KEYS[2] round hash    <p>:{t:..}:round:<roundId>
 -- KEYS[3] asked set     <p>:{t:..}:asked:<channel>:<deck>   card ids of the current cycle
 -- KEYS[4] open zset     <p>:{t:..}:open                     roundId scored by close ms
--- ARGV[1] owner
--- ARGV[2] attempt (from dailyClaim)
--- ARGV[3] round id
--- ARGV[4] message channel id
--- ARGV[5] message id
--- ARGV[6] card id
--- ARGV[7] '1' to start a new no-repeat cycle before adding the card
--- ARGV[8] keep in ms (claim lifetime)
--- Returns 'ok', or 'lost' when the claim is no longer this owner's attempt (nothing written).
+-- ARGV[1] generation (from dailyClaim): the fencing token
+-- ARGV[2] round id
+-- ARGV[3] message channel id
+-- ARGV[4] message id
+-- ARGV[5] '1' to start a new no-repeat cycle before adding the card
+-- ARGV[6] keep in ms (the least lifetime of the posted claim)
+-- Returns 'ok', or 'lost' when the claim is no longer held by this generation (nothing written).
 
-local prefix = 'run|' .. ARGV[1] .. '|' .. ARGV[2] .. '|'
-local current = redis.call('GET', KEYS[1])
-if not current or string.sub(current, 1, #prefix) ~= prefix then return 'lost' end
-local closes = redis.call('HGET', KEYS[2], 'closes')
-if not closes then return 'lost' end
+if not tonumber(ARGV[1]) or ARGV[2] == '' or ARGV[4] == '' or not tonumber(ARGV[6]) then
+  return redis.error_reply('ERR dailyPosted: bad arguments')
+end
+local current = redis.call('GET', KEYS[1]) or ''
+local claimExp = string.match(current, '#(%d+)$')
+local body = claimExp and string.sub(current, 1, #current - #claimExp - 1) or current
+if string.match(body, '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
+local r = redis.call('HMGET', KEYS[2], 'closes', 'card', 'exp')
+if not r[1] or not r[2] then return 'lost' end
 
--- A posted claim lives as long as its round (or its own expiry, if later), by the caller's clock.
-local claimExp = tonumber(string.match(current, '#(%d+)$') or '0')
-local roundExp = tonumber(redis.call('HGET', KEYS[2], 'exp') or '0')
-local ttl = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]), tonumber(ARGV[8]) or 0)
-local exp = math.max(claimExp, roundExp)
+-- A posted claim lives as long as its round (or its own expiry, if later), by the caller's clock,
+-- so a round is never claimed again while it exists.
+local exp = math.max(tonumber(claimExp or '0'), tonumber(r[3] or '0'))
+local ttl = math.max(redis.call('PTTL', KEYS[1]), redis.call('PTTL', KEYS[2]), tonumber(ARGV[6]))
 local value = 'posted'
 if exp > 0 then value = value .. '#' .. string.format('%.0f', exp) end
 redis.call('SET', KEYS[1], value, 'PX', ttl)
-redis.call('HSET', KEYS[2], 'mch', ARGV[4], 'msg', ARGV[5])
-if ARGV[7] == '1' then redis.call('DEL', KEYS[3]) end
-redis.call('SADD', KEYS[3], ARGV[6])
-redis.call('ZADD', KEYS[4], closes, ARGV[3])
+redis.call('HSET', KEYS[2], 'mch', ARGV[3], 'msg', ARGV[4])
+if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
+redis.call('SADD', KEYS[3], r[2])
+redis.call('ZADD', KEYS[4], r[1], ARGV[2])
 return 'ok'
