@@ -2,6 +2,9 @@ import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
 import { systemClock } from './engine/ports.js';
+import { FitJob } from './fsrs/job.js';
+import { loadOptimizer } from './fsrs/optimizer.js';
+import { startFitTimer } from './fsrs/timer.js';
 import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
@@ -140,9 +143,30 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
       },
     });
     await step(scheduler.start());
+    if (config.FSRS_FIT_INTERVAL_MS > 0) running.push(startFsrsFit(config, core, log));
   }
   log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
+}
+
+/** The background FSRS fit of this process (one at a time across processes: the job's lease). */
+function startFsrsFit(config: Config, core: Core, log: Pino): Running {
+  const fitLog = log.child({ part: 'fsrs-fit' });
+  const job = new FitJob({
+    store: core.stores.fsrs,
+    optimizer: () => loadOptimizer(fitLog),
+    minReviews: config.FSRS_FIT_MIN_REVIEWS,
+    log: fitLog,
+    minAttemptAgeMs: config.FSRS_FIT_INTERVAL_MS / 2,
+  });
+  const timer = startFitTimer({
+    job,
+    intervalMs: config.FSRS_FIT_INTERVAL_MS,
+    firstMs: Math.min(config.FSRS_FIT_INTERVAL_MS, 10 * 60_000),
+    now: () => systemClock.now(),
+    log: fitLog,
+  });
+  return { name: 'fsrs-fit', stop: () => timer.stop() };
 }
 
 /** Retry `attempt` (1-based) waits `base`, doubling, at most 15 times `base`. */
