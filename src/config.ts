@@ -100,8 +100,8 @@ const EnvSchema = z.object({
       message: 'SCHEDULER_TICK must be a node-cron expression, e.g. "0 * * * * *" (every minute)',
     }),
   SCHEDULER_CONCURRENCY: whole('SCHEDULER_CONCURRENCY', 16, 1, 256, 'work items'),
-  SCHEDULER_ITEM_TIMEOUT_MS: whole('SCHEDULER_ITEM_TIMEOUT_MS', 60_000, 100, 3_600_000),
-  SCHEDULER_LEASE_MS: whole('SCHEDULER_LEASE_MS', 120_000, 200, 7_200_000),
+  SCHEDULER_ITEM_TIMEOUT_MS: whole('SCHEDULER_ITEM_TIMEOUT_MS', 150_000, 100, 3_600_000),
+  SCHEDULER_LEASE_MS: whole('SCHEDULER_LEASE_MS', 180_000, 200, 7_200_000),
   SCHEDULER_BACKOFF_MS: whole('SCHEDULER_BACKOFF_MS', 60_000, 10, 3_600_000),
   DAILY_CLAIM_LEASE_MS: whole('DAILY_CLAIM_LEASE_MS', 300_000, 200, 3_600_000),
   SHUTDOWN_DRAIN_MS: whole('SHUTDOWN_DRAIN_MS', 10_000, 0, 600_000),
@@ -134,6 +134,13 @@ export function loadConfig(
   if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
     problems.push(
       'SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS, so a given-up work item is not handed out again while it runs',
+    );
+  }
+  // A post times out after two fifths of the claim lease (DailySettings): its own timeout must end
+  // it first, so the engine records the uncertain post, rather than the work item being given up.
+  if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS <= (r.data.DAILY_CLAIM_LEASE_MS * 2) / 5) {
+    problems.push(
+      `SCHEDULER_ITEM_TIMEOUT_MS must be longer than a post's timeout, two fifths of DAILY_CLAIM_LEASE_MS (${Math.round((r.data.DAILY_CLAIM_LEASE_MS * 2) / 5)} ms)`,
     );
   }
   if (r.success && problems.length === 0) return { ok: true, config: r.data };

@@ -15,8 +15,9 @@ import { type AofRedis, startAofRedis } from './redis-aof.js';
 
 /**
  * Leases, timeouts and backoffs of the bot processes in the fault suite: seconds instead of
- * minutes, so every scenario runs in seconds. The ratios are the production ones: an item
- * timeout shorter than the due lease, a post timeout shorter than the claim lease.
+ * minutes, so every scenario runs in seconds. The ratios are the production ones: a post times
+ * out after 1.2 s and renews its claim every 0.6 s (two fifths and a fifth of the 3 s claim
+ * lease), a work item is given up after 4 s, its due entry leased for 5 s.
  */
 export const FAULT_ENV: Record<string, string> = {
   SCHEDULER_TICK: '* * * * * *',

@@ -75,8 +75,8 @@ describe('config', () => {
       QUIZBOT_TIMEZONE: 'UTC',
       SCHEDULER_TICK: '0 * * * * *',
       SCHEDULER_CONCURRENCY: 16,
-      SCHEDULER_ITEM_TIMEOUT_MS: 60_000,
-      SCHEDULER_LEASE_MS: 120_000,
+      SCHEDULER_ITEM_TIMEOUT_MS: 150_000,
+      SCHEDULER_LEASE_MS: 180_000,
       SCHEDULER_BACKOFF_MS: 60_000,
       DAILY_CLAIM_LEASE_MS: 300_000,
       SHUTDOWN_DRAIN_MS: 10_000,
@@ -117,10 +117,32 @@ describe('config', () => {
   });
 
   it('needs a work item timeout shorter than the due-entry lease', () => {
-    const r = loadConfig({ SCHEDULER_ITEM_TIMEOUT_MS: '5000', SCHEDULER_LEASE_MS: '5000' });
+    const r = loadConfig({
+      SCHEDULER_ITEM_TIMEOUT_MS: '5000',
+      SCHEDULER_LEASE_MS: '5000',
+      DAILY_CLAIM_LEASE_MS: '3000',
+    });
     expect(!r.ok && r.problems).toEqual([
       expect.stringMatching(/SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS/),
     ]);
+  });
+
+  it('needs a work item timeout longer than a post timeout (two fifths of the claim lease)', () => {
+    const r = loadConfig({
+      SCHEDULER_ITEM_TIMEOUT_MS: '1200',
+      SCHEDULER_LEASE_MS: '5000',
+      DAILY_CLAIM_LEASE_MS: '3000',
+    });
+    expect(!r.ok && r.problems).toEqual([
+      expect.stringMatching(/SCHEDULER_ITEM_TIMEOUT_MS must be longer than a post's timeout.*1200 ms/),
+    ]);
+    expect(
+      loadConfig({
+        SCHEDULER_ITEM_TIMEOUT_MS: '1201',
+        SCHEDULER_LEASE_MS: '5000',
+        DAILY_CLAIM_LEASE_MS: '3000',
+      }).ok,
+    ).toBe(true);
   });
 
   it('never echoes secret values in its problems', () => {

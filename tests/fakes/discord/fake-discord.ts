@@ -45,6 +45,8 @@ export interface RecordedRequest {
   at: number;
   /** The transport fault played on it, if any (status stays 0 when no response was sent). */
   fault?: string;
+  /** Set once the fake did the request's work (also when its response is late, dropped or unread). */
+  handled?: boolean;
 }
 
 /** A response the fake gives instead of the normal one, for matching requests. */
@@ -674,6 +676,7 @@ export class FakeDiscord {
     if (fault?.kind === 'hang') return notify();
     if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
     const [status, json] = this.route(rec);
+    rec.handled = true;
     // A faulted request is seen (and its effect) before, or without, any response.
     if (fault) notify();
     await respondWith(fault, res, () => send(status, json));
