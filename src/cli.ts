@@ -232,6 +232,49 @@ discord
     }
   });
 
+const fsrsCmd = program.command('fsrs').description("FSRS parameters fitted to each team's reviews");
+fsrsCmd
+  .command('fit')
+  .description('fit now (all teams with a review log, or one) and print the before/after held-out metrics')
+  .option('--team <platform:id>', 'only this team, e.g. discord:123456789012345678')
+  .option('--dry-run', 'measure and print, store nothing')
+  .action(
+    guarded('fsrs fit', async (opts: { team?: string; dryRun?: boolean }) => {
+      const { fsrsFit, parseTeamArg } = await import('./cli/fsrs.js');
+      const team = opts.team === undefined ? undefined : parseTeamArg(opts.team);
+      const config = configOrExit();
+      const stores = await openConfigured(config);
+      try {
+        process.exitCode = await fsrsFit(stores.fsrs, {
+          ...(team ? { team } : {}),
+          dryRun: opts.dryRun ?? false,
+          minReviews: config.FSRS_FIT_MIN_REVIEWS,
+          log: createLogger(config, process.stderr),
+          out: (s) => process.stdout.write(s),
+        });
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
+fsrsCmd
+  .command('reset')
+  .description("drop a team's fitted parameters: its reviews use FSRS's defaults again")
+  .requiredOption('--team <platform:id>', 'the team, e.g. discord:123456789012345678')
+  .action(
+    guarded('fsrs reset', async (opts: { team: string }) => {
+      const { fsrsReset, parseTeamArg } = await import('./cli/fsrs.js');
+      const team = parseTeamArg(opts.team);
+      const config = configOrExit();
+      const stores = await openConfigured(config);
+      try {
+        await fsrsReset(stores.fsrs, team, (s) => process.stdout.write(s));
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
+
 program
   .command('export')
   .description("write every user's progress, schedules, rounds and leaderboards as JSON Lines to stdout")
@@ -280,6 +323,48 @@ program
       } finally {
         await stores.close().catch(() => {});
       }
+    }),
+  );
+
+const dashboard = program.command('dashboard').description('the web dashboard for team admins');
+dashboard
+  .command('link')
+  .description(
+    "print a one-time sign-in link (10 minutes, single use) to a team's dashboard, as its operator",
+  )
+  .requiredOption('--team <platform:id>', 'the team, e.g. discord:123456789012345678 or slack:T0123ABCD')
+  .action(
+    guarded('dashboard link', async (o: { team: string }) => {
+      const config = configOrExit();
+      const m = /^(discord|slack):([^:\s]+)$/.exec(o.team);
+      if (!m) {
+        process.stderr.write(
+          '--team must be platform:id, e.g. discord:123456789012345678 or slack:T0123ABCD\n',
+        );
+        process.exitCode = 2;
+        return;
+      }
+      if (!config.PUBLIC_URL) {
+        process.stderr.write(
+          'PUBLIC_URL is not set: the dashboard is off, so there is nothing to sign in to\n',
+        );
+        process.exitCode = 2;
+        return;
+      }
+      const { issueToken, linkUrl } = await import('./web/links.js');
+      const { fileSecret, RedisWebStore } = await import('./web/web-store.js');
+      let secret: string;
+      if (config.REDIS_URL) {
+        const stores = await openConfigured(config);
+        try {
+          secret = await new RedisWebStore(stores.redis as NonNullable<Stores['redis']>).secret();
+        } finally {
+          await stores.close().catch(() => {});
+        }
+      } else secret = fileSecret(config.DATA_DIR);
+      const team = { platform: m[1] as 'discord' | 'slack', teamId: m[2] as string };
+      const token = issueToken(secret, { team, userId: 'operator', operator: true }, Date.now());
+      process.stdout.write(`${linkUrl(config.PUBLIC_URL, token)}\n`);
     }),
   );
 
