@@ -36,8 +36,17 @@ export interface TeamStore {
    * keeps its answers. A round already posted (or closed) is `posted`.
    */
   claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome>;
-  /** One round trip: moves the lease end of the claim to `until`; 'lost' unless `generation` holds it. */
-  renewClaim(team: TeamRef, roundId: string, generation: number, until: number): Promise<'ok' | 'lost'>;
+  /**
+   * One round trip: moves the lease end of the claim to `until`; 'lost' unless `generation` holds
+   * it with a lease not yet ended at `now` (a lapsed lease is lost, even before anyone takes over).
+   */
+  renewClaim(
+    team: TeamRef,
+    roundId: string,
+    generation: number,
+    now: number,
+    until: number,
+  ): Promise<'ok' | 'lost'>;
   /** One round trip: marks a claimed round posted, with its message; 'lost' unless `post.generation` holds the claim. */
   recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'>;
   /** One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds the claim. */
