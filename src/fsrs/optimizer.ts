@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Logger } from '../engine/api.js';
 import type { Item } from '../engine/fsrs/dataset.js';
 import type { FitMetrics } from '../engine/ports.js';
@@ -19,13 +20,30 @@ const PROGRESS_POLL_MS = 5;
 let warned = false;
 
 /**
- * Loads `@open-spaced-repetition/binding` (a native module for glibc x64, among others). When it
+ * The native module of `@open-spaced-repetition/binding` 0.5.0 for glibc x64, required directly:
+ * the `binding` package's loader lists an optional package per platform, and an npm registry
+ * without all of them leaves a lock file that `npm ci` refuses. Its exports are the binding's
+ * (its `index.cjs` re-exports them as they are); only what quizbot uses is typed here.
+ */
+const NATIVE = '@open-spaced-repetition/binding-linux-x64-gnu';
+
+interface NativeBinding {
+  FSRSBindingReview: new (rating: number, deltaT: number) => object;
+  FSRSBindingItem: new (reviews: object[]) => object;
+  FSRSBinding: new (w?: number[]) => { evaluate(items: object[]): { logLoss: number; rmseBins: number } };
+  computeParameters(items: object[], o: { enableShortTerm: boolean; timeout?: number }): Promise<number[]>;
+}
+
+/**
+ * Loads the fsrs-rs binding's native module (glibc x64: the `node:20-slim` image). When it
  * cannot load, returns null and logs one warning per process: teams keep their parameters (or
  * FSRS's defaults) and no fit runs.
  */
 export async function loadOptimizer(log: Logger): Promise<Optimizer | null> {
   try {
-    const b = await import('@open-spaced-repetition/binding');
+    if (process.platform !== 'linux' || process.arch !== 'x64')
+      throw new Error(`no ${NATIVE} module for ${process.platform}-${process.arch}`);
+    const b = createRequire(import.meta.url)(NATIVE) as NativeBinding;
     const items = (list: Item[]) =>
       list.map((it) => new b.FSRSBindingItem(it.map((r) => new b.FSRSBindingReview(r.rating, r.deltaT))));
     return {

@@ -50,7 +50,11 @@ const WRONG: [keyof typeof GOOD, string, RegExp][] = [
   ['SCHEDULER_BACKOFF_MS', '1m', /SCHEDULER_BACKOFF_MS must be a whole number of milliseconds/],
   ['DAILY_CLAIM_LEASE_MS', '5', /DAILY_CLAIM_LEASE_MS must be a whole number of milliseconds from 200/],
   ['SHUTDOWN_DRAIN_MS', 'ten', /SHUTDOWN_DRAIN_MS must be a whole number of milliseconds/],
-  ['FSRS_FIT_MIN_REVIEWS', '50', /FSRS_FIT_MIN_REVIEWS must be a whole number of reviews from 100 .* e\.g\. 2000/],
+  [
+    'FSRS_FIT_MIN_REVIEWS',
+    '50',
+    /FSRS_FIT_MIN_REVIEWS must be a whole number of reviews from 100 .* e\.g\. 2000/,
+  ],
   ['FSRS_FIT_INTERVAL_MS', '-1', /FSRS_FIT_INTERVAL_MS must be a whole number of milliseconds from 0/],
 ];
 
