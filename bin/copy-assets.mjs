@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Copies the non-TypeScript files the compiled code loads at run time (src/**/*.lua) into dist/,
+// Copies the non-TypeScript files the compiled code loads at run time (src/**/*.lua, src/**/*.css) into dist/,
 // keeping their paths: tsc emits only .js, and dist/store/redis/scripts.js reads ./lua/*.lua.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ASSET = /\.lua$/;
+const ASSET = /\.(lua|css)$/;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 const dist = join(root, 'dist');

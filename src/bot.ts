@@ -114,6 +114,15 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     running.push(p);
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
+  if (config.PUBLIC_URL && !stopping) {
+    const { startDashboard } = await import('./web/start.js');
+    const admins = new Map(
+      platforms.flatMap((p) => (p.admin ? [[p.name as 'discord' | 'slack', p.admin] as const] : [])),
+    );
+    const web = await step(startDashboard(config, core, admins, log));
+    running.push({ name: 'web', stop: () => web.close() });
+    log.info({ webPort: web.port, publicUrl: config.PUBLIC_URL }, 'dashboard listening');
+  }
   if (!stopping) {
     scheduler = new Scheduler({
       store: core.stores.team,
@@ -193,6 +202,8 @@ async function stopQuietly(r: Running, log: Pino, ms: number): Promise<void> {
 /** A started platform adapter. */
 interface Platform extends Running {
   ready(): boolean;
+  /** Asks the platform whether a user administers a team now (the dashboard's per-write check). */
+  admin?: (teamId: string, userId: string) => Promise<boolean>;
 }
 
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
@@ -209,7 +220,13 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         log: log.child({ platform: 'discord' }),
       });
       core.chats.set('discord', discord.chat);
-      started.push({ name: 'discord', ready: discord.ready, stop: discord.stop });
+      const { discordAdminCheck } = await import('./web/admin-checks.js');
+      started.push({
+        name: 'discord',
+        ready: discord.ready,
+        stop: discord.stop,
+        admin: discordAdminCheck(discord.client),
+      });
     }
     if (config.SLACK_BOT_TOKEN) {
       const { startSlack } = await import('./adapters/slack/start.js');
@@ -224,7 +241,17 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         adminUsers: config.SLACK_ADMIN_USERS,
       });
       core.chats.set('slack', slack.chat);
-      started.push({ name: 'slack', ready: slack.ready, stop: slack.stop });
+      const { slackAdminCheck } = await import('./web/admin-checks.js');
+      started.push({
+        name: 'slack',
+        ready: slack.ready,
+        stop: slack.stop,
+        admin: slackAdminCheck({
+          botToken: config.SLACK_BOT_TOKEN,
+          apiUrl: config.SLACK_API_URL,
+          adminUsers: config.SLACK_ADMIN_USERS,
+        }),
+      });
     }
   } catch (err) {
     // One platform failing to start stops the ones already started, then fails the boot.

@@ -283,4 +283,46 @@ program
     }),
   );
 
+const dashboard = program.command('dashboard').description('the web dashboard for team admins');
+dashboard
+  .command('link')
+  .description(
+    "print a one-time sign-in link (10 minutes, single use) to a team's dashboard, as its operator",
+  )
+  .requiredOption('--team <platform:id>', 'the team, e.g. discord:123456789012345678 or slack:T0123ABCD')
+  .action(
+    guarded('dashboard link', async (o: { team: string }) => {
+      const config = configOrExit();
+      const m = /^(discord|slack):([^:\s]+)$/.exec(o.team);
+      if (!m) {
+        process.stderr.write(
+          '--team must be platform:id, e.g. discord:123456789012345678 or slack:T0123ABCD\n',
+        );
+        process.exitCode = 2;
+        return;
+      }
+      if (!config.PUBLIC_URL) {
+        process.stderr.write(
+          'PUBLIC_URL is not set: the dashboard is off, so there is nothing to sign in to\n',
+        );
+        process.exitCode = 2;
+        return;
+      }
+      const { issueToken, linkUrl } = await import('./web/links.js');
+      const { fileSecret, RedisWebStore } = await import('./web/web-store.js');
+      let secret: string;
+      if (config.REDIS_URL) {
+        const stores = await openConfigured(config);
+        try {
+          secret = await new RedisWebStore(stores.redis as NonNullable<Stores['redis']>).secret();
+        } finally {
+          await stores.close().catch(() => {});
+        }
+      } else secret = fileSecret(config.DATA_DIR);
+      const team = { platform: m[1] as 'discord' | 'slack', teamId: m[2] as string };
+      const token = issueToken(secret, { team, userId: 'operator', operator: true }, Date.now());
+      process.stdout.write(`${linkUrl(config.PUBLIC_URL, token)}\n`);
+    }),
+  );
+
 await program.parseAsync(process.argv);

@@ -89,6 +89,16 @@ const EnvSchema = z.object({
   SLACK_PORT: port('SLACK_PORT', 3000),
   SLACK_ADMIN_USERS: optionalString.transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : [])),
   HTTP_PORT: port('HTTP_PORT', 8080),
+  // The dashboard is served only when PUBLIC_URL is set: its links must point somewhere reachable.
+  PUBLIC_URL: url('PUBLIC_URL', 'https://quiz.example.com', ['http:', 'https:']),
+  WEB_PORT: port('WEB_PORT', 8090),
+  DASHBOARD_DECK_EDITORS: optionalString
+    .transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : []))
+    .refine((teams) => teams.every((t) => /^(discord|slack):[^:\s]+$/.test(t)), {
+      message:
+        'DASHBOARD_DECK_EDITORS must list teams as platform:id, e.g. discord:123456789012345678,slack:T0123',
+    }),
+  DASHBOARD_SESSION_MS: whole('DASHBOARD_SESSION_MS', 8 * 3_600_000, 60_000, 7 * 86_400_000),
   LOG_LEVEL: optionalString
     .transform((s) => s ?? 'info')
     .refine((s) => (LOG_LEVELS as readonly string[]).includes(s), {

@@ -9,6 +9,8 @@ import { type ChatPort, type Clock, type Platform, systemClock } from './engine/
 import { ReviewService } from './engine/review.js';
 import type { Metrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open.js';
+import { issueToken, linkUrl } from './web/links.js';
+import { MemoryWebStore, RedisWebStore, type WebStore } from './web/web-store.js';
 
 /** What the composition root builds before any adapter starts. */
 export interface Core {
@@ -26,6 +28,8 @@ export interface Core {
   chats: Map<Platform, ChatPort>;
   /** The entry point adapters call. */
   engine: QuizEngine;
+  /** Dashboard sessions, link nonces and the link secret (in Redis when the store is Redis). */
+  web: WebStore;
 }
 
 /** Options of {@link buildCore}. */
@@ -75,11 +79,22 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     log,
     settings: { leaseMs: config.DAILY_CLAIM_LEASE_MS },
   });
+  const web: WebStore = stores.redis ? new RedisWebStore(stores.redis) : new MemoryWebStore(config.DATA_DIR);
+  const publicUrl = config.PUBLIC_URL;
   const engine = new QuizEngine({
     review,
     decks,
     daily,
     log,
+    ...(publicUrl
+      ? {
+          dashboardLink: async (team, user) =>
+            linkUrl(
+              publicUrl,
+              issueToken(await web.secret(), { team, userId: user.userId, operator: false }, clock.now()),
+            ),
+        }
+      : {}),
     ...(metrics
       ? {
           onFailure: (code: string) => code === 'store_unavailable' && metrics.storeErrors.inc(),
@@ -95,5 +110,5 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
         }
       : {}),
   });
-  return { config, decks, stores, review, daily, chats, engine };
+  return { config, decks, stores, review, daily, chats, engine, web };
 }

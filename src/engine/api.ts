@@ -53,7 +53,9 @@ export type AdminCommand =
   | { kind: 'list' }
   | { kind: 'pause'; channelId: string }
   | { kind: 'resume'; channelId: string }
-  | { kind: 'post-now'; channelId: string };
+  | { kind: 'post-now'; channelId: string }
+  /** A private one-time sign-in link to the web dashboard (handled by QuizEngine, not the team side). */
+  | { kind: 'dashboard' };
 
 /** The logging the engine needs; a pino logger fits it. */
 export interface Logger {

@@ -4,6 +4,7 @@ import { silentLogger } from './api.js';
 import { deckArg } from './args.js';
 import type { DeckSet } from './deck/types.js';
 import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
+import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
 
@@ -29,6 +30,11 @@ export interface QuizEngineOptions {
   decks: DeckSet;
   /** Daily quizzes and leaderboards; without it those commands answer that they are off. */
   daily?: TeamSide;
+  /**
+   * Makes a one-time dashboard sign-in link for an admin of a team; null (or absent) when the
+   * dashboard is not served (PUBLIC_URL unset).
+   */
+  dashboardLink?: (team: TeamRef, user: UserRef) => Promise<string | null>;
   /** Where failures are logged with their cause. */
   log?: Logger;
   /** Called with the code of each failure (metrics). */
@@ -93,8 +99,34 @@ export class QuizEngine {
 
   /** `/quiz-admin ...` in the actor's team. */
   admin(actor: Actor, cmd: AdminCommand): Promise<View> {
+    if (cmd.kind === 'dashboard') return this.command('admin-dashboard', actor, () => this.dashboard(actor));
     const c = cmd.kind === 'schedule' ? { ...cmd, deckId: deckArg(cmd.deckId) ?? '' } : cmd;
     return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, c));
+  }
+
+  /** `/quiz-admin dashboard`: a private one-time sign-in link for a team admin. */
+  private async dashboard(actor: Actor): Promise<View> {
+    if (!actor.team) {
+      return noticeView(
+        'bad_argument',
+        'The dashboard belongs to a team: use this command in a server or workspace channel.',
+      );
+    }
+    if (!actor.isAdmin) return noticeView('not_admin');
+    const url = this.opts.dashboardLink ? await this.opts.dashboardLink(actor.team, actor.user) : null;
+    if (!url) {
+      return {
+        text: 'The web dashboard is not enabled on this bot (its operator sets PUBLIC_URL to turn it on).',
+        private: true,
+        tone: 'warning',
+      };
+    }
+    return {
+      title: 'Dashboard',
+      text: `Your sign-in link, only for you: valid for 10 minutes, once.\n${url}`,
+      private: true,
+      tone: 'info',
+    };
   }
 
   /** A button press, by its action id. Tampered or stale ids are refused with a private notice. */

@@ -23,6 +23,8 @@ export function adminCommandOf(i: ChatInputCommandInteraction): AdminCommand | V
     }
     case 'list':
       return { kind: 'list' };
+    case 'dashboard':
+      return { kind: 'dashboard' };
     case 'unschedule':
     case 'pause':
     case 'resume':

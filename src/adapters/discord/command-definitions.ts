@@ -20,7 +20,15 @@ export const COMMAND = {
 } as const;
 
 /** Subcommands of `/quiz-admin`, named like the engine's AdminCommand kinds. */
-export const ADMIN_SUBCOMMANDS = ['schedule', 'unschedule', 'list', 'pause', 'resume', 'post-now'] as const;
+export const ADMIN_SUBCOMMANDS = [
+  'schedule',
+  'unschedule',
+  'list',
+  'pause',
+  'resume',
+  'post-now',
+  'dashboard',
+] as const;
 
 /** Permission that `/quiz-admin` requires, both as the command default and in the server-side check. */
 export const ADMIN_PERMISSION = PermissionFlagsBits.ManageGuild;
@@ -171,6 +179,11 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
           name: 'post-now',
           description: "Post today's question now (once per day and channel)",
           options: [channelFor('post in')],
+        },
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'dashboard',
+          description: 'A private one-time sign-in link to the web dashboard',
         },
       ],
     },

@@ -69,6 +69,8 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
     }
     case 'list':
       return extra(0, 'list') ?? { kind: 'admin', cmd: { kind: 'list' } };
+    case 'dashboard':
+      return extra(0, 'dashboard') ?? { kind: 'admin', cmd: { kind: 'dashboard' } };
     case 'unschedule':
     case 'pause':
     case 'resume':

@@ -18,6 +18,7 @@ export const USAGE = {
   pause: 'pause #channel',
   resume: 'resume #channel',
   'post-now': 'post-now #channel',
+  dashboard: 'dashboard',
 } as const;
 
 export type Sub = keyof typeof USAGE;
@@ -34,9 +35,18 @@ const DESCRIPTION: Record<Sub, string> = {
   pause: 'pause a channel’s daily question',
   resume: 'resume it',
   'post-now': 'post today’s question now',
+  dashboard: 'a private one-time sign-in link to the web dashboard',
 };
 
-export const ADMIN: readonly Sub[] = ['schedule', 'unschedule', 'list', 'pause', 'resume', 'post-now'];
+export const ADMIN: readonly Sub[] = [
+  'schedule',
+  'unschedule',
+  'list',
+  'pause',
+  'resume',
+  'post-now',
+  'dashboard',
+];
 
 /** The `help` view: every subcommand with a line of description. */
 export function helpView(command = '/quiz'): View {

@@ -64,6 +64,12 @@ export class DeckSet {
     return this.cards.get(deckId)?.get(cardId);
   }
 
+  /** Adds or replaces one deck (the dashboard saved its file); every reader sees it at once. */
+  replace(deck: Deck): void {
+    this.byId.set(deck.id, deck);
+    this.cards.set(deck.id, new Map(deck.cards.map((c) => [c.id, c])));
+  }
+
   /** All decks, sorted by id. */
   list(): Deck[] {
     return [...this.byId.values()].sort((a, b) => a.id.localeCompare(b.id));

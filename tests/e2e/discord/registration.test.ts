@@ -62,6 +62,7 @@ describe('discord: lifecycle and command registration', () => {
       'pause',
       'resume',
       'post-now',
+      'dashboard',
     ]);
     expect(body).toEqual(commandDefinitions());
     expect(rig.fake.commands.get('global')).toBeUndefined();

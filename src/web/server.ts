@@ -1,0 +1,117 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { appCss, htmxScript } from './assets.js';
+import { refuse, registerAuth, teamGuard } from './auth.js';
+import type { WebDeps } from './deps.js';
+import { html } from './html.js';
+import { page } from './layout.js';
+import { registerDecks } from './pages/decks.js';
+import { registerLeaderboard } from './pages/leaderboard.js';
+import { registerSchedules } from './pages/schedules.js';
+import { registerSettings } from './pages/settings.js';
+
+/** A listening dashboard. */
+export interface WebServer {
+  /** The Fastify app (tests inject requests). */
+  app: FastifyInstance;
+  /** Port it listens on. */
+  port: number;
+  /** Stops listening. */
+  close(): Promise<void>;
+}
+
+/** The path prefix of PUBLIC_URL (`''` or `/quizbot`). */
+export function basePath(publicUrl: string): string {
+  return new URL(publicUrl).pathname.replace(/\/+$/, '');
+}
+
+/** Builds the dashboard app (not listening). */
+export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
+  const base = basePath(deps.publicUrl);
+  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 256 * 1024 });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    // HSTS only means something over https; behind an http-only PUBLIC_URL it would lock users out.
+    hsts: new URL(deps.publicUrl).protocol === 'https:',
+    // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts,
+    // and the Origin check beside the CSRF token needs the real one.
+    referrerPolicy: { policy: 'same-origin' },
+  });
+  await app.register(cookie);
+  await app.register(formbody);
+  await app.register(rateLimit, { global: false });
+  const css = appCss();
+  const htmx = htmxScript();
+
+  await app.register(
+    async (scope) => {
+      scope.get('/assets/app.css', async (_req, reply) =>
+        reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(css),
+      );
+      scope.get('/assets/htmx.min.js', async (_req, reply) =>
+        reply
+          .type('text/javascript; charset=utf-8')
+          .header('cache-control', 'public, max-age=3600')
+          .send(htmx),
+      );
+      scope.get('/', async (_req, reply) =>
+        reply.type('text/html; charset=utf-8').send(
+          page({
+            title: 'quizbot dashboard',
+            body: html`<p>Team admins sign in with a one-time link: run <code>/quiz-admin dashboard</code> (Discord) or <code>/quiz dashboard</code> (Slack).</p>`,
+          }),
+        ),
+      );
+      registerAuth(scope, deps, base);
+      await scope.register(async (team) => {
+        team.addHook('preHandler', teamGuard(deps, base));
+        registerSchedules(team, deps, base);
+        registerDecks(team, deps, base);
+        registerLeaderboard(team, deps, base);
+        registerSettings(team, deps, base);
+      });
+    },
+    { prefix: base },
+  );
+  app.setNotFoundHandler((_req, reply) => refuse(reply, 404, 'Not found', 'There is no such page.', base));
+  app.setErrorHandler((err, req, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) deps.log.error({ err, url: req.url }, 'dashboard request failed');
+    const text =
+      status === 429
+        ? 'Too many sign-in attempts: wait a minute and try again.'
+        : status < 500
+          ? 'The request was not understood.'
+          : 'Something went wrong; it is logged. Try again.';
+    return refuse(reply, status, status === 429 ? 'Slow down' : 'Error', text, base);
+  });
+  return app;
+}
+
+/** Builds the dashboard and listens on `port` (0: a free one) at `host`. */
+export async function startWeb(deps: WebDeps, port: number, host = '0.0.0.0'): Promise<WebServer> {
+  const app = await buildWeb(deps);
+  await app.listen({ port, host });
+  const addr = app.server.address();
+  return {
+    app,
+    port: typeof addr === 'object' && addr ? addr.port : port,
+    close: () => app.close(),
+  };
+}
