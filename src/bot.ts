@@ -2,6 +2,9 @@ import type { Logger as Pino } from 'pino';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
 import { systemClock } from './engine/ports.js';
+import { FitJob } from './fsrs/job.js';
+import { loadOptimizer } from './fsrs/optimizer.js';
+import { startFitTimer } from './fsrs/timer.js';
 import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
@@ -59,13 +62,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
       return null;
     },
   };
-  let http: Awaited<ReturnType<typeof startHttp>>;
-  try {
-    http = await startHttp({ port: config.HTTP_PORT, metrics, checks: ready });
-  } catch (err) {
-    await core.stores.close();
-    throw err;
-  }
+  const http = await startProbes(config, core, metrics, ready);
   running.push({ name: 'http', stop: () => http.close() });
   log.info({ httpPort: http.port }, 'http listening');
 
@@ -89,10 +86,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
           { busy: core.engine.busy, scheduler: scheduler?.inHand ?? 0 },
           'in-flight work did not finish in time: given up (leases hand it to the next process)',
         );
-      const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
-      const order = [...running].reverse();
-      for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
-      for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
+      await stopInOrder(running, log);
       log.info({}, 'stopped');
     })();
     return stopping;
@@ -124,25 +118,74 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     log.info({ webPort: web.port, publicUrl: config.PUBLIC_URL }, 'dashboard listening');
   }
   if (!stopping) {
-    scheduler = new Scheduler({
-      store: core.stores.team,
-      daily: core.daily,
-      clock: systemClock,
-      log: log.child({ part: 'scheduler' }),
-      cron: config.SCHEDULER_TICK,
-      concurrency: config.SCHEDULER_CONCURRENCY,
-      itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
-      leaseMs: config.SCHEDULER_LEASE_MS,
-      backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
-      onEvent: (e) => {
-        if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
-          metrics.rounds.inc({ event: e.type });
-      },
-    });
+    scheduler = createScheduler(config, core, log, metrics);
     await step(scheduler.start());
+    if (config.FSRS_FIT_INTERVAL_MS > 0) running.push(startFsrsFit(config, core, log));
   }
   log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
+}
+
+/** The /healthz, /readyz and /metrics server; the store is closed again when it cannot listen. */
+async function startProbes(
+  config: Config,
+  core: Core,
+  metrics: Metrics,
+  checks: Record<string, () => Promise<string | null>>,
+): Promise<Awaited<ReturnType<typeof startHttp>>> {
+  try {
+    return await startHttp({ port: config.HTTP_PORT, metrics, checks });
+  } catch (err) {
+    await core.stores.close();
+    throw err;
+  }
+}
+
+/** Stops what runs, newest first, the store and the HTTP server last (probes answer until the end). */
+async function stopInOrder(running: Running[], log: Pino): Promise<void> {
+  const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
+  const order = [...running].reverse();
+  for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
+  for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
+}
+
+/** The daily scheduler of this process, configured from the environment; its round events count in the metrics. */
+function createScheduler(config: Config, core: Core, log: Pino, metrics: Metrics): Scheduler {
+  return new Scheduler({
+    store: core.stores.team,
+    daily: core.daily,
+    clock: systemClock,
+    log: log.child({ part: 'scheduler' }),
+    cron: config.SCHEDULER_TICK,
+    concurrency: config.SCHEDULER_CONCURRENCY,
+    itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
+    leaseMs: config.SCHEDULER_LEASE_MS,
+    backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
+    onEvent: (e) => {
+      if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
+        metrics.rounds.inc({ event: e.type });
+    },
+  });
+}
+
+/** The background FSRS fit of this process (one at a time across processes: the job's lease). */
+function startFsrsFit(config: Config, core: Core, log: Pino): Running {
+  const fitLog = log.child({ part: 'fsrs-fit' });
+  const job = new FitJob({
+    store: core.stores.fsrs,
+    optimizer: () => loadOptimizer(fitLog),
+    minReviews: config.FSRS_FIT_MIN_REVIEWS,
+    log: fitLog,
+    minAttemptAgeMs: config.FSRS_FIT_INTERVAL_MS / 2,
+  });
+  const timer = startFitTimer({
+    job,
+    intervalMs: config.FSRS_FIT_INTERVAL_MS,
+    firstMs: Math.min(config.FSRS_FIT_INTERVAL_MS, 10 * 60_000),
+    now: () => systemClock.now(),
+    log: fitLog,
+  });
+  return { name: 'fsrs-fit', stop: () => timer.stop() };
 }
 
 /** Retry `attempt` (1-based) waits `base`, doubling, at most 15 times `base`. */

@@ -232,6 +232,49 @@ discord
     }
   });
 
+const fsrsCmd = program.command('fsrs').description("FSRS parameters fitted to each team's reviews");
+fsrsCmd
+  .command('fit')
+  .description('fit now (all teams with a review log, or one) and print the before/after held-out metrics')
+  .option('--team <platform:id>', 'only this team, e.g. discord:123456789012345678')
+  .option('--dry-run', 'measure and print, store nothing')
+  .action(
+    guarded('fsrs fit', async (opts: { team?: string; dryRun?: boolean }) => {
+      const { fsrsFit, parseTeamArg } = await import('./cli/fsrs.js');
+      const team = opts.team === undefined ? undefined : parseTeamArg(opts.team);
+      const config = configOrExit();
+      const stores = await openConfigured(config);
+      try {
+        process.exitCode = await fsrsFit(stores.fsrs, {
+          ...(team ? { team } : {}),
+          dryRun: opts.dryRun ?? false,
+          minReviews: config.FSRS_FIT_MIN_REVIEWS,
+          log: createLogger(config, process.stderr),
+          out: (s) => process.stdout.write(s),
+        });
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
+fsrsCmd
+  .command('reset')
+  .description("drop a team's fitted parameters: its reviews use FSRS's defaults again")
+  .requiredOption('--team <platform:id>', 'the team, e.g. discord:123456789012345678')
+  .action(
+    guarded('fsrs reset', async (opts: { team: string }) => {
+      const { fsrsReset, parseTeamArg } = await import('./cli/fsrs.js');
+      const team = parseTeamArg(opts.team);
+      const config = configOrExit();
+      const stores = await openConfigured(config);
+      try {
+        await fsrsReset(stores.fsrs, team, (s) => process.stdout.write(s));
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
+
 program
   .command('export')
   .description("write every user's progress, schedules, rounds and leaderboards as JSON Lines to stdout")

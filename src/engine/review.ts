@@ -4,6 +4,7 @@ import type { Actor } from './api.js';
 import { newCard, packCard, unpackCard } from './cardstate.js';
 import type { Deck, DeckCard, DeckSet } from './deck/types.js';
 import { QuizError } from './errors.js';
+import { teamReviewLine } from './fsrs/log.js';
 import type { Clock, QueueQuery, QueueSnapshot, ReviewStore, UserRef } from './ports.js';
 import { addDays, dayWindow, shortDuration } from './time.js';
 import { truncate, type View, type ViewButton, withSource } from './views.js';
@@ -30,6 +31,9 @@ export const REVIEW_DEFAULTS = { timezone: 'UTC', statsDays: 366, retentionDays:
 /** Rating labels in button order (ts-fsrs Rating 1..4). */
 export const GRADE_LABELS: Record<Grade, string> = { 1: 'Again', 2: 'Hard', 3: 'Good', 4: 'Easy' };
 const GRADE_STYLE = { 1: 'danger', 2: 'secondary', 3: 'success', 4: 'primary' } as const;
+
+/** Schedulers kept (one per deck and weight set in use). */
+const MAX_SCHEDULERS = 256;
 
 /** Body text sizes kept well inside every platform's limits (Discord embed 4,096; Slack section 3,000). */
 const MAX_FRONT = 1_000;
@@ -63,11 +67,17 @@ export class ReviewService {
     return { now, endOfDay: w.end, day: w.day };
   }
 
-  private scheduler(deck: Deck): FSRS {
-    let f = this.schedulers.get(deck.id);
+  /** The scheduler of a deck with a team's fitted weights (null: FSRS's defaults), cached. */
+  private scheduler(deck: Deck, w: number[] | null): FSRS {
+    const key = `${deck.id} ${deck.retention} ${w ? w.join(',') : ''}`;
+    let f = this.schedulers.get(key);
     if (!f) {
-      f = fsrs(generatorParameters({ request_retention: deck.retention, enable_fuzz: false }));
-      this.schedulers.set(deck.id, f);
+      // Bounded: weights change only when a fit is adopted, so old entries are simply dropped.
+      if (this.schedulers.size >= MAX_SCHEDULERS) this.schedulers.clear();
+      f = fsrs(
+        generatorParameters({ request_retention: deck.retention, enable_fuzz: false, ...(w ? { w } : {}) }),
+      );
+      this.schedulers.set(key, f);
     }
     return f;
   }
@@ -114,9 +124,9 @@ export class ReviewService {
     const deck = this.deck(a.deckId);
     const card = this.card(deck, a.cardId);
     const now = this.opts.clock.now();
-    const state = await this.opts.store.getState(actor.user, deck.id, card.id);
+    const { state, w } = await this.opts.store.readForGrade(actor.user, deck.id, card.id, actor.team);
     const fcard = state ? unpackCard(state) : newCard(now);
-    const preview = this.scheduler(deck).repeat(fcard, new Date(now));
+    const preview = this.scheduler(deck, w).repeat(fcard, new Date(now));
     const owner = ownerTag(actor.user);
     const buttons: ViewButton[] = ([1, 2, 3, 4] as const).map((g) => ({
       label: `${GRADE_LABELS[g]} · ${shortDuration(preview[g as FsrsGrade].card.due.getTime() - now)}`,
@@ -147,7 +157,7 @@ export class ReviewService {
     const card = this.card(deck, a.cardId);
     const now = this.opts.clock.now();
     const user = actor.user;
-    const expected = await this.opts.store.getState(user, deck.id, card.id);
+    const { state: expected, w } = await this.opts.store.readForGrade(user, deck.id, card.id, actor.team);
     const before = expected ? unpackCard(expected) : newCard(now);
     let note: string;
     let snap: QueueSnapshot | undefined;
@@ -155,7 +165,7 @@ export class ReviewService {
       // The card moved on since this button was drawn: a double click or an old message.
       note = 'That card was already graded; here is your next one.';
     } else {
-      const { card: after } = this.scheduler(deck).next(before, new Date(now), a.grade as FsrsGrade);
+      const { card: after } = this.scheduler(deck, w).next(before, new Date(now), a.grade as FsrsGrade);
       const wasReview = before.state === State.Review;
       const q = this.queueQuery(now);
       const { outcome, queue } = await this.opts.store.applyGradeThenQueue(
@@ -170,6 +180,13 @@ export class ReviewService {
           isNew: expected === null,
           recalled: wasReview ? a.grade > 1 : null,
           log: reviewLogLine(now, card.id, a.grade, before, after),
+          team: actor.team
+            ? {
+                ref: actor.team,
+                at: now,
+                line: teamReviewLine(now, deck.id, user, card.id, before.reps, a.grade),
+              }
+            : null,
         },
         q,
       );

@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { ReviewStore, TeamStore } from '../engine/ports.js';
+import type { FsrsStore, ReviewStore, TeamStore } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
+import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamStore } from './memory/team-store.js';
 import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
+import { RedisFsrsStore } from './redis/fsrs-store.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
 import { RedisTeamStore } from './redis/team-store.js';
@@ -21,6 +23,8 @@ export interface Stores {
   review: ReviewStore;
   /** Competition data: schedules, rounds, leaderboards, streaks. */
   team: TeamStore;
+  /** Teams' review logs, fitted FSRS parameters and the fit lease. */
+  fsrs: FsrsStore;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
@@ -82,6 +86,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       kind: 'redis',
       where: safeUrl(o.redisUrl),
       review: new RedisReviewStore(redis, keys),
+      fsrs: new RedisFsrsStore(redis, keys),
       team,
       teams: team,
       redis,
@@ -100,6 +105,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     kind: 'embedded',
     where: file,
     review: new MemoryReviewStore(doc),
+    fsrs: new MemoryFsrsStore(doc),
     team,
     teams: team,
     ping: async () => {},

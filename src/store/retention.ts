@@ -12,6 +12,10 @@ export const RETENTION = {
   dayCounterDays: 60,
   /** Names and streaks of a team member are forgotten after this long without a daily answer. */
   memberIdleMs: 180 * 86_400_000,
+  /** Reviews kept in a team's review log (FSRS fitting data), newest first; about 45 bytes each. */
+  teamReviewLogLines: 50_000,
+  /** A team's review log is dropped this long after its last review. */
+  teamReviewLogIdleMs: 400 * 86_400_000,
 } as const;
 
 /** The oldest local day (YYYY-MM-DD) whose review counters are kept when `day` is today. */

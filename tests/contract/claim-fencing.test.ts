@@ -80,10 +80,10 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
       resetAsked: false,
       keepMs: KEEP,
     });
-    expect(await a.renewClaim(TEAM, r.roundId, 1, later + LEASE)).toBe('lost');
+    expect(await a.renewClaim(TEAM, r.roundId, 1, later, later + LEASE)).toBe('lost');
     expect(await a.failPost(TEAM, r.roundId, 1, false, KEEP)).toBe('lost');
     expect(await a.recordPost(TEAM, r, post(1, 'stale'))).toBe('lost');
-    expect(await b.renewClaim(TEAM, r.roundId, 2, later + LEASE)).toBe('ok');
+    expect(await b.renewClaim(TEAM, r.roundId, 2, later, later + LEASE)).toBe('ok');
     expect(await b.recordPost(TEAM, r, post(2, 'm2'))).toBe('ok');
     expect(await a.recordPost(TEAM, r, post(1, 'stale'))).toBe('lost');
     expect(await a.recordPost(TEAM, r, post(2, 'again'))).toBe('lost');
@@ -94,7 +94,7 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
   it('renewing moves the lease: others are busy until the renewed time, then take over', async () => {
     const r = round();
     await a.claimRound(TEAM, r, lease('a'));
-    expect(await a.renewClaim(TEAM, r.roundId, 1, T0 + 50_000 + LEASE)).toBe('ok');
+    expect(await a.renewClaim(TEAM, r.roundId, 1, T0 + 50_000, T0 + 50_000 + LEASE)).toBe('ok');
     expect(await b.claimRound(TEAM, r, lease('b', T0 + LEASE + 1))).toEqual({
       status: 'busy',
       until: T0 + 50_000 + LEASE,
@@ -103,6 +103,13 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
       status: 'claimed',
       generation: 2,
     });
+  });
+
+  it('a lease that has run out cannot be renewed, even before anyone takes over', async () => {
+    const r = round();
+    await a.claimRound(TEAM, r, lease('a'));
+    expect(await a.renewClaim(TEAM, r.roundId, 1, T0 + LEASE, T0 + 2 * LEASE)).toBe('lost');
+    expect(await a.renewClaim(TEAM, r.roundId, 1, T0 + LEASE - 1, T0 + 2 * LEASE)).toBe('ok');
   });
 
   it('a retry after a failed attempt keeps the round and counts the attempt', async () => {

@@ -67,7 +67,7 @@ describe('Redis round trips on the daily claim / post / record path', () => {
     }
     // Warm up so every script is loaded (a first EVALSHA may fall back to EVAL).
     expect((await daily.openRound(TEAM, 'C0', '2024-03-28')).status).toBe('posted');
-    await store.renewClaim(TEAM, 'C0-20240328', 1, clock.now());
+    await store.renewClaim(TEAM, 'C0-20240328', 1, clock.now(), clock.now());
     await store.markPostNow(TEAM, 'C0', clock.now(), 60_000);
 
     const trips = countTrips(redis);

@@ -26,6 +26,8 @@ const GOOD = {
   SCHEDULER_BACKOFF_MS: '500',
   DAILY_CLAIM_LEASE_MS: '3000',
   SHUTDOWN_DRAIN_MS: '1500',
+  FSRS_FIT_MIN_REVIEWS: '3000',
+  FSRS_FIT_INTERVAL_MS: '0',
 };
 
 /** Each variable set wrong in turn, with the words its problem must contain. */
@@ -48,6 +50,12 @@ const WRONG: [keyof typeof GOOD, string, RegExp][] = [
   ['SCHEDULER_BACKOFF_MS', '1m', /SCHEDULER_BACKOFF_MS must be a whole number of milliseconds/],
   ['DAILY_CLAIM_LEASE_MS', '5', /DAILY_CLAIM_LEASE_MS must be a whole number of milliseconds from 200/],
   ['SHUTDOWN_DRAIN_MS', 'ten', /SHUTDOWN_DRAIN_MS must be a whole number of milliseconds/],
+  [
+    'FSRS_FIT_MIN_REVIEWS',
+    '50',
+    /FSRS_FIT_MIN_REVIEWS must be a whole number of reviews from 100 .* e\.g\. 2000/,
+  ],
+  ['FSRS_FIT_INTERVAL_MS', '-1', /FSRS_FIT_INTERVAL_MS must be a whole number of milliseconds from 0/],
 ];
 
 describe('config', () => {
@@ -64,6 +72,8 @@ describe('config', () => {
       SCHEDULER_BACKOFF_MS: 500,
       DAILY_CLAIM_LEASE_MS: 3000,
       SHUTDOWN_DRAIN_MS: 1500,
+      FSRS_FIT_MIN_REVIEWS: 3000,
+      FSRS_FIT_INTERVAL_MS: 0,
     });
     const d = loadConfig({});
     expect(d.ok && d.config).toMatchObject({
@@ -80,6 +90,8 @@ describe('config', () => {
       SCHEDULER_BACKOFF_MS: 60_000,
       DAILY_CLAIM_LEASE_MS: 300_000,
       SHUTDOWN_DRAIN_MS: 10_000,
+      FSRS_FIT_MIN_REVIEWS: 2_000,
+      FSRS_FIT_INTERVAL_MS: 21_600_000,
     });
     expect(d.ok && d.config.REDIS_URL).toBeUndefined();
   });

@@ -153,6 +153,8 @@ describe.each(pairs)('exactly-once daily posts on $name', ({ make }) => {
     const slow = w.a.openRound(TEAM, 'C1', DATE);
     await w.chat.until(() => w.chat.pending.length === 1);
     w.clock.advance(LEASE - 1_000);
+    // Renewals run one after another: the second to complete from here began after the advance.
+    await w.spy.next('renewClaim');
     await w.spy.next('renewClaim');
     w.clock.advance(2_000); // past the first lease, inside the renewed one
     const other = await w.b.openRound(TEAM, 'C1', DATE);
@@ -171,6 +173,23 @@ describe.each(pairs)('exactly-once daily posts on $name', ({ make }) => {
     expect(w.chat.pending).toEqual([]); // its abort signal fired: the platform call was given up
     expect(w.chat.inChannel('C1')).toHaveLength(0);
     expect((await w.b.openRound(TEAM, 'C1', DATE)).status).toBe('posted');
+    expect(w.chat.inChannel('C1')).toHaveLength(1);
+  });
+
+  it('a holder whose claim was taken over stops its post at the next renewal; its record would be refused', async () => {
+    w = world(make, { renewEveryMs: 5, postTimeoutMs: 55_000 });
+    await scheduleC1(w);
+    w.chat.holdPosts = 1;
+    const stale = w.a.openRound(TEAM, 'C1', DATE);
+    await w.chat.until(() => w.chat.pending.length === 1);
+    // A stalls past its lease before renewing (a GC pause): B takes over with the next generation.
+    const held = w.chat.pending[0];
+    w.clock.advance(LEASE + 1);
+    const renewals = w.spy.next('renewClaim');
+    expect((await w.b.openRound(TEAM, 'C1', DATE)).status).toBe('posted');
+    await renewals;
+    expect(await stale).toMatchObject({ status: 'busy' });
+    expect(held?.signal?.aborted).toBe(true);
     expect(w.chat.inChannel('C1')).toHaveLength(1);
   });
 

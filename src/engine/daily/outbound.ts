@@ -76,7 +76,8 @@ export async function underClaim<T>(c: HeldClaim, call: (signal: AbortSignal) =>
     renewing = renewing.then(async () => {
       if (ac.signal.aborted) return;
       try {
-        const out = await c.store.renewClaim(c.team, c.roundId, c.generation, c.clock.now() + c.leaseMs);
+        const now = c.clock.now();
+        const out = await c.store.renewClaim(c.team, c.roundId, c.generation, now, now + c.leaseMs);
         if (out === 'lost') ac.abort(new ClaimLostError(c.roundId));
       } catch (err) {
         c.onRenewError?.(err);

@@ -1,4 +1,4 @@
-import type { UserRef } from './refs.js';
+import type { TeamRef, UserRef } from './refs.js';
 
 /** What the review engine needs from a store for one card write. */
 export interface GradeWrite {
@@ -22,6 +22,20 @@ export interface GradeWrite {
   recalled: boolean | null;
   /** Compact review log line. */
   log: string;
+  /**
+   * The team the review was done in (null in DMs and the terminal) and its line for the team's
+   * review log (`engine/fsrs/log.ts`), the data FSRS parameters are fitted on. Written only when
+   * the grade applies.
+   */
+  team?: { ref: TeamRef; line: string; at: number } | null;
+}
+
+/** What a grade needs to read first: the card's state and the FSRS weights to schedule with. */
+export interface GradeRead {
+  /** Packed state, or null for a card the user never saw. */
+  state: string | null;
+  /** The team's fitted weights for the deck (its own, else the team's), or null for FSRS's defaults. */
+  w: number[] | null;
 }
 
 /** The moment a queue snapshot is taken for. */
@@ -83,6 +97,11 @@ export interface ReviewStore {
   queue(user: UserRef, deckId: string, now: number, endOfDay: number, day: string): Promise<QueueSnapshot>;
   /** Packed state of one card, or null when the user never saw it. */
   getState(user: UserRef, deckId: string, cardId: string): Promise<string | null>;
+  /**
+   * One round trip: the card's state and the weights to schedule it with (show answer and grade).
+   * `team` null (DMs, terminal) always gets null weights.
+   */
+  readForGrade(user: UserRef, deckId: string, cardId: string, team: TeamRef | null): Promise<GradeRead>;
   /** Ids of all cards the user has a state for in the deck. */
   knownCards(user: UserRef, deckId: string): Promise<Set<string>>;
   /** Atomically writes state, due queue, counters and log if the state is still `expected`. */

@@ -36,8 +36,17 @@ export interface TeamStore {
    * keeps its answers. A round already posted (or closed) is `posted`.
    */
   claimRound(team: TeamRef, round: DailyRound, lease: ClaimLease): Promise<ClaimOutcome>;
-  /** One round trip: moves the lease end of the claim to `until`; 'lost' unless `generation` holds it. */
-  renewClaim(team: TeamRef, roundId: string, generation: number, until: number): Promise<'ok' | 'lost'>;
+  /**
+   * One round trip: moves the lease end of the claim to `until`; 'lost' unless `generation` holds
+   * it with a lease not yet ended at `now` (a lapsed lease is lost, even before anyone takes over).
+   */
+  renewClaim(
+    team: TeamRef,
+    roundId: string,
+    generation: number,
+    now: number,
+    until: number,
+  ): Promise<'ok' | 'lost'>;
   /** One round trip: marks a claimed round posted, with its message; 'lost' unless `post.generation` holds the claim. */
   recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'>;
   /** One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds the claim. */
@@ -78,7 +87,7 @@ export interface TeamStore {
   /**
    * Idempotent: closes the round and awards points and streaks once, however often it is called
    * (also concurrently). Everything is computed before the first write; a large round (Redis: more
-   * than 500 answers) is applied in chunks, and a close cut off between chunks is finished by the
+   * than 250 answers) is applied in chunks, and a close cut off between chunks is finished by the
    * next call. A round past its lifetime at `awards.now` is `unknown` (and leaves the open index).
    */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;

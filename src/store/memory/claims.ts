@@ -64,16 +64,17 @@ export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLea
   return { status: 'claimed', generation: next, round: publicRound(kept) };
 }
 
-/** Moves the lease end of a running claim of this generation (see TeamStore.renewClaim). */
+/** Moves the lease end of a running claim of this generation whose lease has not ended (see TeamStore.renewClaim). */
 export function renewClaim(
   d: MemoryTeamData,
   roundId: string,
   generation: number,
+  now: number,
   until: number,
 ): 'ok' | 'lost' {
   const claim = d.claims[roundId];
   const c = claim ? decodeClaim(claim.v) : null;
-  if (!claim || c?.state !== 'run' || c.attempt !== generation) return 'lost';
+  if (!claim || c?.state !== 'run' || c.attempt !== generation || c.until <= now) return 'lost';
   claim.v = encodeClaim({ ...c, until });
   return 'ok';
 }

@@ -1,16 +1,20 @@
 import { unpackCard } from '../../engine/cardstate.js';
+import { pickWeights } from '../../engine/fsrs/params.js';
 import {
   type DayCounters,
   type GradeAndQueue,
+  type GradeRead,
   type GradeWrite,
   QUEUE_DUE_IDS,
   type QueueQuery,
   type QueueSnapshot,
   type ReviewStore,
+  type TeamRef,
   type UserExport,
   type UserRef,
 } from '../../engine/ports.js';
 import { oldestKeptDay } from '../retention.js';
+import { appendTeamReview, type FsrsDoc, memoryWeights } from './fsrs-store.js';
 import type { PersistedDoc } from './persist.js';
 
 /** Review log lines kept per user (same cap as Redis). */
@@ -95,7 +99,7 @@ const zero = (): DayCount => ({ r: 0, t: 0, p: 0, n: 0 });
 export class MemoryReviewStore implements ReviewStore {
   private readonly slice: ReviewSlice;
 
-  constructor(private readonly doc: PersistedDoc<ReviewDoc>) {
+  constructor(private readonly doc: PersistedDoc<ReviewDoc & FsrsDoc>) {
     doc.data.review ??= { users: {} };
     this.slice = doc.data.review;
   }
@@ -165,6 +169,18 @@ export class MemoryReviewStore implements ReviewStore {
     return own(this.deck(user, deckId)?.cards, cardId) ?? null;
   }
 
+  async readForGrade(
+    user: UserRef,
+    deckId: string,
+    cardId: string,
+    team: TeamRef | null,
+  ): Promise<GradeRead> {
+    const state = own(this.deck(user, deckId)?.cards, cardId) ?? null;
+    if (!team) return { state, w: null };
+    const w = memoryWeights(this.doc, team, deckId);
+    return { state, w: pickWeights(w.deck, w.team) };
+  }
+
   async knownCards(user: UserRef, deckId: string): Promise<Set<string>> {
     return new Set(Object.keys(this.deck(user, deckId)?.cards ?? {}));
   }
@@ -194,6 +210,8 @@ export class MemoryReviewStore implements ReviewStore {
     if (w.isNew) deckDay.n++;
     data.log.unshift(w.log);
     if (data.log.length > MEMORY_REVIEW_LOG_CAP) data.log.length = MEMORY_REVIEW_LOG_CAP;
+    // Same document, same save: the team's log line is written with the grade or not at all.
+    if (w.team) appendTeamReview(this.doc, w.team.ref, w.team.line, w.team.at);
     await this.doc.changed();
     return 'applied';
   }

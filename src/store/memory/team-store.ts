@@ -137,10 +137,11 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     team: TeamRef,
     roundId: string,
     generation: number,
+    now: number,
     until: number,
   ): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    return d ? this.changed(claims.renewClaim(d, roundId, generation, until)) : 'lost';
+    return d ? this.changed(claims.renewClaim(d, roundId, generation, now, until)) : 'lost';
   }
 
   async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {

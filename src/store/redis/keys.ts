@@ -166,6 +166,26 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'seen');
   }
 
+  /** Capped list of the team's review log lines (`engine/fsrs/log.ts`), newest first: what FSRS fits on. */
+  teamReviewLog(t: TeamRef): string {
+    return this.team(t.platform, t.teamId, 'revlog');
+  }
+
+  /** Hash of the team's FSRS parameters and fit attempts: `p:` / `p:<deck>` params JSON, `a:` / `a:<deck>` attempt JSON. */
+  teamFsrs(t: TeamRef): string {
+    return this.team(t.platform, t.teamId, 'fsrs');
+  }
+
+  /** Global set of teams with a review log (the fit job's index), members from {@link Keys.teamMember}. */
+  fsrsTeams(): string {
+    return `${this.prefix}:fsrs:teams`;
+  }
+
+  /** Global string: the one fit lease (owner id, expiring). */
+  fsrsLease(): string {
+    return `${this.prefix}:fsrs:lease`;
+  }
+
   /** Global set of teams with schedules (catch-up index), members from {@link Keys.teamMember}. */
   teams(): string {
     return `${this.prefix}:teams`;

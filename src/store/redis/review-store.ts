@@ -1,17 +1,21 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { unpackCard } from '../../engine/cardstate.js';
+import { pickWeights } from '../../engine/fsrs/params.js';
 import {
   type DayCounters,
   type GradeAndQueue,
+  type GradeRead,
   type GradeWrite,
   QUEUE_DUE_IDS,
   type QueueQuery,
   type QueueSnapshot,
   type ReviewStore,
+  type TeamRef,
   type UserExport,
   type UserRef,
 } from '../../engine/ports.js';
-import { oldestKeptDay } from '../retention.js';
+import { paramsField } from '../fsrs-fields.js';
+import { oldestKeptDay, RETENTION } from '../retention.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 
@@ -117,6 +121,26 @@ export class RedisReviewStore implements ReviewStore {
     return guard('getState', () => this.redis.hget(this.keys.cards(user, deckId), cardId));
   }
 
+  /** One round trip: HGET of the state and, with a team, HMGET of its deck and team weights, pipelined. */
+  async readForGrade(
+    user: UserRef,
+    deckId: string,
+    cardId: string,
+    team: TeamRef | null,
+  ): Promise<GradeRead> {
+    if (!team) return { state: await this.getState(user, deckId, cardId), w: null };
+    const pipe = this.redis.pipeline();
+    pipe.hget(this.keys.cards(user, deckId), cardId);
+    pipe.hmget(this.keys.teamFsrs(team), paramsField(deckId), paramsField(null));
+    const res = await guard('readForGrade', async () => {
+      const r = (await pipe.exec()) ?? [];
+      for (const [err] of r) if (err) throw err;
+      return r;
+    });
+    const [deckW, teamW] = (res[1]?.[1] as (string | null)[] | undefined) ?? [];
+    return { state: (res[0]?.[1] as string | null) ?? null, w: pickWeights(deckW, teamW) };
+  }
+
   /** One round trip: HKEYS. */
   async knownCards(user: UserRef, deckId: string): Promise<Set<string>> {
     return new Set(await guard('knownCards', () => this.redis.hkeys(this.keys.cards(user, deckId))));
@@ -127,17 +151,25 @@ export class RedisReviewStore implements ReviewStore {
    * pipeline also adds the user to the global `users` export index (idempotent, its own slot).
    */
   async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
-    const results = await this.execGrade(w, null);
-    return results[0]?.[1] === 1 ? 'applied' : 'conflict';
+    return this.outcome(w, await this.execGrade(w, null));
   }
 
   /** One round trip: the `grade` script, then the `queue` script, pipelined. */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const results = await this.execGrade(w, q);
-    return {
-      outcome: results[0]?.[1] === 1 ? 'applied' : 'conflict',
-      queue: parseQueue(results.at(-1)?.[1] as QueueReply),
-    };
+    return { outcome: await this.outcome(w, results), queue: parseQueue(results.at(-1)?.[1] as QueueReply) };
+  }
+
+  /**
+   * The grade's outcome. The team's log line went out in the same pipeline, in the team's slot, so
+   * it could not depend on the grade script's answer: on a conflict (rare: a double click, another
+   * replica) it is taken back, which costs that path one more round trip.
+   */
+  private async outcome(w: GradeWrite, results: [Error | null, unknown][]): Promise<'applied' | 'conflict'> {
+    if (results[0]?.[1] === 1) return 'applied';
+    const t = w.team;
+    if (t) await guard('applyGrade', () => this.redis.lrem(this.keys.teamReviewLog(t.ref), 1, t.line));
+    return 'conflict';
   }
 
   private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<[Error | null, unknown][]> {
@@ -165,6 +197,15 @@ export class RedisReviewStore implements ReviewStore {
       oldestKeptDay(w.day),
     );
     if (w.expected === null) pipe.sadd(k.users(), k.userMember(u));
+    if (w.team) {
+      // The team's review log lives in the team's slot, so it cannot be in the grade script: it is
+      // appended in the same pipeline (no extra round trip; 4 commands, ~45 bytes kept per review).
+      const log = k.teamReviewLog(w.team.ref);
+      pipe.lpush(log, w.team.line);
+      pipe.ltrim(log, 0, RETENTION.teamReviewLogLines - 1);
+      pipe.pexpire(log, RETENTION.teamReviewLogIdleMs);
+      pipe.sadd(k.fsrsTeams(), k.teamMember(w.team.ref));
+    }
     if (q) pipe.queue(...this.queueArgs(u, w.deckId, q));
     return guard('applyGrade', async () => {
       const res = await pipe.exec();

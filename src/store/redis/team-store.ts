@@ -172,10 +172,11 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     team: TeamRef,
     roundId: string,
     generation: number,
+    now: number,
     until: number,
   ): Promise<'ok' | 'lost'> {
     return guard('renewClaim', () =>
-      this.scripts.dailyRenew(this.keys.teamClaim(team, roundId), generation, until),
+      this.scripts.dailyRenew(this.keys.teamClaim(team, roundId), generation, now, until),
     );
   }
 

@@ -1,0 +1,49 @@
+import type { Logger } from '../engine/api.js';
+import type { FitJob } from './job.js';
+
+/** Options of {@link startFitTimer}. */
+export interface FitTimerOptions {
+  /** The job. */
+  job: FitJob;
+  /** Time between runs (ms). */
+  intervalMs: number;
+  /** Delay of the first run after start (ms), so a start-up is not slowed by a fit. */
+  firstMs: number;
+  /** Now. */
+  now: () => number;
+  /** Logger. */
+  log: Logger;
+}
+
+/**
+ * Runs the fit job every `intervalMs` in this process (each process does; the job's lease lets
+ * one fit at a time). Timers are unref'd; `stop` waits for a run in progress.
+ */
+export function startFitTimer(o: FitTimerOptions): { stop(): Promise<void> } {
+  let running: Promise<unknown> | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (stopped || running) return;
+    running = o.job
+      .run(o.now())
+      .catch((err: unknown) => o.log.warn({ err }, 'FSRS fit run failed; parameters unchanged'))
+      .finally(() => {
+        running = undefined;
+      });
+  };
+  let interval: NodeJS.Timeout | undefined;
+  const first = setTimeout(() => {
+    tick();
+    interval = setInterval(tick, o.intervalMs);
+    interval.unref();
+  }, o.firstMs);
+  first.unref();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(first);
+      if (interval) clearInterval(interval);
+      await running;
+    },
+  };
+}
