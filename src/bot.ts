@@ -1,4 +1,5 @@
 import type { Logger as Pino } from 'pino';
+import { loadChartRenderer } from './charts/picture.js';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
 import { systemClock } from './engine/ports.js';
@@ -252,6 +253,11 @@ interface Platform extends Running {
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
 async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Platform[]> {
   const started: Platform[] = [];
+  // Pictures of charts for the chat platforms (the terminal prints text); text only if it cannot load.
+  const charts =
+    config.DISCORD_TOKEN || config.SLACK_BOT_TOKEN
+      ? await loadChartRenderer(log.child({ part: 'charts' }))
+      : undefined;
   try {
     if (config.DISCORD_TOKEN) {
       const { startDiscord } = await import('./adapters/discord/start.js');
@@ -261,6 +267,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         guildId: config.DISCORD_GUILD_ID,
         engine: core.engine,
         log: log.child({ platform: 'discord' }),
+        charts,
       });
       core.chats.set('discord', discord.chat);
       const { discordAdminCheck } = await import('./web/admin-checks.js');
@@ -282,6 +289,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         engine: core.engine,
         log: log.child({ platform: 'slack' }),
         adminUsers: config.SLACK_ADMIN_USERS,
+        charts,
       });
       core.chats.set('slack', slack.chat);
       const { slackAdminCheck } = await import('./web/admin-checks.js');

@@ -80,6 +80,10 @@ function notFound(reply: FastifyReply, ctx: PageCtx, what: string) {
   return sendPage(reply, 404, page({ title: 'Not found', ctx, active: 'decks', body: html`<p>${what}</p>` }));
 }
 
+function refused(reply: FastifyReply, ctx: PageCtx, body: Parameters<typeof page>[0]['body']) {
+  return sendPage(reply, 403, page({ title: 'Refused', ctx, active: 'decks', body }));
+}
+
 /** The text and version of a card to edit (a new card's template when `cardId` is null), or null. */
 async function cardPage(deps: WebDeps, deckId: string, cardId: string | null) {
   if (!deps.deckFiles || !deps.decks.get(deckId)) return null;
@@ -231,29 +235,11 @@ function registerCardSave(app: FastifyInstance, deps: WebDeps, base: string): vo
     const { deck } = req.params as { deck: string };
     const b = req.body as Body;
     if (!deps.deckFiles || !editable(deps, ctx.team) || !deps.decks.get(deck)) {
-      return sendPage(
-        reply,
-        403,
-        page({
-          title: 'Refused',
-          ctx,
-          active: 'decks',
-          body: html`<p>Deck files are read-only for this team.</p>`,
-        }),
-      );
+      return refused(reply, ctx, html`<p>Deck files are read-only for this team.</p>`);
     }
     const actor = await writeActor(deps, req);
     if (!actor.isAdmin) {
-      return sendPage(
-        reply,
-        403,
-        page({
-          title: 'Refused',
-          ctx,
-          active: 'decks',
-          body: notice(noticeView('not_admin')),
-        }),
-      );
+      return refused(reply, ctx, notice(noticeView('not_admin')));
     }
     const r = await deps.deckFiles.save(deck, b.card ?? '', b.original || null, b.version ?? '');
     const version = r.saved ? (await deps.deckFiles.source(deck)).version : (b.version ?? '');
