@@ -40,7 +40,7 @@ function readScript(file: string): Script | null {
 }
 
 /** Problems of one script's header against its code. */
-export function headerProblems(s: Script): string[] {
+function headerProblems(s: Script): string[] {
   const problems: string[] = [];
   const keys = s.header.flatMap((l) => [...l.matchAll(/^-- KEYS\[(\d+)\]/g)].map((k) => Number(k[1])));
   const want = Array.from({ length: s.numKeys }, (_, i) => i + 1);
