@@ -50,7 +50,7 @@ export async function chartsSection(ctx: BenchContext): Promise<SectionResult> {
   const p50 = median(stats.map((s) => s.p50));
   const p99 = median(stats.map((s) => s.p99));
   return {
-    title: '8. Charts as images (ECharts SVG + resvg PNG)',
+    title: '9. Charts as images (ECharts SVG + resvg PNG)',
     rows: [
       info('charts: /stats chart render p50', p50, 'ms', spread(stats.map((s) => s.p50))),
       // A chart slower than the deferral deadline (2 s) is still delivered (defer, then edit), but late.

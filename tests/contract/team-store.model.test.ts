@@ -403,7 +403,8 @@ describe('team stores against a reference model (fast-check)', () => {
         const run = ++n;
         const file = join(dir, `m${run}.json`);
         const keys = new Keys(`${server.prefix}m${run}`);
-        const memory = () => new MemoryTeamStore(new PersistedDoc<object>(file, () => ({})));
+        // Saved at once (no 50 ms batching): every write waits for its save, and restarts read the file.
+        const memory = () => new MemoryTeamStore(new PersistedDoc<object>(file, () => ({}), 0));
         let mem = memory();
         const real: Real = {
           now: T0,

@@ -77,7 +77,9 @@ export interface Rig {
 }
 
 /** Starts redis, the engine with a demo deck and last week's points, and the dashboard. */
-export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: number } = {}): Promise<Rig> {
+export async function startRig(
+  opts: { sessionTtlMs?: number; signInPerMinute?: number; publicUrl?: string } = {},
+): Promise<Rig> {
   const redis: TestRedis = await startTestRedis();
   const dataDir = mkdtempSync(join(tmpdir(), 'qb-web-'));
   const decksDir = join(dataDir, 'decks');
@@ -103,6 +105,7 @@ export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: 
   const webStore = new RedisWebStore(stores.redis as NonNullable<Stores['redis']>, redis.prefix);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const publicUrl = opts.publicUrl ?? url;
   const web = await startWeb(
     {
       engine,
@@ -114,7 +117,7 @@ export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: 
       webStore,
       // The platform's answer, as a port: ADMIN administers team A, nobody else anything.
       isAdmin: async (team, userId) => team.teamId === TEAM_A.teamId && userId === ADMIN,
-      publicUrl: url,
+      publicUrl,
       clock,
       log: { error() {}, warn() {}, info() {}, debug() {} },
       ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),

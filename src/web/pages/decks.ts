@@ -27,8 +27,8 @@ export function preview(card: DeckCard | undefined): Html {
 }
 
 /** The lint result of the editor (also the htmx fragment). */
-export function lintBlock(c: CardCheck | undefined, saved = false): Html {
-  if (!c) return html`<div id="lint" role="status"></div>`;
+export function lintBlock(c: CardCheck | undefined, saved = false, loaded?: DeckCard): Html {
+  if (!c) return html`<div id="lint" role="status">${preview(loaded)}</div>`;
   const card = c.deck?.cards.find((x) => x.id === c.cardId);
   const list = c.problems.length
     ? html`<ul class="problems">${c.problems.map(
@@ -49,6 +49,8 @@ function editor(
     editable: boolean;
     check?: CardCheck;
     saved?: boolean;
+    /** The card as loaded now, previewed until the text is checked. */
+    preview?: DeckCard | undefined;
   },
 ): Html {
   const action = `${ctx.teamPath}/decks/${deckId}/cards`;
@@ -60,7 +62,7 @@ ${csrfField(ctx)}
 <textarea id="card-yaml" name="card" rows="18" cols="80" spellcheck="false" aria-describedby="lint">${o.text}</textarea>
 <p>${o.editable ? html`<button type="submit" name="op" value="save">Save card</button> ` : html`<small>Deck files are read-only for this team (see Settings).</small> `}<button type="submit" name="op" value="check" formaction="${ctx.teamPath}/decks/${deckId}/check">Check</button></p>
 </form>
-${lintBlock(o.check, o.saved)}`;
+${lintBlock(o.check, o.saved, o.preview)}`;
 }
 
 /** Decks: browse, edit a card (checked by the engine's deck parser), add a card, preview. */
@@ -78,6 +80,10 @@ function editable(deps: WebDeps, team: { platform: string; teamId: string }): bo
 
 function notFound(reply: FastifyReply, ctx: PageCtx, what: string) {
   return sendPage(reply, 404, page({ title: 'Not found', ctx, active: 'decks', body: html`<p>${what}</p>` }));
+}
+
+function refused(reply: FastifyReply, ctx: PageCtx, body: Parameters<typeof page>[0]['body']) {
+  return sendPage(reply, 403, page({ title: 'Refused', ctx, active: 'decks', body }));
 }
 
 /** The text and version of a card to edit (a new card's template when `cardId` is null), or null. */
@@ -153,7 +159,6 @@ function registerCardEditor(app: FastifyInstance, deps: WebDeps, base: string): 
     const { deck, card } = req.params as { deck: string; card: string };
     const c = await cardPage(deps, deck, card);
     if (!c) return notFound(reply, ctx, 'No such card.');
-    const check = deps.deckFiles?.check(deck, (await deps.deckFiles.source(deck)).text, c.text, card);
     return sendPage(
       reply,
       200,
@@ -165,7 +170,7 @@ function registerCardEditor(app: FastifyInstance, deps: WebDeps, base: string): 
           ...c,
           original: card,
           editable: editable(deps, ctx.team),
-          ...(check ? { check } : {}),
+          preview: deps.decks.card(deck, card),
         }),
       }),
     );
@@ -231,29 +236,11 @@ function registerCardSave(app: FastifyInstance, deps: WebDeps, base: string): vo
     const { deck } = req.params as { deck: string };
     const b = req.body as Body;
     if (!deps.deckFiles || !editable(deps, ctx.team) || !deps.decks.get(deck)) {
-      return sendPage(
-        reply,
-        403,
-        page({
-          title: 'Refused',
-          ctx,
-          active: 'decks',
-          body: html`<p>Deck files are read-only for this team.</p>`,
-        }),
-      );
+      return refused(reply, ctx, html`<p>Deck files are read-only for this team.</p>`);
     }
     const actor = await writeActor(deps, req);
     if (!actor.isAdmin) {
-      return sendPage(
-        reply,
-        403,
-        page({
-          title: 'Refused',
-          ctx,
-          active: 'decks',
-          body: notice(noticeView('not_admin')),
-        }),
-      );
+      return refused(reply, ctx, notice(noticeView('not_admin')));
     }
     const r = await deps.deckFiles.save(deck, b.card ?? '', b.original || null, b.version ?? '');
     const version = r.saved ? (await deps.deckFiles.source(deck)).version : (b.version ?? '');
