@@ -1,6 +1,6 @@
 /**
  * Writes the README's chart screenshots (docs/charts/*.png) from fixed sample data, through the
- * same renderer the bot uses: `npm run screenshots`. The test tests/charts/screenshots.test.ts
+ * same renderer the bot uses: `npm run charts:screenshots`. The test tests/charts/screenshots.test.ts
  * fails when the committed pictures are no longer what this script makes.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';

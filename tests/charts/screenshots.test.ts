@@ -6,7 +6,7 @@ import { renderChart } from '../../src/charts/render.js';
 import { decodePng } from '../helpers/png.js';
 
 describe('README chart screenshots', () => {
-  it('are the pictures scripts/chart-screenshots.ts makes now (run `npm run screenshots` after a change)', async () => {
+  it('are the pictures scripts/chart-screenshots.ts makes now (run `npm run charts:screenshots` after a change)', async () => {
     for (const spec of screenshotSpecs()) {
       const img = await renderChart(spec);
       const committed = readFileSync(join(import.meta.dirname, '../../docs/charts', img.fileName));

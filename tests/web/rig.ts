@@ -139,7 +139,7 @@ export async function startRig(
     actor,
     link: async (team, userId, ageMs = 0) =>
       linkUrl(
-        url,
+        publicUrl,
         issueToken(await webStore.secret(), { team, userId, operator: false }, clock.now() - ageMs),
       ),
     close: async () => {

@@ -108,6 +108,32 @@ describe('sign-in over HTTP (https PUBLIC_URL, real redis-server)', () => {
   });
 });
 
+describe('under a PUBLIC_URL path prefix', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig({ publicUrl: 'https://example.com/quizbot' });
+  });
+  afterAll(async () => rig?.close());
+
+  it('serves sign-in, pages and assets under the prefix, with the cookie scoped to it', async () => {
+    const link = await rig.link(TEAM_A, ADMIN);
+    expect(link.startsWith('https://example.com/quizbot/login?t=')).toBe(true);
+    const res = await rig.web.app.inject({
+      method: 'POST',
+      url: '/quizbot/login',
+      payload: { t: tokenOf(link) },
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/quizbot/t/discord/${TEAM_A.teamId}/schedules`);
+    expect(String(res.headers['set-cookie'])).toMatch(/Path=\/quizbot\//);
+    const cookie = String(res.headers['set-cookie']).split(';')[0] as string;
+    const page = await rig.web.app.inject({ url: res.headers.location as string, headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('href="/quizbot/assets/app.css"');
+    expect((await rig.web.app.inject({ url: '/quizbot/assets/htmx.min.js' })).statusCode).toBe(200);
+  });
+});
+
 describe('/quiz-admin dashboard through the engine', () => {
   const decks = new DeckSet([testDeck(3)]);
   const clock = new ManualClock(Date.UTC(2026, 10, 30, 8));

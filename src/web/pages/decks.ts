@@ -59,7 +59,7 @@ ${csrfField(ctx)}
 <input type="hidden" name="version" value="${o.version}">
 <input type="hidden" name="original" value="${o.original ?? ''}">
 <p><label for="card-yaml">Card (YAML, the same fields as in the deck file)</label></p>
-<textarea id="card-yaml" name="card" rows="18" cols="80" spellcheck="false" aria-describedby="lint">${o.text}</textarea>
+<textarea id="card-yaml" name="card" rows="11" cols="80" spellcheck="false" aria-describedby="lint">${o.text}</textarea>
 <p>${o.editable ? html`<button type="submit" name="op" value="save">Save card</button> ` : html`<small>Deck files are read-only for this team (see Settings).</small> `}<button type="submit" name="op" value="check" formaction="${ctx.teamPath}/decks/${deckId}/check">Check</button></p>
 </form>
 ${lintBlock(o.check, o.saved, o.preview)}`;
