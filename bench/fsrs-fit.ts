@@ -51,7 +51,7 @@ export async function fsrsFitSection(ctx: BenchContext): Promise<SectionResult> 
     );
     rows.push(
       target(
-        `fit ${k} reviews: computeParameters alone, median`,
+        `fit ${k} reviews: fit (to binding objects + computeParameters), median`,
         median(runs.map((r) => r.fitMs)),
         'ms',
         '<=',
