@@ -1,4 +1,5 @@
 import type { Logger as Pino } from 'pino';
+import { loadChartRenderer } from './charts/picture.js';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
 import { systemClock } from './engine/ports.js';
@@ -62,13 +63,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
       return null;
     },
   };
-  let http: Awaited<ReturnType<typeof startHttp>>;
-  try {
-    http = await startHttp({ port: config.HTTP_PORT, metrics, checks: ready });
-  } catch (err) {
-    await core.stores.close();
-    throw err;
-  }
+  const http = await startProbes(config, core, metrics, ready);
   running.push({ name: 'http', stop: () => http.close() });
   log.info({ httpPort: http.port }, 'http listening');
 
@@ -92,10 +87,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
           { busy: core.engine.busy, scheduler: scheduler?.inHand ?? 0 },
           'in-flight work did not finish in time: given up (leases hand it to the next process)',
         );
-      const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
-      const order = [...running].reverse();
-      for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
-      for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
+      await stopInOrder(running, log);
       log.info({}, 'stopped');
     })();
     return stopping;
@@ -127,26 +119,54 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     log.info({ webPort: web.port, publicUrl: config.PUBLIC_URL }, 'dashboard listening');
   }
   if (!stopping) {
-    scheduler = new Scheduler({
-      store: core.stores.team,
-      daily: core.daily,
-      clock: systemClock,
-      log: log.child({ part: 'scheduler' }),
-      cron: config.SCHEDULER_TICK,
-      concurrency: config.SCHEDULER_CONCURRENCY,
-      itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
-      leaseMs: config.SCHEDULER_LEASE_MS,
-      backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
-      onEvent: (e) => {
-        if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
-          metrics.rounds.inc({ event: e.type });
-      },
-    });
+    scheduler = createScheduler(config, core, log, metrics);
     await step(scheduler.start());
     if (config.FSRS_FIT_INTERVAL_MS > 0) running.push(startFsrsFit(config, core, log));
   }
   log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
+}
+
+/** The /healthz, /readyz and /metrics server; the store is closed again when it cannot listen. */
+async function startProbes(
+  config: Config,
+  core: Core,
+  metrics: Metrics,
+  checks: Record<string, () => Promise<string | null>>,
+): Promise<Awaited<ReturnType<typeof startHttp>>> {
+  try {
+    return await startHttp({ port: config.HTTP_PORT, metrics, checks });
+  } catch (err) {
+    await core.stores.close();
+    throw err;
+  }
+}
+
+/** Stops what runs, newest first, the store and the HTTP server last (probes answer until the end). */
+async function stopInOrder(running: Running[], log: Pino): Promise<void> {
+  const isBase = (r: Running) => r.name === 'store' || r.name === 'http';
+  const order = [...running].reverse();
+  for (const r of order.filter((x) => !isBase(x))) await stopQuietly(r, log, STOP_STEP_MS);
+  for (const r of order.filter(isBase)) await stopQuietly(r, log, STOP_STEP_MS);
+}
+
+/** The daily scheduler of this process, configured from the environment; its round events count in the metrics. */
+function createScheduler(config: Config, core: Core, log: Pino, metrics: Metrics): Scheduler {
+  return new Scheduler({
+    store: core.stores.team,
+    daily: core.daily,
+    clock: systemClock,
+    log: log.child({ part: 'scheduler' }),
+    cron: config.SCHEDULER_TICK,
+    concurrency: config.SCHEDULER_CONCURRENCY,
+    itemTimeoutMs: config.SCHEDULER_ITEM_TIMEOUT_MS,
+    leaseMs: config.SCHEDULER_LEASE_MS,
+    backoffMs: backoff(config.SCHEDULER_BACKOFF_MS),
+    onEvent: (e) => {
+      if (e.type === 'posted' || e.type === 'closed' || e.type === 'failed')
+        metrics.rounds.inc({ event: e.type });
+    },
+  });
 }
 
 /** The background FSRS fit of this process (one at a time across processes: the job's lease). */
@@ -233,6 +253,11 @@ interface Platform extends Running {
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
 async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Platform[]> {
   const started: Platform[] = [];
+  // Pictures of charts for the chat platforms (the terminal prints text); text only if it cannot load.
+  const charts =
+    config.DISCORD_TOKEN || config.SLACK_BOT_TOKEN
+      ? await loadChartRenderer(log.child({ part: 'charts' }))
+      : undefined;
   try {
     if (config.DISCORD_TOKEN) {
       const { startDiscord } = await import('./adapters/discord/start.js');
@@ -242,6 +267,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         guildId: config.DISCORD_GUILD_ID,
         engine: core.engine,
         log: log.child({ platform: 'discord' }),
+        charts,
       });
       core.chats.set('discord', discord.chat);
       const { discordAdminCheck } = await import('./web/admin-checks.js');
@@ -263,6 +289,7 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         engine: core.engine,
         log: log.child({ platform: 'slack' }),
         adminUsers: config.SLACK_ADMIN_USERS,
+        charts,
       });
       core.chats.set('slack', slack.chat);
       const { slackAdminCheck } = await import('./web/admin-checks.js');

@@ -69,16 +69,22 @@ export async function loadDecks(dir: string): Promise<{ decks: Deck[]; problems:
   return collectDecks(files);
 }
 
-function fsReason(err: unknown): string {
+/**
+ * A file-system error in words (`missing`: how a missing path is called). Shared by the deck
+ * loader and the deck CLI.
+ */
+export function fsReason(err: unknown, missing = 'no such file'): string {
   const e = err as NodeJS.ErrnoException;
   switch (e?.code) {
     case 'ENOENT':
-      return 'no such file';
+      return missing;
     case 'EACCES':
     case 'EPERM':
       return 'permission denied';
     case 'EISDIR':
       return 'is a folder';
+    case 'ENOTDIR':
+      return 'a parent is not a folder';
     default:
       return e instanceof Error ? e.message : String(err);
   }

@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { loadDecks } from '../deck-files.js';
+import { fsReason, loadDecks } from '../deck-files.js';
 import { isDeckId } from '../engine/actions.js';
 import { type ImportFormat, importDeck } from '../engine/deck/import.js';
 import { deckIdOf, formatProblem } from '../engine/deck/parse.js';
@@ -83,7 +83,7 @@ export async function deckImport(file: string, opts: DeckImportOptions): Promise
       return fail(`${file} is not UTF-8 text: export it again as UTF-8`);
     }
   } catch (err) {
-    return fail(`cannot read ${file}: ${fsReason(err)}`);
+    return fail(`cannot read ${file}: ${fsReason(err, 'no such file or folder')}`);
   }
 
   let result: ReturnType<typeof importDeck>;
@@ -102,7 +102,7 @@ export async function deckImport(file: string, opts: DeckImportOptions): Promise
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
       return fail(`${out} already exists; use --force to overwrite it`);
     }
-    return fail(`cannot write ${out}: ${fsReason(err)}`);
+    return fail(`cannot write ${out}: ${fsReason(err, 'no such file or folder')}`);
   }
 
   const lines = result.warnings.map((w) => `warning: ${file}: ${w}`);
@@ -119,21 +119,4 @@ export async function deckImport(file: string, opts: DeckImportOptions): Promise
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function fsReason(err: unknown): string {
-  const e = err as NodeJS.ErrnoException;
-  switch (e?.code) {
-    case 'ENOENT':
-      return 'no such file or folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a folder';
-    case 'ENOTDIR':
-      return 'a parent is not a folder';
-    default:
-      return e instanceof Error ? e.message : String(err);
-  }
 }

@@ -1,4 +1,5 @@
 import type { Period } from './api.js';
+import type { ChartSpec } from './charts.js';
 import type { BoardEntry, BoardPage, Platform, Streak } from './ports.js';
 import { isoWeekKey, monthKey } from './schedule.js';
 import { addDays } from './time.js';
@@ -70,6 +71,26 @@ function line(platform: Platform, e: BoardEntry, me: boolean): string {
   return me ? `**${text}** (you)` : text;
 }
 
+/** The top of a board as bars, the caller's bar in the accent colour. A picture cannot show a mention, so a user without a stored name is shown by the end of their id. */
+export function leaderboardChart(title: string, top: BoardEntry[], userId: string): ChartSpec {
+  const labels = top.map((e) => `${e.rank}. ${e.name ?? `user …${e.userId.slice(-4)}`}`);
+  const me = top.findIndex((e) => e.userId === userId);
+  return {
+    name: 'leaderboard',
+    alt: `${title}: points of the top ${top.length}.`,
+    panels: [
+      {
+        kind: 'bars',
+        title,
+        labels,
+        values: top.map((e) => e.points),
+        highlight: me >= 0 ? [me] : [],
+        unit: 'points',
+      },
+    ],
+  };
+}
+
 /** Renders a leaderboard page for the caller (private). */
 export function renderLeaderboard(args: {
   platform: Platform;
@@ -102,6 +123,7 @@ export function renderLeaderboard(args: {
     fields: [{ name: 'Players', value: String(page.total), inline: true }],
     private: true,
     tone: 'info',
+    chart: leaderboardChart(title, page.top, userId),
   };
   if (footer) view.footer = footer;
   return view;

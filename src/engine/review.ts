@@ -6,6 +6,7 @@ import type { Deck, DeckCard, DeckSet } from './deck/types.js';
 import { QuizError } from './errors.js';
 import { teamReviewLine } from './fsrs/log.js';
 import type { Clock, QueueQuery, QueueSnapshot, ReviewStore, UserRef } from './ports.js';
+import { forecastEnd, statsChart } from './stats-chart.js';
 import { addDays, dayWindow, shortDuration } from './time.js';
 import { truncate, type View, type ViewButton, withSource } from './views.js';
 
@@ -210,9 +211,14 @@ export class ReviewService {
     const { day: today, end: endOfDay } = dayWindow(now, this.tz);
     const days = Array.from({ length: REVIEW_DEFAULTS.statsDays }, (_, i) => addDays(today, -i));
     const decks = deckId ? [this.deck(deckId)] : this.opts.decks.list();
-    const [counters, snaps] = await Promise.all([
+    const [counters, snaps, dueTimes] = await Promise.all([
       this.opts.store.dayCounters(actor.user, deckId ? (decks[0] as Deck).id : null, days),
       Promise.all(decks.map((d) => this.opts.store.queue(actor.user, d.id, now, endOfDay, today))),
+      this.opts.store.dueTimes(
+        actor.user,
+        decks.map((d) => d.id),
+        forecastEnd(today, this.tz),
+      ),
     ]);
     const dueNow = snaps.reduce((n, s) => n + s.dueNow, 0);
     const dueToday = snaps.reduce((n, s) => n + s.dueToday, 0);
@@ -224,7 +230,9 @@ export class ReviewService {
     for (let i = counters[0]?.reviews ? 0 : 1; i < counters.length && (counters[i]?.reviews ?? 0) > 0; i++)
       streak++;
     const scope = deckId ? (decks[0] as Deck).title : 'all decks';
+    const chart = known === 0 ? {} : { chart: statsChart({ today, tz: this.tz, counters, dueTimes }) };
     return {
+      ...chart,
       title: `Your study stats · ${scope}`,
       text: known === 0 ? 'You have not reviewed any card yet. Start with the review command.' : '',
       fields: [

@@ -1,3 +1,4 @@
+import type { ChartSpec } from './charts.js';
 import { codeOf, errorText, isFailure, type QuizErrorCode } from './errors.js';
 
 /** Button colour intent; adapters map it to their platform's styles. */
@@ -41,6 +42,8 @@ export interface View {
   tone?: 'info' | 'success' | 'warning' | 'error';
   /** Set on refusals and notices: the stable outcome code. */
   code?: QuizErrorCode;
+  /** A chart of the same data, as data: adapters that can show pictures render it (src/charts); the text stays complete without it. */
+  chart?: ChartSpec;
 }
 
 /** A private notice for an expected refusal, text from its code. */

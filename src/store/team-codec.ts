@@ -27,8 +27,16 @@ export type StoredClaim =
   /** Given up after `attempts` failed posts. */
   | { state: 'failed'; attempts: number };
 
-/** The string of a claim. */
-export function encodeClaim(c: StoredClaim): string {
+/**
+ * The string of a claim. With `expiresAt` (ms), followed by `#<expiresAt>`, as the daily scripts
+ * write claims in Redis: their lifetime by the bot's clock (the key's TTL is the backstop).
+ */
+export function encodeClaim(c: StoredClaim, expiresAt?: number | null): string {
+  const suffix = expiresAt === undefined || expiresAt === null ? '' : `#${expiresAt}`;
+  return claimText(c) + suffix;
+}
+
+function claimText(c: StoredClaim): string {
   switch (c.state) {
     case 'run':
       return `${runClaimPrefix(c.owner, c.attempt)}${c.until}`;

@@ -312,6 +312,20 @@ export function reviewStoreContract(
       expect(protoDeck).toEqual({ toString: state(3) });
     });
 
+    it('lists due times before a bound across decks, ascending (the /stats forecast)', async () => {
+      const s = await factory();
+      expect(await s.dueTimes(alice, ['k8s', 'net'], T0 + DAY)).toEqual([]);
+      await s.applyGrade(write({ cardId: 'c1', due: T0 + 3 * MIN }));
+      await s.applyGrade(write({ cardId: 'c2', due: T0 - DAY }));
+      await s.applyGrade(write({ cardId: 'c3', due: T0 + 2 * DAY }));
+      await s.applyGrade(write({ cardId: 'c1', deckId: 'net', due: T0 + MIN }));
+      await s.applyGrade(write({ cardId: 'c9', deckId: 'other', due: T0 }));
+      expect(await s.dueTimes(alice, ['k8s', 'net'], T0 + DAY)).toEqual([T0 - DAY, T0 + MIN, T0 + 3 * MIN]);
+      expect(await s.dueTimes(alice, ['k8s'], T0 + 3 * MIN)).toEqual([T0 - DAY]);
+      expect(await s.dueTimes(alice, [], T0 + 9 * DAY)).toEqual([]);
+      expect(await s.dueTimes({ platform: 'slack', userId: '111' }, ['k8s'], T0 + 9 * DAY)).toEqual([]);
+    });
+
     it('returns the packed state exactly as written', async () => {
       const s = await factory();
       const at = new Date(T0);

@@ -38,6 +38,8 @@ describe('team codec: the stored team formats', () => {
       until: 1700000000000,
     });
     expect(decodeClaim('posted#5')).toEqual({ state: 'posted' });
+    expect(encodeClaim({ state: 'retry', attempts: 2 }, 9)).toBe('retry|2#9');
+    expect(encodeClaim({ state: 'retry', attempts: 2 }, null)).toBe('retry|2');
   });
 
   it('refuses what it did not write', () => {

@@ -1,5 +1,6 @@
 import {
   type APIApplicationCommandBasicOption,
+  type APIApplicationCommandSubcommandOption,
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ApplicationIntegrationType,
@@ -68,7 +69,6 @@ const inGuildOnly = {
 
 /** The slash commands, exactly as registered (bulk overwrite). */
 export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
-  const channelFor = (what: string) => channelOption(`Channel to ${what} (default: this channel)`);
   return [
     {
       type: ApplicationCommandType.ChatInput,
@@ -105,87 +105,101 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       description: 'List the loaded decks with their card counts',
       ...inGuildAndDm,
     },
-    {
-      type: ApplicationCommandType.ChatInput,
-      name: COMMAND.admin,
-      description: 'Manage daily quiz schedules of this server (Manage Server)',
-      default_member_permissions: String(ADMIN_PERMISSION),
-      ...inGuildOnly,
-      options: [
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'schedule',
-          description: 'Post a daily question in a channel',
-          options: [
-            deckOption(true, 'Deck the questions come from'),
-            {
-              type: ApplicationCommandOptionType.String,
-              name: 'time',
-              description: 'Local posting time, HH:MM (24h), e.g. 09:30',
-              required: true,
-              min_length: 4,
-              max_length: 5,
-            },
-            {
-              type: ApplicationCommandOptionType.String,
-              name: 'timezone',
-              description: 'IANA timezone, e.g. Europe/Berlin or America/New_York',
-              required: true,
-              autocomplete: true,
-              max_length: 64,
-            },
-            channelFor('post in'),
-            {
-              type: ApplicationCommandOptionType.String,
-              name: 'weekdays',
-              description: 'Days to post, e.g. mon-fri (default) or mon,wed,fri',
-              required: false,
-              max_length: 40,
-            },
-            {
-              type: ApplicationCommandOptionType.String,
-              name: 'close',
-              description: 'Close after a duration (8h, 90m) or at a local time (17:00); default 8h',
-              required: false,
-              max_length: 10,
-            },
-          ],
-        },
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'unschedule',
-          description: 'Stop the daily question in a channel',
-          options: [channelFor('stop')],
-        },
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'list',
-          description: "List this server's schedules",
-        },
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'pause',
-          description: 'Pause the daily question in a channel (schedule kept)',
-          options: [channelFor('pause')],
-        },
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'resume',
-          description: 'Resume a paused daily question',
-          options: [channelFor('resume')],
-        },
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'post-now',
-          description: "Post today's question now (once per day and channel)",
-          options: [channelFor('post in')],
-        },
-        {
-          type: ApplicationCommandOptionType.Subcommand,
-          name: 'dashboard',
-          description: 'A private one-time sign-in link to the web dashboard',
-        },
-      ],
-    },
+    adminCommand(),
   ];
+}
+
+function channelFor(what: string): APIApplicationCommandBasicOption {
+  return channelOption(`Channel to ${what} (default: this channel)`);
+}
+
+/** `/quiz-admin`: the schedule commands, for members with Manage Server. */
+function adminCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
+  return {
+    type: ApplicationCommandType.ChatInput,
+    name: COMMAND.admin,
+    description: 'Manage daily quiz schedules of this server (Manage Server)',
+    default_member_permissions: String(ADMIN_PERMISSION),
+    ...inGuildOnly,
+    options: [
+      scheduleSubcommand(),
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'unschedule',
+        description: 'Stop the daily question in a channel',
+        options: [channelFor('stop')],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'list',
+        description: "List this server's schedules",
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'pause',
+        description: 'Pause the daily question in a channel (schedule kept)',
+        options: [channelFor('pause')],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'resume',
+        description: 'Resume a paused daily question',
+        options: [channelFor('resume')],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'post-now',
+        description: "Post a question now (an extra one if today's was posted)",
+        options: [channelFor('post in')],
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'dashboard',
+        description: 'A private one-time sign-in link to the web dashboard',
+      },
+    ],
+  };
+}
+
+/** `/quiz-admin schedule`. */
+function scheduleSubcommand(): APIApplicationCommandSubcommandOption {
+  return {
+    type: ApplicationCommandOptionType.Subcommand,
+    name: 'schedule',
+    description: 'Post a daily question in a channel',
+    options: [
+      deckOption(true, 'Deck the questions come from'),
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'time',
+        description: 'Local posting time, HH:MM (24h), e.g. 09:30',
+        required: true,
+        min_length: 4,
+        max_length: 5,
+      },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'timezone',
+        description: 'IANA timezone, e.g. Europe/Berlin or America/New_York',
+        required: true,
+        autocomplete: true,
+        max_length: 64,
+      },
+      channelFor('post in'),
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'weekdays',
+        description: 'Days to post, e.g. mon-fri (default) or mon,wed,fri',
+        required: false,
+        max_length: 40,
+      },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'close',
+        description: 'Close after a duration (8h, 90m) or at a local time (17:00); default 8h',
+        required: false,
+        max_length: 10,
+      },
+    ],
+  };
 }

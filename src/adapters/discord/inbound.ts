@@ -8,6 +8,8 @@ import {
   MessageFlags,
   type RepliableInteraction,
 } from 'discord.js';
+import { pictureOf } from '../../charts/picture.js';
+import type { ChartRenderer } from '../../charts/render.js';
 import { decodeAction } from '../../engine/actions.js';
 import type { ActionResult, Actor, Logger } from '../../engine/api.js';
 import { parsePeriod } from '../../engine/args.js';
@@ -15,6 +17,7 @@ import type { QuizEngine } from '../../engine/engine.js';
 import { errorView, noticeView, type View } from '../../engine/views.js';
 import { adminCommandOf } from './command-args.js';
 import { ADMIN_PERMISSION, COMMAND } from './command-definitions.js';
+import { attachPicture } from './picture.js';
 import { newReport, type RenderedMessage, renderView } from './render.js';
 
 /** The engine calls the Discord adapter makes (QuizEngine fits; tests may pass a stand-in). */
@@ -31,6 +34,8 @@ export interface InboundOptions {
   log: Logger;
   /** Defer the response when the engine has not answered after this long (Discord allows 3,000 ms). */
   deferAfterMs?: number;
+  /** Renders the charts of views as pictures; without it answers are text only. */
+  charts?: ChartRenderer | undefined;
 }
 
 /** Defaults in one place. */
@@ -101,6 +106,7 @@ interface Ctx {
   engine: DiscordEngine;
   log: Logger;
   deferAfterMs: number;
+  charts: ChartRenderer | undefined;
 }
 
 /**
@@ -112,6 +118,7 @@ export function createInteractionHandler(opts: InboundOptions): (interaction: In
     engine: opts.engine,
     log: opts.log,
     deferAfterMs: opts.deferAfterMs ?? INBOUND_DEFAULTS.deferAfterMs,
+    charts: opts.charts,
   };
   return async (interaction: Interaction): Promise<void> => {
     const started = Date.now();
@@ -136,7 +143,7 @@ function render(ctx: Ctx, view: View, where: object): RenderedMessage {
   return msg;
 }
 
-function ephemeral(msg: RenderedMessage): InteractionReplyOptions {
+function ephemeral<T extends RenderedMessage>(msg: T): T & InteractionReplyOptions {
   return { ...msg, flags: MessageFlags.Ephemeral };
 }
 
@@ -165,18 +172,22 @@ function viewOfCommand(ctx: Ctx, i: ChatInputCommandInteraction, actor: Actor): 
 
 async function onCommand(ctx: Ctx, i: ChatInputCommandInteraction): Promise<void> {
   const where = { interaction: i.id, command: i.commandName, user: i.user.id, guild: i.guildId };
-  const work = viewOfCommand(ctx, i, actorOf(i));
-  const first = await within(work, ctx.deferAfterMs);
-  if (first !== LATE) {
-    const msg = render(ctx, first, where);
-    await i.reply(first.private ? ephemeral(msg) : msg);
+  // The chart's picture is part of the work: when both are not ready in time, defer, then edit.
+  const work = viewOfCommand(ctx, i, actorOf(i)).then(async (view) => ({
+    view,
+    image: await pictureOf(view, ctx.charts, ctx.log, where),
+  }));
+  const ready = await within(work, ctx.deferAfterMs);
+  if (ready !== LATE) {
+    const msg = attachPicture(render(ctx, ready.view, where), ready.image);
+    await i.reply(ready.view.private ? ephemeral(msg) : msg);
     return;
   }
   // Every command's view is private so far, so the placeholder is private too.
   ctx.log.debug(where, 'engine slow: deferring reply');
   await i.deferReply({ flags: MessageFlags.Ephemeral });
-  const view = await work;
-  const msg = render(ctx, view, where);
+  const { view, image } = await work;
+  const msg = attachPicture(render(ctx, view, where), image);
   if (view.private) {
     await i.editReply(msg);
   } else {

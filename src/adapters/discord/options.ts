@@ -1,4 +1,5 @@
 import type { Client } from 'discord.js';
+import type { ChartRenderer } from '../../charts/render.js';
 import type { Logger } from '../../engine/api.js';
 import type { ChatPort } from '../../engine/ports.js';
 import type { DiscordEngine } from './inbound.js';
@@ -21,6 +22,8 @@ export interface DiscordOptions {
   deferAfterMs?: number;
   /** Give up starting when the gateway is not ready after this long; default 30 s. */
   readyTimeoutMs?: number;
+  /** Renders views' charts as pictures (see src/charts); without it answers are text only. */
+  charts?: ChartRenderer | undefined;
 }
 
 /** Defaults in one place. */

@@ -70,6 +70,7 @@ function listen(client: Client, opts: DiscordOptions, gateway: Gateway): void {
     engine: opts.engine,
     log,
     ...(opts.deferAfterMs !== undefined ? { deferAfterMs: opts.deferAfterMs } : {}),
+    charts: opts.charts,
   });
   client.on(Events.InteractionCreate, (interaction) => {
     handle(interaction).catch((err: unknown) => log.error({ err }, 'discord interaction handler failed'));

@@ -7,6 +7,7 @@ import type {
   SlashCommand,
   webApi,
 } from '@slack/bolt';
+import type { ChartRenderer } from '../../charts/render.js';
 import type { ActionResult, Actor, Logger } from '../../engine/api.js';
 import type { QuizEngine } from '../../engine/engine.js';
 import { QuizError } from '../../engine/errors.js';
@@ -15,6 +16,7 @@ import type { SlackAdmins } from './admins.js';
 import { parseQuizCommand, type QuizCommand } from './command-args.js';
 import { helpView, usageView } from './command-definitions.js';
 import { type DeliveryLog, deliveryKey } from './deliveries.js';
+import { sendPicture } from './picture.js';
 import { renderView } from './render.js';
 
 /** The engine calls the Slack adapter makes. */
@@ -39,6 +41,8 @@ export interface InboundDeps {
   client: webApi.WebClient;
   /** Registers work that runs after the ack, so shutdown can wait for it. */
   track(work: Promise<void>): void;
+  /** Renders views' charts as pictures, sent after the text (see picture.ts); without it text only. */
+  charts?: ChartRenderer | undefined;
 }
 
 /**
@@ -165,6 +169,7 @@ export async function handleCommand(
     view = errorView(err);
   }
   await answer(deps, respond, view, 'reply', { channelId: command.channel_id, userId: command.user_id });
+  if (view.chart && view.private) await sendPicture(deps, view, command.user_id);
 }
 
 /** A button press: one engine call; review steps replace the message, everything else answers privately. */

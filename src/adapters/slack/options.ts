@@ -1,5 +1,6 @@
 import type { App, LogLevel } from '@slack/bolt';
 import { webApi } from '@slack/bolt';
+import type { ChartRenderer } from '../../charts/render.js';
 import type { Logger } from '../../engine/api.js';
 import type { ChatPort } from '../../engine/ports.js';
 import type { DeliveryLog } from './deliveries.js';
@@ -56,6 +57,8 @@ export interface SlackOptions {
   log: Logger;
   /** User ids that are admins whatever Slack says (`SLACK_ADMIN_USERS`). */
   adminUsers?: readonly string[] | undefined;
+  /** Renders views' charts as pictures, uploaded after the text (files:write, im:write); without it text only. */
+  charts?: ChartRenderer | undefined;
   /** Web API retry policy: `production` (default), `test`, or explicit options. */
   retry?: keyof typeof SLACK_RETRY | webApi.RetryOptions | undefined;
   /** The slash command, default `/quiz`. */

@@ -135,6 +135,7 @@ function registerHandlers(app: App, setup: Setup, inFlight: Set<Promise<void>>):
     command: opts.command ?? SLACK_DEFAULTS.command,
     client: interactive,
     track,
+    charts: opts.charts,
   };
   registerInbound(app, deps);
   registerHome(app, deps);

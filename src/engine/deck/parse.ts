@@ -56,23 +56,8 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineOf = (offset: number): number => lineCounter.linePos(offset).line;
 
-  const yamlIssues = [...doc.errors, ...doc.warnings];
-  if (yamlIssues.length > 0) {
-    // One error often cascades into several on the same line: report the first of each line.
-    const lines = new Set<number>();
-    for (const e of yamlIssues) {
-      const line = lineOf(e.pos[0]);
-      if (lines.has(line)) continue;
-      lines.add(line);
-      problems.push(
-        withCard(
-          { file, line, message: `YAML syntax error: ${firstLine(e.message)}` },
-          cardAt(doc, e.pos[0]),
-        ),
-      );
-    }
-    return { problems: sortProblems(problems) };
-  }
+  const syntax = syntaxProblems(doc, file, lineOf);
+  if (syntax.length > 0) return { problems: sortProblems([...problems, ...syntax]) };
 
   let data: unknown;
   try {
@@ -90,25 +75,7 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
   }
 
   const parsed = DeckFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issues: z.core.$ZodIssue[] = [...parsed.error.issues];
-    const known = new Set(issues.map((i) => `${i.path.join('.')}\n${i.message}`));
-    for (const d of duplicateCardIds(data)) {
-      if (!known.has(`${d.path.join('.')}\n${d.message}`))
-        issues.push({ code: 'custom', input: undefined, ...d });
-    }
-    for (const issue of issues) {
-      for (const p of describeIssue(issue, data)) {
-        const node = nodeAt(doc, p.path, p.key);
-        problems.push(
-          withCard(
-            { file, ...(node?.range ? { line: lineOf(node.range[0]) } : {}), message: p.message },
-            cardOfPath(data, p.path),
-          ),
-        );
-      }
-    }
-  }
+  if (!parsed.success) problems.push(...schemaProblems(parsed.error.issues, data, doc, file, lineOf));
 
   const declared = isRecord(data) ? data.id : undefined;
   if (typeof declared === 'string' && isDeckId(declared) && declared !== id) {
@@ -121,8 +88,63 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
   }
 
   if (problems.length > 0 || !parsed.success) return { problems: sortProblems(problems) };
-  const d = parsed.data;
-  const deck: Deck = {
+  const deck = deckOf(id, parsed.data);
+  // Content rules: reported (errors fail `deck lint`), but the deck still loads.
+  const content = contentProblems(doc, deck, file, lineOf);
+  return { deck, problems: sortProblems(content.problems), frontLines: content.frontLines };
+}
+
+/** YAML syntax errors, the first of each line (one error often cascades into several on the same line). */
+function syntaxProblems(
+  doc: YamlDocument.Parsed,
+  file: string,
+  lineOf: (offset: number) => number,
+): DeckProblem[] {
+  const problems: DeckProblem[] = [];
+  const lines = new Set<number>();
+  for (const e of [...doc.errors, ...doc.warnings]) {
+    const line = lineOf(e.pos[0]);
+    if (lines.has(line)) continue;
+    lines.add(line);
+    problems.push(
+      withCard({ file, line, message: `YAML syntax error: ${firstLine(e.message)}` }, cardAt(doc, e.pos[0])),
+    );
+  }
+  return problems;
+}
+
+/** The schema issues (and duplicate card ids) of the data, worded and located in the YAML. */
+function schemaProblems(
+  schemaIssues: readonly z.core.$ZodIssue[],
+  data: unknown,
+  doc: YamlDocument.Parsed,
+  file: string,
+  lineOf: (offset: number) => number,
+): DeckProblem[] {
+  const issues: z.core.$ZodIssue[] = [...schemaIssues];
+  const known = new Set(issues.map((i) => `${i.path.join('.')}\n${i.message}`));
+  for (const d of duplicateCardIds(data)) {
+    if (!known.has(`${d.path.join('.')}\n${d.message}`))
+      issues.push({ code: 'custom', input: undefined, ...d });
+  }
+  const problems: DeckProblem[] = [];
+  for (const issue of issues) {
+    for (const p of describeIssue(issue, data)) {
+      const node = nodeAt(doc, p.path, p.key);
+      problems.push(
+        withCard(
+          { file, ...(node?.range ? { line: lineOf(node.range[0]) } : {}), message: p.message },
+          cardOfPath(data, p.path),
+        ),
+      );
+    }
+  }
+  return problems;
+}
+
+/** The deck of a valid deck file. */
+function deckOf(id: string, d: z.output<typeof DeckFileSchema>): Deck {
+  return {
     id,
     title: d.title,
     ...(d.description === undefined ? {} : { description: d.description }),
@@ -140,9 +162,6 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
       }),
     ),
   };
-  // Content rules: reported (errors fail `deck lint`), but the deck still loads.
-  const content = contentProblems(doc, deck, file, lineOf);
-  return { deck, problems: sortProblems(content.problems), frontLines: content.frontLines };
 }
 
 /** The content-rule findings of a valid deck, located in its YAML, and each card's front line. */

@@ -108,6 +108,8 @@ export interface ReviewStore {
   applyGrade(write: GradeWrite): Promise<'applied' | 'conflict'>;
   /** applyGrade, then the queue snapshot of the same deck, in one round trip (the grade click's hot path). */
   applyGradeThenQueue(write: GradeWrite, q: QueueQuery): Promise<GradeAndQueue>;
+  /** One round trip: due times (ms) of the user's cards in these decks that fall due before `until`, ascending (the `/stats` forecast). */
+  dueTimes(user: UserRef, deckIds: string[], until: number): Promise<number[]>;
   /** Counters for the given days (all decks when deckId is null), in the order asked. */
   dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]>;
   /** Every user's data, for export. */

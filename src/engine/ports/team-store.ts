@@ -87,7 +87,7 @@ export interface TeamStore {
   /**
    * Idempotent: closes the round and awards points and streaks once, however often it is called
    * (also concurrently). Everything is computed before the first write; a large round (Redis: more
-   * than 500 answers) is applied in chunks, and a close cut off between chunks is finished by the
+   * than 250 answers) is applied in chunks, and a close cut off between chunks is finished by the
    * next call. A round past its lifetime at `awards.now` is `unknown` (and leaves the open index).
    */
   closeRound(team: TeamRef, roundId: string, awards: CloseAwards): Promise<CloseOutcome>;

@@ -216,6 +216,13 @@ export class MemoryReviewStore implements ReviewStore {
     return 'applied';
   }
 
+  async dueTimes(user: UserRef, deckIds: string[], until: number): Promise<number[]> {
+    const out: number[] = [];
+    for (const d of deckIds)
+      for (const at of Object.values(this.deck(user, d)?.due ?? {})) if (at < until) out.push(at);
+    return out.sort((a, b) => a - b);
+  }
+
   async dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]> {
     const data = this.userData(user);
     const source = deckId === null ? data?.days : own(data?.decks, deckId)?.days;

@@ -6,7 +6,7 @@ import { guard } from './connect.js';
 import { type Keys, seg } from './keys.js';
 
 /** Users per close script call: each call stays well under a few ms of Redis time (see bench/close.ts). */
-export const CLOSE_CHUNK = 500;
+export const CLOSE_CHUNK = 250;
 
 /** Answers read per HSCAN call while planning a close. */
 const SCAN_COUNT = 2_000;

@@ -215,6 +215,21 @@ export class RedisReviewStore implements ReviewStore {
     });
   }
 
+  /** One round trip: a pipeline of ZRANGEBYSCORE on each deck's due queue. */
+  async dueTimes(user: UserRef, deckIds: string[], until: number): Promise<number[]> {
+    if (deckIds.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const d of deckIds) pipe.zrangebyscore(this.keys.due(user, d), '-inf', `(${until}`, 'WITHSCORES');
+    const res = await guard('dueTimes', async () => (await pipe.exec()) ?? []);
+    const out: number[] = [];
+    for (const [err, flat] of res) {
+      if (err) throw err;
+      const f = flat as string[];
+      for (let i = 1; i < f.length; i += 2) out.push(Number(f[i]));
+    }
+    return out.sort((a, b) => a - b);
+  }
+
   /** One round trip: HMGET of the day fields. */
   async dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]> {
     if (days.length === 0) return [];

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { ChannelSchedule, Streak, TeamRef, TeamStore } from '../../engine/ports.js';
 import {
   decodeStreak,
@@ -54,6 +54,113 @@ function execResults(res: [Error | null, unknown][] | null): unknown[] {
     if (err) throw err;
     return value;
   });
+}
+
+/** One key of a team's slot the export reads, in the order its replies come back. */
+type Read =
+  | { kind: 'round' }
+  | { kind: 'ans'; roundId: string }
+  | { kind: 'claim'; roundId: string }
+  | { kind: 'asked'; channelId: string; deckId: string }
+  | { kind: 'lb'; board: string };
+
+/** Queues the reads of a team's keys (`rests`: the key after the team's base) on `m`; keys not ours are skipped. */
+function queueReads(m: ChainableCommander, base: string, rests: string[]): Read[] {
+  const reads: Read[] = [];
+  for (const rest of rests) {
+    const key = base + rest;
+    const parts = rest.split(':');
+    let ids: string[];
+    try {
+      ids = parts.slice(1).map(decodeURIComponent);
+    } catch {
+      continue; // Not percent-encoded as keys.ts writes ids: not ours.
+    }
+    const [what] = parts;
+    const [a = '', b = ''] = ids;
+    if (what === 'round' && ids.length === 1) {
+      m.hgetall(key).pexpiretime(key);
+      reads.push({ kind: 'round' });
+    } else if (what === 'ans' && ids.length === 1) {
+      m.hgetall(key);
+      reads.push({ kind: 'ans', roundId: a });
+    } else if (what === 'claim' && ids.length === 1) {
+      m.get(key).pexpiretime(key);
+      reads.push({ kind: 'claim', roundId: a });
+    } else if (what === 'asked' && ids.length === 2) {
+      m.smembers(key);
+      reads.push({ kind: 'asked', channelId: a, deckId: b });
+    } else if (what === 'lb') {
+      m.zrange(key, '0', '-1', 'WITHSCORES');
+      reads.push({ kind: 'lb', board: rest.slice('lb:'.length) });
+    }
+  }
+  return reads;
+}
+
+/** The rounds (with their answers), claims, asked cycles and boards from the replies of {@link queueReads}. */
+function decodeReads(
+  reads: Read[],
+  next: () => unknown,
+): Pick<TeamExport, 'rounds' | 'claims' | 'asked' | 'boards'> {
+  const rounds = new Map<string, ExportRound>();
+  const answers = new Map<string, ExportRound['answers']>();
+  const claims: Record<string, ExportClaim> = {};
+  const asked: TeamExport['asked'] = [];
+  const boards: TeamExport['boards'] = {};
+  for (const r of reads) {
+    switch (r.kind) {
+      case 'round': {
+        const h = next() as Record<string, string>;
+        const ttlAt = expiryOf(next());
+        // The round's own lifetime (the bot's clock) when it has one, else its TTL.
+        const expiresAt = ttlAt !== undefined && h.exp ? Number(h.exp) : ttlAt;
+        const round = parseRound(h);
+        if (!round || expiresAt === undefined) break;
+        rounds.set(round.roundId, {
+          ...round,
+          answers: {},
+          result: round.status === 'closed' ? parseResult(h.res ?? '') : null,
+          revealFailures: Number(h.rvf ?? 0),
+          expiresAt,
+        });
+        break;
+      }
+      case 'ans': {
+        const out: ExportRound['answers'] = {};
+        for (const [userId, v] of Object.entries(next() as Record<string, string>)) {
+          const a = parseAnswer(v);
+          if (a) out[userId] = a;
+        }
+        answers.set(r.roundId, out);
+        break;
+      }
+      case 'claim': {
+        const v = next() as string | null;
+        const expiresAt = expiryOf(next());
+        const claim = v === null || expiresAt === undefined ? null : exportedClaim(v, expiresAt);
+        if (claim) claims[r.roundId] = claim;
+        break;
+      }
+      case 'asked': {
+        const cards = next() as string[];
+        if (cards.length > 0) asked.push({ channelId: r.channelId, deckId: r.deckId, cards });
+        break;
+      }
+      case 'lb': {
+        const flat = next() as string[];
+        const scores: Record<string, number> = {};
+        for (let j = 0; j + 1 < flat.length; j += 2) scores[flat[j] as string] = Number(flat[j + 1]);
+        if (flat.length > 0) boards[r.board] = scores;
+        break;
+      }
+    }
+  }
+  for (const [roundId, a] of answers) {
+    const round = rounds.get(roundId);
+    if (round) round.answers = a;
+  }
+  return { rounds: [...rounds.values()], claims, asked, boards };
 }
 
 /**
@@ -137,41 +244,7 @@ export class RedisTeamBackup {
     m.hget(k.teamMeta(team), 'tz');
     m.hgetall(k.teamStreaks(team));
     m.hgetall(k.teamNames(team));
-    type Read =
-      | { kind: 'round' }
-      | { kind: 'ans'; roundId: string }
-      | { kind: 'claim'; roundId: string }
-      | { kind: 'asked'; channelId: string; deckId: string }
-      | { kind: 'lb'; board: string };
-    const reads: Read[] = [];
-    for (const rest of rests) {
-      const key = base + rest;
-      const parts = rest.split(':');
-      let ids: string[];
-      try {
-        ids = parts.slice(1).map(decodeURIComponent);
-      } catch {
-        continue; // Not percent-encoded as keys.ts writes ids: not ours.
-      }
-      const [what] = parts;
-      const [a = '', b = ''] = ids;
-      if (what === 'round' && ids.length === 1) {
-        m.hgetall(key).pexpiretime(key);
-        reads.push({ kind: 'round' });
-      } else if (what === 'ans' && ids.length === 1) {
-        m.hgetall(key);
-        reads.push({ kind: 'ans', roundId: a });
-      } else if (what === 'claim' && ids.length === 1) {
-        m.get(key).pexpiretime(key);
-        reads.push({ kind: 'claim', roundId: a });
-      } else if (what === 'asked' && ids.length === 2) {
-        m.smembers(key);
-        reads.push({ kind: 'asked', channelId: a, deckId: b });
-      } else if (what === 'lb') {
-        m.zrange(key, '0', '-1', 'WITHSCORES');
-        reads.push({ kind: 'lb', board: rest.slice('lb:'.length) });
-      }
-    }
+    const reads = queueReads(m, base, rests);
     const res = execResults(await guard('exportTeams', () => m.exec()));
     let i = 0;
     const next = () => res[i++];
@@ -185,68 +258,12 @@ export class RedisTeamBackup {
       if (s) streaks[userId] = s;
     }
     const names = { ...(next() as Record<string, string>) };
-    const rounds = new Map<string, ExportRound>();
-    const answers = new Map<string, ExportRound['answers']>();
-    const claims: Record<string, ExportClaim> = {};
-    const asked: TeamExport['asked'] = [];
-    const boards: TeamExport['boards'] = {};
-    for (const r of reads) {
-      switch (r.kind) {
-        case 'round': {
-          const h = next() as Record<string, string>;
-          const ttlAt = expiryOf(next());
-          // The round's own lifetime (the bot's clock) when it has one, else its TTL.
-          const expiresAt = ttlAt !== undefined && h.exp ? Number(h.exp) : ttlAt;
-          const round = parseRound(h);
-          if (!round || expiresAt === undefined) break;
-          rounds.set(round.roundId, {
-            ...round,
-            answers: {},
-            result: round.status === 'closed' ? parseResult(h.res ?? '') : null,
-            revealFailures: Number(h.rvf ?? 0),
-            expiresAt,
-          });
-          break;
-        }
-        case 'ans': {
-          const out: ExportRound['answers'] = {};
-          for (const [userId, v] of Object.entries(next() as Record<string, string>)) {
-            const a = parseAnswer(v);
-            if (a) out[userId] = a;
-          }
-          answers.set(r.roundId, out);
-          break;
-        }
-        case 'claim': {
-          const v = next() as string | null;
-          const expiresAt = expiryOf(next());
-          const claim = v === null || expiresAt === undefined ? null : exportedClaim(v, expiresAt);
-          if (claim) claims[r.roundId] = claim;
-          break;
-        }
-        case 'asked': {
-          const cards = next() as string[];
-          if (cards.length > 0) asked.push({ channelId: r.channelId, deckId: r.deckId, cards });
-          break;
-        }
-        case 'lb': {
-          const flat = next() as string[];
-          const scores: Record<string, number> = {};
-          for (let j = 0; j + 1 < flat.length; j += 2) scores[flat[j] as string] = Number(flat[j + 1]);
-          if (flat.length > 0) boards[r.board] = scores;
-          break;
-        }
-      }
-    }
-    for (const [roundId, a] of answers) {
-      const round = rounds.get(roundId);
-      if (round) round.answers = a;
-    }
+    const { rounds, claims, asked, boards } = decodeReads(reads, next);
     return exportedTeam({
       team: { platform: team.platform, teamId: team.teamId },
       timezone,
       schedules,
-      rounds: [...rounds.values()],
+      rounds,
       claims,
       asked,
       boards,
@@ -286,7 +303,7 @@ export class RedisTeamBackup {
     for (const [roundId, c] of Object.entries(t.claims)) {
       if (expired(c.expiresAt, now)) continue;
       const ck = k.teamClaim(team, roundId);
-      m.set(ck, c.expiresAt === null ? encodeClaim(c) : `${encodeClaim(c)}#${c.expiresAt}`);
+      m.set(ck, encodeClaim(c, c.expiresAt));
       if (c.expiresAt !== null) m.pexpireat(ck, c.expiresAt);
     }
     for (const a of t.asked) {

@@ -65,11 +65,47 @@ ${lintBlock(o.check, o.saved)}`;
 
 /** Decks: browse, edit a card (checked by the engine's deck parser), add a card, preview. */
 export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string): void {
-  const editable = (team: { platform: string; teamId: string }) =>
-    deps.deckFiles !== null && deps.deckEditors.has(teamKey(team as never));
-  const notFound = (reply: FastifyReply, ctx: PageCtx, what: string) =>
-    sendPage(reply, 404, page({ title: 'Not found', ctx, active: 'decks', body: html`<p>${what}</p>` }));
+  registerDeckList(app, deps, base);
+  registerCardEditor(app, deps, base);
+  registerCardChecks(app, deps, base);
+  registerCardSave(app, deps, base);
+}
 
+/** Whether this team may edit deck files here. */
+function editable(deps: WebDeps, team: { platform: string; teamId: string }): boolean {
+  return deps.deckFiles !== null && deps.deckEditors.has(teamKey(team as never));
+}
+
+function notFound(reply: FastifyReply, ctx: PageCtx, what: string) {
+  return sendPage(reply, 404, page({ title: 'Not found', ctx, active: 'decks', body: html`<p>${what}</p>` }));
+}
+
+function refused(reply: FastifyReply, ctx: PageCtx, body: Parameters<typeof page>[0]['body']) {
+  return sendPage(reply, 403, page({ title: 'Refused', ctx, active: 'decks', body }));
+}
+
+/** The text and version of a card to edit (a new card's template when `cardId` is null), or null. */
+async function cardPage(deps: WebDeps, deckId: string, cardId: string | null) {
+  if (!deps.deckFiles || !deps.decks.get(deckId)) return null;
+  if (cardId === null) {
+    const src = await deps.deckFiles.source(deckId);
+    return { text: NEW_CARD, version: src.version };
+  }
+  return deps.deckFiles.cardText(deckId, cardId);
+}
+
+/** The fields of the card editor's form. */
+type Body = { card?: string; original?: string; version?: string };
+
+/** The deck parser's check of a card typed into the editor, or null for an unknown deck. */
+async function checkOf(deps: WebDeps, deck: string, b: Body) {
+  if (!deps.deckFiles || !deps.decks.get(deck)) return null;
+  const src = await deps.deckFiles.source(deck);
+  return deps.deckFiles.check(deck, src.text, b.card ?? '', b.original || null);
+}
+
+/** The deck list and one deck's cards. */
+function registerDeckList(app: FastifyInstance, deps: WebDeps, base: string): void {
   app.get('/t/:platform/:teamId/decks', async (req, reply) => {
     const ctx = ctxOf(req, base);
     const rows = deps.decks
@@ -98,7 +134,7 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
       (c) =>
         html`<tr><td><a href="${ctx.teamPath}/decks/${d.id}/cards/${c.id}">${c.id}</a></td><td>${c.front}</td><td>${c.quiz.length}</td></tr>`,
     );
-    const add = editable(ctx.team)
+    const add = editable(deps, ctx.team)
       ? html`<p><a href="${ctx.teamPath}/decks/${d.id}/new">Add a card</a></p>`
       : '';
     return sendPage(
@@ -112,20 +148,14 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
       }),
     );
   });
+}
 
-  const cardPage = async (deckId: string, cardId: string | null) => {
-    if (!deps.deckFiles || !deps.decks.get(deckId)) return null;
-    if (cardId === null) {
-      const src = await deps.deckFiles.source(deckId);
-      return { text: NEW_CARD, version: src.version };
-    }
-    return deps.deckFiles.cardText(deckId, cardId);
-  };
-
+/** The card editor: an existing card, or a new one. */
+function registerCardEditor(app: FastifyInstance, deps: WebDeps, base: string): void {
   app.get('/t/:platform/:teamId/decks/:deck/cards/:card', async (req, reply) => {
     const ctx = ctxOf(req, base);
     const { deck, card } = req.params as { deck: string; card: string };
-    const c = await cardPage(deck, card);
+    const c = await cardPage(deps, deck, card);
     if (!c) return notFound(reply, ctx, 'No such card.');
     const check = deps.deckFiles?.check(deck, (await deps.deckFiles.source(deck)).text, c.text, card);
     return sendPage(
@@ -138,7 +168,7 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
         body: editor(ctx, deck, {
           ...c,
           original: card,
-          editable: editable(ctx.team),
+          editable: editable(deps, ctx.team),
           ...(check ? { check } : {}),
         }),
       }),
@@ -148,8 +178,9 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
   app.get('/t/:platform/:teamId/decks/:deck/new', async (req, reply) => {
     const ctx = ctxOf(req, base);
     const { deck } = req.params as { deck: string };
-    const c = await cardPage(deck, null);
-    if (!c || !editable(ctx.team)) return notFound(reply, ctx, 'Cards cannot be added to this deck here.');
+    const c = await cardPage(deps, deck, null);
+    if (!c || !editable(deps, ctx.team))
+      return notFound(reply, ctx, 'Cards cannot be added to this deck here.');
     return sendPage(
       reply,
       200,
@@ -161,17 +192,13 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
       }),
     );
   });
+}
 
-  type Body = { card?: string; original?: string; version?: string };
-  const checkOf = async (deck: string, b: Body) => {
-    if (!deps.deckFiles || !deps.decks.get(deck)) return null;
-    const src = await deps.deckFiles.source(deck);
-    return deps.deckFiles.check(deck, src.text, b.card ?? '', b.original || null);
-  };
-
+/** Checking a card without saving: live (htmx fragment) and as a whole page. */
+function registerCardChecks(app: FastifyInstance, deps: WebDeps, base: string): void {
   // htmx: live lint while typing (a fragment).
   app.post('/t/:platform/:teamId/decks/:deck/lint', async (req, reply) => {
-    const c = await checkOf((req.params as { deck: string }).deck, req.body as Body);
+    const c = await checkOf(deps, (req.params as { deck: string }).deck, req.body as Body);
     return reply.type('text/html; charset=utf-8').send(lintBlock(c ?? undefined).value);
   });
 
@@ -180,7 +207,7 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
     const ctx = ctxOf(req, base);
     const { deck } = req.params as { deck: string };
     const b = req.body as Body;
-    const c = await checkOf(deck, b);
+    const c = await checkOf(deps, deck, b);
     if (!c) return notFound(reply, ctx, 'No such deck.');
     return sendPage(
       reply,
@@ -193,41 +220,26 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
           text: b.card ?? '',
           version: b.version ?? '',
           original: b.original || null,
-          editable: editable(ctx.team),
+          editable: editable(deps, ctx.team),
           check: c,
         }),
       }),
     );
   });
+}
 
+/** Saving a card (admins of a team that may edit deck files). */
+function registerCardSave(app: FastifyInstance, deps: WebDeps, base: string): void {
   app.post('/t/:platform/:teamId/decks/:deck/cards', async (req, reply) => {
     const ctx = ctxOf(req, base);
     const { deck } = req.params as { deck: string };
     const b = req.body as Body;
-    if (!deps.deckFiles || !editable(ctx.team) || !deps.decks.get(deck)) {
-      return sendPage(
-        reply,
-        403,
-        page({
-          title: 'Refused',
-          ctx,
-          active: 'decks',
-          body: html`<p>Deck files are read-only for this team.</p>`,
-        }),
-      );
+    if (!deps.deckFiles || !editable(deps, ctx.team) || !deps.decks.get(deck)) {
+      return refused(reply, ctx, html`<p>Deck files are read-only for this team.</p>`);
     }
     const actor = await writeActor(deps, req);
     if (!actor.isAdmin) {
-      return sendPage(
-        reply,
-        403,
-        page({
-          title: 'Refused',
-          ctx,
-          active: 'decks',
-          body: notice(noticeView('not_admin')),
-        }),
-      );
+      return refused(reply, ctx, notice(noticeView('not_admin')));
     }
     const r = await deps.deckFiles.save(deck, b.card ?? '', b.original || null, b.version ?? '');
     const version = r.saved ? (await deps.deckFiles.source(deck)).version : (b.version ?? '');

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type SlackHandle, startSlack } from '../../../src/adapters/slack/start.js';
+import type { ChartRenderer } from '../../../src/charts/render.js';
 import type { Logger } from '../../../src/engine/api.js';
 import { DailyService, type DailySettings } from '../../../src/engine/daily.js';
 import { type Deck, DeckSet } from '../../../src/engine/deck/types.js';
@@ -69,6 +70,8 @@ export interface RigOptions {
   adminUsers?: string[];
   /** Decks; default one `test` deck of 3 cards. */
   decks?: Deck[];
+  /** Chart renderer; default none (text only). */
+  charts?: ChartRenderer;
   /** Overrides of the daily service's settings (lease, post timeout, renewal). */
   daily?: Partial<DailySettings>;
 }
@@ -112,6 +115,7 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
     apiUrl: fake.apiUrl,
     retry: 'test',
     adminUsers: o.adminUsers ?? [],
+    charts: o.charts,
     ...(o.socket ? { appToken: 'xapp-test-token' } : { signingSecret: SECRET, port: 0, host: '127.0.0.1' }),
   });
   const started = slack;

@@ -7,6 +7,7 @@ import {
   ADMIN_PERMISSIONS,
   channelJson,
   dmChannelJson,
+  type FakeAttachment,
   type FakeChannel,
   type FakeGuild,
   type FakeMessage,
@@ -17,6 +18,7 @@ import {
   memberJson,
   messageJson,
   snowflake,
+  type UploadedFile,
   userJson,
 } from './payloads.js';
 import { messageProblems } from './validate.js';
@@ -39,6 +41,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** Parsed JSON body (or `payload_json` of a multipart body). */
   body: unknown;
+  /** The file parts of a multipart body (`files[n]`), as uploaded. */
+  files?: UploadedFile[];
   /** The status the fake answered with. */
   status: number;
   /** When it arrived (ms since the epoch). */
@@ -635,13 +639,14 @@ export class FakeDiscord {
       req.on('end', () => resolve(Buffer.concat(chunks)));
       req.on('error', reject);
     });
-    const body = parseBody(raw, req.headers['content-type'] ?? '');
+    const { body, files } = await parseBody(raw, req.headers['content-type'] ?? '');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
     const rec: RecordedRequest = {
       method: req.method ?? 'GET',
       path,
       query: Object.fromEntries(url.searchParams),
       body,
+      ...(files.length ? { files } : {}),
       status: 0,
       at: Date.now(),
     };
@@ -754,7 +759,7 @@ export class FakeDiscord {
       const bad = nonceProblem(body.nonce);
       if (bad) problems.push(bad);
       if (problems.length) return this.reject(rec, problems);
-      return [200, messageJson(this.create(found.channel.id, body))];
+      return [200, messageJson(this.create(found.channel.id, body, rec.files))];
     }
     if (/^\/channels\/\d+\/messages\/\d+$/.test(path)) {
       const m = this.messages.get(seg[3] ?? '');
@@ -763,7 +768,7 @@ export class FakeDiscord {
       if (method === 'PATCH') {
         const problems = messageProblems(body, { create: false });
         if (problems.length) return this.reject(rec, problems);
-        this.edit(m, body);
+        this.edit(m, body, rec.files);
         return [200, messageJson(m)];
       }
     }
@@ -787,7 +792,14 @@ export class FakeDiscord {
     const channelId = String(ix.payload.channel_id);
     switch (body.type) {
       case 4:
-        ix.originalId = this.store(channelId, data ?? {}, Number(data?.flags ?? 0), this.appId).id;
+        ix.originalId = this.store(
+          channelId,
+          data ?? {},
+          Number(data?.flags ?? 0),
+          this.appId,
+          undefined,
+          rec.files,
+        ).id;
         break;
       case 5:
         ix.originalId = this.store(
@@ -803,7 +815,7 @@ export class FakeDiscord {
       case 7:
         if (ix.componentMessageId) {
           ix.originalId = ix.componentMessageId;
-          this.edit(this.message(ix.componentMessageId), data ?? {});
+          this.edit(this.message(ix.componentMessageId), data ?? {}, rec.files);
         }
         break;
       case 8:
@@ -832,7 +844,14 @@ export class FakeDiscord {
     if (rec.method === 'POST' && messages === undefined) {
       const problems = messageProblems(body, { create: true });
       if (problems.length) return this.reject(rec, problems);
-      const m = this.store(String(ix.payload.channel_id), body, Number(body.flags ?? 0), this.appId);
+      const m = this.store(
+        String(ix.payload.channel_id),
+        body,
+        Number(body.flags ?? 0),
+        this.appId,
+        undefined,
+        rec.files,
+      );
       ix.followups.push(m.id);
       return [200, messageJson(m)];
     }
@@ -848,7 +867,7 @@ export class FakeDiscord {
     if (rec.method === 'PATCH') {
       const problems = messageProblems(body, { create: false });
       if (problems.length) return this.reject(rec, problems);
-      this.edit(m, body);
+      this.edit(m, body, rec.files);
       m.flags &= ~LOADING;
       return [200, messageJson(m)];
     }
@@ -885,7 +904,7 @@ export class FakeDiscord {
    * Create Message by the bot: with a nonce and `enforce_nonce: true`, a second create with the
    * same nonce within the window returns the first message instead of creating another.
    */
-  private create(channelId: string, body: Json): FakeMessage {
+  private create(channelId: string, body: Json, files?: UploadedFile[]): FakeMessage {
     const nonce = typeof body.nonce === 'string' || typeof body.nonce === 'number' ? body.nonce : undefined;
     const now = this.now();
     const authorId = this.bot.id;
@@ -894,7 +913,7 @@ export class FakeDiscord {
       const m = existing ? this.messages.get(existing) : undefined;
       if (m) return m;
     }
-    const m = this.store(channelId, body, 0, undefined, now);
+    const m = this.store(channelId, body, 0, undefined, now, files);
     if (nonce !== undefined) {
       m.nonce = nonce;
       this.nonces.remember(authorId, nonce, m.id, now);
@@ -902,7 +921,14 @@ export class FakeDiscord {
     return m;
   }
 
-  private store(channelId: string, body: Json, flags: number, webhookId?: string, at?: number): FakeMessage {
+  private store(
+    channelId: string,
+    body: Json,
+    flags: number,
+    webhookId?: string,
+    at?: number,
+    files?: UploadedFile[],
+  ): FakeMessage {
     const m: FakeMessage = {
       id: snowflake(at),
       channel_id: channelId,
@@ -915,19 +941,49 @@ export class FakeDiscord {
       deleted: false,
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
+      attachments: attachmentsOf(body, [], files),
       ...(webhookId ? { webhook_id: webhookId } : {}),
     };
     this.messages.set(m.id, m);
     return m;
   }
 
-  private edit(m: FakeMessage, body: Json): void {
+  private edit(m: FakeMessage, body: Json, files?: UploadedFile[]): void {
     if (typeof body.content === 'string') m.content = body.content;
+    if (files?.length || Array.isArray(body.attachments))
+      m.attachments = attachmentsOf(body, m.attachments, files);
     if (Array.isArray(body.embeds)) m.embeds = body.embeds as Json[];
     if (Array.isArray(body.components)) m.components = body.components as Json[];
     m.edits++;
     m.edited_timestamp = new Date().toISOString();
   }
+}
+
+/**
+ * The attachments a message has after a create or edit, as Discord keeps them: each `attachments`
+ * entry names either a kept attachment (its snowflake) or a new upload (the index n of `files[n]`,
+ * as discord.js sends them); without an `attachments` list every upload is added and, on an edit,
+ * the old ones stay.
+ */
+function attachmentsOf(body: Json, old: FakeAttachment[], files: UploadedFile[] = []): FakeAttachment[] {
+  const upload = (f: UploadedFile, description?: unknown): FakeAttachment => ({
+    id: snowflake(),
+    filename: f.filename,
+    content_type: f.contentType,
+    size: f.bytes.length,
+    ...(typeof description === 'string' ? { description } : {}),
+    bytes: f.bytes,
+  });
+  if (!Array.isArray(body.attachments)) return [...old, ...files.map((f) => upload(f))];
+  const out: FakeAttachment[] = [];
+  for (const a of body.attachments as Json[]) {
+    const id = String(a.id);
+    const kept = old.find((o) => o.id === id);
+    const file = files.find((f) => f.field === `files[${id}]`);
+    if (kept) out.push(kept);
+    else if (file) out.push(upload(file, a.description));
+  }
+  return out;
 }
 
 function unknownChannel(): [number, unknown] {
@@ -938,16 +994,29 @@ function unknownMessage(): [number, unknown] {
   return [404, { message: 'Unknown Message', code: 10008 }];
 }
 
-function parseBody(raw: Buffer, contentType: string): unknown {
-  if (raw.length === 0) return undefined;
-  const textBody = raw.toString('utf8');
+/** Parses a JSON body, or a multipart one (`payload_json` plus `files[n]` parts) as Discord does. */
+async function parseBody(
+  raw: Buffer,
+  contentType: string,
+): Promise<{ body: unknown; files: UploadedFile[] }> {
+  if (raw.length === 0) return { body: undefined, files: [] };
   if (contentType.startsWith('multipart/form-data')) {
-    const m = /name="payload_json"[^\r\n]*\r\n(?:[^\r\n]+\r\n)*\r\n([\s\S]*?)\r\n--/.exec(textBody);
-    return m?.[1] ? JSON.parse(m[1]) : undefined;
+    const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+    const files: UploadedFile[] = [];
+    let body: unknown;
+    for (const [field, value] of form) {
+      if (field === 'payload_json') body = JSON.parse(String(value));
+      else if (typeof value !== 'string') {
+        const bytes = Buffer.from(await value.arrayBuffer());
+        files.push({ field, filename: value.name, contentType: value.type, bytes });
+      }
+    }
+    return { body, files };
   }
+  const textBody = raw.toString('utf8');
   try {
-    return JSON.parse(textBody);
+    return { body: JSON.parse(textBody), files: [] };
   } catch {
-    return textBody;
+    return { body: textBody, files: [] };
   }
 }

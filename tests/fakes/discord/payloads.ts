@@ -201,6 +201,36 @@ export interface FakeMessage {
   edited_timestamp: string | null;
   /** The nonce it was created with, if any (Discord echoes it in the create response). */
   nonce?: string | number;
+  /** Files attached to it (uploaded as multipart `files[n]` parts). */
+  attachments: FakeAttachment[];
+}
+
+/** A file part of a multipart request. */
+export interface UploadedFile {
+  /** Form field name, `files[n]`. */
+  field: string;
+  /** File name the client gave. */
+  filename: string;
+  /** Its content type. */
+  contentType: string;
+  /** The bytes. */
+  bytes: Buffer;
+}
+
+/** A file attached to a message. */
+export interface FakeAttachment {
+  /** Snowflake. */
+  id: string;
+  /** File name. */
+  filename: string;
+  /** MIME type. */
+  content_type: string;
+  /** Bytes. */
+  size: number;
+  /** Alt text. */
+  description?: string;
+  /** The uploaded bytes (for tests; not part of the API answer). */
+  bytes: Buffer;
 }
 
 /** A stored message as the REST API returns it. */
@@ -217,7 +247,11 @@ export function messageJson(m: FakeMessage): Json {
     mention_everyone: false,
     mentions: [],
     mention_roles: [],
-    attachments: [],
+    attachments: m.attachments.map(({ bytes: _bytes, ...a }) => ({
+      ...a,
+      url: `https://cdn.discordapp.invalid/attachments/${m.channel_id}/${a.id}/${a.filename}`,
+      proxy_url: `https://media.discordapp.invalid/attachments/${m.channel_id}/${a.id}/${a.filename}`,
+    })),
     embeds: m.embeds,
     components: m.components,
     pinned: false,

@@ -47,6 +47,25 @@ export interface FakeMessage {
   user: string;
 }
 
+/**
+ * A file uploaded the way `files.uploadV2` does it: `files.getUploadURLExternal` reserves it,
+ * the bytes are POSTed to its upload URL, `files.completeUploadExternal` shares it.
+ */
+export interface FakeFile {
+  /** File id (`F...`). */
+  id: string;
+  /** Name given to getUploadURLExternal. */
+  filename: string;
+  /** Length in bytes declared to getUploadURLExternal. */
+  length: number;
+  /** Alt text given to getUploadURLExternal. */
+  alt_text?: string;
+  /** The uploaded bytes, once posted to the upload URL. */
+  bytes?: Buffer;
+  /** Set by completeUploadExternal. */
+  completed?: { title?: string; channel_id?: string; initial_comment?: string; thread_ts?: string };
+}
+
 /** A user the fake's users.info knows. */
 export interface FakeUser {
   /** Handle. */
@@ -98,6 +117,8 @@ export interface FakeSlack {
   messages: Map<string, FakeMessage>;
   /** Users known to users.info, by id (unknown ids are plain members). */
   users: Map<string, FakeUser>;
+  /** Files reserved, uploaded and shared, by id. */
+  files: Map<string, FakeFile>;
   /** A fresh response_url whose posts are recorded under the returned id. */
   responseUrl(): { id: string; url: string };
   /** Web API calls of one method. */
@@ -145,10 +166,10 @@ export interface FakeSocketMode {
   ): Promise<{ envelope_id: string; payload?: unknown }>;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function parseArgs(req: IncomingMessage, raw: string): Record<string, unknown> {
@@ -160,7 +181,7 @@ function parseArgs(req: IncomingMessage, raw: string): Record<string, unknown> {
     args = Object.fromEntries(new URLSearchParams(raw));
   }
   // The WebClient sends objects as JSON strings inside the form.
-  for (const k of ['blocks', 'view', 'attachments', 'metadata']) {
+  for (const k of ['blocks', 'view', 'attachments', 'metadata', 'files']) {
     const v = args[k];
     if (typeof v === 'string') {
       try {
@@ -171,6 +192,19 @@ function parseArgs(req: IncomingMessage, raw: string): Record<string, unknown> {
     }
   }
   return args;
+}
+
+/** The file of an upload URL post: raw bytes, or the file part of a multipart form (as @slack/web-api sends it). */
+async function uploadedBytes(body: Buffer, contentType: string): Promise<Buffer> {
+  if (!contentType.startsWith('multipart/form-data')) return body;
+  const form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  for (const [, value] of form) if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  return Buffer.alloc(0);
+}
+
+/** The DM channel id of the bot with a user, as conversations.open answers (`D` and 10 characters). */
+export function dmChannelOf(userId: string): string {
+  return `D${userId.slice(1).padEnd(10, '0')}`;
 }
 
 function json(
@@ -195,6 +229,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const responses: ResponsePost[] = [];
   const messages = new Map<string, FakeMessage>();
   const users = new Map<string, FakeUser>();
+  const files = new Map<string, FakeFile>();
   const planned = new Map<string, Planned[]>();
   const faults = new FaultPlan<{ method: string; channel: string }>();
   const clock = opts.now ?? Date.now;
@@ -297,6 +332,16 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
           },
         };
       }
+      case 'conversations.open': {
+        // The DM of the bot with one user (a `D` id, as Slack gives).
+        const user = String(args.users ?? '');
+        if (!/^[UW][A-Z0-9]+$/.test(user))
+          return { status: 200, body: { ok: false, error: 'user_not_found' } };
+        return { status: 200, body: { ok: true, channel: { id: dmChannelOf(user) } } };
+      }
+      case 'files.getUploadURLExternal':
+      case 'files.completeUploadExternal':
+        return fileMethod(method, args);
       case 'apps.connections.open':
         return {
           status: 200,
@@ -307,10 +352,55 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     }
   };
 
+  /** The two Web API halves of files.uploadV2, checked as Slack checks them. */
+  const fileMethod = (method: string, args: Record<string, unknown>): { status: number; body: unknown } => {
+    const bad = (error: string) => ({ status: 200, body: { ok: false, error } });
+    if (method === 'files.getUploadURLExternal') {
+      const length = Number(args.length);
+      if (!args.filename || !Number.isInteger(length) || length < 1) return bad('invalid_arguments');
+      const id = `F${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
+      const f: FakeFile = { id, filename: String(args.filename), length };
+      if (typeof args.alt_text === 'string') f.alt_text = args.alt_text;
+      files.set(id, f);
+      return { status: 200, body: { ok: true, upload_url: `${base}/upload/v1/${id}`, file_id: id } };
+    }
+    const list = Array.isArray(args.files) ? (args.files as { id?: string; title?: string }[]) : [];
+    const channel = typeof args.channel_id === 'string' ? args.channel_id : undefined;
+    if (list.length === 0 || (channel !== undefined && !/^[CGDZ][A-Z0-9]{8,}$/.test(channel)))
+      return bad('invalid_arguments');
+    const found = list.map((x) => files.get(String(x.id)));
+    if (found.some((f) => !f?.bytes)) return bad('file_not_found');
+    const done = found as FakeFile[];
+    done.forEach((f, i) => {
+      f.completed = { ...(list[i]?.title ? { title: list[i]?.title } : {}) };
+      if (channel) f.completed.channel_id = channel;
+      if (typeof args.initial_comment === 'string') f.completed.initial_comment = args.initial_comment;
+      if (typeof args.thread_ts === 'string') f.completed.thread_ts = args.thread_ts;
+    });
+    return {
+      status: 200,
+      body: { ok: true, files: done.map((f) => ({ id: f.id, title: f.completed?.title ?? f.filename })) },
+    };
+  };
+
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', base);
-      const raw = await readBody(req);
+      const bytes = await readBody(req);
+      const raw = bytes.toString('utf8');
+      if (req.method === 'POST' && url.pathname.startsWith('/upload/v1/')) {
+        // The upload URL of files.getUploadURLExternal: takes the raw bytes (as files.slack.com does).
+        const f = files.get(url.pathname.slice('/upload/v1/'.length));
+        if (!f || f.bytes) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found');
+          return;
+        }
+        f.bytes = await uploadedBytes(bytes, req.headers['content-type'] ?? '');
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(`OK - ${bytes.length}`);
+        return;
+      }
       if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
         const method = url.pathname.slice('/api/'.length);
         const args = parseArgs(req, raw);
@@ -457,6 +547,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     responses,
     messages,
     users,
+    files,
     socket,
     responseUrl() {
       const id = randomUUID();
