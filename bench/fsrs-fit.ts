@@ -20,7 +20,7 @@ interface FitResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 /**
- * 8. FSRS fit: time and peak RSS of one team's fit at 10,000 and 100,000 reviews, each run in a
+ * 10. FSRS fit: time and peak RSS of one team's fit at 10,000 and 100,000 reviews, each run in a
  * fresh child process (so its peak RSS is the fit's, not the bench's).
  */
 export async function fsrsFitSection(ctx: BenchContext): Promise<SectionResult> {
@@ -84,5 +84,5 @@ export async function fsrsFitSection(ctx: BenchContext): Promise<SectionResult> 
   notes.unshift(
     `Each run is a fresh child (${command.how}) that simulates a team log of that many reviews (16-280 users x 40 cards over 180 days, seeded), then does what the fit job does for one scope. Peak RSS is the child's maxRSS, so it includes the simulated log (the baseline before the fit is subtracted in the second RSS figure). Fit time is on the libuv pool, off the event loop; parsing and splitting run on it.`,
   );
-  return { title: '8. FSRS fit of one team', rows, notes };
+  return { title: '10. FSRS fit of one team', rows, notes };
 }

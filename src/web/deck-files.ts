@@ -44,6 +44,7 @@ const hash = (s: string) => createHash('sha256').update(s).digest('base64url').s
  */
 export class DeckFiles {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly cardTexts = new Map<string, { version: string; cards: Map<string, string> }>();
 
   constructor(
     private readonly dir: string,
@@ -63,14 +64,14 @@ export class DeckFiles {
   /** One card as YAML text, as it stands in the file (comments included). */
   async cardText(deckId: string, cardId: string): Promise<{ text: string; version: string } | null> {
     const src = await this.source(deckId);
-    const doc = parseDocument(src.text);
-    const cards = doc.get('cards', true);
-    if (!isSeq(cards)) return null;
-    const node = cards.items.find((n) => isMap(n) && n.get('id') === cardId);
-    if (!node) return null;
-    const one = parseDocument('{}');
-    one.contents = node as typeof one.contents;
-    return { text: one.toString({ lineWidth: 0 }), version: src.version };
+    let cached = this.cardTexts.get(deckId);
+    // Parsing a large deck costs tens of ms: the card texts are kept per file version.
+    if (cached?.version !== src.version) {
+      cached = { version: src.version, cards: splitCards(src.text) };
+      this.cardTexts.set(deckId, cached);
+    }
+    const text = cached.cards.get(cardId);
+    return text === undefined ? null : { text, version: src.version };
   }
 
   /** Checks `cardText` in place of card `originalId` (or appended when null) with the deck parser. */
@@ -143,6 +144,21 @@ export class DeckFiles {
     this.queue = next.catch(() => {});
     return next;
   }
+}
+
+/** Each card of a deck file as its own YAML text, by card id. */
+function splitCards(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const doc = parseDocument(text);
+  const cards = doc.get('cards', true);
+  if (!isSeq(cards)) return out;
+  for (const node of cards.items) {
+    if (!isMap(node)) continue;
+    const one = parseDocument('{}');
+    one.contents = node as typeof one.contents;
+    out.set(String(node.get('id')), one.toString({ lineWidth: 0 }));
+  }
+  return out;
 }
 
 /** 1-based line where card `index` starts in the deck text. */

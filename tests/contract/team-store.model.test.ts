@@ -10,7 +10,7 @@ import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { cleanupPrefix, readyClient } from './team-store.helpers.js';
+import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 // Issue 11, item 8: random sequences of schedule / claim / post / fail / answer / close / expire /
 // restart run against both team stores and a small reference model; every outcome must be equal.
@@ -403,7 +403,8 @@ describe('team stores against a reference model (fast-check)', () => {
         const run = ++n;
         const file = join(dir, `m${run}.json`);
         const keys = new Keys(`${server.prefix}m${run}`);
-        const memory = () => new MemoryTeamStore(new PersistedDoc<object>(file, () => ({})));
+        // Saved at once (no 50 ms batching): every write waits for its save, and restarts read the file.
+        const memory = () => new MemoryTeamStore(new PersistedDoc<object>(file, () => ({}), 0));
         let mem = memory();
         const real: Real = {
           now: T0,

@@ -120,23 +120,47 @@ export class DiscordFaultRig {
 
   /** Schedules the daily quiz in each channel with the real admin command (needs a running bot). */
   async schedule(channelIds: string[]): Promise<void> {
-    for (const channelId of channelIds) {
-      const r = await this.fake.slash({
-        command: 'quiz-admin',
-        subcommand: 'schedule',
-        user: this.admin,
-        options: {
-          deck: 'kubernetes',
-          // A minute ago, every day: the window is open now and stays open for 8 hours.
-          time: new Date(Date.now() - 60_000).toISOString().slice(11, 16),
-          timezone: 'UTC',
-          channel: channelId,
-          weekdays: 'daily',
-          close: '8h',
-        },
+    // Eight commands at a time, as several admins would; each is answered before the next batch.
+    for (let i = 0; i < channelIds.length; i += 8)
+      await Promise.all(channelIds.slice(i, i + 8).map((c) => this.scheduleOne(c)));
+  }
+
+  private async scheduleOne(channelId: string): Promise<void> {
+    const r = await this.fake.slash({
+      command: 'quiz-admin',
+      subcommand: 'schedule',
+      user: this.admin,
+      options: {
+        deck: 'kubernetes',
+        // A minute ago, every day: the window is open now and stays open for 8 hours.
+        time: new Date(Date.now() - 60_000).toISOString().slice(11, 16),
+        timezone: 'UTC',
+        channel: channelId,
+        weekdays: 'daily',
+        close: '8h',
+      },
+    });
+    if (!r.text.includes('Daily quiz scheduled')) throw new Error(`schedule refused: ${r.text}`);
+  }
+
+  /**
+   * Writes each channel's schedule straight into the store, as the admin command does (for a
+   * scenario that must start its first bot with rounds already due).
+   */
+  async scheduleInStore(channelIds: string[]): Promise<void> {
+    const now = Date.now();
+    for (const channelId of channelIds)
+      await this.store.putSchedule(this.team, {
+        channelId,
+        deckId: 'kubernetes',
+        time: new Date(now - 60_000).toISOString().slice(11, 16),
+        timezone: 'UTC',
+        weekdays: [1, 2, 3, 4, 5, 6, 7],
+        close: { kind: 'after', minutes: 480 },
+        paused: false,
+        updatedBy: this.admin.id,
+        updatedAt: now,
       });
-      if (!r.text.includes('Daily quiz scheduled')) throw new Error(`schedule refused: ${r.text}`);
-    }
   }
 
   /** Makes each channel's opening due now (as if the clock reached the scheduled time). */

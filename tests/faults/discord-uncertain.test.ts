@@ -43,9 +43,9 @@ describe.skipIf(!haveRedis)('fault suite (Discord): uncertain posts', () => {
     const [c0, c1] = rig.channelIds as [string, string];
     await rig.schedule([c0, c1]);
     const path = new RegExp(`^/channels/${c0}/messages$`);
-    // Nothing happens for longer than the claim lease (3 s) and the work item's timeout, then
-    // Discord does the work of the first request after all.
-    rig.fake.fault({ method: 'POST', path, kind: 'stall', ms: 7_000 });
+    // Nothing happens for longer than the claim lease (3 s), then Discord does the work of the
+    // first request after all.
+    rig.fake.fault({ method: 'POST', path, kind: 'stall', ms: 4_000 });
     await rig.dueNow([c0, c1]);
     await rig.waitPosted([c0, c1]);
     const fake = rig.fake;

@@ -13,9 +13,9 @@ import { DeckFiles } from '../../src/web/deck-files.js';
 import { issueToken, linkUrl } from '../../src/web/links.js';
 import { startWeb, type WebServer } from '../../src/web/server.js';
 import { RedisWebStore } from '../../src/web/web-store.js';
+import { RecordingChat } from '../helpers/daily.js';
 import { ManualClock } from '../helpers/engine.js';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { RecordingChat } from '../unit/daily-helpers.js';
 
 /** Chromium from Debian (`apt-get install chromium`); never downloaded at run time. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -77,7 +77,9 @@ export interface Rig {
 }
 
 /** Starts redis, the engine with a demo deck and last week's points, and the dashboard. */
-export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: number } = {}): Promise<Rig> {
+export async function startRig(
+  opts: { sessionTtlMs?: number; signInPerMinute?: number; publicUrl?: string } = {},
+): Promise<Rig> {
   const redis: TestRedis = await startTestRedis();
   const dataDir = mkdtempSync(join(tmpdir(), 'qb-web-'));
   const decksDir = join(dataDir, 'decks');
@@ -103,6 +105,7 @@ export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: 
   const webStore = new RedisWebStore(stores.redis as NonNullable<Stores['redis']>, redis.prefix);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
+  const publicUrl = opts.publicUrl ?? url;
   const web = await startWeb(
     {
       engine,
@@ -114,7 +117,7 @@ export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: 
       webStore,
       // The platform's answer, as a port: ADMIN administers team A, nobody else anything.
       isAdmin: async (team, userId) => team.teamId === TEAM_A.teamId && userId === ADMIN,
-      publicUrl: url,
+      publicUrl,
       clock,
       log: { error() {}, warn() {}, info() {}, debug() {} },
       ...(opts.sessionTtlMs ? { sessionTtlMs: opts.sessionTtlMs } : {}),
@@ -136,7 +139,7 @@ export async function startRig(opts: { sessionTtlMs?: number; signInPerMinute?: 
     actor,
     link: async (team, userId, ageMs = 0) =>
       linkUrl(
-        url,
+        publicUrl,
         issueToken(await webStore.secret(), { team, userId, operator: false }, clock.now() - ageMs),
       ),
     close: async () => {

@@ -27,8 +27,8 @@ export function preview(card: DeckCard | undefined): Html {
 }
 
 /** The lint result of the editor (also the htmx fragment). */
-export function lintBlock(c: CardCheck | undefined, saved = false): Html {
-  if (!c) return html`<div id="lint" role="status"></div>`;
+export function lintBlock(c: CardCheck | undefined, saved = false, loaded?: DeckCard): Html {
+  if (!c) return html`<div id="lint" role="status">${preview(loaded)}</div>`;
   const card = c.deck?.cards.find((x) => x.id === c.cardId);
   const list = c.problems.length
     ? html`<ul class="problems">${c.problems.map(
@@ -49,6 +49,8 @@ function editor(
     editable: boolean;
     check?: CardCheck;
     saved?: boolean;
+    /** The card as loaded now, previewed until the text is checked. */
+    preview?: DeckCard | undefined;
   },
 ): Html {
   const action = `${ctx.teamPath}/decks/${deckId}/cards`;
@@ -57,10 +59,10 @@ ${csrfField(ctx)}
 <input type="hidden" name="version" value="${o.version}">
 <input type="hidden" name="original" value="${o.original ?? ''}">
 <p><label for="card-yaml">Card (YAML, the same fields as in the deck file)</label></p>
-<textarea id="card-yaml" name="card" rows="18" cols="80" spellcheck="false" aria-describedby="lint">${o.text}</textarea>
+<textarea id="card-yaml" name="card" rows="11" cols="80" spellcheck="false" aria-describedby="lint">${o.text}</textarea>
 <p>${o.editable ? html`<button type="submit" name="op" value="save">Save card</button> ` : html`<small>Deck files are read-only for this team (see Settings).</small> `}<button type="submit" name="op" value="check" formaction="${ctx.teamPath}/decks/${deckId}/check">Check</button></p>
 </form>
-${lintBlock(o.check, o.saved)}`;
+${lintBlock(o.check, o.saved, o.preview)}`;
 }
 
 /** Decks: browse, edit a card (checked by the engine's deck parser), add a card, preview. */
@@ -157,7 +159,6 @@ function registerCardEditor(app: FastifyInstance, deps: WebDeps, base: string): 
     const { deck, card } = req.params as { deck: string; card: string };
     const c = await cardPage(deps, deck, card);
     if (!c) return notFound(reply, ctx, 'No such card.');
-    const check = deps.deckFiles?.check(deck, (await deps.deckFiles.source(deck)).text, c.text, card);
     return sendPage(
       reply,
       200,
@@ -169,7 +170,7 @@ function registerCardEditor(app: FastifyInstance, deps: WebDeps, base: string): 
           ...c,
           original: card,
           editable: editable(deps, ctx.team),
-          ...(check ? { check } : {}),
+          preview: deps.decks.card(deck, card),
         }),
       }),
     );

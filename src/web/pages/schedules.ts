@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdminCommand } from '../../engine/api.js';
 import { whenLocal } from '../../engine/daily/format.js';
 import type { ChannelSchedule } from '../../engine/ports.js';
-import { nextOccurrence } from '../../engine/schedule.js';
+import { formatClose, formatWeekdays, nextOccurrence } from '../../engine/schedule.js';
 import type { View } from '../../engine/views.js';
 import { writeActor } from '../actor.js';
 import type { WebDeps } from '../deps.js';
@@ -49,7 +49,7 @@ function row(ctx: PageCtx, s: ChannelSchedule, now: number): Html {
   const act = (what: string, label: string) =>
     html`<form method="post" action="${ctx.teamPath}/schedules/${encodeURIComponent(s.channelId)}/${what}" class="inline">${csrfField(ctx)}<button type="submit" aria-label="${label} #${s.channelId}">${label}</button></form>`;
   const next = s.paused ? 'paused' : whenLocal(nextOccurrence(s, now).start, s.timezone);
-  return html`<tr><td>#${s.channelId}</td><td>${s.deckId}</td><td>${s.time} ${s.timezone}</td><td>${weekdays(s)}</td><td>${closeText(s)}</td><td>${next}</td>
+  return html`<tr><td>#${s.channelId}</td><td>${s.deckId}</td><td>${s.time} ${s.timezone}</td><td>${formatWeekdays(s.weekdays)}</td><td>${formatClose(s.close)}</td><td>${next}</td>
 <td><a href="${ctx.teamPath}/schedules/${encodeURIComponent(s.channelId)}/edit">Edit<span class="sr"> #${s.channelId}</span></a>
 ${s.paused ? act('resume', 'Resume') : act('pause', 'Pause')} ${act('post-now', 'Post now')} ${act('unschedule', 'Remove')}</td></tr>`;
 }

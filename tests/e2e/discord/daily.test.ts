@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeAction } from '../../../src/engine/actions.js';
 import { DailyService } from '../../../src/engine/daily.js';
 import { DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
@@ -296,5 +297,29 @@ describe('discord: daily quiz in a channel, answers, close, leaderboard', () => 
     const posts = rig.fake.find('POST', new RegExp(`^/channels/${CHANNEL}/messages$`));
     expect(posts.length).toBe(before + 1);
     expect(posts.at(-1)?.status).toBe(200);
+  });
+
+  it('refuses a click whose action id names another round than the post it sits on', async () => {
+    const eve = rig.fake.user('eve');
+    const extraPost = must(rig.fake.channelMessages(CHANNEL).at(-1), 'the post-now message');
+    expect(extraPost.id).not.toBe(post.id);
+    // The first round's buttons are gone from its post since it closed; their action id is known.
+    const original = encodeAction({ kind: 'answer', roundId: round.roundId, choice: 0 });
+    // The first round's button copied onto the post-now message: another message of the channel.
+    const copied = await rig.fake.click({
+      message: extraPost,
+      customId: original,
+      user: eve,
+      unchecked: true,
+    });
+    expect(copied.ephemeral).toBe(true);
+    expect(copied.text).toContain('not one of mine');
+    // The round id edited to name the other channel's round of the day.
+    const edited = original.replace(round.roundId, round.roundId.replace(CHANNEL, OTHER));
+    expect(edited).not.toBe(original);
+    const forged = await rig.fake.click({ message: post, customId: edited, user: eve, unchecked: true });
+    expect(forged.ephemeral).toBe(true);
+    expect(forged.text).toContain('not one of mine');
+    expect(dailyLog.entries.filter((e) => e.msg.includes('daily answer refused'))).toHaveLength(2);
   });
 });

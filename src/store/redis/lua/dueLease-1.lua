@@ -6,6 +6,10 @@
 -- ARGV[3] new due time while the caller works on it (ms)
 -- Returns 1 when leased, 0 when the entry moved or is gone.
 
+-- Validate before the first write: Redis does not roll a script back on error.
+if not ARGV[1] or ARGV[1] == '' or not tonumber(ARGV[2]) or not tonumber(ARGV[3]) then
+  return redis.error_reply('ERR dueLease: bad arguments')
+end
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if score and tonumber(score) == tonumber(ARGV[2]) then
   redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
