@@ -20,12 +20,28 @@ const TEAM: TeamRef = { platform: 'discord', teamId: 'g-rev' };
 const T0 = Date.now() - 60_000;
 const KEEP = 14 * 86_400_000;
 const R: DailyRound = {
-  roundId: 'C1-20240329', channelId: 'C1', date: '2024-03-29', deckId: 'k8s', cardId: 'c1', form: 0,
-  order: [0, 1, 2, 3], correct: 1, opensAt: T0, closesAt: T0 + 3_600_000, prevDate: null,
-  status: 'open', message: null, revealed: false,
+  roundId: 'C1-20240329',
+  channelId: 'C1',
+  date: '2024-03-29',
+  deckId: 'k8s',
+  cardId: 'c1',
+  form: 0,
+  order: [0, 1, 2, 3],
+  correct: 1,
+  opensAt: T0,
+  closesAt: T0 + 3_600_000,
+  prevDate: null,
+  status: 'open',
+  message: null,
+  revealed: false,
 };
 const awards = (now: number): CloseAwards => ({
-  now, boards: ['w:2024-W13', 'm:2024-03', 'all'], points: 10, bonus: [5, 3, 1], fastest: 3, keepMs: KEEP,
+  now,
+  boards: ['w:2024-W13', 'm:2024-03', 'all'],
+  points: 10,
+  bonus: [5, 3, 1],
+  fastest: 3,
+  keepMs: KEEP,
 });
 
 let server: TestRedis;
@@ -59,11 +75,18 @@ async function exportOf(store: RedisTeamStore | MemoryTeamStore): Promise<TeamEx
 
 /** Posts R with 10 answers (one wrong) into `store`. */
 async function posted(store: TeamStore): Promise<void> {
-  const c = await store.claimRound(TEAM, R, { owner: 'p', now: T0, leaseMs: 60_000, maxAttempts: 3, keepMs: KEEP });
+  const c = await store.claimRound(TEAM, R, {
+    owner: 'p',
+    now: T0,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    keepMs: KEEP,
+  });
   if (c.status !== 'claimed') throw new Error('claim');
   const message = { channelId: 'C1', messageId: 'm' };
   await store.recordPost(TEAM, R, { generation: c.generation, message, resetAsked: false, keepMs: KEEP });
-  for (let i = 0; i < 10; i++) await store.answer(TEAM, R.roundId, `u${i}`, i === 5 ? 0 : 1, T0 + 10 + i, null);
+  for (let i = 0; i < 10; i++)
+    await store.answer(TEAM, R.roundId, `u${i}`, i === 5 ? 0 : 1, T0 + 10 + i, null);
 }
 
 /** An export of a round whose close stopped after its first chunk (4 of 10 answerers applied). */
@@ -97,7 +120,9 @@ describe('a backup taken during a chunked close (review C1)', () => {
     const { exp, full } = await interrupted();
     const c = mk();
     await c.store.importTeam(exp, R.closesAt);
-    expect(await c.store.answer(TEAM, R.roundId, 'late', 1, T0 + 100, null)).toMatchObject({ status: 'closed' });
+    expect(await c.store.answer(TEAM, R.roundId, 'late', 1, T0 + 100, null)).toMatchObject({
+      status: 'closed',
+    });
     expect((await c.store.closeRound(TEAM, R.roundId, awards(R.closesAt + 1000))).status).toBe('closed');
     expect(sum(await exportOf(c.store))).toBe(full);
   });
