@@ -199,7 +199,8 @@ class PostCmd implements Cmd {
         c.expiresAt = Math.max(c.expiresAt, rd.expiresAt);
       }
       rd.posted = true;
-      m.open.add(this.id);
+      // A post that lands after its round closed is recorded (late) but never listed open again.
+      if (!rd.closed) m.open.add(this.id);
     }
     const post = {
       generation: attempt,
@@ -207,7 +208,7 @@ class PostCmd implements Cmd {
       resetAsked: false,
       keepMs: KEEP,
     };
-    await same(r, (s) => s.recordPost(TEAM, round, post), ok ? 'ok' : 'lost');
+    await same(r, (s) => s.recordPost(TEAM, round, post), !ok ? 'lost' : rd?.closed ? 'late' : 'ok');
   }
   toString = () => `post(${this.id}, ${this.owner})`;
 }
@@ -280,8 +281,8 @@ class CloseCmd implements Cmd {
           m.points.set(u, (m.points.get(u) ?? 0) + 10 + ([5, 3, 1][i] ?? 0));
         round.closed = true;
         round.expiresAt = m.now + KEEP;
-        m.open.delete(this.id);
       }
+      m.open.delete(this.id);
     }
     const awards = {
       now: m.now,

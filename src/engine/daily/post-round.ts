@@ -87,5 +87,11 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
     );
     return { status: 'taken', roundId };
   }
+  if (rec === 'late') {
+    // The round closed while the post was in flight (it had no message to reveal): close it again
+    // now, so the results edit reaches the message that just landed.
+    log.warn({ team, channelId, roundId, generation }, 'daily post landed after its round closed');
+    await store.setDue({ kind: 'close', team, roundId }, deps.clock.now());
+  }
   return { status: 'posted', roundId, message, closesAt: round.closesAt };
 }

@@ -47,8 +47,12 @@ export interface TeamStore {
     now: number,
     until: number,
   ): Promise<'ok' | 'lost'>;
-  /** One round trip: marks a claimed round posted, with its message; 'lost' unless `post.generation` holds the claim. */
-  recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'>;
+  /**
+   * One round trip: marks a claimed round posted, with its message; 'lost' unless `post.generation`
+   * holds the claim. 'late' when the round closed while the post was in flight: the message is
+   * recorded and its results edit re-armed (the next close makes it), but the round is not open.
+   */
+  recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'late' | 'lost'>;
   /** One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds the claim. */
   failPost(
     team: TeamRef,

@@ -40,7 +40,7 @@ export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLea
   if (typeof next !== 'number') return next;
   const stored = d.rounds[id];
   // A round already posted or closed (its claim expired first) is never posted again.
-  if (stored && (stored.message !== null || stored.status === 'closed')) return { status: 'posted' };
+  if (stored && (stored.message !== null || stored.status !== 'open')) return { status: 'posted' };
   const claimExpires = lease.now + lease.keepMs;
   if (next > lease.maxAttempts) {
     d.claims[id] = { v: encodeClaim({ state: 'failed', attempts: next - 1 }), expiresAt: claimExpires };
@@ -80,7 +80,7 @@ export function renewClaim(
 }
 
 /** Records a post of the current generation (see TeamStore.recordPost). */
-export function recordPost(d: MemoryTeamData, roundId: string, post: PostRecord): 'ok' | 'lost' {
+export function recordPost(d: MemoryTeamData, roundId: string, post: PostRecord): 'ok' | 'late' | 'lost' {
   const r = d.rounds[roundId];
   const claim = d.claims[roundId];
   if (!r || !claim || runningGeneration(claim.v) !== post.generation) return 'lost';
@@ -92,6 +92,12 @@ export function recordPost(d: MemoryTeamData, roundId: string, post: PostRecord)
   const asked = post.resetAsked ? [] : (d.asked[key] ?? []);
   if (!asked.includes(r.cardId)) asked.push(r.cardId);
   d.asked[key] = asked;
+  if (r.status !== 'open') {
+    // Closed while the post was in flight (without a message): the next close edits this one.
+    r.revealed = false;
+    r.revealFailures = 0;
+    return 'late';
+  }
   d.open[roundId] = r.closesAt;
   return 'ok';
 }

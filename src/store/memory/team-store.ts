@@ -144,7 +144,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return d ? this.changed(claims.renewClaim(d, roundId, generation, now, until)) : 'lost';
   }
 
-  async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {
+  async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'late' | 'lost'> {
     const d = this.data(team);
     return d ? this.changed(claims.recordPost(d, round.roundId, post)) : 'lost';
   }
@@ -214,6 +214,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     }
     // Closed is closed, as in Redis (status alone), also for an imported round without results.
     if (r.status === 'closed') {
+      if (d.open[roundId] !== undefined) {
+        delete d.open[roundId];
+        this.doc.changed();
+      }
       const result = r.result ?? { answered: 0, right: 0, fastest: [] };
       return { status: 'already', round: publicRound(r), result: structuredClone(result) };
     }

@@ -38,7 +38,7 @@ type Reply = (string | number | null)[];
 interface TeamScripts {
   dailyClaim(...args: Arg[]): Promise<Reply>;
   dailyRenew(...args: Arg[]): Promise<'ok' | 'lost'>;
-  dailyPosted(...args: Arg[]): Promise<'ok' | 'lost'>;
+  dailyPosted(...args: Arg[]): Promise<'ok' | 'late' | 'lost'>;
   dailyFailed(...args: Arg[]): Promise<'ok' | 'lost'>;
   dailyPostNow(...args: Arg[]): Promise<number>;
   dailyAnswer(...args: Arg[]): Promise<Reply>;
@@ -181,7 +181,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /** One round trip: `lua/dailyPosted-4.lua`. */
-  async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'lost'> {
+  async recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'late' | 'lost'> {
     const k = this.keys;
     const roundId = round.roundId;
     return guard('recordPost', () =>

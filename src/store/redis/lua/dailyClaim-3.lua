@@ -56,8 +56,8 @@ if stored[3] and tonumber(stored[3]) <= now then
   redis.call('DEL', KEYS[2], KEYS[3])
   stored = {}
 end
--- A round already posted or closed (its claim expired first) is never posted again.
-if stored[1] or stored[2] == 'closed' then return { 'posted', '0' } end
+-- A round already posted or closed or closing (its claim expired first) is never posted again.
+if stored[1] or stored[2] == 'closed' or stored[2] == 'closing' then return { 'posted', '0' } end
 
 local expSuffix = '#' .. string.format('%.0f', now + keep)
 if attempt > maxAttempts then

@@ -42,6 +42,8 @@ if not r[1] or (r[6] and tonumber(r[6]) <= now) then
   return { 'unknown' }
 end
 if r[1] == 'closed' then
+  -- A post recorded late by an older version may have listed it again.
+  redis.call('ZREM', KEYS[5], roundId)
   return { 'already', r[4] or '{}', unpack(redis.call('HGETALL', KEYS[1])) }
 end
 local cur = tonumber(r[5] or '0')

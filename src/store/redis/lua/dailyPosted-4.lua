@@ -9,7 +9,9 @@
 -- ARGV[4] message id
 -- ARGV[5] '1' to start a new no-repeat cycle before adding the card
 -- ARGV[6] keep in ms (the least lifetime of the posted claim)
--- Returns 'ok', or 'lost' when the claim is no longer held by this generation (nothing written).
+-- Returns 'ok'; 'late' when the round is no longer open (closed or closing while the post was in
+-- flight): the message is recorded and its reveal re-armed, but the round is not listed open again;
+-- or 'lost' when the claim is no longer held by this generation (nothing written).
 
 if not tonumber(ARGV[1]) or ARGV[2] == '' or ARGV[4] == '' or not tonumber(ARGV[6]) then
   return redis.error_reply('ERR dailyPosted: bad arguments')
@@ -18,7 +20,7 @@ local current = redis.call('GET', KEYS[1]) or ''
 local claimExp = string.match(current, '#(%d+)$')
 local body = claimExp and string.sub(current, 1, #current - #claimExp - 1) or current
 if string.match(body, '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
-local r = redis.call('HMGET', KEYS[2], 'closes', 'card', 'exp')
+local r = redis.call('HMGET', KEYS[2], 'closes', 'card', 'exp', 'status')
 if not r[1] or not r[2] then return 'lost' end
 
 -- A posted claim lives as long as its round (or its own expiry, if later), by the caller's clock,
@@ -31,5 +33,10 @@ redis.call('SET', KEYS[1], value, 'PX', ttl)
 redis.call('HSET', KEYS[2], 'mch', ARGV[3], 'msg', ARGV[4])
 if ARGV[5] == '1' then redis.call('DEL', KEYS[3]) end
 redis.call('SADD', KEYS[3], r[2])
+if r[4] and r[4] ~= 'open' then
+  -- Its close ran without a message (and marked it revealed): the next close edits this one.
+  redis.call('HDEL', KEYS[2], 'rv', 'rvf')
+  return 'late'
+end
 redis.call('ZADD', KEYS[4], r[1], ARGV[2])
 return 'ok'
