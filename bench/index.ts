@@ -5,7 +5,7 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, web
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, web, charts, fsrs
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -13,12 +13,14 @@
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { chartsSection } from './charts.js';
 import { cleanChildren } from './child.js';
 import { closeSection } from './close.js';
 import type { BenchContext } from './context.js';
 import { e2eSection } from './e2e.js';
 import { fanoutSection } from './fanout.js';
 import { ROOT } from './fixtures.js';
+import { fsrsFitSection } from './fsrs-fit.js';
 import { gradeSection } from './grade.js';
 import { memorySection } from './memory.js';
 import { Progress } from './progress.js';
@@ -77,6 +79,18 @@ const SECTIONS: Section[] = [
     title: '8. Dashboard pages under 50 concurrent sessions',
     timeoutMs: (q) => (q ? 60_000 : 180_000),
     run: webSection,
+  },
+  {
+    id: 'charts',
+    title: '9. Charts as images',
+    timeoutMs: (q) => (q ? 180_000 : 480_000),
+    run: chartsSection,
+  },
+  {
+    id: 'fsrs',
+    title: '10. FSRS fit of one team',
+    timeoutMs: (q) => (q ? 120_000 : 600_000),
+    run: fsrsFitSection,
   },
 ];
 

@@ -72,11 +72,21 @@ function heatPieces(max: number): EChartsOption[] {
 
 function axes(labels: string[], unit: string | undefined, extra: EChartsOption = {}): EChartsOption {
   return {
-    grid: { left: 56, right: 24, top: 52, bottom: 48 },
+    grid: { left: 56, right: 24, top: 64, bottom: 40 },
     xAxis: {
       type: 'category',
       data: labels,
-      axisLabel: { ...textStyle, fontSize: 11, hideOverlap: true, width: 90, overflow: 'truncate' },
+      // Few labels (a leaderboard, a round's choices): every one, cut to its slot; many (days): skip some.
+      axisLabel:
+        labels.length <= 12
+          ? {
+              ...textStyle,
+              fontSize: 11,
+              interval: 0,
+              width: Math.floor(700 / labels.length) - 8,
+              overflow: 'truncate',
+            }
+          : { ...textStyle, fontSize: 11, hideOverlap: true },
       axisTick: { alignWithLabel: true },
     },
     yAxis: {

@@ -151,7 +151,11 @@ export class ReviewService {
     };
   }
 
-  /** Grades a card (at most 2 round trips: read, then one atomic write), then shows the next card. */
+  /**
+   * Grades a card, then shows the next card. Applied: 2 round trips (read the state, then the
+   * atomic write pipelined with the next-card queue). A conflict costs one more read (whose state
+   * won), and a stale button (the card moved on) skips the write but reads the queue instead.
+   */
   async grade(actor: Actor, a: Extract<Action, { kind: 'grade' }>): Promise<View> {
     this.checkOwner(actor, a.owner);
     const deck = this.deck(a.deckId);

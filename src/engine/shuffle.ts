@@ -1,6 +1,7 @@
 /**
- * Seeded randomness, so a round's card and choice order are reproducible from the seed it
- * stores and tests never depend on `Math.random`.
+ * Seeded randomness: a round's card and choice order come from one seed drawn from an injected
+ * source, so tests pass a seeded source instead of depending on `Math.random`. The round stores
+ * the resulting order, not the seed.
  */
 
 /** A random source: floats in [0, 1). */

@@ -63,9 +63,7 @@ export interface TeamReport {
  * weights as they were.
  */
 export async function fitTeam(o: FitTeamOptions): Promise<TeamReport> {
-  const reviews = (await o.store.teamReviews(o.team, o.now))
-    .map(parseTeamReview)
-    .filter((r): r is TeamReview => r !== null);
+  const reviews = await parseChunked(await o.store.teamReviews(o.team, o.now));
   const report: TeamReport = { team: o.team, reviews: reviews.length, scopes: [] };
   if (reviews.length < o.minReviews) return report;
   const [current, attempts] = await Promise.all([o.store.params(o.team), o.store.attempts(o.team)]);
@@ -83,6 +81,19 @@ export async function fitTeam(o: FitTeamOptions): Promise<TeamReport> {
     report.scopes.push(await fitScope(o, current, attempts[deckId ?? ''], deckId, list));
   }
   return report;
+}
+
+/** Parses log lines, yielding to the event loop between chunks (a team log holds up to 50,000). */
+async function parseChunked(lines: string[]): Promise<TeamReview[]> {
+  const out: TeamReview[] = [];
+  for (let i = 0; i < lines.length; i += 5_000) {
+    if (i > 0) await new Promise((r) => setImmediate(r));
+    for (const line of lines.slice(i, i + 5_000)) {
+      const r = parseTeamReview(line);
+      if (r) out.push(r);
+    }
+  }
+  return out;
 }
 
 async function fitScope(
@@ -106,8 +117,8 @@ async function fitScope(
     const w = await o.optimizer.fit(ds.train);
     if (!validWeights(w))
       throw new Error(`the optimizer returned unusable weights (${String(w).slice(0, 80)})`);
-    const before = o.optimizer.evaluate(inUse?.w ?? DEFAULT_W, ds.test);
-    const after = o.optimizer.evaluate(w, ds.test);
+    const before = await o.optimizer.evaluate(inUse?.w ?? DEFAULT_W, ds.test);
+    const after = await o.optimizer.evaluate(w, ds.test);
     if (![before, after].every((m) => Number.isFinite(m.logLoss) && Number.isFinite(m.rmseBins)))
       throw new Error('the held-out metrics are not finite');
     const better = after.logLoss < before.logLoss && after.rmseBins < before.rmseBins;

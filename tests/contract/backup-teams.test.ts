@@ -15,7 +15,7 @@ import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { type TeamExport, validateTeamExport } from '../../src/store/team-export.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { readyClient } from './team-store.helpers.js';
+import { readyClient } from '../helpers/team-stores.js';
 
 const D = 86_400_000;
 const H = 3_600_000;

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimLease, DailyRound, TeamRef, TeamStore } from '../../src/engine/ports.js';
-import { teamStorePairs } from './team-store.helpers.js';
+import { teamStorePairs } from '../helpers/team-stores.js';
 
 /**
  * The claim of a daily round, fenced (issue 11, item 1), on both stores, each opened twice (two

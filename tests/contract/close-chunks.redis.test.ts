@@ -5,7 +5,7 @@ import { closeRoundChunked } from '../../src/store/redis/close.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { cleanupPrefix, readyClient } from './team-store.helpers.js';
+import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 // Issue 11, item 3, on a real redis-server: a close is planned before its first write, applied in
 // chunks that each check before they write, and resumed (never repeated) after a failure.

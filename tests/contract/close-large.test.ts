@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CloseAwards, DailyRound, TeamRef, TeamStore } from '../../src/engine/ports.js';
-import { teamStoreBackends } from './team-store.helpers.js';
+import { teamStoreBackends } from '../helpers/team-stores.js';
 
 // Issue 11, item 3: a round with more answers than Lua can unpack (about 8,000) must close, award
 // each point once, and never leave half-written points behind a failed close.

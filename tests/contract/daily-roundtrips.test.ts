@@ -5,9 +5,9 @@ import type { TeamRef } from '../../src/engine/ports.js';
 import { connectRedis, waitReady } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { actor, FakeClock, makeDecks } from '../helpers/daily.js';
 import { PlatformChat } from '../helpers/platform-chat.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { actor, FakeClock, makeDecks } from '../unit/daily-helpers.js';
 
 /** Counts writes to the Redis socket: with no auto-pipelining, one write is one round trip. */
 function countTrips(redis: Redis): { reset(): void; readonly count: number } {

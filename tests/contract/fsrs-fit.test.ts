@@ -97,9 +97,10 @@ describe.each([
       const fresh = simulateTeam({ seed: 99, users: 20, cards: 40, days: 180 });
       const { test } = fitDataset(cardHistories(fresh.map((r) => parseTeamReview(r.line) as TeamReview)), 1);
       const opt = optimizer as Optimizer;
-      const fitted = opt.evaluate(params.team?.w ?? [], test);
-      expect(fitted.logLoss).toBeLessThan(opt.evaluate(DEFAULT_W, test).logLoss);
-      expect(fitted.logLoss).toBeGreaterThanOrEqual(opt.evaluate(TRUE_W, test).logLoss - 0.01);
+      const fitted = await opt.evaluate(params.team?.w ?? [], test);
+      expect(fitted.logLoss).toBeLessThan((await opt.evaluate(DEFAULT_W, test)).logLoss);
+      // Not better than the truth itself (beyond noise): the held-out figure is an honest one.
+      expect(fitted.logLoss).toBeGreaterThanOrEqual((await opt.evaluate(TRUE_W, test)).logLoss - 0.01);
       // Reviews in that team now schedule with the fitted weights; a DM keeps the defaults.
       const decks = new DeckSet([testDeck(3, { id: 'alpha' })]);
       const engine = new QuizEngine({

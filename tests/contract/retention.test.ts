@@ -11,7 +11,7 @@ import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { RETENTION } from '../../src/store/retention.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { cleanupPrefix, readyClient } from './team-store.helpers.js';
+import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 // Issue 11, item 5: 400 days of use on an injected clock, on the test's own real redis-server.
 // Each user's and the team's keys (count and size) must stay bounded by the retention policy

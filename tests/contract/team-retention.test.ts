@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelSchedule, DailyRound, TeamRef, TeamStore } from '../../src/engine/ports.js';
 import { RETENTION } from '../../src/store/retention.js';
-import { teamStoreBackends } from './team-store.helpers.js';
+import { teamStoreBackends } from '../helpers/team-stores.js';
 
 // Issue 11, item 5: what the team stores forget, and when (README "Retention"), alike in both.
 

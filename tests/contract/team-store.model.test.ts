@@ -10,7 +10,7 @@ import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { cleanupPrefix, readyClient } from './team-store.helpers.js';
+import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 // Issue 11, item 8: random sequences of schedule / claim / post / fail / answer / close / expire /
 // restart run against both team stores and a small reference model; every outcome must be equal.

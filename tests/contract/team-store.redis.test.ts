@@ -9,8 +9,8 @@ import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { encodeAnswer, parseAnswer } from '../../src/store/team-codec.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 import { teamStoreContract } from './team-store.contract.js';
-import { cleanupPrefix, readyClient } from './team-store.helpers.js';
 
 let server: TestRedis;
 let redis: Redis;

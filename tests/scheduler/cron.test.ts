@@ -4,7 +4,7 @@ import type { Clock } from '../../src/engine/ports.js';
 import { Scheduler, type SchedulerEvent } from '../../src/scheduler/scheduler.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
-import { actor, makeDecks, RecordingChat, testRandom } from '../unit/daily-helpers.js';
+import { actor, makeDecks, RecordingChat, testRandom } from '../helpers/daily.js';
 
 describe('Scheduler with a real node-cron task', () => {
   it('a per-second cron task ticks and posts a due round', async () => {

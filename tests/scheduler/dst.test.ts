@@ -5,7 +5,7 @@ import { localParts } from '../../src/engine/time.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
-import { actor, FakeClock, makeDecks, RecordingChat, testRandom } from '../unit/daily-helpers.js';
+import { actor, FakeClock, makeDecks, RecordingChat, testRandom } from '../helpers/daily.js';
 
 const ZONES = { BER: 'Europe/Berlin', NYC: 'America/New_York' } as const;
 

@@ -6,9 +6,9 @@ import type { TeamStore } from '../../src/engine/ports.js';
 import { Scheduler, type SchedulerEvent, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
-import { cleanupPrefix, readyClient } from '../contract/team-store.helpers.js';
+import { actor, FakeClock, makeDecks, RecordingChat, TEAM, testRandom } from '../helpers/daily.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { actor, FakeClock, makeDecks, RecordingChat, TEAM, testRandom } from '../unit/daily-helpers.js';
+import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 let server: TestRedis;
 const clients: Redis[] = [];

@@ -6,7 +6,7 @@ import type { View } from '../../src/engine/views.js';
 import { Scheduler, type SchedulerEvent, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
-import { actor, FakeClock, makeDecks, testRandom } from '../unit/daily-helpers.js';
+import { actor, FakeClock, makeDecks, testRandom } from '../helpers/daily.js';
 
 /**
  * One slow channel must not stall the process: work items run with bounded concurrency and

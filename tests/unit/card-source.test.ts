@@ -8,7 +8,6 @@ import { withSource } from '../../src/engine/views.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryReviewStore } from '../../src/store/memory/review-store.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
-import { actor, testDeck } from '../helpers/engine.js';
 import {
   buttonId,
   correctIndex,
@@ -18,7 +17,8 @@ import {
   RecordingChat,
   TEAM,
   testRandom,
-} from './daily-helpers.js';
+} from '../helpers/daily.js';
+import { actor, testDeck } from '../helpers/engine.js';
 
 const SOURCE = 'https://kubernetes.io/docs/concepts/workloads/pods/';
 

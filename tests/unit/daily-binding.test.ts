@@ -3,7 +3,6 @@ import { decodeAction } from '../../src/engine/actions.js';
 import type { Actor } from '../../src/engine/api.js';
 import { DailyService } from '../../src/engine/daily.js';
 import type { TeamStore } from '../../src/engine/ports.js';
-import { teamStoreBackends } from '../contract/team-store.helpers.js';
 import {
   actor,
   buttonId,
@@ -13,7 +12,8 @@ import {
   RecordingChat,
   TEAM,
   testRandom,
-} from './daily-helpers.js';
+} from '../helpers/daily.js';
+import { teamStoreBackends } from '../helpers/team-stores.js';
 
 /**
  * A daily answer is bound to the message its button sits on: a tampered or copied action id that

@@ -3,9 +3,9 @@ import { decodeAction } from '../../src/engine/actions.js';
 import { DailyService, type DailySettings } from '../../src/engine/daily.js';
 import type { TeamStore } from '../../src/engine/ports.js';
 import type { View } from '../../src/engine/views.js';
-import { teamStorePairs } from '../contract/team-store.helpers.js';
+import { actor, buttonId, FakeClock, makeDecks, TEAM, testRandom } from '../helpers/daily.js';
 import { PlatformChat } from '../helpers/platform-chat.js';
-import { actor, buttonId, FakeClock, makeDecks, TEAM, testRandom } from './daily-helpers.js';
+import { teamStorePairs } from '../helpers/team-stores.js';
 
 /**
  * Exactly one post per round whatever fails (issue 11, items 1 and 2): two DailyService instances

@@ -9,7 +9,6 @@ import { QuizEngine } from '../../src/engine/engine.js';
 import { ReviewService } from '../../src/engine/review.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryReviewStore } from '../../src/store/memory/review-store.js';
-import { teamStoreBackends } from '../contract/team-store.helpers.js';
 import {
   actor,
   buttonId,
@@ -20,7 +19,8 @@ import {
   roundOf,
   TEAM,
   testRandom,
-} from './daily-helpers.js';
+} from '../helpers/daily.js';
+import { teamStoreBackends } from '../helpers/team-stores.js';
 
 describe('period choices, one list for every adapter', () => {
   it('parses this/last week, this/last month and all time, with the words people type', () => {

@@ -3,7 +3,6 @@ import { decodeAction } from '../../src/engine/actions.js';
 import { DailyService } from '../../src/engine/daily.js';
 import { boardId, boardOfKey, renderLeaderboard } from '../../src/engine/leaderboard.js';
 import type { TeamStore } from '../../src/engine/ports.js';
-import { teamStoreBackends } from '../contract/team-store.helpers.js';
 import {
   actor,
   buttonId,
@@ -14,7 +13,8 @@ import {
   roundOf,
   TEAM,
   testRandom,
-} from './daily-helpers.js';
+} from '../helpers/daily.js';
+import { teamStoreBackends } from '../helpers/team-stores.js';
 
 const backends = teamStoreBackends('l');
 

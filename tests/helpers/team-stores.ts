@@ -7,7 +7,7 @@ import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { connectRedis } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { startTestRedis, type TestRedis } from './redis.js';
 
 /** A ready client (commands fail fast until ready: there is no offline queue). */
 export async function readyClient(server: TestRedis): Promise<Redis> {
