@@ -90,7 +90,7 @@ export function decodeStreak(v: string): Streak | null {
 // ---- round hash, answers, result, due member ----------------------------------------------------
 
 /** Round hash fields written at claim time (the rest are added by later scripts). */
-export function roundFields(r: DailyRound): string[] {
+export function roundFields(r: Omit<DailyRound, 'status'> & { status: string }): string[] {
   return [
     'id',
     r.roundId,
@@ -119,7 +119,11 @@ export function roundFields(r: DailyRound): string[] {
   ];
 }
 
-/** Inverse of {@link roundFields} (plus `mch`/`msg`/`rv` written later); null when incomplete. */
+/**
+ * Inverse of {@link roundFields} (plus `mch`/`msg`/`rv` written later); null when incomplete. A
+ * `closing` round (a chunked close stopped between chunks) is not closed, so the engine sees it as
+ * `open`; {@link closeCursorOf} tells it apart where that matters (backups).
+ */
 export function parseRound(h: Record<string, string>): DailyRound | null {
   if (!h.id || !h.ch || !h.date || !h.deck || !h.card || !h.order) return null;
   return {
@@ -138,6 +142,11 @@ export function parseRound(h: Record<string, string>): DailyRound | null {
     message: h.msg ? { channelId: h.mch || h.ch, messageId: h.msg } : null,
     revealed: h.rv === '1',
   };
+}
+
+/** The resume point of a round left `closing` by an interrupted chunked close; undefined for any other round. */
+export function closeCursorOf(h: Record<string, string>): number | undefined {
+  return h.status === 'closing' ? Number(h.cur ?? 0) : undefined;
 }
 
 /** A stored daily answer: the display choice, the answer time and the request id it came with. */

@@ -8,7 +8,7 @@ import { decodeClaim } from './team-codec.js';
  * sorted by their id and maps have sorted keys, so the same data always exports the same text.
  *
  * What is NOT in it, because it is rebuilt on import:
- * - the open-rounds index (a round is open when `status` is `open` and it has a `message`);
+ * - the open-rounds index (a round is listed when its `status` is not `closed` and it has a `message`);
  * - the global team index (the team is indexed on import);
  * - the global due index: {@link reindexTeam} adds what the scheduler's reconcile would (the next
  *   opening of each active schedule, the close of each open round).
@@ -97,7 +97,10 @@ const Round = z
     opensAt: Ms,
     closesAt: Ms,
     prevDate: DateStr.nullable(),
-    status: z.enum(['open', 'closed']),
+    /** `closing`: a chunked close stopped between chunks (Redis); `closeCursor` says where it resumes. */
+    status: z.enum(['open', 'closing', 'closed']),
+    /** Answerers (in user-id order) whose points and streak the interrupted close already applied. */
+    closeCursor: Count.optional(),
     message: z.strictObject({ channelId: Id, messageId: z.string().min(1).max(256) }).nullable(),
     revealed: z.boolean(),
     /** userId -> first answer; `requestId`: the platform event that made it (re-deliveries are recognised by it). */
@@ -121,6 +124,10 @@ const Round = z
     if (Object.values(r.answers).some((a) => a.choice >= n)) issue('answers', 'a choice out of range');
     if (r.closesAt <= r.opensAt) issue('closesAt', 'not after opensAt');
     if (r.prevDate !== null && r.prevDate >= r.date) issue('prevDate', 'not before date');
+    if ((r.status === 'closing') !== (r.closeCursor !== undefined))
+      issue('closeCursor', 'a closing round needs a cursor, no other round has one');
+    if (r.closeCursor !== undefined && r.closeCursor > Object.keys(r.answers).length)
+      issue('closeCursor', 'beyond the answers');
     if ((r.status === 'closed') !== (r.result !== null))
       issue('result', 'a closed round needs a result, an open one none');
   });
@@ -260,9 +267,9 @@ export function exportedClaim(v: string, expiresAt: number | null): ExportClaim 
   return c ? { ...c, expiresAt } : null;
 }
 
-/** Whether an imported round goes into the open-rounds index (posted and not closed). */
+/** Whether an imported round goes into the open-rounds index (posted and not closed: a `closing` one is still to finish). */
 export function isListedOpen(r: ExportRound): boolean {
-  return r.status === 'open' && r.message !== null;
+  return r.status !== 'closed' && r.message !== null;
 }
 
 /** Whether something with this expiry is gone at `now`. */

@@ -26,6 +26,7 @@ export function exportMemoryTeam(d: MemoryTeamData, now: number): TeamExport {
       answers[userId] = requestId ? { choice, at, requestId } : { choice, at };
     rounds.push({
       ...publicRound(r),
+      ...(r.status === 'closing' ? { status: 'closing' as const, closeCursor: r.closeCursor ?? 0 } : {}),
       answers,
       result: r.result ? structuredClone(r.result) : null,
       revealFailures: r.revealFailures,

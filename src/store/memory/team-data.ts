@@ -1,7 +1,11 @@
 import type { ChannelSchedule, DailyRound, RoundResult, Streak, TeamRef } from '../../engine/ports.js';
 
 /** A round with what Redis keeps beside it (answers, results, bookkeeping). */
-export interface MemoryRound extends DailyRound {
+export interface MemoryRound extends Omit<DailyRound, 'status'> {
+  /** `closing` only when imported from a Redis backup taken between the chunks of a close. */
+  status: DailyRound['status'] | 'closing';
+  /** With `closing`: answerers (in user-id order) that close already awarded. */
+  closeCursor?: number | undefined;
   /** userId -> [display choice, answer ms, request id of the event that made it (when given)]. */
   answers: Record<string, [choice: number, at: number, requestId?: string]>;
   /** Results once closed. */
@@ -68,8 +72,9 @@ export interface TeamDoc {
 export const NEVER = Number.MAX_SAFE_INTEGER;
 
 export function publicRound(r: MemoryRound): DailyRound {
-  const { answers: _a, result: _r, revealFailures: _f, expiresAt: _e, ...round } = r;
-  return structuredClone(round);
+  const { answers: _a, result: _r, revealFailures: _f, expiresAt: _e, closeCursor: _c, ...round } = r;
+  // A closing round is not closed yet: the engine sees it open (its answers are refused anyway).
+  return structuredClone({ ...round, status: round.status === 'closed' ? 'closed' : 'open' });
 }
 
 /** A fresh, empty team record. */

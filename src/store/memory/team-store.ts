@@ -223,9 +223,12 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       .map(([userId, [, at]]) => ({ userId, at }))
       .sort((x, y) => x.at - y.at || cmp(x.userId, y.userId));
     const fastest: RoundWinner[] = [];
+    // A close a Redis backup caught between chunks: its first `closeCursor` answerers (in user-id
+    // order, as close.ts plans) already have their points and streaks.
+    const applied = new Set(r.status === 'closing' ? [...users].sort(cmp).slice(0, r.closeCursor ?? 0) : []);
     right.forEach((e, i) => {
       const earned = a.points + (a.bonus[i] ?? 0);
-      for (const board of a.boards) {
+      for (const board of applied.has(e.userId) ? [] : a.boards) {
         const b = d.boards[board] ?? {};
         b[e.userId] = (b[e.userId] ?? 0) + earned;
         d.boards[board] = b;
@@ -236,6 +239,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     d.seen ??= {};
     for (const user of users) {
       d.seen[user] = a.now;
+      if (applied.has(user)) continue;
       const s = d.streaks[user];
       const last = s?.last ?? '';
       if (last >= r.date) continue;
@@ -243,6 +247,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
       d.streaks[user] = { count, last: r.date, best: Math.max(s?.best ?? 0, count) };
     }
     r.status = 'closed';
+    delete r.closeCursor;
     r.result = { answered: users.length, right: right.length, fastest };
     r.expiresAt = a.now + a.keepMs;
     // Old week and month boards go by the caller's clock, as the gc index does in Redis.

@@ -1,6 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { ChannelSchedule, Streak, TeamRef, TeamStore } from '../../engine/ports.js';
 import {
+  closeCursorOf,
   decodeStreak,
   encodeAnswer,
   encodeClaim,
@@ -38,6 +39,8 @@ function importedRoundFields(r: ExportRound): string[] {
   if (r.result) f.push('res', resultJson(r.result));
   // The lifetime by the bot's clock, as dailyClaim and dailyClose write it (the TTL is the backstop).
   if (r.expiresAt !== null) f.push('exp', String(r.expiresAt));
+  // An interrupted chunked close resumes where it stopped (answers stay refused meanwhile).
+  if (r.closeCursor !== undefined) f.push('cur', String(r.closeCursor));
   return f;
 }
 
@@ -117,8 +120,10 @@ function decodeReads(
         const expiresAt = ttlAt !== undefined && h.exp ? Number(h.exp) : ttlAt;
         const round = parseRound(h);
         if (!round || expiresAt === undefined) break;
+        const closeCursor = closeCursorOf(h);
         rounds.set(round.roundId, {
           ...round,
+          ...(closeCursor !== undefined ? { status: 'closing' as const, closeCursor } : {}),
           answers: {},
           result: round.status === 'closed' ? parseResult(h.res ?? '') : null,
           revealFailures: Number(h.rvf ?? 0),
