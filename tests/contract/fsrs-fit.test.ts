@@ -10,6 +10,7 @@ import { ReviewService } from '../../src/engine/review.js';
 import type { View } from '../../src/engine/views.js';
 import { FitJob } from '../../src/fsrs/job.js';
 import { loadOptimizer, type Optimizer } from '../../src/fsrs/optimizer.js';
+import { RETENTION } from '../../src/store/retention.js';
 import { actor, ManualClock, testDeck } from '../helpers/engine.js';
 import { simulateTeam, TRUE_W } from '../helpers/fsrs-sim.js';
 import { type FsrsRig, memoryRig, RedisRigs } from './fsrs-rigs.js';
@@ -73,6 +74,27 @@ describe.each([
     expect(after).toHaveLength(1 + applied);
     expect(new Set(after.map((r) => `${r.cardId}:${r.repsBefore}`)).size).toBe(after.length);
     expect(await rig.fsrs.teamsWithReviews(NOW)).toEqual([team]);
+  });
+
+  it('the team log keeps the newest RETENTION.teamReviewLogLines reviews', async () => {
+    const rig = await makeRig();
+    const cap = RETENTION.teamReviewLogLines;
+    await rig.seed(
+      team,
+      Array.from({ length: cap }, (_, i) => ({ at: NOW - cap + i, line: `old${i} d u c 0 3` })),
+    );
+    const decks = new DeckSet([testDeck(1)]);
+    const engine = new QuizEngine({
+      review: new ReviewService({ store: rig.review, decks, clock: new ManualClock(NOW) }),
+      decks,
+    });
+    const v = await engine.review(actor('erin'), 'test');
+    const s = await engine.action(actor('erin'), press(v, /Show answer/));
+    await engine.action(actor('erin'), press(s.view, /^Good/));
+    const lines = await rig.fsrs.teamReviews(team, NOW);
+    expect(lines).toHaveLength(cap);
+    expect(parseTeamReview(lines[0] as string)?.userId).toBe('erin');
+    expect(lines.at(-1)).toBe('old1 d u c 0 3');
   });
 
   it.skipIf(!optimizer)(
