@@ -1,4 +1,5 @@
 import type { ChannelSchedule, CloseRule, TeamRef, TeamStore } from './ports.js';
+import { err, ok, type Result } from './result.js';
 import { addDays, localDate, localParts } from './time.js';
 
 /**
@@ -12,7 +13,7 @@ import { addDays, localDate, localParts } from './time.js';
  */
 
 /** A parse result: the value, or a user-facing reason with a good example. */
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+export type Parsed<T> = Result<T, string>;
 
 /** Monday to Friday. */
 export const DEFAULT_WEEKDAYS: readonly number[] = [1, 2, 3, 4, 5];
@@ -37,12 +38,8 @@ const ZONE_AREAS = new Set([
   'Etc',
 ]);
 
-function ok<T>(value: T): Parsed<T> {
-  return { ok: true, value };
-}
-
 function fail<T>(error: string): Parsed<T> {
-  return { ok: false, error };
+  return err(error);
 }
 
 /** Parses a local time `H:MM` or `HH:MM` (24-hour) into `HH:MM`. */
