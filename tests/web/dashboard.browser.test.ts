@@ -295,13 +295,11 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM}; install Debia
     // The same id again is refused, and the saved file stays as it was.
     const saved = readFileSync(join(rig.decksDir, 'capitals.yaml'), 'utf8');
     await page.goto(`${rig.url}${teamPath}/decks/import`);
-    await page
-      .getByLabel(/Anki, Quizlet, CSV or TSV file/)
-      .setInputFiles({
-        name: 'again.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(csv.replace('Lima', 'Cusco')),
-      });
+    await page.getByLabel(/Anki, Quizlet, CSV or TSV file/).setInputFiles({
+      name: 'again.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv.replace('Lima', 'Cusco')),
+    });
     await page.getByLabel(/Deck id/).fill('capitals');
     await submit(page, page.getByRole('button', { name: 'Import and save' }));
     expect(await page.getByRole('alert').textContent()).toContain('already exists');
