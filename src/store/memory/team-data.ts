@@ -36,6 +36,11 @@ export interface MemoryTeamData {
   claims: Record<string, MemoryClaim>;
   /** roundId -> round. */
   rounds: Record<string, MemoryRound>;
+  /**
+   * When the members' names, streaks and last-seen times go if nothing writes them again (a team
+   * that stops: Redis' TTL on those keys), by the caller's clock; moved on by each answer and close.
+   */
+  membersUntil?: number;
   /** `<channel>\n<deck>` -> card ids asked in the current cycle. */
   asked: Record<string, string[]>;
   /** roundId -> close ms of posted, unclosed rounds. */

@@ -63,6 +63,14 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
 
   /** Forgets rounds and claims past their expiry (what Redis TTLs do by themselves). */
   private purge(d: MemoryTeamData, now: number): void {
+    // Any team's write also ages out the members of teams that stopped (Redis: the keys' TTL).
+    for (const t of Object.values(this.slice.teams)) {
+      if (t.membersUntil === undefined || t.membersUntil > now) continue;
+      t.names = {};
+      t.streaks = {};
+      delete t.seen;
+      delete t.membersUntil;
+    }
     for (const [id, r] of Object.entries(d.rounds)) if (r.expiresAt <= now) delete d.rounds[id];
     for (const [id, c] of Object.entries(d.claims)) if (c.expiresAt <= now) delete d.claims[id];
     for (const [id, at] of Object.entries(d.boardExp ?? {})) {
@@ -197,7 +205,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     if (!Number.isInteger(choice) || choice < 0 || choice >= r.order.length) return { status: 'bad_choice' };
     if (first) return { status: 'already', choice: first[0], round: publicRound(r) };
     r.answers[userId] = requestId ? [choice, now, requestId] : [choice, now];
-    if (name) d.names[userId] = name;
+    if (name) {
+      d.names[userId] = name;
+      d.membersUntil = Math.max(d.membersUntil ?? 0, now + RETENTION.memberIdleMs);
+    }
     return this.changed({ status: 'accepted', round: publicRound(r), choice, at: now, repeat: false });
   }
 
@@ -241,6 +252,7 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
         fastest.push({ userId: e.userId, name: d.names[e.userId] ?? null, at: e.at, points: earned });
     });
     d.seen ??= {};
+    d.membersUntil = Math.max(d.membersUntil ?? 0, a.now + RETENTION.memberIdleMs);
     for (const user of users) {
       d.seen[user] = a.now;
       if (applied.has(user)) continue;

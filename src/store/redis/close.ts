@@ -195,6 +195,7 @@ export async function closeRoundChunked(
           RETENTION.weekBoardMs,
           RETENTION.monthBoardMs,
           gc.join('\n'),
+          RETENTION.memberIdleMs,
           ...part,
         ),
       );

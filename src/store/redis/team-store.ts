@@ -17,6 +17,7 @@ import type {
   TeamStore,
 } from '../../engine/ports.js';
 import type { TeamRecordPort } from '../backup.js';
+import { RETENTION } from '../retention.js';
 import {
   decodeStreak,
   dueMember,
@@ -259,6 +260,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         name ?? '',
         requestId ?? '',
         messageId ?? '',
+        RETENTION.memberIdleMs,
       ),
     );
     const status = String(reply[0]);

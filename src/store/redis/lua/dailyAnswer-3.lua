@@ -10,6 +10,8 @@
 -- ARGV[4] display name ('' = keep the stored one)
 -- ARGV[5] request id ('' or absent = none; may contain ':')
 -- ARGV[6] message id of the clicked post ('' or absent = not checked)
+-- ARGV[7] names keep in ms ('' or absent = none): TTL of KEYS[3], renewed with each name written, so
+--         the names of a team that stops go after this long even if no close sweeps them
 -- Returns { 'unknown' } | { 'mismatch' } | { 'closed' } | { 'bad_choice' }
 --       | { 'accepted', '<choice>:<ms>[:<requestId>]' written now, round fields and values... }
 --       | { 'repeat', the stored answer with this request id, round fields and values... }
@@ -41,5 +43,9 @@ redis.call('HSET', KEYS[2], user, value)
 -- Answers live exactly as long as their round.
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], user, ARGV[4]) end
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[3], user, ARGV[4])
+  local keepNames = tonumber(ARGV[7] or '')
+  if keepNames and keepNames > 0 then redis.call('PEXPIRE', KEYS[3], keepNames) end
+end
 return { 'accepted', value, unpack(redis.call('HGETALL', KEYS[1])) }

@@ -20,7 +20,9 @@
 -- ARGV[8] month board keep in ms after now
 -- ARGV[9] gc members, '\n'-separated: the week board, the month board, the round, its answers, its
 --         claim (key suffixes after the hash tag, e.g. `lb:w:2024-W13`, `round:<id>`)
--- ARGV[10..] the chunk: userId, points pairs (0 points = a wrong answer: streak only)
+-- ARGV[10] member data keep in ms: TTL of KEYS[3], [4], [9] and [10], renewed on every chunk, so a
+--          team that stops (no close, so no sweep, ever again) loses them after this long too
+-- ARGV[11..] the chunk: userId, points pairs (0 points = a wrong answer: streak only)
 -- Returns { 'unknown' } | { 'stale' } (answers changed since the plan: plan again)
 --       | { 'moved', cur } (another caller applied this chunk: continue from cur)
 --       | { 'more', next } | { 'closed' | 'already', result JSON, round fields and values... }.
@@ -30,8 +32,9 @@
 local now, keep, roundId = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local total, start = tonumber(ARGV[4]), tonumber(ARGV[5])
 local keepW, keepM = tonumber(ARGV[7]), tonumber(ARGV[8])
+local keepData = tonumber(ARGV[10])
 if not now or not keep or roundId == '' or not total or not start or not keepW or not keepM
-  or #ARGV % 2 ~= 1 then
+  or not keepData or keepData <= 0 or #ARGV % 2 ~= 0 then
   return redis.error_reply('ERR dailyClose: bad arguments')
 end
 
@@ -59,7 +62,7 @@ end
 local date, prev = r[2] or '', r[3] or ''
 
 local users, earned = {}, {}
-for i = 10, #ARGV, 2 do
+for i = 11, #ARGV, 2 do
   users[#users + 1] = ARGV[i]
   local p = tonumber(ARGV[i + 1])
   if not p then return redis.error_reply('ERR dailyClose: bad points') end
@@ -129,6 +132,11 @@ if #users > 0 then
       redis.call('ZADD', KEYS[9], 'GT', now + boardKeep[k], gc[k])
     end
   end
+end
+-- A plain PEXPIRE (not GT: GT never sets a TTL on a key without one): the length is constant, so
+-- each write only moves the expiry later.
+for _, k in ipairs({ 3, 4, 9, 10 }) do
+  if redis.call('EXISTS', KEYS[k]) == 1 then redis.call('PEXPIRE', KEYS[k], keepData) end
 end
 if not final then
   redis.call('HSET', KEYS[1], 'status', 'closing', 'cur', nextStart)
