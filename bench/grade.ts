@@ -202,19 +202,25 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const hgetAt = captured.sent.findIndex((c) => c.name === 'hget');
     const gradeAt = captured.sent.findIndex((c) => c.name === 'evalsha' && c.args[0] === gradeSha);
     const gradeArgs = captured.sent[gradeAt]?.args ?? [];
-    if (hgetAt < 0 || gradeAt < 0 || gradeArgs.length !== 18 || gradeArgs[8] !== capturedCard)
+    // sha, numkeys, 6 keys, then ARGV[1..11] as grade-6.lua's header lists them.
+    if (hgetAt < 0 || gradeAt < 0 || gradeArgs.length !== 19 || gradeArgs[8] !== capturedCard)
       throw new Error(
-        `the engine's grade no longer sends HGET + EVALSHA grade (6 keys, 10 args) as bench/grade.ts expects: ${captured.sent
+        `the engine's grade no longer sends HGET + EVALSHA grade (6 keys, 11 args) as bench/grade.ts expects: ${captured.sent
           .map((c) => `${c.name} ${c.args.length}`)
           .join(', ')}`,
       );
+    // ARGV[11], the oldest day the counters keep: the engine's own value, as captured.
+    const keepFromArg = gradeArgs[18] as string;
     type Part = string | { tag: string[] } | 'CARD' | 'NOW';
     const gradeTrip = captured.sent[gradeAt]?.trip;
+    const readTrip = captured.sent[hgetAt]?.trip;
     const replay = captured.sent
       .filter((_, i) => i !== hgetAt && i !== gradeAt)
       .map((c) => ({
         name: c.name,
-        // Sent in the grade's own round trip (pipelined with it) or in a round trip of its own.
+        // Sent with the state read (e.g. the team's fitted FSRS weights), in the grade's own round
+        // trip (pipelined with it), or in a round trip of its own.
+        withRead: c.trip === readTrip,
         withGrade: c.trip === gradeTrip,
         args: c.args.map((a): Part => {
           if (a.includes(engineTag)) return { tag: a.split(engineTag) };
@@ -249,8 +255,20 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         const k = ukeys[v][w] as UserKeys;
         const card = cardId(c);
         const pair = alt[c] as string[];
+        const tag = tags[v][w] as string;
+        const nowArg = String(Date.now());
+        const argsOf = (cmd: (typeof replay)[number]) =>
+          cmd.args.map((a) =>
+            a === 'CARD' ? card : a === 'NOW' ? nowArg : typeof a === 'string' ? a : a.tag.join(tag),
+          );
         const t = performance.now();
-        const cur = await bare.hget(k.cards, card);
+        let cur: string | null;
+        if (v === 'bare3' && replay.some((cmd) => cmd.withRead)) {
+          // The engine reads the state together with what it pipelines beside it.
+          const read = bare.pipeline().hget(k.cards, card);
+          for (const cmd of replay) if (cmd.withRead) read.call(cmd.name, ...argsOf(cmd));
+          cur = ((await read.exec())?.[0]?.[1] as string | null | undefined) ?? null;
+        } else cur = await bare.hget(k.cards, card);
         const next = cur === pair[0] ? (pair[1] as string) : (pair[0] as string);
         const gradeArgs = [
           k.cards,
@@ -269,6 +287,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           logArg[c] as string,
           String(REVIEW_LOG_CAP),
           DECK,
+          keepFromArg,
         ];
         let applied: unknown;
         if (v === 'bare2') {
@@ -276,17 +295,12 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         } else {
           // The same round trips as the engine: commands the engine pipelined with the grade go in
           // the grade's pipeline; any others follow one by one.
-          const tag = tags.bare3[w] as string;
-          const nowArg = String(Date.now());
-          const argsOf = (cmd: (typeof replay)[number]) =>
-            cmd.args.map((a) =>
-              a === 'CARD' ? card : a === 'NOW' ? nowArg : typeof a === 'string' ? a : a.tag.join(tag),
-            );
           const pipe = bare.pipeline().evalsha(gradeSha, 6, ...gradeArgs);
           for (const cmd of replay) if (cmd.withGrade) pipe.call(cmd.name, ...argsOf(cmd));
           const res = await pipe.exec();
           applied = res?.[0]?.[1];
-          for (const cmd of replay) if (!cmd.withGrade) await bare.call(cmd.name, argsOf(cmd));
+          for (const cmd of replay)
+            if (!cmd.withGrade && !cmd.withRead) await bare.call(cmd.name, argsOf(cmd));
         }
         const ms = performance.now() - t;
         if (applied !== 1) bareConflicts++;

@@ -218,6 +218,21 @@ describe.each(pairs)('exactly-once daily posts on $name', ({ make }) => {
     expect(new Set(views.map((v) => v.tone))).toEqual(new Set(['success', 'info']));
   });
 
+  it('a post-now that failed releases its mark: trying again at once is not told “just posted” (review C5)', async () => {
+    w.chat.loseResponses = 1;
+    const v1 = await w.a.admin(ADMIN, { kind: 'post-now', channelId: 'C1' });
+    expect(v1.title).not.toBe('Question posted');
+    expect(v1.text).toMatch(/failed/);
+    w.clock.advance(1_000);
+    const v2 = await w.b.admin(ADMIN, { kind: 'post-now', channelId: 'C1' });
+    expect(v2.title).toBe('Question posted');
+    // The retry found the message the lost response had made: still one post.
+    expect(w.chat.inChannel('C1')).toHaveLength(1);
+    // And the mark holds again once something was posted.
+    w.clock.advance(1_000);
+    expect((await w.a.admin(ADMIN, { kind: 'post-now', channelId: 'C1' })).text).toMatch(/just posted/);
+  });
+
   it('a double click across a minute boundary posts one extra question', async () => {
     expect((await w.a.openRound(TEAM, 'C1', DATE)).status).toBe('posted');
     w.clock.set('2024-03-28T08:00:59.999Z');

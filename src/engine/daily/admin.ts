@@ -154,6 +154,9 @@ async function postNow(deps: DailyDeps, team: TeamRef, channelId: string, now: n
       suffix: `p${hhmm(now, s.timezone).replace(':', '')}`,
     });
   }
+  if (out.status === 'skipped' || out.status === 'retry' || out.status === 'failed')
+    // Nothing is in the channel: a second try must not be told a question was just posted.
+    await deps.store.releasePostNow(team, channelId, now, deps.settings.postNowWindowMs);
   switch (out.status) {
     case 'posted':
       return done(

@@ -66,6 +66,11 @@ export interface TeamStore {
    * `windowMs` of `now` (so a double click or one command on two replicas posts once).
    */
   markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean>;
+  /**
+   * One round trip: takes back the post-now mark made at `now` when nothing was posted (skipped,
+   * retry, failed), so trying again is not refused as "just posted"; a later mark is left alone.
+   */
+  releasePostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<void>;
   /** A round, or null. */
   getRound(team: TeamRef, roundId: string): Promise<DailyRound | null>;
   /** Open rounds (posted, not closed) of a team with their close times. */

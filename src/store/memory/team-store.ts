@@ -172,6 +172,13 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return this.changed(claims.markPostNow(this.ensure(team), channelId, now, windowMs));
   }
 
+  async releasePostNow(team: TeamRef, channelId: string, now: number, _windowMs: number): Promise<void> {
+    const marks = this.data(team)?.postNow;
+    if (marks?.[channelId] !== now) return;
+    delete marks[channelId];
+    await this.doc.changed();
+  }
+
   async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {
     const r = this.data(team)?.rounds[roundId];
     return r ? publicRound(r) : null;

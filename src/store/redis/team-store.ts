@@ -222,6 +222,13 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return n === 1;
   }
 
+  /** One round trip: `lua/dailyPostNow-1.lua` in release mode. */
+  async releasePostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<void> {
+    await guard('releasePostNow', () =>
+      this.scripts.dailyPostNow(this.keys.teamPostNow(team, channelId), now, windowMs, 'release'),
+    );
+  }
+
   async getRound(team: TeamRef, roundId: string): Promise<DailyRound | null> {
     const h = await guard('getRound', () => this.redis.hgetall(this.keys.teamRound(team, roundId)));
     return parseRound(h);
