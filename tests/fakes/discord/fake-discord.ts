@@ -196,6 +196,8 @@ export class FakeDiscord {
   private readonly nonces: NonceIndex;
   private readonly now: () => number;
   private readonly sockets = new Set<WebSocket>();
+  /** Users made by `user()`, members of every guild (REST member fetches). */
+  private readonly members = new Map<string, FakeUser>();
   private readonly waiters = new Set<() => void>();
   private server!: Server;
   private wss!: WebSocketServer;
@@ -256,12 +258,21 @@ export class FakeDiscord {
 
   /** A user for interactions; `admin` gives Manage Server. */
   user(name: string, opts: { admin?: boolean; id?: string; permissions?: bigint } = {}): FakeUser {
-    return {
+    const u: FakeUser = {
       id: opts.id ?? snowflake(),
       username: name,
       globalName: name[0]?.toUpperCase() + name.slice(1),
       permissions: opts.permissions ?? (opts.admin ? ADMIN_PERMISSIONS : MEMBER_PERMISSIONS),
     };
+    this.members.set(u.id, u);
+    return u;
+  }
+
+  /** Changes a user's permissions (an admin demoted): REST member fetches answer the new ones. */
+  setPermissions(userId: string, permissions: bigint): void {
+    const u = this.members.get(userId);
+    if (!u) throw new Error(`fake discord: no user ${userId}`);
+    u.permissions = permissions;
   }
 
   /** Answers the next `times` matching requests with 429 and `retry_after`, as Discord's per-route limit does. */
@@ -742,6 +753,14 @@ export class FakeDiscord {
 
     // Webhook (interaction token): follow-ups and @original
     if (/^\/webhooks\/\d+\/[^/]+/.test(path)) return this.onWebhook(seg, rec);
+
+    // Guild members: GET /guilds/{guild}/members/{user}
+    if (is('GET', /^\/guilds\/\d+\/members\/\d+$/)) {
+      const guild = this.guilds.find((g) => g.id === seg[1]);
+      const u = this.members.get(seg[3] ?? '');
+      if (!guild) return [404, { message: 'Unknown Guild', code: 10004 }];
+      return u ? [200, memberJson(u, guild.id)] : [404, { message: 'Unknown Member', code: 10007 }];
+    }
 
     // Channels
     if (is('GET', /^\/channels\/\d+$/)) {

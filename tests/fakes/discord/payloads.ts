@@ -93,12 +93,17 @@ export function dmChannelJson(id: string, user: FakeUser): Json {
   return { id, type: 1, last_message_id: null, recipients: [userJson(user)], flags: 0 };
 }
 
-export function memberJson(u: FakeUser): Json {
+/** Id of the guild's "Admins" role (Manage Server), which admin users hold in REST member answers. */
+export const adminRoleId = (guildId: string): string => String(BigInt(guildId) + 1n);
+
+/** A guild member; `guildId` set: REST shape, where an admin holds the guild's Admins role. */
+export function memberJson(u: FakeUser, guildId?: string): Json {
+  const admin = (u.permissions & PermissionFlagsBits.ManageGuild) !== 0n;
   return {
     user: userJson(u),
     nick: null,
     avatar: null,
-    roles: [],
+    roles: guildId && admin ? [adminRoleId(guildId)] : [],
     joined_at: new Date(0).toISOString(),
     premium_since: null,
     deaf: false,
@@ -130,6 +135,17 @@ export function guildJson(g: FakeGuild, bot: FakeUser, ownerId: string): Json {
         name: '@everyone',
         permissions: String(MEMBER_PERMISSIONS),
         position: 0,
+        color: 0,
+        hoist: false,
+        managed: false,
+        mentionable: false,
+        flags: 0,
+      },
+      {
+        id: adminRoleId(g.id),
+        name: 'Admins',
+        permissions: String(ADMIN_PERMISSIONS),
+        position: 1,
         color: 0,
         hoist: false,
         managed: false,
