@@ -74,6 +74,8 @@ export interface RigOptions {
   charts?: ChartRenderer;
   /** Overrides of the daily service's settings (lease, post timeout, renewal). */
   daily?: Partial<DailySettings>;
+  /** The engine's dashboard link issuer (`/quiz dashboard`); default none (dashboard off). */
+  dashboardLink?: ConstructorParameters<typeof QuizEngine>[0]['dashboardLink'];
 }
 
 let rigs = 0;
@@ -107,7 +109,13 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
     ...(o.daily ? { settings: o.daily } : {}),
   });
   const review = new ReviewService({ store: reviewStore, decks, clock });
-  const engine = new QuizEngine({ review, decks, daily, log });
+  const engine = new QuizEngine({
+    review,
+    decks,
+    daily,
+    log,
+    ...(o.dashboardLink ? { dashboardLink: o.dashboardLink } : {}),
+  });
   slack = await startSlack({
     botToken: 'xoxb-test-token',
     engine,
