@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { type DeckProblem, parseDeck } from '../engine/deck/parse.js';
@@ -140,11 +140,45 @@ export class DeckFiles {
       this.decks.replace(c.deck);
       return { ...c, saved: true, conflict: false };
     };
+    return this.serial(run);
+  }
+
+  /**
+   * Writes a new deck file `<id>.yaml` (an imported deck, already checked by the engine) and adds
+   * the deck to the running DeckSet. Never overwrites: a loaded deck with that id, or any file of
+   * that name, gives `exists`. The text goes to a temporary file first, then is hard-linked to its
+   * name (which fails when the name exists, even against a concurrent writer), so a reader never
+   * sees half a file.
+   */
+  create(deck: Deck, yaml: string): Promise<CreateResult> {
+    const run = async (): Promise<CreateResult> => {
+      if (this.decks.get(deck.id)) return { created: false, exists: true };
+      const tmp = `${this.path(deck.id)}.${process.pid}.tmp`;
+      await writeFile(tmp, yaml, 'utf8');
+      try {
+        await link(tmp, this.path(deck.id));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { created: false, exists: true };
+        throw err;
+      } finally {
+        await unlink(tmp).catch(() => {});
+      }
+      this.decks.replace(deck);
+      return { created: true };
+    };
+    return this.serial(run);
+  }
+
+  /** Runs file writes one at a time in this process. */
+  private serial<T>(run: () => Promise<T>): Promise<T> {
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => {});
     return next;
   }
 }
+
+/** Result of {@link DeckFiles.create}: `exists` when that deck id is taken (nothing written). */
+export type CreateResult = { created: true } | { created: false; exists: true };
 
 /** Each card of a deck file as its own YAML text, by card id. */
 function splitCards(text: string): Map<string, string> {

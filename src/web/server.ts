@@ -1,8 +1,10 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DECK_LIMITS } from '../engine/deck/schema.js';
 import { appCss, htmxScript } from './assets.js';
 import { refuse, registerAuth, teamGuard } from './auth.js';
 import type { WebDeps } from './deps.js';
@@ -55,7 +57,27 @@ export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   await app.register(formbody);
+  // Deck import only: one file, no larger than a deck file may be; the previewed text comes back
+  // as a field, so fields get the same limit.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { files: 1, fileSize: DECK_LIMITS.maxFileBytes, fieldSize: DECK_LIMITS.maxFileBytes, fields: 10 },
+  });
   await app.register(rateLimit, { global: false });
+  // Set before the routes' scopes load, so errors raised inside them (a too-large upload) use it.
+  app.setErrorHandler((err, req, reply) => {
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) deps.log.error({ err, url: req.url }, 'dashboard request failed');
+    const text =
+      status === 429
+        ? 'Too many sign-in attempts: wait a minute and try again.'
+        : status === 413
+          ? `The file is too large: a deck file may be at most ${DECK_LIMITS.maxFileBytes / 1024 / 1024} MiB. Nothing was saved.`
+          : status < 500
+            ? 'The request was not understood.'
+            : 'Something went wrong; it is logged. Try again.';
+    return refuse(reply, status, status === 429 ? 'Slow down' : 'Error', text, base);
+  });
   const css = appCss();
   const htmx = htmxScript();
 
@@ -90,17 +112,6 @@ export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
     { prefix: base },
   );
   app.setNotFoundHandler((_req, reply) => refuse(reply, 404, 'Not found', 'There is no such page.', base));
-  app.setErrorHandler((err, req, reply) => {
-    const status = (err as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) deps.log.error({ err, url: req.url }, 'dashboard request failed');
-    const text =
-      status === 429
-        ? 'Too many sign-in attempts: wait a minute and try again.'
-        : status < 500
-          ? 'The request was not understood.'
-          : 'Something went wrong; it is logged. Try again.';
-    return refuse(reply, status, status === 429 ? 'Slow down' : 'Error', text, base);
-  });
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -24,6 +24,24 @@ async function signIn(browser: Browser, link: string): Promise<{ ctx: BrowserCon
   await page.goto(link);
   await Promise.all([page.waitForURL(/\/schedules$/), page.getByRole('button', { name: 'Sign in' }).click()]);
   return { ctx, page };
+}
+
+/** axe-core's serious and critical violations on the page as it is now, as `label: id (impact)`. */
+async function axeFindings(page: Page, label: string): Promise<string[]> {
+  const require = createRequire(import.meta.url);
+  // Evaluated through the DevTools protocol, so the page's CSP does not block it.
+  await page.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
+  const violations = await page.evaluate(async () => {
+    const r = await (
+      globalThis as unknown as {
+        axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
+      }
+    ).axe.run();
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact})`);
 }
 
 describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM}; install Debian's chromium to run)`, () => {
@@ -213,9 +231,111 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM}; install Debia
     await member.ctx.close();
   });
 
+  it('imports a CSV deck file: a malformed file is refused and writes nothing; a good one is previewed, saved and listed', async () => {
+    const { page } = admin;
+    const files = () => readdirSync(rig.decksDir).sort();
+    const before = files();
+    await page.goto(`${rig.url}${teamPath}/decks`);
+    await Promise.all([
+      page.waitForURL(/\/decks\/import$/),
+      page.getByRole('link', { name: 'Import a deck file' }).click(),
+    ]);
+    const found: string[] = await axeFindings(page, 'import form');
+
+    // Two rows cannot make multiple-choice questions: the importer's reason, nothing written.
+    const bad = 'front,back\nWhat is 1+1?,2\nWhat is 2+2?,4\n';
+    await page
+      .getByLabel(/Anki, Quizlet, CSV or TSV file/)
+      .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await page.getByLabel(/Deck id/).fill('arith');
+    await submit(page, page.getByRole('button', { name: 'Import and save' }));
+    const alert = await page.getByRole('alert').textContent();
+    expect(alert).toContain('found 2 usable cards');
+    expect(alert).toContain('Nothing was saved');
+    found.push(...(await axeFindings(page, 'import error')));
+    expect(files()).toEqual(before);
+    expect(rig.decks.get('arith')).toBeUndefined();
+
+    const csv = [
+      'front,back',
+      'Capital of France?,Paris',
+      'Capital of Italy?,Rome',
+      'Capital of Spain?,Madrid',
+      'Capital of Japan?,Tokyo',
+      'Capital of Peru?,Lima',
+    ].join('\n');
+    await page
+      .getByLabel(/Anki, Quizlet, CSV or TSV file/)
+      .setInputFiles({ name: 'capitals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.getByLabel(/Deck id/).fill('capitals');
+    await page.getByLabel(/Title/).fill('Capitals');
+    await submit(page, page.getByRole('button', { name: 'Preview' }));
+    const preview = await page.getByRole('region', { name: 'Import preview' }).textContent();
+    expect(preview).toContain('Capitals (5 cards)');
+    expect(preview).toContain('Capital of Peru?');
+    expect(preview).toContain('Lima');
+    found.push(...(await axeFindings(page, 'import preview')));
+    expect(files()).toEqual(before);
+
+    await Promise.all([
+      page.waitForURL(/\/decks\/capitals\?imported=1$/),
+      page.getByRole('button', { name: 'Save as deck capitals' }).click(),
+    ]);
+    expect(await page.getByRole('status').textContent()).toContain('capitals.yaml is saved and loaded');
+    expect(files()).toEqual([...before, 'capitals.yaml'].sort());
+    expect(
+      rig.decks
+        .get('capitals')
+        ?.cards.map((c) => c.back)
+        .sort(),
+    ).toEqual(['Lima', 'Madrid', 'Paris', 'Rome', 'Tokyo']);
+    await page.goto(`${rig.url}${teamPath}/decks`);
+    expect(await page.locator('table').textContent()).toContain('capitals');
+
+    // The same id again is refused, and the saved file stays as it was.
+    const saved = readFileSync(join(rig.decksDir, 'capitals.yaml'), 'utf8');
+    await page.goto(`${rig.url}${teamPath}/decks/import`);
+    await page.getByLabel(/Anki, Quizlet, CSV or TSV file/).setInputFiles({
+      name: 'again.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv.replace('Lima', 'Cusco')),
+    });
+    await page.getByLabel(/Deck id/).fill('capitals');
+    await submit(page, page.getByRole('button', { name: 'Import and save' }));
+    expect(await page.getByRole('alert').textContent()).toContain('already exists');
+    expect(readFileSync(join(rig.decksDir, 'capitals.yaml'), 'utf8')).toBe(saved);
+    expect(found).toEqual([]);
+  });
+
+  it('refuses an import larger than a deck file may be, or without the CSRF token; writes nothing', async () => {
+    const files = () => readdirSync(rig.decksDir).sort();
+    const before = files();
+    const csrf = await admin.page
+      .goto(`${rig.url}${teamPath}/decks/import`)
+      .then(() => admin.page.locator('input[name=_csrf]').first().inputValue());
+    const big = await admin.page.request.post(`${rig.url}${teamPath}/decks/import`, {
+      headers: { origin: rig.url },
+      multipart: {
+        _csrf: csrf,
+        id: 'huge',
+        op: 'save',
+        file: { name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.alloc(1024 * 1024 + 10, 'a') },
+      },
+    });
+    expect(big.status()).toBe(413);
+    expect(await big.text()).toContain('at most 1 MiB');
+    const noToken = await admin.page.request.post(`${rig.url}${teamPath}/decks/import`, {
+      multipart: {
+        id: 'tokenless',
+        op: 'save',
+        file: { name: 'x.csv', mimeType: 'text/csv', buffer: Buffer.from('a,1\nb,2\nc,3\nd,4\n') },
+      },
+    });
+    expect(noToken.status()).toBe(403);
+    expect(files()).toEqual(before);
+  });
+
   it('has no serious or critical axe-core violations on any page', async () => {
-    const require = createRequire(import.meta.url);
-    const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     const pages = [
       '/',
       `${teamPath}/schedules`,
@@ -224,6 +344,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM}; install Debia
       `${teamPath}/decks/demo`,
       `${teamPath}/decks/demo/cards/cgroups`,
       `${teamPath}/decks/demo/new`,
+      `${teamPath}/decks/import`,
       `${teamPath}/leaderboard?period=last-week`,
       `${teamPath}/settings`,
     ];
@@ -231,18 +352,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM}; install Debia
     const found: string[] = [];
     for (const path of [...pages, `/login?t=x`]) {
       await page.goto(`${rig.url}${path}`);
-      // Evaluated through the DevTools protocol, so the page's CSP does not block it.
-      await page.evaluate(axeSource);
-      const violations = await page.evaluate(async () => {
-        const r = await (
-          globalThis as unknown as {
-            axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> };
-          }
-        ).axe.run();
-        return r.violations.map((v) => ({ id: v.id, impact: v.impact }));
-      });
-      for (const v of violations)
-        if (v.impact === 'serious' || v.impact === 'critical') found.push(`${path}: ${v.id} (${v.impact})`);
+      found.push(...(await axeFindings(page, path)));
     }
     expect(found).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { teamKey, type WebDeps } from '../deps.js';
 import { type Html, html } from '../html.js';
 import { csrfField, notice, type PageCtx, page } from '../layout.js';
 import { ctxOf, sendPage } from './common.js';
+import { registerDeckImport } from './deck-import.js';
 
 const NEW_CARD = `id: new-card
 front: The question side
@@ -71,10 +72,11 @@ export function registerDecks(app: FastifyInstance, deps: WebDeps, base: string)
   registerCardEditor(app, deps, base);
   registerCardChecks(app, deps, base);
   registerCardSave(app, deps, base);
+  registerDeckImport(app, deps, base);
 }
 
 /** Whether this team may edit deck files here. */
-function editable(deps: WebDeps, team: { platform: string; teamId: string }): boolean {
+export function editable(deps: WebDeps, team: { platform: string; teamId: string }): boolean {
   return deps.deckFiles !== null && deps.deckEditors.has(teamKey(team as never));
 }
 
@@ -123,7 +125,7 @@ function registerDeckList(app: FastifyInstance, deps: WebDeps, base: string): vo
         title: 'Decks',
         ctx,
         active: 'decks',
-        body: html`<table><caption>Loaded decks</caption><thead><tr><th scope="col">Title</th><th scope="col">Id</th><th scope="col">Cards</th></tr></thead><tbody>${rows}</tbody></table>`,
+        body: html`${editable(deps, ctx.team) ? html`<p><a href="${ctx.teamPath}/decks/import">Import a deck file</a> (Anki, Quizlet, CSV or TSV)</p>` : ''}<table><caption>Loaded decks</caption><thead><tr><th scope="col">Title</th><th scope="col">Id</th><th scope="col">Cards</th></tr></thead><tbody>${rows}</tbody></table>`,
       }),
     );
   });
@@ -146,7 +148,7 @@ function registerDeckList(app: FastifyInstance, deps: WebDeps, base: string): vo
         title: d.title,
         ctx,
         active: 'decks',
-        body: html`${d.description ? html`<p>${d.description}</p>` : ''}${add}<table><caption>Cards of ${d.id}</caption><thead><tr><th scope="col">Id</th><th scope="col">Front</th><th scope="col">Quiz forms</th></tr></thead><tbody>${rows}</tbody></table>`,
+        body: html`${(req.query as { imported?: string }).imported ? html`<p class="notice success" role="status">Imported: the deck file ${d.id}.yaml is saved and loaded.</p>` : ''}${d.description ? html`<p>${d.description}</p>` : ''}${add}<table><caption>Cards of ${d.id}</caption><thead><tr><th scope="col">Id</th><th scope="col">Front</th><th scope="col">Quiz forms</th></tr></thead><tbody>${rows}</tbody></table>`,
       }),
     );
   });
