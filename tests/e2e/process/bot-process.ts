@@ -13,10 +13,15 @@ export interface BotProcess {
   exited: Promise<number | null>;
 }
 
-/** Spawns `bin/quizbot.mjs start` with only PATH and `env`, and waits until it logged `readyMsg`. */
+/**
+ * Spawns `bin/quizbot.mjs start` with only PATH and `env`, and resolves once it logged `readyMsg`
+ * (the event itself, not a poll). `timeoutMs` is only a guard against a bot that never gets there:
+ * it is generous because a start-up on a loaded 2-core machine (tsx, nine decks, a platform login)
+ * can take tens of seconds; the calling test's own timeout bounds it as well.
+ */
 export async function startBotProcess(
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   readyMsg = 'quizbot running',
 ): Promise<BotProcess> {
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'quizbot.mjs'), 'start'], {
@@ -25,16 +30,24 @@ export async function startBotProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout?.on('data', (d) => (out += d));
-  child.stderr?.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const until = Date.now() + timeoutMs;
-  while (!out.includes(`"${readyMsg}"`)) {
-    if (Date.now() > until || child.exitCode !== null) {
+  await new Promise<void>((resolve, reject) => {
+    const fail = (why: string) => {
+      clearTimeout(guard);
       child.kill('SIGKILL');
-      throw new Error(`the bot did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+      reject(new Error(`the bot did not start (${why}):\n${out}`));
+    };
+    const guard = setTimeout(() => fail(`not ready after ${timeoutMs} ms`), timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d;
+      if (out.includes(`"${readyMsg}"`)) {
+        clearTimeout(guard);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => fail(`exited with ${code}`));
+  });
   return { child, output: () => out, exited };
 }
