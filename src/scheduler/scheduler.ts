@@ -82,8 +82,9 @@ export const SCHEDULER_DEFAULTS = {
   cron: '0 * * * * *',
   batch: 1000,
   concurrency: 16,
-  itemTimeoutMs: 60_000,
-  leaseMs: 2 * 60_000,
+  // As config.ts: longer than the daily post timeout (2 min), shorter than the lease.
+  itemTimeoutMs: 150_000,
+  leaseMs: 180_000,
   backoffMs: (attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 15 * 60_000),
   maxRevealAttempts: 5,
 };
@@ -290,11 +291,16 @@ export class Scheduler {
     if (!(await this.o.store.leaseDue(entry.item, entry.at, now + this.o.leaseMs))) return;
     onLeased();
     if (signal.aborted) return;
-    if (entry.item.kind === 'open') await this.open(entry.item, entry.at, now);
-    else await this.close(entry.item, now);
+    if (entry.item.kind === 'open') await this.open(entry.item, entry.at, now, signal);
+    else await this.close(entry.item, now, signal);
   }
 
-  private async open(item: Extract<DueItem, { kind: 'open' }>, at: number, now: number): Promise<void> {
+  private async open(
+    item: Extract<DueItem, { kind: 'open' }>,
+    at: number,
+    now: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { store, daily, log } = this.o;
     const { team, channelId } = item;
     const s = await store.getSchedule(team, channelId);
@@ -357,10 +363,17 @@ export class Scheduler {
           break;
       }
     }
+    // Given up meanwhile: its entry is handed out again when the lease ends; a late write here
+    // could overwrite what a newer instance of the item set.
+    if (signal.aborted) return;
     await store.setDue(item, dueAt);
   }
 
-  private async close(item: Extract<DueItem, { kind: 'close' }>, now: number): Promise<void> {
+  private async close(
+    item: Extract<DueItem, { kind: 'close' }>,
+    now: number,
+    signal: AbortSignal,
+  ): Promise<void> {
     const { store, daily, log } = this.o;
     const rep = await daily.closeRound(item.team, item.roundId, { now });
     if (rep.status === 'closed') this.emit({ type: 'closed', team: item.team, roundId: item.roundId });
@@ -381,6 +394,7 @@ export class Scheduler {
       await store.removeDue(item);
       return;
     }
+    if (signal.aborted) return; // Given up meanwhile (see open).
     await store.setDue(item, now + Math.max(this.o.backoffMs(rep.failures), retryAfterOf(rep.error)));
   }
 }
