@@ -43,6 +43,21 @@ try {
   await page.locator('#lint li.error').first().waitFor();
   await page.screenshot({ path: join(OUT, 'card-editor.png'), fullPage: true });
 
+  await page.goto(`${team}/decks/import`);
+  const csv =
+    'front,back\nCapital of France?,Paris\nCapital of Italy?,Rome\nCapital of Spain?,Madrid\nCapital of Japan?,Tokyo\nCapital of Peru?,Lima\n';
+  await page
+    .getByLabel(/Anki, Quizlet, CSV or TSV file/)
+    .setInputFiles({ name: 'capitals.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByLabel(/Deck id/).fill('capitals');
+  await page.getByLabel(/Title/).fill('Capitals');
+  await Promise.all([
+    page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Preview' }).click(),
+  ]);
+  await page.getByRole('region', { name: 'Import preview' }).waitFor();
+  await shot('deck-import');
+
   await page.goto(`${team}/leaderboard?period=last-week`);
   await shot('leaderboard');
   await page.goto(`${team}/settings`);
