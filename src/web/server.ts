@@ -1,6 +1,6 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -30,11 +30,9 @@ export function basePath(publicUrl: string): string {
   return new URL(publicUrl).pathname.replace(/\/+$/, '');
 }
 
-/** Builds the dashboard app (not listening). */
-export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
-  const base = basePath(deps.publicUrl);
-  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 256 * 1024 });
-  await app.register(helmet, {
+/** Security headers: a CSP without inline script or style, HSTS only under https. */
+function helmetOptions(publicUrl: string): FastifyHelmetOptions {
+  return {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -50,11 +48,18 @@ export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
       },
     },
     // HSTS only means something over https; behind an http-only PUBLIC_URL it would lock users out.
-    hsts: new URL(deps.publicUrl).protocol === 'https:',
+    hsts: new URL(publicUrl).protocol === 'https:',
     // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts,
     // and the Origin check beside the CSRF token needs the real one.
     referrerPolicy: { policy: 'same-origin' },
-  });
+  };
+}
+
+/** Builds the dashboard app (not listening). */
+export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
+  const base = basePath(deps.publicUrl);
+  const app = Fastify({ logger: false, trustProxy: true, bodyLimit: 256 * 1024 });
+  await app.register(helmet, helmetOptions(deps.publicUrl));
   await app.register(cookie);
   await app.register(formbody);
   // Deck import only: one file, no larger than a deck file may be; the previewed text comes back
