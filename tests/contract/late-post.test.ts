@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CloseAwards, DailyRound, TeamRef, TeamStore } from '../../src/engine/ports.js';
+import type { DailyRound, TeamRef, TeamStore } from '../../src/engine/ports.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { closeAwards, KEEP_MS, openRound } from '../helpers/round-fixture.js';
 import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 // Review of issue 11, C2: a slow post that lands after its round closed is recorded ('late') but
@@ -17,31 +18,9 @@ import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 const TEAM: TeamRef = { platform: 'discord', teamId: 'g-late' };
 const T0 = Date.now() - 60_000;
-const KEEP = 14 * 86_400_000;
-const R: DailyRound = {
-  roundId: 'C1-20240329',
-  channelId: 'C1',
-  date: '2024-03-29',
-  deckId: 'k8s',
-  cardId: 'c1',
-  form: 0,
-  order: [0, 1, 2, 3],
-  correct: 1,
-  opensAt: T0,
-  closesAt: T0 + 3_600_000,
-  prevDate: null,
-  status: 'open',
-  message: null,
-  revealed: false,
-};
-const awards = (now: number): CloseAwards => ({
-  now,
-  boards: ['w:2024-W13', 'm:2024-03', 'all'],
-  points: 10,
-  bonus: [5, 3, 1],
-  fastest: 3,
-  keepMs: KEEP,
-});
+const KEEP = KEEP_MS;
+const R: DailyRound = openRound(T0);
+const awards = closeAwards;
 
 let server: TestRedis;
 let redis: Redis;
