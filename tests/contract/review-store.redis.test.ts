@@ -122,7 +122,9 @@ describe('RedisReviewStore on Redis', () => {
       't:2025-03-03': '1',
       'p:2025-03-03': '1',
     });
-    expect(await redis.smembers(keys.users())).toEqual(['slack:U1{x}:y']);
+    expect(await redis.smembers(keys.users({ platform: 'slack', userId: 'U1{x}:y' }))).toEqual([
+      'slack:U1{x}:y',
+    ]);
   });
 
   it('the grade script validates its arguments before writing anything', async () => {

@@ -1,0 +1,38 @@
+/**
+ * `REDIS_WAIT_REPLICAS`: how many replicas must hold an answer or a grade before the bot
+ * acknowledges it. Redis replicates asynchronously, so a master that dies right after a write can
+ * take an acknowledged write with it; WAIT (sent in the same pipeline, on the same connection as
+ * the write, so it adds no round trip) closes that window as long as the shard has a replica.
+ */
+export interface WaitPolicy {
+  /** Replicas to wait for; 0 sends no WAIT. */
+  replicas: number;
+  /** Longest wait (ms) before the write is acknowledged anyway. */
+  timeoutMs: number;
+  /**
+   * Called with WAIT's reply (replicas reached) after each waited write. Fewer than `replicas`
+   * (the shard lost its replica, e.g. right after a failover) is reported, not failed: the write
+   * is on the master, and refusing every click until a replica is back would stop the bot.
+   */
+  check(what: 'grade' | 'answer', reached: unknown): void;
+}
+
+/** No WAIT (the default): writes are acknowledged when the master has them. */
+export const noWait: WaitPolicy = { replicas: 0, timeoutMs: 0, check: () => {} };
+
+/** A policy waiting for `replicas`; `onShort` hears of each write fewer replicas confirmed in time. */
+export function waitFor(
+  replicas: number,
+  timeoutMs: number,
+  onShort: (what: 'grade' | 'answer', reached: number) => void = () => {},
+): WaitPolicy {
+  if (replicas <= 0) return noWait;
+  return {
+    replicas,
+    timeoutMs,
+    check: (what, reached) => {
+      const n = Number(reached);
+      if (!(n >= replicas)) onShort(what, Number.isFinite(n) ? n : 0);
+    },
+  };
+}
