@@ -76,7 +76,7 @@ async function until(check: () => Promise<boolean>, ms: number, what: string): P
 
 /** Options of {@link startTestCluster}. */
 export interface TestClusterOptions {
-  /** `cluster-node-timeout` in ms: how long until a dead master is failed over (default 1,000). */
+  /** `cluster-node-timeout` in ms: how long until a dead master is failed over (default 5,000: no spurious failover on a loaded machine). */
   nodeTimeoutMs?: number;
 }
 
@@ -106,7 +106,7 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
         '--cluster-config-file',
         'nodes.conf',
         '--cluster-node-timeout',
-        String(o.nodeTimeoutMs ?? 1_000),
+        String(o.nodeTimeoutMs ?? 5_000),
         '--save',
         '',
         '--appendonly',

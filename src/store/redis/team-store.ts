@@ -32,7 +32,7 @@ import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
 import { RedisTeamBackup } from './team-backup.js';
-import { noWait, type WaitPolicy } from './wait.js';
+import { noWait, type WaitPolicy, writeThenWait } from './wait.js';
 
 type Arg = string | number;
 type Reply = (string | number | null)[];
@@ -289,17 +289,10 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   /** The `dailyAnswer` script; with `REDIS_WAIT_REPLICAS`, followed by WAIT in the same pipeline (one round trip). */
   private async answerScript(args: Arg[]): Promise<Reply> {
     if (this.wait.replicas === 0) return this.scripts.dailyAnswer(...args);
-    const p = this.redis.pipeline() as ChainableCommander & { dailyAnswer(...a: Arg[]): ChainableCommander };
-    const res = await p
-      .dailyAnswer(...args)
-      .wait(this.wait.replicas, this.wait.timeoutMs)
-      .exec();
-    if (!res) throw new Error('pipeline discarded');
-    const [[err, reply] = [null, null], [waitErr, reached] = [null, 0]] = res;
-    if (err) throw err;
-    if (waitErr) throw waitErr;
-    this.wait.check('answer', reached);
-    return reply as Reply;
+    type P = ChainableCommander & { dailyAnswer(...a: Arg[]): ChainableCommander };
+    return (await writeThenWait(this.redis, this.wait, 'answer', (p) =>
+      (p as P).dailyAnswer(...args),
+    )) as Reply;
   }
 
   /** Plans, then applies in chunks: see close.ts (one script call up to a chunk of answers). */
@@ -358,10 +351,9 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
         if (item) out.push({ item, at: Number(flat[i + 1]) });
       }
     }
-    // Earliest first; equal times by member, as one sorted set would order them.
-    const member = (e: DueEntry) => dueMember(e.item);
-    out.sort((a, b) => a.at - b.at || (member(a) < member(b) ? -1 : member(a) > member(b) ? 1 : 0));
-    return out.slice(0, limit);
+    // Earliest first; equal times by member (members are unique), as one sorted set orders them.
+    const m = (e: DueEntry) => dueMember(e.item);
+    return out.sort((a, b) => a.at - b.at || (m(a) < m(b) ? -1 : 1)).slice(0, limit);
   }
 
   /** One round trip: `lua/dueLease-1.lua` on the entry's bucket. */

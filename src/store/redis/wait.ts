@@ -1,3 +1,5 @@
+import type { ChainableCommander, Redis } from 'ioredis';
+
 /**
  * `REDIS_WAIT_REPLICAS`: how many replicas must hold an answer or a grade before the bot
  * acknowledges it. Redis replicates asynchronously, so a master that dies right after a write can
@@ -35,4 +37,25 @@ export function waitFor(
       if (!(n >= replicas)) onShort(what, Number.isFinite(n) ? n : 0);
     },
   };
+}
+
+/**
+ * Sends the write `add` queues on a pipeline, then WAIT (one round trip, the same connection, so on
+ * a cluster the same node); returns the write's reply after `wait.check` has seen WAIT's.
+ */
+export async function writeThenWait(
+  redis: Redis,
+  wait: WaitPolicy,
+  what: 'grade' | 'answer',
+  add: (p: ChainableCommander) => unknown,
+): Promise<unknown> {
+  const p = redis.pipeline();
+  add(p);
+  const res = await p.wait(wait.replicas, wait.timeoutMs).exec();
+  if (!res) throw new Error('pipeline discarded');
+  const [[err, reply] = [null, null], [waitErr, reached] = [null, 0]] = res;
+  if (err) throw err;
+  if (waitErr) throw waitErr;
+  wait.check(what, reached);
+  return reply;
 }
