@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { unpackCard } from '../../engine/cardstate.js';
 import { pickWeights } from '../../engine/fsrs/params.js';
 import {
@@ -19,20 +19,17 @@ import { oldestKeptDay, RETENTION } from '../retention.js';
 import { SlotBatch } from './batch.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
+import {
+  type ScriptArgs,
+  type ScriptedPipeline,
+  type ScriptedRedis,
+  type ScriptReply,
+  scripted,
+} from './scripts.js';
 import { noWait, type WaitPolicy } from './wait.js';
 
-type QueueArgs = [
-  cards: string,
-  due: string,
-  deckDays: string,
-  now: string,
-  eod: string,
-  day: string,
-  dueIds: string,
-];
-
 /** Turns the `queue` script's reply into a snapshot. */
-function parseQueue(reply: QueueReply): QueueSnapshot {
+function parseQueue(reply: ScriptReply<'queue'>): QueueSnapshot {
   const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = reply;
   return {
     dueCardId: dueCardId ?? null,
@@ -46,44 +43,12 @@ function parseQueue(reply: QueueReply): QueueSnapshot {
   };
 }
 
-/** Raw reply of `lua/queue-3.lua`. */
-type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
-
-type GradeArgs = [
-  cards: string,
-  due: string,
-  deckDays: string,
-  days: string,
-  log: string,
-  decks: string,
-  cardId: string,
-  expected: string,
-  next: string,
-  dueMs: string,
-  day: string,
-  isNew: string,
-  recalled: string,
-  line: string,
-  cap: string,
-  deckId: string,
-  oldestDay: string,
-];
-
-/** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
-interface ReviewScripts {
-  queue(...args: QueueArgs): Promise<QueueReply>;
-}
-interface ReviewPipeline extends ChainableCommander {
-  grade(...args: GradeArgs): ReviewPipeline;
-  queue(...args: QueueArgs): ReviewPipeline;
-}
-
 /**
  * Study data in Redis, in the user's slot (see {@link Keys}). Expects a client made by
  * `connectRedis` (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
  */
 export class RedisReviewStore implements ReviewStore {
-  private readonly scripts: Redis & ReviewScripts;
+  private readonly scripts: ScriptedRedis;
 
   constructor(
     private readonly redis: Redis,
@@ -91,11 +56,11 @@ export class RedisReviewStore implements ReviewStore {
     /** Replicas a grade waits for before it is acknowledged (`REDIS_WAIT_REPLICAS`). */
     private readonly wait: WaitPolicy = noWait,
   ) {
-    this.scripts = redis as Redis & ReviewScripts;
+    this.scripts = scripted(redis);
   }
 
   /** Arguments of the `queue` script for one user's deck. */
-  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): QueueArgs {
+  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): ScriptArgs<'queue'> {
     const k = this.keys;
     return [
       k.cards(user, deckId),
@@ -164,7 +129,10 @@ export class RedisReviewStore implements ReviewStore {
   /** One round trip: the `grade` script, then the `queue` script, pipelined. */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const results = await this.execGrade(w, q);
-    return { outcome: await this.outcome(w, results), queue: parseQueue(results.at(-1) as QueueReply) };
+    return {
+      outcome: await this.outcome(w, results),
+      queue: parseQueue(results.at(-1) as ScriptReply<'queue'>),
+    };
   }
 
   /**
@@ -190,7 +158,7 @@ export class RedisReviewStore implements ReviewStore {
     const k = this.keys;
     const u = w.user;
     const cards = k.cards(u, w.deckId);
-    const batch = new SlotBatch<ReviewPipeline>(this.redis);
+    const batch = new SlotBatch<ScriptedPipeline>(this.redis);
     batch.on(cards, (p) =>
       p.grade(
         cards,

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type {
   AnswerOutcome,
   BoardEntry,
@@ -31,39 +31,24 @@ import { SlotBatch } from './batch.js';
 import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
+import {
+  pairs,
+  type ScriptArgs,
+  type ScriptedPipeline,
+  type ScriptedRedis,
+  type ScriptReply,
+  scripted,
+} from './scripts.js';
 import { RedisTeamBackup } from './team-backup.js';
 import { noWait, type WaitPolicy, writeThenWait } from './wait.js';
 
-type Arg = string | number;
-type Reply = (string | number | null)[];
-
-/** The custom commands `defineScripts` adds from `lua/daily*.lua`, `lua/lbRead-2.lua`, `lua/dueLease-1.lua`. */
-interface TeamScripts {
-  dailyClaim(...args: Arg[]): Promise<Reply>;
-  dailyRenew(...args: Arg[]): Promise<'ok' | 'lost'>;
-  dailyPosted(...args: Arg[]): Promise<'ok' | 'late' | 'lost'>;
-  dailyFailed(...args: Arg[]): Promise<'ok' | 'lost'>;
-  dailyPostNow(...args: Arg[]): Promise<number>;
-  dailyAnswer(...args: Arg[]): Promise<Reply>;
-  dailyClose(...args: Arg[]): Promise<Reply>;
-  dailyReveal(...args: Arg[]): Promise<number>;
-  lbRead(...args: Arg[]): Promise<Reply>;
-  dueLease(...args: Arg[]): Promise<number>;
-}
-
-function pairs(flat: Reply, from: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
-  return out;
-}
-
 /**
  * Competition data in Redis, in the team's slot (see {@link Keys}); the due index and the team
- * index are global, split into hash-tagged buckets. Expects a client made by `connectRedis` (scripts defined). Every Redis
- * failure surfaces as QuizError('store_unavailable').
+ * index are global, split into hash-tagged buckets. Expects a client made by `connectRedis`
+ * (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
  */
 export class RedisTeamStore implements TeamStore, TeamRecordPort {
-  private readonly scripts: Redis & TeamScripts;
+  private readonly scripts: ScriptedRedis;
   private readonly backup: RedisTeamBackup;
 
   constructor(
@@ -72,7 +57,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     /** Replicas an answer waits for before it is acknowledged (`REDIS_WAIT_REPLICAS`). */
     private readonly wait: WaitPolicy = noWait,
   ) {
-    this.scripts = redis as Redis & TeamScripts;
+    this.scripts = scripted(redis);
     this.backup = new RedisTeamBackup(redis, keys, this);
   }
 
@@ -263,7 +248,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     messageId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
-    const args: Arg[] = [
+    const args: ScriptArgs<'dailyAnswer'> = [
       k.teamRound(team, roundId),
       k.teamAnswers(team, roundId),
       k.teamNames(team),
@@ -287,12 +272,12 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   }
 
   /** The `dailyAnswer` script; with `REDIS_WAIT_REPLICAS`, followed by WAIT in the same pipeline (one round trip). */
-  private async answerScript(args: Arg[]): Promise<Reply> {
+  private async answerScript(args: ScriptArgs<'dailyAnswer'>): Promise<ScriptReply<'dailyAnswer'>> {
     if (this.wait.replicas === 0) return this.scripts.dailyAnswer(...args);
-    type P = ChainableCommander & { dailyAnswer(...a: Arg[]): ChainableCommander };
-    return (await writeThenWait(this.redis, this.wait, 'answer', (p) =>
-      (p as P).dailyAnswer(...args),
-    )) as Reply;
+    const reply = await writeThenWait(this.redis, this.wait, 'answer', (p) =>
+      (p as ScriptedPipeline).dailyAnswer(...args),
+    );
+    return reply as ScriptReply<'dailyAnswer'>;
   }
 
   /** Plans, then applies in chunks: see close.ts (one script call up to a chunk of answers). */
