@@ -13,6 +13,7 @@ import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '../helpers/redis-cluster.js';
+import { openRound } from '../helpers/round-fixture.js';
 import { reviewStoreContract } from './review-store.contract.js';
 import { teamStoreContract } from './team-store.contract.js';
 
@@ -89,22 +90,7 @@ describe.skipIf(clusterUnavailable !== null)(
         updatedBy: 'admin',
         updatedAt: T0,
       });
-      const round = (roundId: string): DailyRound => ({
-        roundId,
-        channelId: 'C1',
-        date: '2026-03-02',
-        deckId: 'k8s',
-        cardId: 'c1',
-        form: 0,
-        order: [0, 1, 2, 3],
-        correct: 1,
-        opensAt: T0,
-        closesAt: T0 + 3_600_000,
-        prevDate: null,
-        status: 'open',
-        message: null,
-        revealed: false,
-      });
+      const round = (roundId: string): DailyRound => ({ ...openRound(T0), roundId, date: '2026-03-02' });
 
       /** Twelve teams (their slots spread over all three masters) with a schedule, a posted round and answers. */
       async function seedTeams(store: TeamStore): Promise<void> {

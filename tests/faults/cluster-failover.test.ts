@@ -4,17 +4,7 @@ import { Keys } from '../../src/store/redis/keys.js';
 import type { FakeMessage, FakeUser } from '../fakes/discord/payloads.js';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '../helpers/redis-cluster.js';
 import { type Answered, DiscordFaultRig } from './discord-rig.js';
-import { until } from './outcome.js';
-
-async function readyz(port: number): Promise<number | null> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return null;
-  }
-}
+import { readyz, until } from './outcome.js';
 
 /** What one failover run measured (printed for bench/RESULTS.md and the issue's report). */
 interface FailoverRun {
