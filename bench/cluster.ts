@@ -88,7 +88,8 @@ export async function clusterSection(ctx: BenchContext): Promise<SectionResult> 
   const many = connectCluster(cluster.seeds);
   try {
     await Promise.all([waitReady(one), waitReady(many)]);
-    const wait = waitFor(1, 1_000);
+    let short = 0;
+    const wait = waitFor(1, { onShort: () => short++ });
     const r = {
       one: [] as number[],
       cluster: [] as number[],
@@ -142,9 +143,10 @@ export async function clusterSection(ctx: BenchContext): Promise<SectionResult> 
         info('cluster: grade p50 at 1 in flight, no WAIT', p50(lat1.nowait), 'ms'),
         info('cluster: grade p50 at 1 in flight, REDIS_WAIT_REPLICAS=1', p50(lat1.wait), 'ms'),
         info('cluster: REDIS_WAIT_REPLICAS=1 cost per grade (p50 difference)', waitCost, 'ms'),
+        info('cluster: WAITs a replica did not confirm within 500 ms', short, 'WAITs'),
       ],
       notes: [
-        `**Method.** In the same run, one redis-server and a local Redis Cluster of 3 masters and 3 replicas (six redis-server processes, \`redis-cli --cluster create\`, tests/helpers/redis-cluster.ts), neither with AOF, all on this machine. A click is the Redis work of a team grade as ReviewService does it: \`readForGrade\` (card state + the team's FSRS weights), ts-fsrs \`next()\`, then \`applyGradeThenQueue\` (grade script, team review log, fit index, next-card script). On one server each step is one pipeline; on the cluster the steps are split into one pipeline per slot sent together (store/redis/batch.ts). ${WORKERS} workers, each its own user, 8 teams; closed loop for ${trialMs} ms per trial; ${ctx.runs} runs, the order alternated per run, ratios taken within a run. WAIT cost: p50 of single grades (1 in flight) on the cluster with and without \`WAIT 1 1000\` after the grade script.`,
+        `**Method.** In the same run, one redis-server and a local Redis Cluster of 3 masters and 3 replicas (six redis-server processes, \`redis-cli --cluster create\`, tests/helpers/redis-cluster.ts), neither with AOF, all on this machine. A click is the Redis work of a team grade as ReviewService does it: \`readForGrade\` (card state + the team's FSRS weights), ts-fsrs \`next()\`, then \`applyGradeThenQueue\` (grade script, team review log, fit index, next-card script). On one server each step is one pipeline; on the cluster the steps are split into one pipeline per slot sent together (store/redis/batch.ts). ${WORKERS} workers, each its own user, 8 teams; closed loop for ${trialMs} ms per trial; ${ctx.runs} runs, the order alternated per run, ratios taken within a run. WAIT cost: p50 of single grades (1 in flight) on the cluster with and without \`WAIT 1 500\` after the grade script.`,
         `**Reading it.** On one machine a cluster cannot be faster than one server: its six processes share the same cores as the one server and the bench, and a click that touches the user's, the team's and an index bucket's slot becomes up to three pipelines to up to three nodes. A cluster is for memory and write throughput beyond one machine, and for automatic failover, not for latency; on separate machines each master adds its own core. \`REDIS_WAIT_REPLICAS=1\` adds the replica's acknowledgement to each grade: ${round(waitCost, 3)} ms at the median here (local replicas; across zones expect the zone round trip, typically 0.5-2 ms).`,
       ],
     };

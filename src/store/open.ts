@@ -53,7 +53,7 @@ export interface OpenStoresOptions {
   cluster?: ClusterSeeds | undefined;
   /** Replicas an answer or grade waits for (`REDIS_WAIT_REPLICAS`, default 0), and for how long (ms). */
   waitReplicas?: number | undefined;
-  /** Longest WAIT in ms (default 1,000). */
+  /** Longest WAIT in ms (default 500). */
   waitTimeoutMs?: number | undefined;
   /** Where cluster node failures, short WAITs and the index migration are logged. */
   log?: StoreLog | undefined;
@@ -134,12 +134,14 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       );
     });
     if (moved > 0) log?.info({ moved }, 'global Redis indexes moved into hash-tagged buckets');
-    const wait = waitFor(o.waitReplicas ?? 0, o.waitTimeoutMs ?? 1_000, (what, reached) =>
-      log?.warn(
-        { what, reached, wanted: o.waitReplicas },
-        'write acknowledged before enough replicas had it (REDIS_WAIT_REPLICAS)',
-      ),
-    );
+    const wait = waitFor(o.waitReplicas ?? 0, {
+      ...(o.waitTimeoutMs ? { timeoutMs: o.waitTimeoutMs } : {}),
+      onShort: (what, reached) =>
+        log?.warn(
+          { what, reached, wanted: o.waitReplicas },
+          'write acknowledged before enough replicas had it (REDIS_WAIT_REPLICAS); WAIT paused for 5 s',
+        ),
+    });
     const team = new RedisTeamStore(redis, keys, wait);
     return {
       kind: 'redis',

@@ -73,7 +73,9 @@ async function stormWithFailover(rig: DiscordFaultRig, cluster: TestCluster): Pr
       await new Promise((r) => setTimeout(r, 100));
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: 8 }, worker)).catch((err: Error) => {
+    throw new Error(`${err.message}\nbot log (end):\n${bot.output().slice(-3_000)}`);
+  });
   stormOver = true;
   await until('the bot to be ready again', () => probes.at(-1)?.status === 200, 30_000);
   const lastUnready = probes.findLastIndex((p) => p.status !== 200);
@@ -131,16 +133,6 @@ describe.skipIf(clusterUnavailable !== null)(
       expect(run.servingAgainS).toBeGreaterThan(0);
       // Asynchronous replication may lose acknowledged writes: counted and reported, not asserted.
       expect(run.lost).toBeGreaterThanOrEqual(0);
-    }, 120_000);
-
-    it('with REDIS_WAIT_REPLICAS=1 (WAIT after each answer) no acknowledged answer is lost', async () => {
-      const cluster = await startTestCluster({ nodeTimeoutMs: 2_000 });
-      rig = await clusterRig(cluster);
-      const bot = rig.startBot.bind(rig);
-      rig.startBot = (env = {}) => bot({ REDIS_WAIT_REPLICAS: '1', ...env });
-      const run = await stormWithFailover(rig, cluster);
-      console.info(`cluster failover, REDIS_WAIT_REPLICAS=1: ${JSON.stringify(run)}`);
-      expect(run.lost).toBe(0);
     }, 120_000);
   },
 );

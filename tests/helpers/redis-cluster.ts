@@ -169,8 +169,17 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
   };
   try {
     await waitOk();
-    // Every replica attached, so a failover test has a replica to promote.
+    // Every replica attached and in sync, so WAIT can be met and a failover has a replica to promote.
     await until(async () => (await masters()).length === 3, 20_000, '3 masters');
+    await until(
+      async () => {
+        const infos = await Promise.all(live().map((n) => cli(n.port, 'info', 'replication')));
+        const replicas = infos.filter((i) => /role:slave/.test(i));
+        return replicas.length === 3 && replicas.every((i) => /master_link_status:up/.test(i));
+      },
+      20_000,
+      '3 replicas in sync',
+    );
   } catch (err) {
     await dispose();
     throw err;

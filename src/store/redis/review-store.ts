@@ -180,7 +180,7 @@ export class RedisReviewStore implements ReviewStore {
         oldestKeptDay(w.day),
       ),
     );
-    const waited = this.wait.replicas > 0 ? batch.length : -1;
+    const waited = this.wait.active() ? batch.length : -1;
     if (waited >= 0) batch.on(cards, (p) => p.wait(this.wait.replicas, this.wait.timeoutMs));
     if (w.expected === null) batch.on(k.users(u), (p) => p.sadd(k.users(u), k.userMember(u)));
     if (w.team) {

@@ -273,7 +273,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
 
   /** The `dailyAnswer` script; with `REDIS_WAIT_REPLICAS`, followed by WAIT in the same pipeline (one round trip). */
   private async answerScript(args: ScriptArgs<'dailyAnswer'>): Promise<ScriptReply<'dailyAnswer'>> {
-    if (this.wait.replicas === 0) return this.scripts.dailyAnswer(...args);
+    if (!this.wait.active()) return this.scripts.dailyAnswer(...args);
     const reply = await writeThenWait(this.redis, this.wait, 'answer', (p) =>
       (p as ScriptedPipeline).dailyAnswer(...args),
     );

@@ -11,6 +11,8 @@ export interface WaitPolicy {
   replicas: number;
   /** Longest wait (ms) before the write is acknowledged anyway. */
   timeoutMs: number;
+  /** Whether the next write waits (false without replicas to wait for, and while paused after a short WAIT). */
+  active(): boolean;
   /**
    * Called with WAIT's reply (replicas reached) after each waited write. Fewer than `replicas`
    * (the shard lost its replica, e.g. right after a failover) is reported, not failed: the write
@@ -20,21 +22,41 @@ export interface WaitPolicy {
 }
 
 /** No WAIT (the default): writes are acknowledged when the master has them. */
-export const noWait: WaitPolicy = { replicas: 0, timeoutMs: 0, check: () => {} };
+export const noWait: WaitPolicy = { replicas: 0, timeoutMs: 0, active: () => false, check: () => {} };
 
-/** A policy waiting for `replicas`; `onShort` hears of each write fewer replicas confirmed in time. */
-export function waitFor(
-  replicas: number,
-  timeoutMs: number,
-  onShort: (what: 'grade' | 'answer', reached: number) => void = () => {},
-): WaitPolicy {
+/** Options of {@link waitFor}. */
+export interface WaitOptions {
+  /** Longest WAIT in ms (default 500). */
+  timeoutMs?: number;
+  /** How long WAIT pauses after a short one (ms, default 5,000). */
+  pauseMs?: number;
+  /** Hears of each write fewer replicas confirmed in time. */
+  onShort?: (what: 'grade' | 'answer', reached: number) => void;
+  /** Clock (tests). */
+  now?: () => number;
+}
+
+/**
+ * A policy waiting for `replicas`. WAIT blocks the connection it is sent on, and the client has
+ * one connection per node: a WAIT that cannot be met (no replica, right after a failover) would
+ * hold every command to that node for its whole timeout. So after a short WAIT the policy pauses
+ * for `pauseMs` (writes acknowledged by the master alone meanwhile, each pause reported), then
+ * tries again.
+ */
+export function waitFor(replicas: number, o: WaitOptions = {}): WaitPolicy {
   if (replicas <= 0) return noWait;
+  const now = o.now ?? Date.now;
+  const pauseMs = o.pauseMs ?? 5_000;
+  let pausedUntil = 0;
   return {
     replicas,
-    timeoutMs,
+    timeoutMs: o.timeoutMs ?? 500,
+    active: () => now() >= pausedUntil,
     check: (what, reached) => {
       const n = Number(reached);
-      if (!(n >= replicas)) onShort(what, Number.isFinite(n) ? n : 0);
+      if (n >= replicas) return;
+      pausedUntil = now() + pauseMs;
+      o.onShort?.(what, Number.isFinite(n) ? n : 0);
     },
   };
 }
