@@ -1,8 +1,10 @@
+import type { Client } from 'discord.js';
 import type { Logger as Pino } from 'pino';
 import { loadChartRenderer } from './charts/picture.js';
 import type { ChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
+import type { ChatPort } from './engine/ports.js';
 import { systemClock } from './engine/ports.js';
 import { FitJob } from './fsrs/job.js';
 import { loadOptimizer } from './fsrs/optimizer.js';
@@ -272,23 +274,18 @@ async function startDiscordPlatform(
     charts,
   };
   const { discordAdminCheck } = await import('./web/admin-checks.js');
+  let discord: { client: Client; chat: ChatPort; ready(): boolean; stop(): Promise<void> };
   if (config.DISCORD_MODE === 'http' && config.DISCORD_PUBLIC_KEY) {
     const { startDiscordHttp } = await import('./adapters/discord/http/start.js');
-    const discord = await startDiscordHttp({
+    discord = await startDiscordHttp({
       ...common,
       publicKey: config.DISCORD_PUBLIC_KEY,
       port: config.DISCORD_PORT,
     });
-    core.chats.set('discord', discord.chat);
-    return {
-      name: 'discord',
-      ready: discord.ready,
-      stop: discord.stop,
-      admin: discordAdminCheck(discord.client),
-    };
+  } else {
+    const { startDiscord } = await import('./adapters/discord/start.js');
+    discord = await startDiscord(common);
   }
-  const { startDiscord } = await import('./adapters/discord/start.js');
-  const discord = await startDiscord(common);
   core.chats.set('discord', discord.chat);
   return {
     name: 'discord',
