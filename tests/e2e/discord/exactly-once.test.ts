@@ -124,18 +124,23 @@ describe('discord: exactly one daily post through lost and late responses', () =
     const first = await daily.openRound(team, CHANNEL, '2035-03-08');
     expect(first.status).toBe('retry');
     expect(rig.fake.channelMessages(CHANNEL).slice(before)).toHaveLength(0);
+    const roundId = first.roundId as string;
     // Another bot copies the round's answer button and nonce into the channel.
     const button = {
       type: 2,
       style: 1,
       label: 'A',
-      custom_id: encodeAction({ kind: 'answer', roundId: first.roundId, choice: 0 }),
+      custom_id: encodeAction({ kind: 'answer', roundId, choice: 0 }),
     };
-    const other = rig.fake.postAs({ id: '900000000000000001', username: 'mimic', bot: true }, CHANNEL, {
-      content: 'not the quiz',
-      components: [{ type: 1, components: [button] }],
-    });
-    other.nonce = nonceFor(first.roundId);
+    const other = rig.fake.postAs(
+      { id: '900000000000000001', username: 'mimic', bot: true, permissions: 0n },
+      CHANNEL,
+      {
+        content: 'not the quiz',
+        components: [{ type: 1, components: [button] }],
+      },
+    );
+    other.nonce = nonceFor(roundId);
     const second = await daily.openRound(team, CHANNEL, '2035-03-08');
     expect(second.status).toBe('posted');
     if (second.status === 'posted') expect(second.message.messageId).not.toBe(other.id);
