@@ -16,6 +16,8 @@ export interface ClaimedRound {
   generation: number;
   /** Whether the post starts a new no-repeat cycle of the channel's deck. */
   resetAsked: boolean;
+  /** The caller's signal: when it fires, the post is aborted and nothing more is written. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
       error: new Error(`card ${round.cardId} is gone`),
     };
   }
+  c.signal?.throwIfAborted();
   // Indexed before posting, so a crash after the post still closes the round.
   await store.setDue({ kind: 'close', team, roundId }, round.closesAt);
   const view = questionView(c.deck, card, round, c.schedule.timezone);
@@ -56,11 +59,15 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
         renewEveryMs: settings.renewEveryMs,
         timeoutMs: settings.postTimeoutMs,
         onRenewError: (err) => log.warn({ err, team, roundId }, 'daily claim renewal failed'),
+        signal: c.signal,
       },
       (signal) =>
         c.chat.post(channelId, view, { key: roundId, since: round.opensAt, retry: generation > 1, signal }),
     );
   } catch (error) {
+    // Given up by the caller: the claim stays held until its lease ends, then the next attempt
+    // takes it over and posts (or finds) the same round.
+    c.signal?.throwIfAborted();
     if (error instanceof ClaimLostError) {
       // A newer holder posts the same round: look again after its lease.
       log.warn({ team, channelId, roundId, generation }, 'daily post given up: the claim was taken over');
@@ -73,6 +80,7 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
       ? { status: 'failed', roundId, attempts: generation, error }
       : { status: 'retry', roundId, attempt: generation, error };
   }
+  c.signal?.throwIfAborted();
   const rec = await store.recordPost(team, round, {
     generation,
     message,

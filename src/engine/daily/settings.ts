@@ -103,6 +103,23 @@ export interface OpenOptions {
   postNow?: boolean;
   /** Extra round of the same date (`[A-Za-z0-9]{1,8}`), beside the scheduled one. */
   suffix?: string;
+  /**
+   * Fires when the caller gives the opening up (its work item timed out): the post call is aborted
+   * and nothing more is written (the call rejects with the signal's reason); the claim stays as it
+   * is, so the next attempt, after the lease, takes it over and posts the same round idempotently.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link DailyService.closeRound}. */
+export interface CloseOptions {
+  /** Current time; default the clock. */
+  now?: number;
+  /**
+   * Fires when the caller gives the close up: no further close chunk, results edit or reveal
+   * mark is written (the call rejects with the signal's reason); the next close resumes.
+   */
+  signal?: AbortSignal;
 }
 
 /** What opening a round did. */

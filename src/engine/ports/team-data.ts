@@ -157,6 +157,11 @@ export interface CloseAwards {
   fastest: number;
   /** How long the closed round is kept, ms. */
   keepMs: number;
+  /**
+   * Fires when the caller gave the close up (its work item timed out): no further chunk is written
+   * and the call rejects with the signal's reason; the next close resumes from the next chunk.
+   */
+  signal?: AbortSignal;
 }
 
 /** The outcome of closing a round. */

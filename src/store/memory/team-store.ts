@@ -220,6 +220,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   }
 
   async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
+    // One step here (no chunks): given up before it, nothing is written.
+    a.signal?.throwIfAborted();
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= a.now) {

@@ -181,6 +181,7 @@ export async function closeRoundChunked(
     let start = 0;
     for (;;) {
       opts.beforeChunk?.(start);
+      a.signal?.throwIfAborted();
       const part: (string | number)[] = [];
       for (const [u, p] of plan.awards.slice(start, start + chunk)) part.push(u, p);
       const reply = await guard('closeRound', () =>
