@@ -96,7 +96,7 @@ describe('RedisTeamStore specifics', () => {
       'dailyAnswer-3.lua',
       'dailyClaim-3.lua',
       'dailyClose-10.lua',
-      'dailyFailed-1.lua',
+      'dailyFailed-2.lua',
       'dailyPostNow-1.lua',
       'dailyPosted-4.lua',
       'dailyRenew-1.lua',

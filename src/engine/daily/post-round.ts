@@ -1,4 +1,5 @@
 import type { Deck } from '../deck/types.js';
+import { RateLimitedError } from '../errors.js';
 import type { ChannelSchedule, ChatPort, DailyRound, MessageRef, TeamRef } from '../ports.js';
 import { ClaimLostError, underClaim } from './outbound.js';
 import type { DailyDeps, OpenOutcome } from './settings.js';
@@ -14,6 +15,8 @@ export interface ClaimedRound {
   round: DailyRound;
   /** The claim's generation: the fencing token of every write below. */
   generation: number;
+  /** The attempt this is, rate-limited attempts not counted. */
+  attempt: number;
   /** Whether the post starts a new no-repeat cycle of the channel's deck. */
   resetAsked: boolean;
   /** The caller's signal: when it fires, the post is aborted and nothing more is written. */
@@ -38,7 +41,7 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
     return {
       status: 'failed',
       roundId,
-      attempts: generation,
+      attempts: c.attempt,
       error: new Error(`card ${round.cardId} is gone`),
     };
   }
@@ -73,12 +76,15 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
       log.warn({ team, channelId, roundId, generation }, 'daily post given up: the claim was taken over');
       return { status: 'busy', roundId, until: deps.clock.now() + settings.leaseMs };
     }
-    const final = generation >= settings.maxAttempts;
-    await store.failPost(team, roundId, generation, final, settings.keepMs);
-    log.warn({ err: error, team, channelId, roundId, attempt: generation, final }, 'daily post failed');
+    // A rate limit is not a failure (nothing was sent): it does not use up the attempts. Its
+    // retries are bounded by the round's window: a claim after the stored close posts nothing.
+    const limited = error instanceof RateLimitedError;
+    const final = !limited && c.attempt >= settings.maxAttempts;
+    await store.failPost(team, roundId, generation, final, settings.keepMs, limited);
+    log.warn({ err: error, team, channelId, roundId, attempt: c.attempt, final }, 'daily post failed');
     return final
-      ? { status: 'failed', roundId, attempts: generation, error }
-      : { status: 'retry', roundId, attempt: generation, error };
+      ? { status: 'failed', roundId, attempts: c.attempt, error }
+      : { status: 'retry', roundId, attempt: c.attempt, error };
   }
   c.signal?.throwIfAborted();
   const rec = await store.recordPost(team, round, {

@@ -100,6 +100,12 @@ export async function openRound(
   if (claim.status === 'posted') return { status: 'taken', roundId };
   if (claim.status === 'busy') return { status: 'busy', roundId, until: claim.until };
   if (claim.status === 'failed') return { status: 'failed', roundId, attempts: claim.attempts };
+  if (claim.round.closesAt <= now) {
+    // A retry or takeover posts the stored round, whose close may be earlier than today's
+    // schedule says: past it, the round is never posted (it would close at once, empty).
+    await store.failPost(team, roundId, claim.generation, true, keepMs);
+    return { status: 'skipped', roundId, reason: 'The round’s window has passed.' };
+  }
   // The asked cycle only changes when a post is recorded, so this holds for the claimed card too.
   return postClaimed(deps, {
     team,
@@ -108,6 +114,7 @@ export async function openRound(
     schedule: s,
     round: claim.round,
     generation: claim.generation,
+    attempt: claim.attempt,
     resetAsked: drawn.resetAsked,
     signal: opts.signal,
   });

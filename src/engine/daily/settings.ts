@@ -1,6 +1,7 @@
 import type { Logger } from '../api.js';
 import type { DeckSet } from '../deck/types.js';
 import type { ChatPort, Clock, MessageRef, Platform, TeamStore } from '../ports.js';
+import { MAX_CLOSE_MINUTES } from '../schedule.js';
 import type { Random } from '../shuffle.js';
 
 /**
@@ -69,6 +70,12 @@ export function dailySettings(overrides: Partial<DailySettings> = {}): DailySett
   if (s.renewEveryMs >= s.leaseMs)
     throw new Error(
       `daily settings: renewEveryMs (${s.renewEveryMs}) must be shorter than leaseMs (${s.leaseMs})`,
+    );
+  // Every claim of a round happens before its close, at most MAX_CLOSE_MINUTES after its first
+  // claim: a claim living longer never expires (restarting its generation) while the round can post.
+  if (!(s.keepMs > MAX_CLOSE_MINUTES * 60_000))
+    throw new Error(
+      `daily settings: keepMs (${s.keepMs}) must be longer than the longest round (${MAX_CLOSE_MINUTES} minutes)`,
     );
   if (s.postNowWindowMs < 60_000)
     throw new Error(`daily settings: postNowWindowMs (${s.postNowWindowMs}) must be at least a minute`);

@@ -163,9 +163,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     generation: number,
     final: boolean,
     _keepMs: number,
+    rateLimited = false,
   ): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    return d ? this.changed(claims.failPost(d, roundId, generation, final)) : 'lost';
+    return d ? this.changed(claims.failPost(d, roundId, generation, final, rateLimited)) : 'lost';
   }
 
   async markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean> {
