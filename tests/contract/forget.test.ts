@@ -18,6 +18,7 @@ import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { FakeClock, makeDecks, testRandom } from '../helpers/daily.js';
 import { PlatformChat } from '../helpers/platform-chat.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { everythingUnder } from '../helpers/store-scan.js';
 import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 /**
@@ -56,25 +57,6 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-async function redisEverything(prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    for (const key of keys) {
-      out.push(key);
-      const type = await redis.type(key);
-      if (type === 'hash') out.push(...Object.entries(await redis.hgetall(key)).flat());
-      else if (type === 'zset') out.push(...(await redis.zrange(key, '0', '-1')));
-      else if (type === 'set') out.push(...(await redis.smembers(key)));
-      else if (type === 'list') out.push(...(await redis.lrange(key, 0, -1)));
-      else if (type === 'string') out.push((await redis.get(key)) ?? '');
-    }
-  } while (cursor !== '0');
-  return out;
-}
-
 const backends: { name: string; make: () => Backend }[] = [
   {
     name: 'embedded store',
@@ -96,7 +78,7 @@ const backends: { name: string; make: () => Backend }[] = [
         review: new RedisReviewStore(redis, keys),
         team: new RedisTeamStore(redis, keys),
         userData: new RedisUserData(redis, keys),
-        everything: () => redisEverything(keys.prefix),
+        everything: () => everythingUnder(redis, keys.prefix),
       };
     },
   },

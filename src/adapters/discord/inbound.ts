@@ -23,7 +23,7 @@ import { newReport, type RenderedMessage, renderView } from './render.js';
 /** The engine calls the Discord adapter makes (QuizEngine fits; tests may pass a stand-in). */
 export type DiscordEngine = Pick<
   QuizEngine,
-  'review' | 'stats' | 'leaderboard' | 'admin' | 'action' | 'decks' | 'deckIds'
+  'review' | 'stats' | 'leaderboard' | 'admin' | 'action' | 'decks' | 'deckIds' | 'forgetMe'
 >;
 
 /** Options of {@link createInteractionHandler}; defaults in {@link INBOUND_DEFAULTS}. */
@@ -161,6 +161,8 @@ function viewOfCommand(ctx: Ctx, i: ChatInputCommandInteraction, actor: Actor): 
     }
     case COMMAND.decks:
       return Promise.resolve().then(() => engine.decks());
+    case COMMAND.forget:
+      return engine.forgetMe(actor);
     case COMMAND.admin: {
       const cmd = adminCommandOf(i);
       return 'kind' in cmd ? engine.admin(actor, cmd) : Promise.resolve(cmd);

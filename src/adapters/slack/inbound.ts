@@ -22,7 +22,7 @@ import { renderView } from './render.js';
 /** The engine calls the Slack adapter makes. */
 export type SlackEngine = Pick<
   QuizEngine,
-  'decks' | 'deckIds' | 'review' | 'stats' | 'leaderboard' | 'admin' | 'action'
+  'decks' | 'deckIds' | 'review' | 'stats' | 'leaderboard' | 'admin' | 'action' | 'forgetMe'
 >;
 
 /** What the inbound handlers need. */
@@ -136,6 +136,8 @@ async function runCommand(deps: InboundDeps, parsed: QuizCommand, base: Actor): 
       return deps.engine.stats(base, parsed.deck);
     case 'leaderboard':
       return deps.engine.leaderboard(base, parsed.period);
+    case 'forget':
+      return deps.engine.forgetMe(base);
     case 'admin': {
       let isAdmin: boolean;
       try {
