@@ -9,12 +9,7 @@ import type {
 } from '../../engine/ports.js';
 import { guard } from './connect.js';
 import type { Keys } from './keys.js';
-
-type Arg = string | number;
-interface ForgetScripts {
-  forgetMember(...args: Arg[]): Promise<[number, number, string]>;
-  forgetReviewLines(...args: Arg[]): Promise<number>;
-}
+import { type ScriptedPipeline, type ScriptedRedis, scripted } from './scripts.js';
 
 /** Keys scanned per SCAN call when listing a platform's teams. */
 const SCAN_COUNT = 1_000;
@@ -26,13 +21,13 @@ const SCAN_COUNT = 1_000;
  * `lua/forgetMember-6.lua` (callers pipeline several teams' calls).
  */
 export class RedisUserData implements UserDataPort {
-  private readonly scripts: ForgetScripts;
+  private readonly scripts: ScriptedRedis;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
   ) {
-    this.scripts = redis as unknown as ForgetScripts;
+    this.scripts = scripted(redis);
   }
 
   async forgetStudy(user: UserRef): Promise<StudyForgotten> {
@@ -60,7 +55,7 @@ export class RedisUserData implements UserDataPort {
       .map((m) => this.keys.parseTeamMember(m))
       .filter((t) => t.platform === user.platform);
     if (teams.length === 0) return 0;
-    const pipe = this.redis.pipeline() as unknown as ForgetScripts & { exec(): ReturnType<Redis['exec']> };
+    const pipe = this.redis.pipeline() as ScriptedPipeline;
     // As teamReviewLine spells the user (engine/fsrs/log.ts).
     for (const t of teams)
       pipe.forgetReviewLines(this.keys.teamReviewLog(t), encodeURIComponent(user.userId));

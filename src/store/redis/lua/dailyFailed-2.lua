@@ -8,15 +8,18 @@
 -- ARGV[1] generation (from dailyClaim): the fencing token
 -- ARGV[2] '1' when final (claim becomes failed|n), '0' to allow a retry (retry|n)
 -- ARGV[3] keep in ms (unused: the claim keeps its expiry and TTL; kept for callers)
--- ARGV[4] '1' when the attempt was rate limited (never final; not counted), else '0' or absent
+-- ARGV[4] '1' when the attempt was rate limited (never final; not counted), '0' or absent otherwise
 -- Returns 'ok', or 'lost' when the claim is no longer held by this generation (nothing written).
 
-if not tonumber(ARGV[1]) then return redis.error_reply('ERR dailyFailed: bad arguments') end
-local current = redis.call('GET', KEYS[1]) or ''
-local exp = string.match(current, '(#%d+)$') or ''
-local body = string.sub(current, 1, #current - #exp)
-if string.match(body, '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
-local limited = ARGV[4] == '1'
+-- @include claim-owner
+
+local limitedArg = ARGV[4] or '0'
+if not tonumber(ARGV[1]) or (ARGV[2] ~= '0' and ARGV[2] ~= '1') or (limitedArg ~= '0' and limitedArg ~= '1') then
+  return redis.error_reply('ERR dailyFailed: bad arguments')
+end
+local claim = readClaim(KEYS[1])
+if claim.generation ~= ARGV[1] then return 'lost' end
+local limited = limitedArg == '1'
 if limited and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'free', 1) end
 local state = 'retry|' .. ARGV[1]
 if ARGV[2] == '1' and not limited then
@@ -25,5 +28,5 @@ if ARGV[2] == '1' and not limited then
   state = 'failed|' .. math.max(0, tonumber(ARGV[1]) - free)
 end
 -- The claim keeps its expiry (the caller's clock, `#<ms>`) and its TTL.
-redis.call('SET', KEYS[1], state .. exp, 'KEEPTTL')
+redis.call('SET', KEYS[1], state .. claim.exp, 'KEEPTTL')
 return 'ok'
