@@ -117,12 +117,12 @@ describe('config', () => {
 
   it('DISCORD_MODE=http needs the public key and the token, and defaults to gateway on port 3001', () => {
     const r = loadConfig({ DISCORD_MODE: 'http' });
-    expect(r.ok ? [] : r.problems).toEqual([
+    expect(r.ok ? [] : r.error).toEqual([
       expect.stringMatching(/DISCORD_MODE=http needs DISCORD_PUBLIC_KEY/),
       expect.stringMatching(/DISCORD_MODE=http needs DISCORD_TOKEN too/),
     ]);
     const d = loadConfig({ DISCORD_TOKEN: 'x' });
-    expect(d.ok && [d.config.DISCORD_MODE, d.config.DISCORD_PORT]).toEqual(['gateway', 3001]);
+    expect(d.ok && [d.value.DISCORD_MODE, d.value.DISCORD_PORT]).toEqual(['gateway', 3001]);
   });
 
   it('lists every problem at once, in one message', () => {
