@@ -11,10 +11,10 @@ import { openStores, type Stores } from './store/open.js';
 function configOrExit(): Config {
   const r = loadConfig(process.env);
   if (!r.ok) {
-    process.stderr.write(formatConfigProblems(r.problems));
+    process.stderr.write(formatConfigProblems(r.error));
     process.exit(2);
   }
-  return r.config;
+  return r.value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { err, ok, type Result } from './engine/result.js';
 import { parseTimezone } from './engine/schedule.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -219,9 +220,7 @@ export function clusterSeeds(
 }
 
 /** Reads the environment once; on problems returns every one of them, each naming its variable. */
-export function loadConfig(
-  env: Record<string, string | undefined> = process.env,
-): { ok: true; config: Config } | { ok: false; problems: string[] } {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Result<Config, string[]> {
   const r = EnvSchema.safeParse(env);
   const problems = r.success ? [] : r.error.issues.map((i) => i.message);
   // Cross-variable rules run even when single values failed, so one run lists everything.
@@ -267,8 +266,8 @@ export function loadConfig(
       `SCHEDULER_ITEM_TIMEOUT_MS must be longer than a post's timeout, two fifths of DAILY_CLAIM_LEASE_MS (${Math.round((r.data.DAILY_CLAIM_LEASE_MS * 2) / 5)} ms)`,
     );
   }
-  if (r.success && problems.length === 0) return { ok: true, config: r.data };
-  return { ok: false, problems };
+  if (r.success && problems.length === 0) return ok(r.data);
+  return err(problems);
 }
 
 /** What DISCORD_MODE=http needs besides itself: the public key to verify requests, a token for REST. */

@@ -11,6 +11,7 @@ import {
 } from './engine/deck/parse.js';
 import { DECK_LIMITS } from './engine/deck/schema.js';
 import type { Deck } from './engine/deck/types.js';
+import { err } from './engine/result.js';
 
 /*
  * Deck files on disk: the reading half of deck loading. The engine's deck/parse.ts turns the
@@ -22,20 +23,18 @@ export async function loadDeckFile(path: string): Promise<DeckLoadResult> {
   let bytes: Buffer;
   try {
     const st = await stat(path);
-    if (!st.isFile()) return { problems: [{ file: path, message: 'not a file' }] };
+    if (!st.isFile()) return err([{ file: path, message: 'not a file' }]);
     if (st.size > DECK_LIMITS.maxFileBytes) {
-      return {
-        problems: [
-          {
-            file: path,
-            message: `file is too large (${mib(st.size)} MiB, at most ${mib(DECK_LIMITS.maxFileBytes)} MiB): split it into several decks`,
-          },
-        ],
-      };
+      return err([
+        {
+          file: path,
+          message: `file is too large (${mib(st.size)} MiB, at most ${mib(DECK_LIMITS.maxFileBytes)} MiB): split it into several decks`,
+        },
+      ]);
     }
     bytes = await readFile(path);
-  } catch (err) {
-    return { problems: [{ file: path, message: `cannot read the file: ${fsReason(err)}` }] };
+  } catch (e) {
+    return err([{ file: path, message: `cannot read the file: ${fsReason(e)}` }]);
   }
   return parseDeckBytes(bytes, path);
 }

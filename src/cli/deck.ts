@@ -4,7 +4,6 @@ import { fsReason, loadDecks } from '../deck-files.js';
 import { isDeckId } from '../engine/actions.js';
 import { type ImportFormat, importDeck } from '../engine/deck/import.js';
 import { deckIdOf, formatProblem } from '../engine/deck/parse.js';
-import { QuizError } from '../engine/errors.js';
 
 /** What a CLI command returns: the process exit code and the text to print. */
 export interface CommandResult {
@@ -86,13 +85,9 @@ export async function deckImport(file: string, opts: DeckImportOptions): Promise
     return fail(`cannot read ${file}: ${fsReason(err, 'no such file or folder')}`);
   }
 
-  let result: ReturnType<typeof importDeck>;
-  try {
-    result = importDeck(text, { id: opts.id, format, ...(opts.title ? { title: opts.title } : {}) });
-  } catch (err) {
-    if (err instanceof QuizError) return fail(`${file}: ${err.message}`);
-    return fail(`${file}: could not import (${err instanceof Error ? err.message : String(err)})`);
-  }
+  const imported = importDeck(text, { id: opts.id, format, ...(opts.title ? { title: opts.title } : {}) });
+  if (!imported.ok) return fail(`${file}: ${imported.error.message}`);
+  const result = imported.value;
 
   try {
     await mkdir(dirname(out), { recursive: true });

@@ -57,6 +57,17 @@ export type AdminCommand =
   /** A private one-time sign-in link to the web dashboard (handled by QuizEngine, not the team side). */
   | { kind: 'dashboard' };
 
+/** Every admin command kind, in the order the adapters list them (Discord subcommands, Slack help). */
+export const ADMIN_KINDS = [
+  'schedule',
+  'unschedule',
+  'list',
+  'pause',
+  'resume',
+  'post-now',
+  'dashboard',
+] as const satisfies readonly AdminCommand['kind'][];
+
 /** The logging the engine needs; a pino logger fits it. */
 export interface Logger {
   /** Something failed; `obj.err` carries the cause. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { link, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
-import { type DeckProblem, parseDeck } from '../engine/deck/parse.js';
+import { type DeckProblem, loadProblems, parseDeck } from '../engine/deck/parse.js';
 import type { Deck, DeckSet } from '../engine/deck/types.js';
 
 /** A problem of the edited card, with its line inside the card text when known. */
@@ -108,15 +108,17 @@ export class DeckFiles {
     const r = parseDeck(text, file, deckId);
     const start = cardStartLine(text, index);
     const mine = (p: DeckProblem) => p.card === cardId || p.card === `#${index + 1}` || p.card === undefined;
-    const problems: CardProblem[] = r.problems.filter(mine).map((p) => ({
-      ...(p.line !== undefined && start !== undefined && p.card !== undefined
-        ? { line: p.line - start + 1 }
-        : {}),
-      message: p.message,
-      warning: p.severity === 'warning',
-    }));
-    const clean = r.deck !== undefined && !problems.some((p) => !p.warning);
-    return { problems, ...(clean ? { deck: r.deck, text } : {}), ...(cardId ? { cardId } : {}) };
+    const problems: CardProblem[] = loadProblems(r)
+      .filter(mine)
+      .map((p) => ({
+        ...(p.line !== undefined && start !== undefined && p.card !== undefined
+          ? { line: p.line - start + 1 }
+          : {}),
+        message: p.message,
+        warning: p.severity === 'warning',
+      }));
+    const clean = r.ok && !problems.some((p) => !p.warning);
+    return { problems, ...(clean ? { deck: r.value.deck, text } : {}), ...(cardId ? { cardId } : {}) };
   }
 
   /**

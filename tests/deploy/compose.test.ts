@@ -333,6 +333,6 @@ describe('deploy/.env.example', () => {
 
   it('holds values quizbot accepts, uncommented or shown as defaults', () => {
     const r = loadConfig(Object.fromEntries(values));
-    expect(r.ok ? [] : r.problems).toEqual([]);
+    expect(r.ok ? [] : r.error).toEqual([]);
   });
 });

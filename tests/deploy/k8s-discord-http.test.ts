@@ -98,12 +98,10 @@ describe('deploy/k8s/overlays/discord-http', () => {
   it('stops with a clear error until the public key is filled in, and starts once it is', () => {
     const env = { ...config, DISCORD_TOKEN: 'from-the-secret' };
     const missing = loadConfig(env);
-    expect(missing.ok ? [] : missing.problems).toEqual([
-      expect.stringMatching(/^DISCORD_PUBLIC_KEY must be/),
-    ]);
+    expect(missing.ok ? [] : missing.error).toEqual([expect.stringMatching(/^DISCORD_PUBLIC_KEY must be/)]);
     const jwk = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
     const key = Buffer.from(String(jwk.x), 'base64url').toString('hex');
     const filled = loadConfig({ ...env, DISCORD_PUBLIC_KEY: key });
-    expect(filled.ok ? [] : filled.problems).toEqual([]);
+    expect(filled.ok ? [] : filled.error).toEqual([]);
   });
 });

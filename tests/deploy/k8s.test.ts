@@ -192,7 +192,7 @@ describe('the bot Deployment', () => {
     const env = Object.fromEntries(Object.entries(configData).map(([k, v]) => [k, String(v)]));
     for (const key of SECRET_KEYS) expect(env[key], `${key} belongs in the Secret`).toBeUndefined();
     const r = loadConfig(env);
-    expect(r.ok ? [] : r.problems).toEqual([]);
+    expect(r.ok ? [] : r.error).toEqual([]);
     const url = new URL(String(configData.REDIS_URL));
     const svc = find('Service', url.hostname);
     expect(asList(at(svc, 'spec', 'ports')).map((p) => at(p, 'port'))).toContain(Number(url.port || 6379));

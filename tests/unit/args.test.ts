@@ -74,7 +74,7 @@ describe('one argument parser in the engine', () => {
 describe('one timezone validator', () => {
   const config = (tz: string) => {
     const r = loadConfig({ QUIZBOT_TIMEZONE: tz });
-    return r.ok ? { ok: true as const, value: r.config.QUIZBOT_TIMEZONE } : { ok: false as const };
+    return r.ok ? { ok: true as const, value: r.value.QUIZBOT_TIMEZONE } : { ok: false as const };
   };
   it.each([
     'GMT',

@@ -71,7 +71,7 @@ const WRONG: [keyof typeof GOOD, string, RegExp][] = [
 describe('config', () => {
   it('accepts a full good environment and applies defaults to an empty one', () => {
     const r = loadConfig(GOOD);
-    expect(r.ok && r.config).toMatchObject({
+    expect(r.ok && r.value).toMatchObject({
       HTTP_PORT: 8081,
       SLACK_PORT: 3001,
       SLACK_ADMIN_USERS: ['U1', 'U2'],
@@ -86,7 +86,7 @@ describe('config', () => {
       FSRS_FIT_INTERVAL_MS: 0,
     });
     const d = loadConfig({});
-    expect(d.ok && d.config).toMatchObject({
+    expect(d.ok && d.value).toMatchObject({
       HTTP_PORT: 8080,
       SLACK_PORT: 3000,
       DECKS_DIR: 'decks',
@@ -103,26 +103,26 @@ describe('config', () => {
       FSRS_FIT_MIN_REVIEWS: 2_000,
       FSRS_FIT_INTERVAL_MS: 21_600_000,
     });
-    expect(d.ok && d.config.REDIS_URL).toBeUndefined();
+    expect(d.ok && d.value.REDIS_URL).toBeUndefined();
   });
 
   it.each(WRONG)('names %s when it is %j', (key, value, message) => {
     const r = loadConfig({ ...GOOD, [key]: value });
     expect(r.ok).toBe(false);
     if (!r.ok) {
-      expect(r.problems).toHaveLength(1);
-      expect(r.problems[0]).toMatch(message);
+      expect(r.error).toHaveLength(1);
+      expect(r.error[0]).toMatch(message);
     }
   });
 
   it('DISCORD_MODE=http needs the public key and the token, and defaults to gateway on port 3001', () => {
     const r = loadConfig({ DISCORD_MODE: 'http' });
-    expect(r.ok ? [] : r.problems).toEqual([
+    expect(r.ok ? [] : r.error).toEqual([
       expect.stringMatching(/DISCORD_MODE=http needs DISCORD_PUBLIC_KEY/),
       expect.stringMatching(/DISCORD_MODE=http needs DISCORD_TOKEN too/),
     ]);
     const d = loadConfig({ DISCORD_TOKEN: 'x' });
-    expect(d.ok && [d.config.DISCORD_MODE, d.config.DISCORD_PORT]).toEqual(['gateway', 3001]);
+    expect(d.ok && [d.value.DISCORD_MODE, d.value.DISCORD_PORT]).toEqual(['gateway', 3001]);
   });
 
   it('lists every problem at once, in one message', () => {
@@ -132,20 +132,20 @@ describe('config', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     // DISCORD_API_URL appears twice in WRONG; the last value wins.
-    expect(r.problems).toHaveLength(WRONG.length - 1);
-    const msg = formatConfigProblems(r.problems);
+    expect(r.error).toHaveLength(WRONG.length - 1);
+    const msg = formatConfigProblems(r.error);
     expect(msg).toContain(`${WRONG.length - 1} configuration problems`);
     for (const [k] of WRONG) expect(msg).toContain(k);
   });
 
   it('needs a Slack mode with the bot token, and the bot token with a Slack mode', () => {
     const r = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', HTTP_PORT: 'x' });
-    expect(!r.ok && r.problems).toEqual([
+    expect(!r.ok && r.error).toEqual([
       expect.stringMatching(/HTTP_PORT/),
       expect.stringMatching(/SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET .* or SLACK_APP_TOKEN/),
     ]);
     const s = loadConfig({ SLACK_SIGNING_SECRET: 's' });
-    expect(!s.ok && s.problems[0]).toMatch(/SLACK_BOT_TOKEN .* is missing/);
+    expect(!s.ok && s.error[0]).toMatch(/SLACK_BOT_TOKEN .* is missing/);
   });
 
   it('needs a work item timeout shorter than the due-entry lease', () => {
@@ -154,7 +154,7 @@ describe('config', () => {
       SCHEDULER_LEASE_MS: '5000',
       DAILY_CLAIM_LEASE_MS: '3000',
     });
-    expect(!r.ok && r.problems).toEqual([
+    expect(!r.ok && r.error).toEqual([
       expect.stringMatching(/SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS/),
     ]);
   });
@@ -165,7 +165,7 @@ describe('config', () => {
       SCHEDULER_LEASE_MS: '5000',
       DAILY_CLAIM_LEASE_MS: '3000',
     });
-    expect(!r.ok && r.problems).toEqual([
+    expect(!r.ok && r.error).toEqual([
       expect.stringMatching(/SCHEDULER_ITEM_TIMEOUT_MS must be longer than a post's timeout.*1200 ms/),
     ]);
     expect(
@@ -179,6 +179,6 @@ describe('config', () => {
 
   it('never echoes secret values in its problems', () => {
     const r = loadConfig({ ...GOOD, SLACK_APP_TOKEN: 'supersecret-value', SLACK_SIGNING_SECRET: 'hush' });
-    expect(!r.ok && formatConfigProblems(r.problems)).not.toContain('supersecret');
+    expect(!r.ok && formatConfigProblems(r.error)).not.toContain('supersecret');
   });
 });

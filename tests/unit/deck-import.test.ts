@@ -3,14 +3,34 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckImport } from '../../src/cli/deck.js';
-import { htmlToText, importDeck, shortAnswer, slug } from '../../src/engine/deck/import.js';
+import {
+  htmlToText,
+  type ImportOptions,
+  importDeck,
+  shortAnswer,
+  slug,
+} from '../../src/engine/deck/import.js';
 import { formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
 import type { Deck } from '../../src/engine/deck/types.js';
-import { QuizError } from '../../src/engine/errors.js';
+import { flat } from '../helpers/decks.js';
+
+/** A successful import's result (the test fails on a problem). */
+function imported(text: string, opts: ImportOptions) {
+  const r = importDeck(text, opts);
+  if (!r.ok) throw new Error(`import failed: ${r.error.message}`);
+  return r.value;
+}
+
+/** An import's problem (the test fails when it imports). */
+function problemOf(text: string, opts: ImportOptions) {
+  const r = importDeck(text, opts);
+  if (r.ok) throw new Error('imported, but a problem was expected');
+  return r.error;
+}
 
 /** The emitted YAML loads as exactly the returned deck, and every quiz form is sound. */
 function expectValid(yaml: string, deck: Deck): void {
-  const r = parseDeck(yaml, `decks/${deck.id}.yaml`, deck.id);
+  const r = flat(parseDeck(yaml, `decks/${deck.id}.yaml`, deck.id));
   expect(r.problems.map(formatProblem)).toEqual([]);
   expect(r.deck).toEqual(deck);
   expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./deck.schema.json');
@@ -38,7 +58,7 @@ const ANKI = [
 
 describe('importDeck: Anki "Notes in Plain Text"', () => {
   it('reads headers, strips HTML, keeps a quoted multi-line field', () => {
-    const r = importDeck(ANKI, { id: 'k8s' });
+    const r = imported(ANKI, { id: 'k8s' });
     expect(r.warnings).toEqual([]);
     expect(r.deck.title).toBe('K8s');
     expect(r.deck.cards.map((c) => c.id)).toEqual([
@@ -61,8 +81,8 @@ describe('importDeck: Anki "Notes in Plain Text"', () => {
   });
 
   it('auto-detects the format from the header lines', () => {
-    expect(importDeck(ANKI, { id: 'k8s', format: 'auto' }).deck).toEqual(
-      importDeck(ANKI, { id: 'k8s', format: 'anki' }).deck,
+    expect(imported(ANKI, { id: 'k8s', format: 'auto' }).deck).toEqual(
+      imported(ANKI, { id: 'k8s', format: 'anki' }).deck,
     );
   });
 
@@ -77,7 +97,7 @@ describe('importDeck: Anki "Notes in Plain Text"', () => {
       '{{c1::kubectl}} is the command-line tool;',
       '',
     ].join('\n');
-    const r = importDeck(text, { id: 'cloze', format: 'anki' });
+    const r = imported(text, { id: 'cloze', format: 'anki' });
     expect(r.deck.cards[0]).toMatchObject({
       front: '[…] stores the cluster state',
       back: 'etcd',
@@ -93,7 +113,7 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
     'Pod\tSmallest deployable unit\nNode\tWorker machine\n"Service" object\tStable network name\n\nNamespace\tVirtual cluster\nno tab here\n';
 
   it('reads a Quizlet export (term TAB definition)', () => {
-    const r = importDeck(QUIZLET, { id: 'quizlet', format: 'quizlet', title: 'From Quizlet' });
+    const r = imported(QUIZLET, { id: 'quizlet', format: 'quizlet', title: 'From Quizlet' });
     expect(r.deck.title).toBe('From Quizlet');
     expect(r.deck.cards.map((c) => [c.front, c.back])).toEqual([
       ['Pod', 'Smallest deployable unit'],
@@ -106,7 +126,7 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
   });
 
   it('auto-detects tab-separated text', () => {
-    const r = importDeck(QUIZLET, { id: 'quizlet' });
+    const r = imported(QUIZLET, { id: 'quizlet' });
     expect(r.deck.cards).toHaveLength(4);
   });
 
@@ -118,7 +138,7 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
       'Node,Worker machine,,k8s\r\n' +
       'Service,"Stable ""name""\r\nfor pods",,\r\n' +
       'Ingress,HTTP routing into the cluster,,\r\n';
-    const r = importDeck(csv, { id: 'csv' });
+    const r = imported(csv, { id: 'csv' });
     expect(r.deck.cards.map((c) => c.front)).toEqual(['Pod', 'Node', 'Service', 'Ingress']);
     expect(r.deck.cards[0]).toMatchObject({
       back: 'Smallest unit, holds containers',
@@ -131,13 +151,13 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
   });
 
   it('reads CSV without a header as front,back[,explanation,tags]', () => {
-    const r = importDeck('a,1\nb,2\nc,3\nd,4,why\n', { id: 'plain', format: 'csv' });
+    const r = imported('a,1\nb,2\nc,3\nd,4,why\n', { id: 'plain', format: 'csv' });
     expect(r.deck.cards.map((c) => c.front)).toEqual(['a', 'b', 'c', 'd']);
     expect(r.deck.cards[3]?.explanation).toBe('why');
   });
 
   it('keeps two notes with one front but different backs, with a warning', () => {
-    const r = importDeck('a\t1\na\t2\nb\t3\nc\t4\n', { id: 'same', format: 'quizlet' });
+    const r = imported('a\t1\na\t2\nb\t3\nc\t4\n', { id: 'same', format: 'quizlet' });
     expect(r.deck.cards.map((c) => c.id)).toEqual(['a', 'a-2', 'b', 'c']);
     expect(r.warnings).toEqual(['line 2: same front as line 1 but another back; kept both']);
   });
@@ -145,7 +165,7 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
   it('drops duplicate rows with a warning naming the lines; skips empty ones', () => {
     const tsv =
       'front\tback\nPod\tUnit\nNode\tMachine\npod\tunit\nService\tName\n\tno front\nIngress\tRouting\nNode\tMachine\n';
-    const r = importDeck(tsv, { id: 'dups', format: 'tsv' });
+    const r = imported(tsv, { id: 'dups', format: 'tsv' });
     expect(r.deck.cards.map((c) => c.front)).toEqual(['Pod', 'Node', 'Service', 'Ingress']);
     expect(r.warnings).toEqual([
       'line 4: duplicate of line 2; dropped',
@@ -157,7 +177,7 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
   it('makes ids unique and fitting the id format', () => {
     const long = 'A very long question about the Kubernetes control plane and its components';
     const text = `${long}\tx\n${long}!\ty\nÉtat du nœud\tz\n???\tw\n`;
-    const r = importDeck(text, { id: 'ids', format: 'quizlet' });
+    const r = imported(text, { id: 'ids', format: 'quizlet' });
     const ids = r.deck.cards.map((c) => c.id);
     expect(ids[0]).toBe(slug(long));
     expect(ids[1]).toBe(`${slug(long)}-2`);
@@ -168,28 +188,33 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
   });
 
   it('is deterministic: the same input gives the same file', () => {
-    const a = importDeck(QUIZLET, { id: 'q' });
-    const b = importDeck(QUIZLET, { id: 'q' });
+    const a = imported(QUIZLET, { id: 'q' });
+    const b = imported(QUIZLET, { id: 'q' });
     expect(a.yaml).toBe(b.yaml);
   });
 
   it('fewer than 4 usable cards is a clear error', () => {
-    const call = () => importDeck('a\t1\nb\t2\nb\t2\n\tx\n', { id: 'few' });
-    expect(call).toThrow(QuizError);
-    expect(call).toThrow(/found 2 usable cards: at least 4 cards with different answers/);
-    expect(() => importDeck('a\tsame\nb\tsame\nc\tsame\nd\tother\n', { id: 'few' })).toThrow(
+    expect(problemOf('a\t1\nb\t2\nb\t2\n\tx\n', { id: 'few' })).toEqual({
+      code: 'deck_invalid',
+      message: expect.stringMatching(/found 2 usable cards: at least 4 cards with different answers/),
+    });
+    expect(problemOf('a\tsame\nb\tsame\nc\tsame\nd\tother\n', { id: 'few' }).message).toMatch(
       /\(2 with different answers\)/,
     );
   });
 
   it('refuses a bad deck id', () => {
-    expect(() => importDeck(QUIZLET, { id: 'Bad Id' })).toThrow(/not a valid deck id/);
+    expect(problemOf(QUIZLET, { id: 'Bad Id' })).toEqual({
+      code: 'bad_argument',
+      message: expect.stringMatching(/not a valid deck id/),
+    });
   });
 
   it('reports broken quoting as a clear error', () => {
-    expect(() => importDeck('front,back\n"open,x\nb,c\n', { id: 'broken', format: 'csv' })).toThrow(
-      /cannot read the file as ","-separated text: Quote Not Closed/,
-    );
+    expect(problemOf('front,back\n"open,x\nb,c\n', { id: 'broken', format: 'csv' })).toEqual({
+      code: 'deck_invalid',
+      message: expect.stringMatching(/cannot read the file as ","-separated text: Quote Not Closed/),
+    });
   });
 });
 
@@ -224,7 +249,7 @@ describe('deckImport (CLI)', () => {
     expect(first.code).toBe(0);
     expect(first.output).toContain(`wrote ${join(decksDir, 'k8s.yaml')}: deck "k8s" with 5 cards`);
     const written = await readFile(join(decksDir, 'k8s.yaml'), 'utf8');
-    expect(parseDeck(written, 'k8s.yaml', 'k8s').deck?.cards).toHaveLength(5);
+    expect(flat(parseDeck(written, 'k8s.yaml', 'k8s')).deck?.cards).toHaveLength(5);
 
     await writeFile(join(decksDir, 'k8s.yaml'), 'hand edits');
     const again = await deckImport(input, { id: 'k8s', decksDir });

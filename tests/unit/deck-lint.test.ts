@@ -11,6 +11,7 @@ import {
   nearDuplicateChoices,
 } from '../../src/engine/deck/lint.js';
 import { formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
+import { flat } from '../helpers/decks.js';
 
 /** One card as YAML under `cards:`. */
 function card(
@@ -144,7 +145,9 @@ describe('duplicateFrontsAcrossDecks', () => {
 
 describe('parseDeck content rules: located, the deck still loads', () => {
   it('a near-duplicate of the answer is an error on the choice line', () => {
-    const r = parseDeck(deck(card('one', { choices: ['Pod', 'Node', 'pod.', 'Service'] })), 'd.yaml', 'd');
+    const r = flat(
+      parseDeck(deck(card('one', { choices: ['Pod', 'Node', 'pod.', 'Service'] })), 'd.yaml', 'd'),
+    );
     expect(r.deck).toBeDefined();
     expect(r.problems.map(formatProblem)).toEqual([
       'd.yaml:8: card "one": choice "pod." equals the answer "Pod" apart from case, spacing or punctuation: make the distractor a different thing',
@@ -153,10 +156,8 @@ describe('parseDeck content rules: located, the deck still loads', () => {
   });
 
   it('an explanation repeating the back is a warning on the explanation line', () => {
-    const r = parseDeck(
-      deck(card('one', { back: 'Back of one', explanation: 'back of one' })),
-      'd.yaml',
-      'd',
+    const r = flat(
+      parseDeck(deck(card('one', { back: 'Back of one', explanation: 'back of one' })), 'd.yaml', 'd'),
     );
     expect(r.deck).toBeDefined();
     expect(r.problems.map(formatProblem)).toEqual([
@@ -166,10 +167,12 @@ describe('parseDeck content rules: located, the deck still loads', () => {
   });
 
   it('the same front twice in one deck is an error on the second front', () => {
-    const r = parseDeck(
-      deck(card('one', { front: 'What is etcd?' }), card('two', { front: 'what is etcd' })),
-      'd.yaml',
-      'd',
+    const r = flat(
+      parseDeck(
+        deck(card('one', { front: 'What is etcd?' }), card('two', { front: 'what is etcd' })),
+        'd.yaml',
+        'd',
+      ),
     );
     expect(r.problems.map(formatProblem)).toEqual([
       'd.yaml:11: card "two": the same front as card "one": two cards must not ask the same thing',
@@ -178,16 +181,14 @@ describe('parseDeck content rules: located, the deck still loads', () => {
 
   it('source must be an https URL, said with the value', () => {
     for (const bad of ['http://kubernetes.io/docs/', 'kubernetes.io/docs/', 'see the docs']) {
-      const r = parseDeck(deck(card('one', { source: bad })), 'd.yaml', 'd');
+      const r = flat(parseDeck(deck(card('one', { source: bad })), 'd.yaml', 'd'));
       expect(r.deck).toBeUndefined();
       expect(r.problems.map(formatProblem)).toEqual([
         `d.yaml:6: card "one": source ${JSON.stringify(bad)} must be an https URL`,
       ]);
     }
-    const ok = parseDeck(
-      deck(card('one', { source: 'https://kubernetes.io/docs/concepts/' })),
-      'd.yaml',
-      'd',
+    const ok = flat(
+      parseDeck(deck(card('one', { source: 'https://kubernetes.io/docs/concepts/' })), 'd.yaml', 'd'),
     );
     expect(ok.problems).toEqual([]);
     expect(ok.deck?.cards[0]?.source).toBe('https://kubernetes.io/docs/concepts/');

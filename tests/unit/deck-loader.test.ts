@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckLint } from '../../src/cli/deck.js';
 import { loadDeckFile, loadDecks } from '../../src/deck-files.js';
 import { type DeckProblem, formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
+import { flat } from '../helpers/decks.js';
 
 const KUBERNETES = 'decks/kubernetes.yaml';
 
@@ -44,7 +45,7 @@ afterEach(async () => {
 
 describe('the kubernetes deck', () => {
   it('loads with all 12 seed cards, each answer among its choices', async () => {
-    const { deck, problems } = await loadDeckFile(KUBERNETES);
+    const { deck, problems } = flat(await loadDeckFile(KUBERNETES));
     expect(problems.map(formatProblem)).toEqual([]);
     if (!deck) throw new Error('no deck');
     expect(deck.id).toBe('kubernetes');
@@ -78,7 +79,7 @@ describe('the kubernetes deck', () => {
   });
 
   it('keeps the facts of the seed, typos fixed', async () => {
-    const { deck } = await loadDeckFile(KUBERNETES);
+    const { deck } = flat(await loadDeckFile(KUBERNETES));
     const back = (id: string) => deck?.cards.find((c) => c.id === id)?.back ?? '';
     expect(back('containers')).toContain('IP address, file systems, etc.');
     expect(back('namespace-count')).toContain('There are currently 6 namespaces:');
@@ -95,7 +96,7 @@ describe('the kubernetes deck', () => {
 });
 
 describe('parseDeck problems carry file, card and line', () => {
-  const parse = (text: string, id = 'x') => parseDeck(text, `decks/${id}.yaml`, id);
+  const parse = (text: string, id = 'x') => flat(parseDeck(text, `decks/${id}.yaml`, id));
 
   it('accepts a good deck, strips a BOM, applies defaults', () => {
     const r = parse(`\uFEFF${deckText()}`);
@@ -219,7 +220,7 @@ describe('parseDeck problems carry file, card and line', () => {
   });
 
   it('file stem that is not a deck id', () => {
-    const r = parseDeck(deckText(), 'decks/My Deck.yaml', 'My Deck');
+    const r = flat(parseDeck(deckText(), 'decks/My Deck.yaml', 'My Deck'));
     const p = only(r.problems);
     expect(p.file).toBe('decks/My Deck.yaml');
     expect(p.card).toBeUndefined();
@@ -249,7 +250,7 @@ describe('loadDeckFile', () => {
     const bytes = Buffer.from(text, 'utf8');
     bytes[bytes.indexOf('@'.charCodeAt(0))] = 0xff;
     await writeFile(file, bytes);
-    const r = await loadDeckFile(file);
+    const r = flat(await loadDeckFile(file));
     expect(r.deck).toBeUndefined();
     const p = only(r.problems);
     expect(p).toMatchObject({ file, card: 'two', line: 13 });
@@ -259,7 +260,7 @@ describe('loadDeckFile', () => {
   it('a UTF-8 BOM is fine', async () => {
     const file = join(dir, 'bom.yaml');
     await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(deckText())]));
-    const r = await loadDeckFile(file);
+    const r = flat(await loadDeckFile(file));
     expect(r.problems).toEqual([]);
     expect(r.deck?.id).toBe('bom');
   });
@@ -267,7 +268,7 @@ describe('loadDeckFile', () => {
   it('refuses files over 1 MiB before parsing', async () => {
     const file = join(dir, 'big.yaml');
     await writeFile(file, `${deckText()}#${'x'.repeat(1024 * 1024)}\n`);
-    const p = only((await loadDeckFile(file)).problems);
+    const p = only(flat(await loadDeckFile(file)).problems);
     expect(p.file).toBe(file);
     expect(p.card).toBeUndefined();
     expect(p.line).toBeUndefined();
@@ -277,7 +278,7 @@ describe('loadDeckFile', () => {
   it('file stem that is not a deck id', async () => {
     const file = join(dir, 'Bad_Name.yaml');
     await writeFile(file, deckText());
-    const r = await loadDeckFile(file);
+    const r = flat(await loadDeckFile(file));
     expect(r.deck).toBeUndefined();
     expect(formatProblem(only(r.problems))).toMatch(
       /Bad_Name\.yaml: file name "Bad_Name" is not a valid deck id/,
@@ -285,7 +286,7 @@ describe('loadDeckFile', () => {
   });
 
   it('a missing file is a problem', async () => {
-    const p = only((await loadDeckFile(join(dir, 'nope.yaml'))).problems);
+    const p = only(flat(await loadDeckFile(join(dir, 'nope.yaml'))).problems);
     expect(p.message).toMatch(/no such file/);
   });
 });

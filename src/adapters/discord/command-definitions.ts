@@ -9,6 +9,7 @@ import {
   PermissionFlagsBits,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
+import { ADMIN_KINDS } from '../../engine/api.js';
 import { PERIOD_CHOICES } from '../../engine/args.js';
 
 /** Slash command names, in one place for the inbound dispatcher. */
@@ -21,16 +22,8 @@ export const COMMAND = {
   admin: 'quiz-admin',
 } as const;
 
-/** Subcommands of `/quiz-admin`, named like the engine's AdminCommand kinds. */
-export const ADMIN_SUBCOMMANDS = [
-  'schedule',
-  'unschedule',
-  'list',
-  'pause',
-  'resume',
-  'post-now',
-  'dashboard',
-] as const;
+/** Subcommands of `/quiz-admin`: the engine's AdminCommand kinds. */
+export const ADMIN_SUBCOMMANDS = ADMIN_KINDS;
 
 /** Permission that `/quiz-admin` requires, both as the command default and in the server-side check. */
 export const ADMIN_PERMISSION = PermissionFlagsBits.ManageGuild;

@@ -1,3 +1,4 @@
+import { ADMIN_KINDS } from '../../engine/api.js';
 import type { View } from '../../engine/views.js';
 
 /*
@@ -40,15 +41,8 @@ const DESCRIPTION: Record<Sub, string> = {
   dashboard: 'a private one-time sign-in link to the web dashboard',
 };
 
-export const ADMIN: readonly Sub[] = [
-  'schedule',
-  'unschedule',
-  'list',
-  'pause',
-  'resume',
-  'post-now',
-  'dashboard',
-];
+/** The admin subcommands: the engine's AdminCommand kinds. */
+export const ADMIN: readonly Sub[] = ADMIN_KINDS;
 
 /** The `help` view: every subcommand with a line of description. */
 export function helpView(command = '/quiz'): View {

@@ -1,5 +1,5 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { QuizError } from '../errors.js';
+import { err, ok, type Result } from '../result.js';
 import type { ImportFormat } from './import.js';
 import { htmlToText, looksLikeHtml, splitTags, tidy } from './import-text.js';
 
@@ -22,36 +22,46 @@ export interface ParsedInput {
 
 const ANKI_HEADER = /^#([a-z][a-z ]*):(.*)$/i;
 
-export function readInput(source: string, format: ImportFormat, warnings: string[]): ParsedInput {
+/** The notes of an input in `format`, or why it cannot be read. */
+export function readInput(
+  source: string,
+  format: ImportFormat,
+  warnings: string[],
+): Result<ParsedInput, string> {
+  const table = (delimiter: string, w = warnings): Result<RawNote[], string> =>
+    readTable(source, delimiter, w);
   switch (format) {
     case 'anki':
       return readAnki(source, warnings);
     case 'quizlet':
-      return { format: 'quizlet', notes: readQuizlet(source, warnings) };
+      return ok({ format: 'quizlet', notes: readQuizlet(source, warnings) });
     case 'csv':
     case 'tsv':
-      return { format, notes: readTable(source, format === 'csv' ? ',' : '\t', warnings) };
+      return withFormat(format, table(format === 'csv' ? ',' : '\t'));
     case 'auto': {
       const first = source.split('\n').find((l) => l.trim() !== '') ?? '';
       if (ANKI_HEADER.test(first)) return readAnki(source, warnings);
       if (first.includes('\t')) {
-        try {
-          const found: string[] = [];
-          const notes = readTable(source, '\t', found);
-          warnings.push(...found);
-          return { format: 'tsv', notes };
-        } catch {
-          // Quizlet text is not quoted CSV: a field starting with `"` breaks the TSV reader.
-          return { format: 'quizlet', notes: readQuizlet(source, warnings) };
-        }
+        const found: string[] = [];
+        const tsv = table('\t', found);
+        // Quizlet text is not quoted CSV: a field starting with `"` breaks the TSV reader.
+        if (!tsv.ok) return ok({ format: 'quizlet', notes: readQuizlet(source, warnings) });
+        warnings.push(...found);
+        return withFormat('tsv', tsv);
       }
-      return { format: 'csv', notes: readTable(source, ',', warnings) };
+      return withFormat('csv', table(','));
     }
   }
 }
 
-/** Rows of a delimited text, each with the line it starts on. Throws QuizError on broken quoting. */
-function rows(source: string, delimiter: string, startLine = 1): { line: number; cells: string[] }[] {
+function withFormat(format: 'csv' | 'tsv', notes: Result<RawNote[], string>): Result<ParsedInput, string> {
+  return notes.ok ? ok({ format, notes: notes.value }) : notes;
+}
+
+type Row = { line: number; cells: string[] };
+
+/** Rows of a delimited text, each with the line it starts on, or why the quoting is broken. */
+function rows(source: string, delimiter: string, startLine = 1): Result<Row[], string> {
   let records: { record: string[]; raw: string; info: { lines: number } }[];
   try {
     records = parseCsv(source, {
@@ -63,22 +73,22 @@ function rows(source: string, delimiter: string, startLine = 1): { line: number;
       relax_column_count: true,
       skip_empty_lines: true,
     }) as unknown as typeof records;
-  } catch (err) {
-    throw new QuizError(
-      'deck_invalid',
+  } catch (e) {
+    return err(
       `cannot read the file as ${delimiter === '\t' ? 'tab' : `"${delimiter}"`}-separated text: ${
-        err instanceof Error ? err.message : String(err)
+        e instanceof Error ? e.message : String(e)
       }`,
-      { cause: err },
     );
   }
-  return records
-    .map((r) => {
-      const body = r.raw.replace(/^\n+/, '').replace(/\n$/, '');
-      const inner = body.split('\n').length - 1;
-      return { line: startLine - 1 + r.info.lines - inner, cells: r.record };
-    })
-    .filter((r) => r.cells.some((c) => c.trim() !== ''));
+  return ok(
+    records
+      .map((r) => {
+        const body = r.raw.replace(/^\n+/, '').replace(/\n$/, '');
+        const inner = body.split('\n').length - 1;
+        return { line: startLine - 1 + r.info.lines - inner, cells: r.record };
+      })
+      .filter((r) => r.cells.some((c) => c.trim() !== '')),
+  );
 }
 
 const FRONT_NAMES = /^(front|question|term|text|q)$/i;
@@ -123,14 +133,16 @@ function noteOf(
 }
 
 /** Plain CSV / TSV: `front,back[,explanation,tags]`, with or without that header. */
-function readTable(source: string, delimiter: string, warnings: string[]): RawNote[] {
-  const all = rows(source, delimiter);
+function readTable(source: string, delimiter: string, warnings: string[]): Result<RawNote[], string> {
+  const read = rows(source, delimiter);
+  if (!read.ok) return read;
+  const all = read.value;
   const header = all[0] ? columnsFromHeader(all[0].cells) : undefined;
   const cols: Columns = header ?? { front: 0, back: 1, explanation: 2, tags: 3 };
   const body = header ? all.slice(1) : all;
   const html = body.some((r) => r.cells.some(looksLikeHtml));
   if (html) warnings.push('the text contains HTML: tags were removed and entities decoded');
-  return body.map((r) => noteOf(r.line, r.cells, cols, html));
+  return ok(body.map((r) => noteOf(r.line, r.cells, cols, html)));
 }
 
 /** Quizlet export: `term<TAB>definition`, one per line, no quoting. */
@@ -158,7 +170,7 @@ const SEPARATORS: Record<string, string> = {
 };
 
 /** Anki "Notes in Plain Text": `#key:value` header lines, then delimited, possibly quoted notes. */
-function readAnki(source: string, warnings: string[]): ParsedInput {
+function readAnki(source: string, warnings: string[]): Result<ParsedInput, string> {
   const lines = source.split('\n');
   const headers = new Map<string, string>();
   let n = 0;
@@ -169,9 +181,7 @@ function readAnki(source: string, warnings: string[]): ParsedInput {
   }
   const sepName = headers.get('separator') ?? 'tab';
   const separator = SEPARATORS[sepName.toLowerCase()] ?? (sepName.length === 1 ? sepName : undefined);
-  if (separator === undefined) {
-    throw new QuizError('deck_invalid', `unknown Anki separator "${sepName}"`);
-  }
+  if (separator === undefined) return err(`unknown Anki separator "${sepName}"`);
   const htmlHeader = headers.get('html');
   const column = (key: string): number | undefined => {
     const v = Number(headers.get(key));
@@ -184,7 +194,9 @@ function readAnki(source: string, warnings: string[]): ParsedInput {
   if (tagsCol !== undefined) meta.add(tagsCol);
   const fileTags = splitTags(headers.get('tags') ?? '');
 
-  const all = rows(lines.slice(n).join('\n'), separator, n + 1);
+  const read = rows(lines.slice(n).join('\n'), separator, n + 1);
+  if (!read.ok) return read;
+  const all = read.value;
   const html =
     htmlHeader === undefined ? all.some((r) => r.cells.some(looksLikeHtml)) : htmlHeader === 'true';
   const width = Math.max(0, ...all.map((r) => r.cells.length));
@@ -209,7 +221,11 @@ function readAnki(source: string, warnings: string[]): ParsedInput {
     return cloze(note);
   });
   const deckName = headers.get('deck');
-  return { format: 'anki', notes, ...(deckName ? { title: deckName.split('::').pop() ?? deckName } : {}) };
+  return ok({
+    format: 'anki',
+    notes,
+    ...(deckName ? { title: deckName.split('::').pop() ?? deckName } : {}),
+  });
 }
 
 const CLOZE = /\{\{c\d+::(.*?)(?:::(.*?))?\}\}/g;

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { isDeckId } from '../actions.js';
-import { QuizError } from '../errors.js';
+import { err, ok, type Result } from '../result.js';
 import { seededRandom, shuffle } from '../shuffle.js';
 import { type ParsedInput, type RawNote, readInput } from './import-readers.js';
 import { fnv1a, norm, shortAnswer, slug, titleOf, truncate, uniqueId } from './import-text.js';
@@ -31,6 +31,12 @@ export interface ImportResult {
   warnings: string[];
 }
 
+/** Why an input cannot be imported: a bad deck id, or input that cannot make a deck. */
+export interface ImportProblem {
+  code: 'bad_argument' | 'deck_invalid';
+  message: string;
+}
+
 /** Cards needed to build multiple-choice forms: the answer plus 3 wrong choices from other cards. */
 export const MIN_IMPORT_CARDS = 4;
 
@@ -40,31 +46,49 @@ const SCHEMA_HEADER = '# yaml-language-server: $schema=./deck.schema.json\n';
  * Converts an Anki "Notes in Plain Text" export, a Quizlet export, or a CSV/TSV file into a deck
  * file. Each card gets one multiple-choice form whose wrong choices are other cards' answers,
  * chosen deterministically (seeded by the card id), so re-importing gives the same file.
- * Throws `QuizError('bad_argument')` for a bad id and `QuizError('deck_invalid')` for input that
- * cannot make a deck (unreadable, fewer than 4 usable cards).
+ * Fails with `bad_argument` for a bad id and `deck_invalid` for input that cannot make a deck
+ * (unreadable, fewer than 4 usable cards).
  */
-export function importDeck(text: string, opts: ImportOptions): ImportResult {
+export function importDeck(text: string, opts: ImportOptions): Result<ImportResult, ImportProblem> {
   if (!isDeckId(opts.id)) {
-    throw new QuizError(
-      'bad_argument',
-      `"${opts.id}" is not a valid deck id: use lowercase letters, digits and "-", at most 32 characters`,
-    );
+    return err({
+      code: 'bad_argument',
+      message: `"${opts.id}" is not a valid deck id: use lowercase letters, digits and "-", at most 32 characters`,
+    });
   }
   const warnings: string[] = [];
   const source = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
-  const input = readInput(source, opts.format ?? 'auto', warnings);
+  const read = readInput(source, opts.format ?? 'auto', warnings);
+  if (!read.ok) return err({ code: 'deck_invalid', message: read.error });
+  const input = read.value;
 
   const notes = cleanNotes(input.notes, warnings);
   const usable = new Set(notes.map((n) => comparisonKey(shortAnswer(n.back))));
   if (notes.length < MIN_IMPORT_CARDS || usable.size < MIN_IMPORT_CARDS) {
-    throw new QuizError(
-      'deck_invalid',
-      `found ${notes.length} usable card${notes.length === 1 ? '' : 's'}` +
+    return err({
+      code: 'deck_invalid',
+      message:
+        `found ${notes.length} usable card${notes.length === 1 ? '' : 's'}` +
         (usable.size < notes.length ? ` (${usable.size} with different answers)` : '') +
         `: at least ${MIN_IMPORT_CARDS} cards with different answers are needed to build multiple-choice questions`,
-    );
+    });
   }
+  const yaml = deckYaml(opts, input, notes);
+  const check = parseDeck(yaml, `${opts.id}.yaml`, opts.id);
+  if (!check.ok) {
+    // A bug here, not bad input: every limit is enforced above.
+    throw new Error(`imported deck does not validate:\n${check.error.map(formatProblem).join('\n')}`);
+  }
+  // Content warnings (an explanation that repeats the back) are passed on; a repeated front was
+  // already reported by cleanNotes, and distractors were picked so none looks like the answer.
+  for (const p of check.value.problems) {
+    if (p.severity === 'warning') warnings.push(formatProblem({ ...p, file: `${opts.id}.yaml` }));
+  }
+  return ok({ yaml, deck: check.value.deck, warnings });
+}
 
+/** The deck file text of cleaned notes: one multiple-choice form a card, distractors seeded by its id. */
+function deckYaml(opts: ImportOptions, input: ParsedInput, notes: RawNote[]): string {
   const ids = new Set<string>();
   const answers = notes.map((n) => shortAnswer(n.back));
   const cards = notes.map((n, i) => {
@@ -97,18 +121,7 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
     retention: DECK_DEFAULTS.retention,
     cards,
   };
-  const yaml = SCHEMA_HEADER + stringify(file, { lineWidth: 0 });
-  const check = parseDeck(yaml, `${opts.id}.yaml`, opts.id);
-  if (!check.deck) {
-    // A bug here, not bad input: every limit is enforced above.
-    throw new Error(`imported deck does not validate:\n${check.problems.map(formatProblem).join('\n')}`);
-  }
-  // Content warnings (an explanation that repeats the back) are passed on; a repeated front was
-  // already reported by cleanNotes, and distractors were picked so none looks like the answer.
-  for (const p of check.problems) {
-    if (p.severity === 'warning') warnings.push(formatProblem({ ...p, file: `${opts.id}.yaml` }));
-  }
-  return { yaml, deck: check.deck, warnings };
+  return SCHEMA_HEADER + stringify(file, { lineWidth: 0 });
 }
 
 const FORMAT_NAMES: Record<ParsedInput['format'], string> = {

@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument, type Document as YamlDocument } from 'yaml';
 import type { z } from 'zod';
 import { isDeckId } from '../actions.js';
+import { err, ok, type Result } from '../result.js';
 import { duplicateFrontsAcrossDecks, lintCards } from './lint.js';
 import { DECK_ID_RULE, DECK_LIMITS, DeckFileSchema, duplicateCardIds } from './schema.js';
 import type { Deck, DeckCard } from './types.js';
@@ -20,12 +21,20 @@ export interface DeckProblem {
   severity?: 'warning';
 }
 
-/** Result of loading one deck: the deck when valid, and every problem found. */
-export interface DeckLoadResult {
-  deck?: Deck;
+/** A deck that loads, with the content problems it still has (errors among them fail `deck lint`). */
+export interface LoadedDeck {
+  deck: Deck;
   problems: DeckProblem[];
-  /** With `deck`: the 1-based line of each card's front, in card order (for cross-deck rules). */
-  frontLines?: number[];
+  /** The 1-based line of each card's front, in card order (for cross-deck rules). */
+  frontLines: number[];
+}
+
+/** Result of loading one deck: the deck that loads, or the problems that keep it from loading. */
+export type DeckLoadResult = Result<LoadedDeck, DeckProblem[]>;
+
+/** Every problem a deck load found, whether the deck loads or not. */
+export function loadProblems(r: DeckLoadResult): DeckProblem[] {
+  return r.ok ? r.value.problems : r.error;
 }
 
 /** `decks/x.yaml:12: card "vm-pros": choices must include the answer "..."` */
@@ -57,21 +66,21 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
   const lineOf = (offset: number): number => lineCounter.linePos(offset).line;
 
   const syntax = syntaxProblems(doc, file, lineOf);
-  if (syntax.length > 0) return { problems: sortProblems([...problems, ...syntax]) };
+  if (syntax.length > 0) return err(sortProblems([...problems, ...syntax]));
 
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
-  } catch (err) {
+  } catch (e) {
     problems.push({
       file,
-      message: `YAML could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      message: `YAML could not be read: ${e instanceof Error ? e.message : String(e)}`,
     });
-    return { problems };
+    return err(problems);
   }
   if (data === null || data === undefined) {
     problems.push({ file, line: 1, message: 'the file is empty: a deck needs at least a title and cards' });
-    return { problems };
+    return err(problems);
   }
 
   const parsed = DeckFileSchema.safeParse(data);
@@ -87,11 +96,11 @@ export function parseDeck(text: string, file: string, id: string): DeckLoadResul
     });
   }
 
-  if (problems.length > 0 || !parsed.success) return { problems: sortProblems(problems) };
+  if (problems.length > 0 || !parsed.success) return err(sortProblems(problems));
   const deck = deckOf(id, parsed.data);
   // Content rules: reported (errors fail `deck lint`), but the deck still loads.
   const content = contentProblems(doc, deck, file, lineOf);
-  return { deck, problems: sortProblems(content.problems), frontLines: content.frontLines };
+  return ok({ deck, problems: sortProblems(content.problems), frontLines: content.frontLines });
 }
 
 /** YAML syntax errors, the first of each line (one error often cascades into several on the same line). */
@@ -197,9 +206,7 @@ function contentProblems(
  */
 export function parseDeckBytes(bytes: Uint8Array, file: string): DeckLoadResult {
   if (bytes.length > DECK_LIMITS.maxFileBytes) {
-    return {
-      problems: [{ file, message: `file is too large (at most ${mib(DECK_LIMITS.maxFileBytes)} MiB)` }],
-    };
+    return err([{ file, message: `file is too large (at most ${mib(DECK_LIMITS.maxFileBytes)} MiB)` }]);
   }
   const text = decodeUtf8(bytes);
   if (typeof text !== 'string') {
@@ -208,18 +215,12 @@ export function parseDeckBytes(bytes: Uint8Array, file: string): DeckLoadResult 
     const line = lossy.slice(0, at).split('\n').length;
     const lc = new LineCounter();
     const doc = parseDocument(lossy, { lineCounter: lc });
-    return {
-      problems: [
-        withCard(
-          {
-            file,
-            line,
-            message: 'the file is not valid UTF-8 (bad byte on this line): save it as UTF-8',
-          },
-          cardAt(doc, at),
-        ),
-      ],
-    };
+    return err([
+      withCard(
+        { file, line, message: 'the file is not valid UTF-8 (bad byte on this line): save it as UTF-8' },
+        cardAt(doc, at),
+      ),
+    ]);
   }
   return parseDeck(text, file, deckIdOf(file));
 }
@@ -237,17 +238,18 @@ export interface DeckFileResult {
  * id is skipped with a problem, and fronts repeated across decks are reported. Sorted by id.
  */
 export function collectDecks(files: DeckFileResult[]): { decks: Deck[]; problems: DeckProblem[] } {
-  const decks = new Map<string, { deck: Deck; file: string; frontLines: number[] | undefined }>();
+  const decks = new Map<string, { deck: Deck; file: string; frontLines: number[] }>();
   const problems: DeckProblem[] = [];
-  for (const { file, result: r } of files) {
-    problems.push(...r.problems);
-    if (!r.deck) continue;
-    const other = decks.get(r.deck.id);
+  for (const { file, result } of files) {
+    problems.push(...loadProblems(result));
+    if (!result.ok) continue;
+    const { deck, frontLines } = result.value;
+    const other = decks.get(deck.id);
     if (other) {
-      problems.push({ file, message: `deck "${r.deck.id}" is already defined by ${other.file}; skipped` });
+      problems.push({ file, message: `deck "${deck.id}" is already defined by ${other.file}; skipped` });
       continue;
     }
-    decks.set(r.deck.id, { deck: r.deck, file, frontLines: r.frontLines });
+    decks.set(deck.id, { deck, file, frontLines });
   }
   const byId = [...decks.values()].sort((a, b) => a.deck.id.localeCompare(b.deck.id));
   for (const f of duplicateFrontsAcrossDecks(byId.map((d) => ({ ...d.deck, file: d.file })))) {

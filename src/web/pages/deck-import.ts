@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isDeckId } from '../../engine/actions.js';
 import { type ImportFormat, type ImportResult, importDeck } from '../../engine/deck/import.js';
 import { DECK_LIMITS } from '../../engine/deck/schema.js';
-import { QuizError } from '../../engine/errors.js';
 import { noticeView } from '../../engine/views.js';
 import { writeActor } from '../actor.js';
 import type { WebDeps } from '../deps.js';
@@ -90,14 +89,10 @@ function sourceOf(b: ImportBody): { text: string } | { error: string } {
   }
 }
 
-/** Runs the engine importer; a QuizError (bad id, too few cards, unreadable input) becomes its message. */
+/** Runs the engine importer; a problem (bad id, too few cards, unreadable input) becomes its message. */
 function runImport(text: string, t: Typed): ImportResult | { error: string } {
-  try {
-    return importDeck(text, { id: t.id, format: t.format, ...(t.title ? { title: t.title } : {}) });
-  } catch (err) {
-    if (err instanceof QuizError) return { error: `${err.message}.` };
-    throw err;
-  }
+  const r = importDeck(text, { id: t.id, format: t.format, ...(t.title ? { title: t.title } : {}) });
+  return r.ok ? r.value : { error: `${r.error.message}.` };
 }
 
 /**
