@@ -7,7 +7,8 @@
  * - `ports/chat-port.ts`: the outbound side of a chat adapter;
  * - `ports/review-store.ts`: study data (card states, due queues, stats);
  * - `ports/fsrs-store.ts`: teams' review logs, fitted FSRS parameters and the fit lease;
- * - `ports/team-data.ts` and `ports/team-store.ts`: competition data (schedules, rounds, boards, due index).
+ * - `ports/team-data.ts` and `ports/team-store.ts`: competition data (schedules, rounds, boards, due index);
+ * - `ports/team-eraser.ts`: deleting a whole team's data, now or after a grace period.
  */
 export type { CallOptions, ChatPort, PostOptions } from './ports/chat-port.js';
 export { type Clock, systemClock } from './ports/clock.js';
@@ -15,4 +16,5 @@ export type * from './ports/fsrs-store.js';
 export type { MessageRef, Platform, TeamRef, UserRef } from './ports/refs.js';
 export * from './ports/review-store.js';
 export type * from './ports/team-data.js';
+export type { TeamEraser } from './ports/team-eraser.js';
 export type { TeamStore } from './ports/team-store.js';

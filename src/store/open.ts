@@ -1,16 +1,18 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { FsrsStore, ReviewStore, TeamStore } from '../engine/ports.js';
+import type { FsrsStore, ReviewStore, TeamEraser, TeamStore } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
+import { MemoryTeamEraser } from './memory/team-eraser.js';
 import { MemoryTeamStore } from './memory/team-store.js';
 import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
 import { RedisFsrsStore } from './redis/fsrs-store.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
+import { RedisTeamEraser } from './redis/team-eraser.js';
 import { RedisTeamStore } from './redis/team-store.js';
 
 /** The stores of one process, Redis or embedded, behind the same ports. */
@@ -25,6 +27,8 @@ export interface Stores {
   team: TeamStore;
   /** Teams' review logs, fitted FSRS parameters and the fit lease. */
   fsrs: FsrsStore;
+  /** Deleting a whole team's data, now or when its grace period ends. */
+  eraser: TeamEraser;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
@@ -87,6 +91,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       where: safeUrl(o.redisUrl),
       review: new RedisReviewStore(redis, keys),
       fsrs: new RedisFsrsStore(redis, keys),
+      eraser: new RedisTeamEraser(redis, keys),
       team,
       teams: team,
       redis,
@@ -106,6 +111,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     where: file,
     review: new MemoryReviewStore(doc),
     fsrs: new MemoryFsrsStore(doc),
+    eraser: new MemoryTeamEraser(doc),
     team,
     teams: team,
     ping: async () => {},
