@@ -23,7 +23,9 @@ export type Action =
   /** Self-review: show the next card. */
   | { kind: 'next'; deckId: string; owner: string }
   /** Daily quiz: pick a choice of a round. */
-  | { kind: 'answer'; roundId: string; choice: number };
+  | { kind: 'answer'; roundId: string; choice: number }
+  /** An admin confirms deleting all of their team's data (`forget-team`); only they can press it. */
+  | { kind: 'forget-team'; owner: string };
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const DECK_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -73,6 +75,9 @@ export function encodeAction(a: Action): string {
     case 'answer':
       parts = ['a', a.roundId, String(a.choice)];
       break;
+    case 'forget-team':
+      parts = ['ft', a.owner];
+      break;
   }
   const id = [ACTION_VERSION, ...parts].join(':');
   // Fields are checked with the decoder's own patterns, so what is encoded always decodes back.
@@ -91,6 +96,7 @@ const FIELD_CHECK: Record<Action['kind'], (p: string[]) => boolean> = {
     OWNER.test(p[5] ?? ''),
   next: (p) => DECK_ID.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
   answer: (p) => ROUND_ID.test(p[1] ?? '') && CHOICE.test(p[2] ?? ''),
+  'forget-team': (p) => p.length === 2 && OWNER.test(p[1] ?? ''),
 };
 
 function bad(id: string): never {
@@ -142,6 +148,9 @@ export function decodeAction(id: string): Action {
       if (f.length === 2 && ROUND_ID.test(f[0] ?? '') && CHOICE.test(f[1] ?? '')) {
         return { kind: 'answer', roundId: f[0] as string, choice: Number(f[1]) };
       }
+      break;
+    case 'ft':
+      if (f.length === 1 && OWNER.test(f[0] ?? '')) return { kind: 'forget-team', owner: f[0] as string };
       break;
   }
   return bad(id);

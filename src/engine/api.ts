@@ -55,7 +55,9 @@ export type AdminCommand =
   | { kind: 'resume'; channelId: string }
   | { kind: 'post-now'; channelId: string }
   /** A private one-time sign-in link to the web dashboard (handled by QuizEngine, not the team side). */
-  | { kind: 'dashboard' };
+  | { kind: 'dashboard' }
+  /** Delete all of the team's data, after a confirmation button (handled by QuizEngine). */
+  | { kind: 'forget-team' };
 
 /** The logging the engine needs; a pino logger fits it. */
 export interface Logger {

@@ -6,6 +6,7 @@ import type { DeckSet } from './deck/types.js';
 import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
 import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
+import type { TeamForgetting } from './team-forget.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
 
 /** `/decks`: a description is cut to this many characters, the whole list to a Slack section. */
@@ -35,6 +36,8 @@ export interface QuizEngineOptions {
    * dashboard is not served (PUBLIC_URL unset).
    */
   dashboardLink?: (team: TeamRef, user: UserRef) => Promise<string | null>;
+  /** Whole-team deletion (`forget-team`); without it the command answers that it is off. */
+  forgetting?: TeamForgetting;
   /** Where failures are logged with their cause. */
   log?: Logger;
   /** Called with the code of each failure (metrics). */
@@ -100,6 +103,8 @@ export class QuizEngine {
   /** `/quiz-admin ...` in the actor's team. */
   admin(actor: Actor, cmd: AdminCommand): Promise<View> {
     if (cmd.kind === 'dashboard') return this.command('admin-dashboard', actor, () => this.dashboard(actor));
+    if (cmd.kind === 'forget-team')
+      return this.command('admin-forget-team', actor, async () => this.forgetting().confirmation(actor));
     const c = cmd.kind === 'schedule' ? { ...cmd, deckId: deckArg(cmd.deckId) ?? '' } : cmd;
     return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, c));
   }
@@ -161,6 +166,12 @@ export class QuizEngine {
     });
   }
 
+  private forgetting(): TeamForgetting {
+    if (!this.opts.forgetting)
+      throw new QuizError('bad_argument', 'team data deletion is not set up in this process');
+    return this.opts.forgetting;
+  }
+
   private team(actor: Actor): TeamSide {
     if (!this.opts.daily || !actor.team) {
       throw new QuizError(
@@ -216,6 +227,12 @@ export class QuizEngine {
           return result.view;
         });
         return result && result.view === view ? result : { mode: 'reply', view };
+      }
+      case 'forget-team': {
+        const view = await this.guarded('forget-team', actor, () =>
+          this.forgetting().confirmed(actor, action.owner),
+        );
+        return { mode: 'reply', view };
       }
     }
   }

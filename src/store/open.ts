@@ -3,13 +3,16 @@ import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
 import type { FsrsStore, ReviewStore, TeamEraser, TeamStore } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
+import type { InstallRecords } from './installs.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
+import { MemoryInstallRecords } from './memory/installs.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamEraser } from './memory/team-eraser.js';
 import { MemoryTeamStore } from './memory/team-store.js';
 import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
 import { RedisFsrsStore } from './redis/fsrs-store.js';
+import { RedisInstallRecords } from './redis/installs.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
 import { RedisTeamEraser } from './redis/team-eraser.js';
@@ -29,6 +32,8 @@ export interface Stores {
   fsrs: FsrsStore;
   /** Deleting a whole team's data, now or when its grace period ends. */
   eraser: TeamEraser;
+  /** Slack installations (OAuth distribution), sealed by the Slack adapter. */
+  installs: InstallRecords;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
@@ -92,6 +97,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       review: new RedisReviewStore(redis, keys),
       fsrs: new RedisFsrsStore(redis, keys),
       eraser: new RedisTeamEraser(redis, keys),
+      installs: new RedisInstallRecords(redis, keys),
       team,
       teams: team,
       redis,
@@ -112,6 +118,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     review: new MemoryReviewStore(doc),
     fsrs: new MemoryFsrsStore(doc),
     eraser: new MemoryTeamEraser(doc),
+    installs: new MemoryInstallRecords(doc),
     team,
     teams: team,
     ping: async () => {},

@@ -19,6 +19,7 @@ export const USAGE = {
   resume: 'resume #channel',
   'post-now': 'post-now #channel',
   dashboard: 'dashboard',
+  'forget-team': 'forget-team',
 } as const;
 
 export type Sub = keyof typeof USAGE;
@@ -36,6 +37,7 @@ const DESCRIPTION: Record<Sub, string> = {
   resume: 'resume it',
   'post-now': 'post today’s question now',
   dashboard: 'a private one-time sign-in link to the web dashboard',
+  'forget-team': 'delete all of this workspace’s quiz data now (asks to confirm)',
 };
 
 export const ADMIN: readonly Sub[] = [
@@ -46,6 +48,7 @@ export const ADMIN: readonly Sub[] = [
   'resume',
   'post-now',
   'dashboard',
+  'forget-team',
 ];
 
 /** The `help` view: every subcommand with a line of description. */

@@ -226,6 +226,11 @@ export class Keys {
     return [this.prefix, `{i:slack:${kind}:${seg(id)}}`, 'lock'].join(':');
   }
 
+  /** Set: the workspaces an org-wide install has served (for its uninstall). */
+  slackOrgTeams(enterpriseId: string): string {
+    return [this.prefix, `{i:slack:org:${seg(enterpriseId)}}`, 'teams'].join(':');
+  }
+
   /** String: the Enterprise Grid org of a workspace served by an org-wide install. */
   slackOrgOf(teamId: string): string {
     return [this.prefix, `{i:slack:team:${seg(teamId)}}`, 'org'].join(':');
