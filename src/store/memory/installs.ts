@@ -17,14 +17,24 @@ export interface InstallDoc {
 
 const name = (k: InstallKey) => `${k.kind}:${k.id}`;
 
+/** Refresh locks per document: not saved (a lock outlives no process), shared by every store on the document. */
+const LOCKS = new WeakMap<object, Map<string, { owner: string; until: number }>>();
+
 /** Slack installations in the embedded store (one process: the refresh lock lives in memory). */
 export class MemoryInstallRecords implements InstallRecords {
-  private readonly locks = new Map<string, { owner: string; until: number }>();
+  private readonly locks: Map<string, { owner: string; until: number }>;
 
   constructor(
     private readonly doc: PersistedDoc<object>,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    let locks = LOCKS.get(doc);
+    if (!locks) {
+      locks = new Map();
+      LOCKS.set(doc, locks);
+    }
+    this.locks = locks;
+  }
 
   private get slice(): InstallSlice {
     const d = this.doc.data as InstallDoc;
