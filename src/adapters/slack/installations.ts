@@ -40,7 +40,7 @@ export interface SealedInstallationStoreOptions {
   /** Called after an installation is stored (a reinstall cancels the team's planned deletion). */
   onInstalled?: (teamIds: string[]) => Promise<void>;
   /** Overrides of {@link INSTALL_DEFAULTS}. */
-  tunables?: Partial<typeof INSTALL_DEFAULTS>;
+  tunables?: Partial<Record<keyof typeof INSTALL_DEFAULTS, number>>;
 }
 
 /** The store key of an installation, or of what a query asks for. */
@@ -72,7 +72,7 @@ const aadOf = (k: InstallKey) => `slack-install:${k.kind}:${k.id}`;
  * old refresh token on use) and the others wait for and read the new token.
  */
 export class SealedInstallationStore implements InstallationStore {
-  private readonly t: typeof INSTALL_DEFAULTS;
+  private readonly t: Record<keyof typeof INSTALL_DEFAULTS, number>;
   private readonly now: () => number;
   private readonly owner = randomUUID();
 

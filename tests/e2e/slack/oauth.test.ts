@@ -327,7 +327,7 @@ describe('Slack OAuth distribution (Bolt install flow against the fake Slack, in
     const done = await waitFor(() => rig.fake.responsesTo(r.id)[0], 'forget-team answer');
     expect(blockText(done.body.blocks)).toContain('deleted');
     expect(await keysHolding(rig, '{t:slack:T0FORGET}')).toEqual([]);
-    expect(await redis.zrange(rig.keys.dailyDue(), 0, -1)).toEqual([]);
+    expect(await redis.zrange(rig.keys.dailyDue(), '0', '-1')).toEqual([]);
     // The workspace still has the app: its installation stays.
     expect(await rig.installations.botToken('T0FORGET')).not.toBeNull();
   });
