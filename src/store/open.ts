@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { FsrsStore, ReviewStore, TeamEraser, TeamStore } from '../engine/ports.js';
+import type { FsrsStore, InstallRecords, ReviewStore, TeamEraser, TeamStore } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
-import type { InstallRecords } from './installs.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { MemoryInstallRecords } from './memory/installs.js';
 import { PersistedDoc } from './memory/persist.js';

@@ -5,8 +5,8 @@ import { type AnyInstallation, SealedInstallationStore } from '../../src/adapter
 import { slackRefresher } from '../../src/adapters/slack/oauth.js';
 import { parseTokenKey, TokenBox } from '../../src/adapters/slack/token-box.js';
 import { loadConfig } from '../../src/config.js';
+import type { InstallRecords } from '../../src/engine/ports.js';
 import { TeamForgetting } from '../../src/engine/team-forget.js';
-import type { InstallRecords } from '../../src/store/installs.js';
 import { MemoryInstallRecords } from '../../src/store/memory/installs.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamEraser } from '../../src/store/memory/team-eraser.js';

@@ -1,6 +1,6 @@
 import type { Logger } from '../../engine/api.js';
+import type { InstallRecords } from '../../engine/ports.js';
 import type { TeamForgetting } from '../../engine/team-forget.js';
-import type { InstallRecords } from '../../store/installs.js';
 import { SealedInstallationStore } from './installations.js';
 import { type SlackOAuthOptions, slackRefresher } from './oauth.js';
 import { parseTokenKey, TokenBox } from './token-box.js';

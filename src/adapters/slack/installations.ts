@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
 import type { Logger } from '../../engine/api.js';
-import type { InstallKey, InstallRecords } from '../../store/installs.js';
+import type { InstallKey, InstallRecords } from '../../engine/ports.js';
 import type { TokenBox } from './token-box.js';
 
 /** Bolt's installation of either kind (workspace or org-wide). */

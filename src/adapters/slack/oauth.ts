@@ -1,8 +1,14 @@
 import { type App, type AppOptions, webApi } from '@slack/bolt';
 import type { Logger } from '../../engine/api.js';
-import type { CallOptions, ChatPort, MessageRef, PostOptions, TeamRef } from '../../engine/ports.js';
+import type {
+  CallOptions,
+  ChatPort,
+  InstallKey,
+  MessageRef,
+  PostOptions,
+  TeamRef,
+} from '../../engine/ports.js';
 import type { View } from '../../engine/views.js';
-import type { InstallKey } from '../../store/installs.js';
 import { SlackChatPort } from './chat-port.js';
 import type { RefreshToken, SealedInstallationStore } from './installations.js';
 

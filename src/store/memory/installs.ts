@@ -1,4 +1,4 @@
-import type { InstallKey, InstallRecords } from '../installs.js';
+import type { InstallKey, InstallRecords } from '../../engine/ports.js';
 import type { PersistedDoc } from './persist.js';
 
 /** The installations' slice of the shared embedded-store document. */

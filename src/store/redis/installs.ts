@@ -1,11 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { InstallKey, InstallRecords } from '../installs.js';
+import type { InstallKey, InstallRecords } from '../../engine/ports.js';
 import { guard } from './connect.js';
 import type { Keys } from './keys.js';
-
-interface LeaseScript {
-  fsrsLease(key: string, owner: string, op: 'take' | 'drop', ttlMs: string): Promise<number>;
-}
+import { scripted } from './scripts.js';
 
 /** Slack installations in Redis, each in its own slot `{i:slack:<kind>:<id>}` (see {@link Keys.slackInstall}). */
 export class RedisInstallRecords implements InstallRecords {
@@ -38,13 +35,13 @@ export class RedisInstallRecords implements InstallRecords {
 
   /** The generic owned lease script (`lua/fsrsLease-1.lua`): SET PX unless another owner holds it. */
   async lock(k: InstallKey, owner: string, ttlMs: number): Promise<boolean> {
-    const s = this.redis as Redis & LeaseScript;
+    const s = scripted(this.redis);
     const key = this.keys.slackInstallLock(k.kind, k.id);
     return (await guard('installLock', () => s.fsrsLease(key, owner, 'take', String(ttlMs)))) === 1;
   }
 
   async unlock(k: InstallKey, owner: string): Promise<void> {
-    const s = this.redis as Redis & LeaseScript;
+    const s = scripted(this.redis);
     const key = this.keys.slackInstallLock(k.kind, k.id);
     await guard('installUnlock', () => s.fsrsLease(key, owner, 'drop', '0'));
   }

@@ -7,7 +7,7 @@ export interface InstallKey {
 }
 
 /**
- * Slack installations (OAuth distribution) as the store keeps them: one sealed (encrypted) record
+ * Installations of an app distributed through OAuth (Slack) as the store keeps them: one sealed (encrypted) record
  * per workspace or org install, a token-refresh lock per installation, and which org serves a
  * workspace that has no install of its own. The records are opaque here: sealing and Bolt's
  * Installation shape are the Slack adapter's (`adapters/slack/installations.ts`).
