@@ -1,5 +1,6 @@
 import type { Logger } from '../engine/api.js';
 import type { TeamForgetting } from '../engine/team-forget.js';
+import { startRepeating } from '../repeat.js';
 
 /** Options of {@link startEraseTimer}. */
 export interface EraseTimerOptions {
@@ -15,37 +16,16 @@ export interface EraseTimerOptions {
 
 /**
  * Deletes the data of teams whose grace period has ended, every `intervalMs`, in each process
- * (deleting is idempotent, so two replicas running at once do no harm). The timer is unref'd;
- * `stop` waits for a run in progress.
+ * (deleting is idempotent, so two replicas running at once do no harm).
  */
 export function startEraseTimer(o: EraseTimerOptions): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = o.forgetting
-      .runDue()
-      .then((teams) => {
-        if (teams.length > 0) o.log.info({ teams: teams.length }, 'team data deleted after the grace period');
-      })
-      .catch((err: unknown) => o.log.warn({ err }, 'team data deletion run failed; retried at the next run'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  let interval: NodeJS.Timeout | undefined;
-  const first = setTimeout(() => {
-    tick();
-    interval = setInterval(tick, o.intervalMs);
-    interval.unref();
-  }, o.firstMs);
-  first.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      if (interval) clearInterval(interval);
-      await running;
+  return startRepeating({
+    run: async () => {
+      const teams = await o.forgetting.runDue();
+      if (teams.length > 0) o.log.info({ teams: teams.length }, 'team data deleted after the grace period');
     },
-  };
+    intervalMs: o.intervalMs,
+    firstMs: o.firstMs,
+    onError: (err) => o.log.warn({ err }, 'team data deletion run failed; retried at the next run'),
+  });
 }
