@@ -9,7 +9,7 @@ import type {
   TeamRef,
 } from '../../engine/ports.js';
 import type { View } from '../../engine/views.js';
-import { SlackChatPort } from './chat-port.js';
+import type { SlackChatPort } from './chat-port.js';
 import type { RefreshToken, SealedInstallationStore } from './installations.js';
 
 /** The bot scopes quizbot asks a workspace for (as in deploy/slack-app-manifest.yaml). */
@@ -124,7 +124,7 @@ export class SlackTeamChatPorts implements ChatPort {
 
   constructor(
     private readonly installations: SealedInstallationStore,
-    private readonly client: (token: string) => webApi.WebClient,
+    private readonly portFor: (token: string) => SlackChatPort,
   ) {}
 
   forTeam(team: TeamRef): ChatPort {
@@ -148,7 +148,7 @@ export class SlackTeamChatPorts implements ChatPort {
     if (!token) throw new Error(`no slack installation serves workspace ${teamId}`);
     const hit = this.ports.get(teamId);
     if (hit?.token === token) return hit.port;
-    const port = new SlackChatPort(this.client(token));
+    const port = this.portFor(token);
     this.ports.set(teamId, { token, port });
     return port;
   }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import { SlackAdmins } from './admins.js';
 import { boltLogger } from './bolt-logger.js';
-import { SlackChatPort } from './chat-port.js';
+import { SLACK_LOOKUP_DEFAULTS, SlackChatPort } from './chat-port.js';
 import { MemoryDeliveryLog } from './deliveries.js';
 import { registerHome } from './home.js';
 import { type InboundDeps, registerInbound } from './inbound.js';
@@ -46,12 +46,16 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   registerHandlers(app, setup, inFlight);
   const conn: Connection = { connected: false, stopped: false, port: null };
   await connect(app, receiver, opts, conn);
-  const outbound = (token: string) => outboundClient(token, setup.clientOptions, setup.logger);
+  const portFor = (token: string) =>
+    new SlackChatPort(outboundClient(token, setup.clientOptions, setup.logger), SLACK_LOOKUP_DEFAULTS, {
+      charts: opts.charts,
+      log: opts.log,
+    });
   return {
     app,
     chat: opts.oauth
-      ? new SlackTeamChatPorts(opts.oauth.installations, outbound)
-      : new SlackChatPort(outbound(opts.botToken as string)),
+      ? new SlackTeamChatPorts(opts.oauth.installations, portFor)
+      : portFor(opts.botToken as string),
     mode: receiver ? 'socket' : 'http',
     port: conn.port,
     ready: () => conn.connected && !conn.stopped,
