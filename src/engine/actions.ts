@@ -25,7 +25,9 @@ export type Action =
   /** Daily quiz: pick a choice of a round. */
   | { kind: 'answer'; roundId: string; choice: number }
   /** An admin confirms deleting all of their team's data (`forget-team`); only they can press it. */
-  | { kind: 'forget-team'; owner: string };
+  | { kind: 'forget-team'; owner: string }
+  /** `/forget-me`: confirm (delete the user's data) or cancel; only the user who asked may press it. */
+  | { kind: 'forget'; confirm: boolean; owner: string };
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const DECK_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -78,6 +80,9 @@ export function encodeAction(a: Action): string {
     case 'forget-team':
       parts = ['ft', a.owner];
       break;
+    case 'forget':
+      parts = ['f', a.confirm ? 'y' : 'n', a.owner];
+      break;
   }
   const id = [ACTION_VERSION, ...parts].join(':');
   // Fields are checked with the decoder's own patterns, so what is encoded always decodes back.
@@ -97,6 +102,7 @@ const FIELD_CHECK: Record<Action['kind'], (p: string[]) => boolean> = {
   next: (p) => DECK_ID.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
   answer: (p) => ROUND_ID.test(p[1] ?? '') && CHOICE.test(p[2] ?? ''),
   'forget-team': (p) => p.length === 2 && OWNER.test(p[1] ?? ''),
+  forget: (p) => /^[yn]$/.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
 };
 
 function bad(id: string): never {
@@ -151,6 +157,11 @@ export function decodeAction(id: string): Action {
       break;
     case 'ft':
       if (f.length === 1 && OWNER.test(f[0] ?? '')) return { kind: 'forget-team', owner: f[0] as string };
+      break;
+    case 'f':
+      if (f.length === 2 && /^[yn]$/.test(f[0] ?? '') && OWNER.test(f[1] ?? '')) {
+        return { kind: 'forget', confirm: f[0] === 'y', owner: f[1] as string };
+      }
       break;
   }
   return bad(id);

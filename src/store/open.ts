@@ -1,8 +1,16 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { FsrsStore, InstallRecords, ReviewStore, TeamEraser, TeamStore } from '../engine/ports.js';
+import type {
+  FsrsStore,
+  InstallRecords,
+  ReviewStore,
+  TeamEraser,
+  TeamStore,
+  UserDataPort,
+} from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
+import { MemoryUserData } from './memory/forget.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { MemoryInstallRecords } from './memory/installs.js';
 import { PersistedDoc } from './memory/persist.js';
@@ -10,6 +18,7 @@ import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamEraser } from './memory/team-eraser.js';
 import { MemoryTeamStore } from './memory/team-store.js';
 import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
+import { RedisUserData } from './redis/forget.js';
 import { RedisFsrsStore } from './redis/fsrs-store.js';
 import { RedisInstallRecords } from './redis/installs.js';
 import { Keys } from './redis/keys.js';
@@ -33,6 +42,8 @@ export interface Stores {
   eraser: TeamEraser;
   /** Slack installations (OAuth distribution), sealed by the Slack adapter. */
   installs: InstallRecords;
+  /** Deleting one user's data on request (`/forget-me`, `quizbot forget`). */
+  userData: UserDataPort;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
@@ -97,6 +108,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       fsrs: new RedisFsrsStore(redis, keys),
       eraser: new RedisTeamEraser(redis, keys),
       installs: new RedisInstallRecords(redis, keys),
+      userData: new RedisUserData(redis, keys),
       team,
       teams: team,
       redis,
@@ -118,6 +130,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     fsrs: new MemoryFsrsStore(doc),
     eraser: new MemoryTeamEraser(doc),
     installs: new MemoryInstallRecords(doc),
+    userData: new MemoryUserData(doc),
     team,
     teams: team,
     ping: async () => {},
