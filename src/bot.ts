@@ -13,6 +13,7 @@ import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import { startEraseTimer } from './teams/erase-timer.js';
 
 /** Something started that must be stopped on shutdown, in reverse order. */
 interface Running {
@@ -125,6 +126,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     scheduler = createScheduler(config, core, log, metrics);
     await step(scheduler.start());
     if (config.FSRS_FIT_INTERVAL_MS > 0) running.push(startFsrsFit(config, core, log));
+    running.push(startTeamErase(config, core, log));
   }
   log.info({ httpPort: http.port, platforms: platforms.map((p) => p.name) }, 'quizbot running');
   return { core, httpPort: http.port, shutdown };
@@ -190,6 +192,17 @@ function startFsrsFit(config: Config, core: Core, log: Pino): Running {
     log: fitLog,
   });
   return { name: 'fsrs-fit', stop: () => timer.stop() };
+}
+
+/** The background deletion of teams whose grace period has ended (TEAM_DATA_GRACE_DAYS). */
+function startTeamErase(config: Config, core: Core, log: Pino): Running {
+  const timer = startEraseTimer({
+    forgetting: core.forgetting,
+    intervalMs: config.TEAM_ERASE_INTERVAL_MS,
+    firstMs: Math.min(config.TEAM_ERASE_INTERVAL_MS, 60_000),
+    log: log.child({ part: 'team-erase' }),
+  });
+  return { name: 'team-erase', stop: () => timer.stop() };
 }
 
 /** Retry `attempt` (1-based) waits `base`, doubling, at most 15 times `base`. */
@@ -284,7 +297,8 @@ async function startDiscordPlatform(
     });
   } else {
     const { startDiscord } = await import('./adapters/discord/start.js');
-    discord = await startDiscord(common);
+    // The gateway sees a server remove the bot (guildDelete); the HTTP endpoint does not.
+    discord = await startDiscord({ ...common, membership: core.forgetting });
   }
   core.chats.set('discord', discord.chat);
   return {
@@ -300,42 +314,71 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
   const started: Platform[] = [];
   // Pictures of charts for the chat platforms (the terminal prints text); text only if it cannot load.
   const charts =
-    config.DISCORD_TOKEN || config.SLACK_BOT_TOKEN
+    config.DISCORD_TOKEN || config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID
       ? await loadChartRenderer(log.child({ part: 'charts' }))
       : undefined;
   try {
     if (config.DISCORD_TOKEN)
       started.push(await startDiscordPlatform(config, config.DISCORD_TOKEN, core, log, charts));
-    if (config.SLACK_BOT_TOKEN) {
-      const { startSlack } = await import('./adapters/slack/start.js');
-      const slack = await startSlack({
-        botToken: config.SLACK_BOT_TOKEN,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        appToken: config.SLACK_APP_TOKEN,
-        apiUrl: config.SLACK_API_URL,
-        port: config.SLACK_PORT,
-        engine: core.engine,
-        log: log.child({ platform: 'slack' }),
-        adminUsers: config.SLACK_ADMIN_USERS,
-        charts,
-      });
-      core.chats.set('slack', slack.chat);
-      const { slackAdminCheck } = await import('./web/admin-checks.js');
-      started.push({
-        name: 'slack',
-        ready: slack.ready,
-        stop: slack.stop,
-        admin: slackAdminCheck({
-          botToken: config.SLACK_BOT_TOKEN,
-          apiUrl: config.SLACK_API_URL,
-          adminUsers: config.SLACK_ADMIN_USERS,
-        }),
-      });
-    }
+    if (config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID)
+      started.push(await startSlackFromConfig(config, core, log, charts));
   } catch (err) {
     // One platform failing to start stops the ones already started, then fails the boot.
     for (const p of started.reverse()) await p.stop().catch(() => {});
     throw err;
   }
   return started;
+}
+
+/** The Slack adapter as configured: one workspace (`SLACK_BOT_TOKEN`) or any workspace (OAuth distribution). */
+async function startSlackFromConfig(
+  config: Config,
+  core: Core,
+  log: Pino,
+  charts: Awaited<ReturnType<typeof loadChartRenderer>> | undefined,
+): Promise<Platform> {
+  const { startSlack } = await import('./adapters/slack/start.js');
+  const slackLog = log.child({ platform: 'slack' });
+  let oauth: import('./adapters/slack/oauth.js').SlackOAuthOptions | undefined;
+  if (config.SLACK_CLIENT_ID) {
+    const { slackDistribution } = await import('./adapters/slack/distribution.js');
+    oauth = slackDistribution(
+      {
+        clientId: config.SLACK_CLIENT_ID,
+        clientSecret: config.SLACK_CLIENT_SECRET ?? '',
+        stateSecret: config.SLACK_STATE_SECRET ?? '',
+        tokenKey: config.SLACK_TOKEN_KEY ?? '',
+        apiUrl: config.SLACK_API_URL,
+      },
+      core.stores.installs,
+      core.forgetting,
+      slackLog,
+    );
+  }
+  const slack = await startSlack({
+    botToken: config.SLACK_BOT_TOKEN,
+    oauth,
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    appToken: config.SLACK_APP_TOKEN,
+    apiUrl: config.SLACK_API_URL,
+    port: config.SLACK_PORT,
+    engine: core.engine,
+    log: slackLog,
+    adminUsers: config.SLACK_ADMIN_USERS,
+    charts,
+  });
+  core.chats.set('slack', slack.chat);
+  const { slackAdminCheck } = await import('./web/admin-checks.js');
+  const single = config.SLACK_BOT_TOKEN;
+  const installs = oauth?.installations;
+  return {
+    name: 'slack',
+    ready: slack.ready,
+    stop: slack.stop,
+    admin: slackAdminCheck({
+      botToken: async (teamId) => single ?? (await installs?.botToken(teamId)) ?? null,
+      apiUrl: config.SLACK_API_URL,
+      adminUsers: config.SLACK_ADMIN_USERS,
+    }),
+  };
 }

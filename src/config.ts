@@ -1,5 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { parseTokenKey } from './adapters/slack/token-box.js';
 import { err, ok, type Result } from './engine/result.js';
 import { parseTimezone } from './engine/schedule.js';
 
@@ -156,6 +157,14 @@ const EnvSchema = z.object({
   }),
   SLACK_API_URL: url('SLACK_API_URL', 'https://slack.com/api/', ['http:', 'https:']),
   SLACK_PORT: port('SLACK_PORT', 3000),
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: optionalString.refine((s) => s === undefined || s.length >= 16, {
+    message: 'SLACK_STATE_SECRET must be at least 16 characters (a random string; it signs the install flow)',
+  }),
+  SLACK_TOKEN_KEY: optionalString,
+  TEAM_DATA_GRACE_DAYS: whole('TEAM_DATA_GRACE_DAYS', 30, 0, 3_650, 'days'),
+  TEAM_ERASE_INTERVAL_MS: whole('TEAM_ERASE_INTERVAL_MS', 3_600_000, 1_000, 86_400_000),
   SLACK_ADMIN_USERS: optionalString.transform((s) => (s ? s.split(/[\s,]+/).filter(Boolean) : [])),
   HTTP_PORT: port('HTTP_PORT', 8080),
   // The dashboard is served only when PUBLIC_URL is set: its links must point somewhere reachable.
@@ -225,14 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems = r.success ? [] : r.error.issues.map((i) => i.message);
   // Cross-variable rules run even when single values failed, so one run lists everything.
   const has = (k: string) => Boolean(env[k]?.trim());
-  if (has('SLACK_BOT_TOKEN') && !has('SLACK_SIGNING_SECRET') && !has('SLACK_APP_TOKEN')) {
-    problems.push(
-      'SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode); see deploy/.env.example',
-    );
-  }
-  if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
-    problems.push('SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing');
-  }
+  problems.push(...slackProblems(has, env));
   if (has('REDIS_URL') && has('REDIS_CLUSTER_NODES')) {
     problems.push(
       'set REDIS_URL (one Redis server) or REDIS_CLUSTER_NODES (the seed nodes of a Redis Cluster), not both',
@@ -285,6 +287,48 @@ function discordModeProblems(env: Record<string, string | undefined>): string[] 
   return problems;
 }
 
+const OAUTH_VARS = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+
+/**
+ * The Slack modes' cross-variable rules: one workspace (`SLACK_BOT_TOKEN`, HTTP or Socket Mode)
+ * or any workspace (OAuth distribution: the three `SLACK_CLIENT_*`/`STATE` variables, HTTP mode,
+ * tokens sealed with `SLACK_TOKEN_KEY`), never both.
+ */
+function slackProblems(has: (k: string) => boolean, env: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  const oauth = OAUTH_VARS.some(has);
+  if (oauth) {
+    const missing = OAUTH_VARS.filter((k) => !has(k));
+    if (missing.length > 0)
+      problems.push(`Slack OAuth distribution needs ${OAUTH_VARS.join(', ')}: ${missing.join(', ')} missing`);
+    if (has('SLACK_BOT_TOKEN'))
+      problems.push(
+        'set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and friends (any workspace, OAuth), not both',
+      );
+    if (!has('SLACK_SIGNING_SECRET'))
+      problems.push('Slack OAuth distribution needs SLACK_SIGNING_SECRET (it runs in HTTP mode)');
+    if (has('SLACK_APP_TOKEN'))
+      problems.push('Slack OAuth distribution runs in HTTP mode: unset SLACK_APP_TOKEN (Socket Mode)');
+    const key = parseTokenKey(env.SLACK_TOKEN_KEY);
+    if (!key.ok)
+      problems.push(
+        `SLACK_TOKEN_KEY ${key.problem}: OAuth distribution encrypts bot tokens with it (make one with \`openssl rand -hex 32\`)`,
+      );
+    return problems;
+  }
+  if (has('SLACK_BOT_TOKEN') && !has('SLACK_SIGNING_SECRET') && !has('SLACK_APP_TOKEN')) {
+    problems.push(
+      'SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode); see deploy/.env.example',
+    );
+  }
+  if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
+    problems.push(
+      'SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing, or SLACK_CLIENT_ID and friends for OAuth',
+    );
+  }
+  return problems;
+}
+
 /** One message listing every configuration problem. */
 export function formatConfigProblems(problems: string[]): string {
   return `quizbot cannot start: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n${problems
@@ -299,4 +343,7 @@ export const SECRET_KEYS = [
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
   'SLACK_APP_TOKEN',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SLACK_TOKEN_KEY',
 ] as const;

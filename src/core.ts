@@ -8,6 +8,7 @@ import { QuizEngine } from './engine/engine.js';
 import { forgetUser } from './engine/forget.js';
 import { type ChatPort, type Clock, type Platform, systemClock } from './engine/ports.js';
 import { ReviewService } from './engine/review.js';
+import { TeamForgetting } from './engine/team-forget.js';
 import type { Metrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open.js';
 import { issueToken, linkUrl } from './web/links.js';
@@ -29,6 +30,8 @@ export interface Core {
   chats: Map<Platform, ChatPort>;
   /** The entry point adapters call. */
   engine: QuizEngine;
+  /** Whole-team deletion: planned when the bot leaves a team, run by the erase timer, or at once. */
+  forgetting: TeamForgetting;
   /** Dashboard sessions, link nonces and the link secret (in Redis when the store is Redis). */
   web: WebStore;
 }
@@ -86,12 +89,19 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     log,
     settings: { leaseMs: config.DAILY_CLAIM_LEASE_MS },
   });
+  const forgetting = new TeamForgetting({
+    eraser: stores.eraser,
+    clock,
+    graceDays: config.TEAM_DATA_GRACE_DAYS,
+    log: log.child({ part: 'team-data' }),
+  });
   const web: WebStore = stores.redis ? new RedisWebStore(stores.redis) : new MemoryWebStore(config.DATA_DIR);
   const publicUrl = config.PUBLIC_URL;
   const engine = new QuizEngine({
     review,
     decks,
     daily,
+    forgetting,
     log,
     forget: (user) => forgetUser(stores.userData, user),
     ...(publicUrl
@@ -118,5 +128,5 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
         }
       : {}),
   });
-  return { config, decks, stores, review, daily, chats, engine, web };
+  return { config, decks, stores, review, daily, chats, engine, web, forgetting };
 }

@@ -24,6 +24,8 @@ export type Action =
   | { kind: 'next'; deckId: string; owner: string }
   /** Daily quiz: pick a choice of a round. */
   | { kind: 'answer'; roundId: string; choice: number }
+  /** An admin confirms deleting all of their team's data (`forget-team`); only they can press it. */
+  | { kind: 'forget-team'; owner: string }
   /** `/forget-me`: confirm (delete the user's data) or cancel; only the user who asked may press it. */
   | { kind: 'forget'; confirm: boolean; owner: string };
 
@@ -75,6 +77,9 @@ export function encodeAction(a: Action): string {
     case 'answer':
       parts = ['a', a.roundId, String(a.choice)];
       break;
+    case 'forget-team':
+      parts = ['ft', a.owner];
+      break;
     case 'forget':
       parts = ['f', a.confirm ? 'y' : 'n', a.owner];
       break;
@@ -96,6 +101,7 @@ const FIELD_CHECK: Record<Action['kind'], (p: string[]) => boolean> = {
     OWNER.test(p[5] ?? ''),
   next: (p) => DECK_ID.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
   answer: (p) => ROUND_ID.test(p[1] ?? '') && CHOICE.test(p[2] ?? ''),
+  'forget-team': (p) => p.length === 2 && OWNER.test(p[1] ?? ''),
   forget: (p) => /^[yn]$/.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
 };
 
@@ -148,6 +154,9 @@ export function decodeAction(id: string): Action {
       if (f.length === 2 && ROUND_ID.test(f[0] ?? '') && CHOICE.test(f[1] ?? '')) {
         return { kind: 'answer', roundId: f[0] as string, choice: Number(f[1]) };
       }
+      break;
+    case 'ft':
+      if (f.length === 1 && OWNER.test(f[0] ?? '')) return { kind: 'forget-team', owner: f[0] as string };
       break;
     case 'f':
       if (f.length === 2 && /^[yn]$/.test(f[0] ?? '') && OWNER.test(f[1] ?? '')) {

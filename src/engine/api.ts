@@ -55,7 +55,9 @@ export type AdminCommand =
   | { kind: 'resume'; channelId: string }
   | { kind: 'post-now'; channelId: string }
   /** A private one-time sign-in link to the web dashboard (handled by QuizEngine, not the team side). */
-  | { kind: 'dashboard' };
+  | { kind: 'dashboard' }
+  /** Delete all of the team's data, after a confirmation button (handled by QuizEngine). */
+  | { kind: 'forget-team' };
 
 /** Every admin command kind, in the order the adapters list them (Discord subcommands, Slack help). */
 export const ADMIN_KINDS = [
@@ -66,6 +68,7 @@ export const ADMIN_KINDS = [
   'resume',
   'post-now',
   'dashboard',
+  'forget-team',
 ] as const satisfies readonly AdminCommand['kind'][];
 
 /** The logging the engine needs; a pino logger fits it. */

@@ -8,6 +8,7 @@ import type { ForgetReport } from './forget.js';
 import { forgetCancelledView, forgetConfirmView, forgetDoneView } from './forget-views.js';
 import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
+import type { TeamForgetting } from './team-forget.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
 
 /** `/decks`: a description is cut to this many characters, the whole list to a Slack section. */
@@ -37,6 +38,8 @@ export interface QuizEngineOptions {
    * dashboard is not served (PUBLIC_URL unset).
    */
   dashboardLink?: (team: TeamRef, user: UserRef) => Promise<string | null>;
+  /** Whole-team deletion (`forget-team`); without it the command answers that it is off. */
+  forgetting?: TeamForgetting;
   /** Deletes everything kept about a user (`/forget-me`); without it the command answers that it is off. */
   forget?: (user: UserRef) => Promise<ForgetReport>;
   /** Where failures are logged with their cause. */
@@ -109,6 +112,8 @@ export class QuizEngine {
   /** `/quiz-admin ...` in the actor's team. */
   admin(actor: Actor, cmd: AdminCommand): Promise<View> {
     if (cmd.kind === 'dashboard') return this.command('admin-dashboard', actor, () => this.dashboard(actor));
+    if (cmd.kind === 'forget-team')
+      return this.command('admin-forget-team', actor, async () => this.forgetting().confirmation(actor));
     const c = cmd.kind === 'schedule' ? { ...cmd, deckId: deckArg(cmd.deckId) ?? '' } : cmd;
     return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, c));
   }
@@ -168,6 +173,12 @@ export class QuizEngine {
         resolve(true);
       });
     });
+  }
+
+  private forgetting(): TeamForgetting {
+    if (!this.opts.forgetting)
+      throw new QuizError('bad_argument', 'team data deletion is not set up in this process');
+    return this.opts.forgetting;
   }
 
   private team(actor: Actor): TeamSide {
@@ -237,6 +248,12 @@ export class QuizEngine {
           return result.view;
         });
         return result && result.view === view ? result : { mode: 'reply', view };
+      }
+      case 'forget-team': {
+        const view = await this.guarded('forget-team', actor, () =>
+          this.forgetting().confirmed(actor, action.owner),
+        );
+        return { mode: 'reply', view };
       }
     }
   }

@@ -8,13 +8,17 @@
  * - `ports/review-store.ts`: study data (card states, due queues, stats);
  * - `ports/fsrs-store.ts`: teams' review logs, fitted FSRS parameters and the fit lease;
  * - `ports/team-data.ts` and `ports/team-store.ts`: competition data (schedules, rounds, boards, due index);
+ * - `ports/install-records.ts`: sealed installations of OAuth distribution (Slack), opaque to the store;
+ * - `ports/team-eraser.ts`: deleting a whole team's data, now or after a grace period;
  * - `ports/forget.ts`: deleting one user's data on request.
  */
 export type { CallOptions, ChatPort, PostOptions } from './ports/chat-port.js';
 export { type Clock, systemClock } from './ports/clock.js';
 export type * from './ports/forget.js';
 export type * from './ports/fsrs-store.js';
+export type { InstallKey, InstallRecords } from './ports/install-records.js';
 export type { MessageRef, Platform, TeamRef, UserRef } from './ports/refs.js';
 export * from './ports/review-store.js';
 export type * from './ports/team-data.js';
+export type { TeamEraser } from './ports/team-eraser.js';
 export type { TeamStore } from './ports/team-store.js';

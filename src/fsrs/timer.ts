@@ -1,4 +1,5 @@
 import type { Logger } from '../engine/api.js';
+import { startRepeating } from '../repeat.js';
 import type { FitJob } from './job.js';
 
 /** Options of {@link startFitTimer}. */
@@ -20,30 +21,10 @@ export interface FitTimerOptions {
  * one fit at a time). Timers are unref'd; `stop` waits for a run in progress.
  */
 export function startFitTimer(o: FitTimerOptions): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped || running) return;
-    running = o.job
-      .run(o.now())
-      .catch((err: unknown) => o.log.warn({ err }, 'FSRS fit run failed; parameters unchanged'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  let interval: NodeJS.Timeout | undefined;
-  const first = setTimeout(() => {
-    tick();
-    interval = setInterval(tick, o.intervalMs);
-    interval.unref();
-  }, o.firstMs);
-  first.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      if (interval) clearInterval(interval);
-      await running;
-    },
-  };
+  return startRepeating({
+    run: () => o.job.run(o.now()),
+    intervalMs: o.intervalMs,
+    firstMs: o.firstMs,
+    onError: (err) => o.log.warn({ err }, 'FSRS fit run failed; parameters unchanged'),
+  });
 }

@@ -1,12 +1,21 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { FsrsStore, ReviewStore, TeamStore, UserDataPort } from '../engine/ports.js';
+import type {
+  FsrsStore,
+  InstallRecords,
+  ReviewStore,
+  TeamEraser,
+  TeamStore,
+  UserDataPort,
+} from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
 import { MemoryUserData } from './memory/forget.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
+import { MemoryInstallRecords } from './memory/installs.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
+import { MemoryTeamEraser } from './memory/team-eraser.js';
 import { MemoryTeamStore } from './memory/team-store.js';
 import { clusterOf } from './redis/batch.js';
 import { clusterHealth, watchCluster } from './redis/cluster-health.js';
@@ -19,9 +28,11 @@ import {
 } from './redis/connect.js';
 import { RedisUserData } from './redis/forget.js';
 import { RedisFsrsStore } from './redis/fsrs-store.js';
+import { RedisInstallRecords } from './redis/installs.js';
 import { Keys } from './redis/keys.js';
 import { migrateIndexes } from './redis/migrate.js';
 import { RedisReviewStore } from './redis/review-store.js';
+import { RedisTeamEraser } from './redis/team-eraser.js';
 import { RedisTeamStore } from './redis/team-store.js';
 import { waitFor } from './redis/wait.js';
 
@@ -37,6 +48,10 @@ export interface Stores {
   team: TeamStore;
   /** Teams' review logs, fitted FSRS parameters and the fit lease. */
   fsrs: FsrsStore;
+  /** Deleting a whole team's data, now or when its grace period ends. */
+  eraser: TeamEraser;
+  /** Slack installations (OAuth distribution), sealed by the Slack adapter. */
+  installs: InstallRecords;
   /** Deleting one user's data on request (`/forget-me`, `quizbot forget`). */
   userData: UserDataPort;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
@@ -152,6 +167,8 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       where,
       review: new RedisReviewStore(redis, keys, wait),
       fsrs: new RedisFsrsStore(redis, keys),
+      eraser: new RedisTeamEraser(redis, keys),
+      installs: new RedisInstallRecords(redis, keys),
       userData: new RedisUserData(redis, keys),
       team,
       teams: team,
@@ -173,6 +190,8 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     where: file,
     review: new MemoryReviewStore(doc),
     fsrs: new MemoryFsrsStore(doc),
+    eraser: new MemoryTeamEraser(doc),
+    installs: new MemoryInstallRecords(doc),
     userData: new MemoryUserData(doc),
     team,
     teams: team,

@@ -23,13 +23,24 @@ export function discordAdminCheck(client: Client): PlatformAdminCheck {
 
 /** Slack: users.info says admin or owner (cached a minute), or the user is in SLACK_ADMIN_USERS. */
 export function slackAdminCheck(o: {
-  botToken: string;
+  /** The bot token of a workspace (one token in single-workspace mode, its installation's with OAuth). */
+  botToken: (teamId: string) => Promise<string | null>;
   apiUrl?: string | undefined;
   adminUsers: readonly string[];
 }): PlatformAdminCheck {
-  const client = new webApi.WebClient(o.botToken, o.apiUrl ? { slackApiUrl: o.apiUrl } : {});
-  const admins = new SlackAdmins(client, { adminUsers: o.adminUsers });
-  return (_teamId, userId) => admins.isAdmin(userId);
+  const byToken = new Map<string, SlackAdmins>();
+  return async (teamId, userId) => {
+    const token = await o.botToken(teamId);
+    if (!token) return false;
+    let admins = byToken.get(token);
+    if (!admins) {
+      const client = new webApi.WebClient(token, o.apiUrl ? { slackApiUrl: o.apiUrl } : {});
+      admins = new SlackAdmins(client, { adminUsers: o.adminUsers });
+      if (byToken.size >= 1_000) byToken.clear();
+      byToken.set(token, admins);
+    }
+    return admins.isAdmin(userId);
+  };
 }
 
 /** One {@link AdminCheck} over the platforms running in this process; null for the others. */

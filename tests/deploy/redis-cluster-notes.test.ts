@@ -28,8 +28,8 @@ describe('deploy/k8s/redis-cluster.md', () => {
     const base = envOf(read('config.env'));
     delete base.REDIS_URL;
     const r = loadConfig({ ...base, ...envOf(block), REDIS_PASSWORD: 'from-the-secret' });
-    expect(r.ok ? [] : r.problems).toEqual([]);
-    expect(r.ok && clusterSeeds(r.config)).toMatchObject({ password: 'from-the-secret' });
+    expect(r.ok ? [] : r.error).toEqual([]);
+    expect(r.ok && clusterSeeds(r.value)).toMatchObject({ password: 'from-the-secret' });
   });
 
   it('keeps the password out of config.env and names it in the Secret example', () => {

@@ -3,7 +3,7 @@ import { clusterSeeds, formatConfigProblems, loadConfig } from '../../src/config
 
 const problems = (env: Record<string, string>) => {
   const r = loadConfig(env);
-  return r.ok ? [] : r.problems;
+  return r.ok ? [] : r.error;
 };
 
 describe('config: Redis Cluster', () => {
@@ -12,7 +12,7 @@ describe('config: Redis Cluster', () => {
       REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.2:7000,[::1]:7001',
       REDIS_PASSWORD: 'pw',
     });
-    expect(a.ok && clusterSeeds(a.config)).toEqual({
+    expect(a.ok && clusterSeeds(a.value)).toEqual({
       nodes: [
         { host: 'redis-0', port: 6379 },
         { host: '10.0.0.2', port: 7000 },
@@ -24,7 +24,7 @@ describe('config: Redis Cluster', () => {
       REDIS_CLUSTER_NODES: 'rediss://app:s%40cret@r1.example:6380,r2.example:6380',
       REDIS_WAIT_REPLICAS: '1',
     });
-    expect(b.ok && clusterSeeds(b.config)).toEqual({
+    expect(b.ok && clusterSeeds(b.value)).toEqual({
       nodes: [
         { host: 'r1.example', port: 6380 },
         { host: 'r2.example', port: 6380 },
@@ -33,10 +33,10 @@ describe('config: Redis Cluster', () => {
       username: 'app',
       tls: true,
     });
-    expect(b.ok && b.config.REDIS_WAIT_REPLICAS).toBe(1);
+    expect(b.ok && b.value.REDIS_WAIT_REPLICAS).toBe(1);
     const none = loadConfig({});
-    expect(none.ok && clusterSeeds(none.config)).toBeUndefined();
-    expect(none.ok && none.config.REDIS_WAIT_REPLICAS).toBe(0);
+    expect(none.ok && clusterSeeds(none.value)).toBeUndefined();
+    expect(none.ok && none.value.REDIS_WAIT_REPLICAS).toBe(0);
   });
 
   it.each([
@@ -64,6 +64,6 @@ describe('config: Redis Cluster', () => {
 
   it('never echoes the password', () => {
     const r = loadConfig({ REDIS_URL: 'redis://x:6379', REDIS_PASSWORD: 'supersecret' });
-    expect(!r.ok && formatConfigProblems(r.problems)).not.toContain('supersecret');
+    expect(!r.ok && formatConfigProblems(r.error)).not.toContain('supersecret');
   });
 });

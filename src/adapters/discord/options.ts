@@ -2,6 +2,7 @@ import type { Client } from 'discord.js';
 import type { ChartRenderer } from '../../charts/render.js';
 import type { Logger } from '../../engine/api.js';
 import type { ChatPort } from '../../engine/ports.js';
+import type { TeamForgetting } from '../../engine/team-forget.js';
 import type { DiscordEngine } from './inbound.js';
 
 /** Options of {@link startDiscord}; defaults in {@link DISCORD_DEFAULTS}. */
@@ -24,6 +25,8 @@ export interface DiscordOptions {
   readyTimeoutMs?: number;
   /** Renders views' charts as pictures (see src/charts); without it answers are text only. */
   charts?: ChartRenderer | undefined;
+  /** Told when a server removes the bot or adds it (again): its team data's grace period. */
+  membership?: Pick<TeamForgetting, 'left' | 'returned'> | undefined;
 }
 
 /** Defaults in one place. */

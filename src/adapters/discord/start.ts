@@ -73,6 +73,7 @@ function listen(client: Client, opts: DiscordOptions, gateway: Gateway): void {
   client.on(Events.InteractionCreate, (interaction) => {
     handle(interaction).catch((err: unknown) => log.error({ err }, 'discord interaction handler failed'));
   });
+  watchMembership(client, opts);
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
   client.on(Events.Warn, (msg) => log.warn({ msg }, 'discord client warning'));
   client.on(Events.ShardReady, () => {
@@ -132,4 +133,22 @@ export async function register(client: Client, applicationId: string, opts: Disc
   } catch (err) {
     log.error({ err, guildId: opts.guildId }, 'discord command registration failed; existing commands stay');
   }
+}
+
+/**
+ * A server that removes the bot (guildDelete, not an outage: those come with `available: false`)
+ * starts its data's grace period; a server that adds it again (guildCreate) cancels it.
+ */
+function watchMembership(client: Client, opts: DiscordOptions): void {
+  const { membership, log } = opts;
+  if (!membership) return;
+  const run = (what: string, guildId: string, work: Promise<unknown>) =>
+    work.catch((err: unknown) => log.error({ err, guildId }, `discord ${what}: team data step failed`));
+  client.on(Events.GuildDelete, (guild) => {
+    if (!guild.available) return;
+    void run('guildDelete', guild.id, membership.left({ platform: 'discord', teamId: guild.id }));
+  });
+  client.on(Events.GuildCreate, (guild) => {
+    void run('guildCreate', guild.id, membership.returned({ platform: 'discord', teamId: guild.id }));
+  });
 }

@@ -74,6 +74,8 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
       return extra(0, 'list') ?? { kind: 'admin', cmd: { kind: 'list' } };
     case 'dashboard':
       return extra(0, 'dashboard') ?? { kind: 'admin', cmd: { kind: 'dashboard' } };
+    case 'forget-team':
+      return extra(0, 'forget-team') ?? { kind: 'admin', cmd: { kind: 'forget-team' } };
     case 'unschedule':
     case 'pause':
     case 'resume':

@@ -21,6 +21,7 @@ export const USAGE = {
   resume: 'resume #channel',
   'post-now': 'post-now #channel',
   dashboard: 'dashboard',
+  'forget-team': 'forget-team',
 } as const;
 
 export type Sub = keyof typeof USAGE;
@@ -39,6 +40,7 @@ const DESCRIPTION: Record<Sub, string> = {
   resume: 'resume it',
   'post-now': 'post today’s question now',
   dashboard: 'a private one-time sign-in link to the web dashboard',
+  'forget-team': 'delete all of this workspace’s quiz data now (asks to confirm)',
 };
 
 /** The admin subcommands: the engine's AdminCommand kinds. */

@@ -44,6 +44,16 @@ export interface InboundDeps {
   track(work: Promise<void>): void;
   /** Renders views' charts as pictures, sent after the text (see picture.ts); without it text only. */
   charts?: ChartRenderer | undefined;
+  /**
+   * OAuth distribution: the client and admin check of the workspace a request came from, by the
+   * bot token Bolt authorized it with; absent in single-workspace mode (`client`, `admins` serve all).
+   */
+  perToken?: ((botToken: string) => Pick<InboundDeps, 'client' | 'admins'>) | undefined;
+}
+
+/** The deps of one request: its workspace's client and admin check where each workspace has its own token. */
+export function scoped(deps: InboundDeps, context: { botToken?: string | undefined }): InboundDeps {
+  return deps.perToken && context.botToken ? { ...deps, ...deps.perToken(context.botToken) } : deps;
 }
 
 /**
@@ -231,14 +241,14 @@ export function registerInbound(app: App, deps: InboundDeps): void {
     );
   });
 
-  app.command(deps.command, async ({ command, ack, respond }) => {
+  app.command(deps.command, async ({ command, ack, respond, context }) => {
     await ack();
-    deps.track(handleCommand(deps, command, respond));
+    deps.track(handleCommand(scoped(deps, context), command, respond));
   });
 
-  app.action<BlockAction>(/.*/, async ({ ack, body, action, respond }) => {
+  app.action<BlockAction>(/.*/, async ({ ack, body, action, respond, context }) => {
     await ack();
     if (action.type !== 'button') return;
-    deps.track(handleButton(deps, body, action, body.response_url ? respond : undefined));
+    deps.track(handleButton(scoped(deps, context), body, action, body.response_url ? respond : undefined));
   });
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../../engine/api.js';
 import type { ChatPort } from '../../engine/ports.js';
 import type { DeliveryLog } from './deliveries.js';
 import type { SlackEngine } from './inbound.js';
+import type { SlackOAuthOptions } from './oauth.js';
 
 /** Web API retry policies: production waits out outages; tests retry quickly. */
 export const SLACK_RETRY = {
@@ -39,8 +40,10 @@ export const SLACK_DEFAULTS = {
 
 /** Options of {@link startSlack}. */
 export interface SlackOptions {
-  /** Bot token `xoxb-...` (`SLACK_BOT_TOKEN`). */
-  botToken: string;
+  /** Bot token `xoxb-...` (`SLACK_BOT_TOKEN`): one workspace. Unset with `oauth`. */
+  botToken?: string | undefined;
+  /** OAuth distribution (`SLACK_CLIENT_ID` ...): any workspace installs the app; tokens per installation. */
+  oauth?: SlackOAuthOptions | undefined;
   /** Signing secret (`SLACK_SIGNING_SECRET`): HTTP mode. */
   signingSecret?: string | undefined;
   /** App-level token `xapp-...` (`SLACK_APP_TOKEN`): Socket Mode instead of HTTP. */

@@ -6,7 +6,8 @@ import { boltLogger } from './bolt-logger.js';
 import { SLACK_LOOKUP_DEFAULTS, SlackChatPort } from './chat-port.js';
 import { MemoryDeliveryLog } from './deliveries.js';
 import { registerHome } from './home.js';
-import { registerInbound } from './inbound.js';
+import { type InboundDeps, registerInbound } from './inbound.js';
+import { oauthAppOptions, registerUninstall, SlackTeamChatPorts } from './oauth.js';
 import {
   INTERACTIVE_RETRY,
   SLACK_DEFAULTS,
@@ -45,13 +46,16 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   registerHandlers(app, setup, inFlight);
   const conn: Connection = { connected: false, stopped: false, port: null };
   await connect(app, receiver, opts, conn);
+  const portFor = (token: string) =>
+    new SlackChatPort(outboundClient(token, setup.clientOptions, setup.logger), SLACK_LOOKUP_DEFAULTS, {
+      charts: opts.charts,
+      log: opts.log,
+    });
   return {
     app,
-    chat: new SlackChatPort(
-      outboundClient(opts.botToken, setup.clientOptions, setup.logger),
-      SLACK_LOOKUP_DEFAULTS,
-      { charts: opts.charts, log: opts.log },
-    ),
+    chat: opts.oauth
+      ? new SlackTeamChatPorts(opts.oauth.installations, portFor)
+      : portFor(opts.botToken as string),
     mode: receiver ? 'socket' : 'http',
     port: conn.port,
     ready: () => conn.connected && !conn.stopped,
@@ -59,7 +63,10 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   };
 }
 
-/** Logger, retry policy and Web API client options; refuses HTTP mode without a signing secret. */
+/**
+ * Logger, retry policy and Web API client options; refuses HTTP mode without a signing secret,
+ * OAuth distribution in Socket Mode, and single-workspace mode without a bot token.
+ */
 function configure(opts: SlackOptions): Setup {
   const retryConfig = typeof opts.retry === 'object' ? opts.retry : SLACK_RETRY[opts.retry ?? 'production'];
   const logger = boltLogger(opts.log, opts.logLevel ?? LogLevel.INFO);
@@ -73,6 +80,12 @@ function configure(opts: SlackOptions): Setup {
     throw new Error(
       'Slack HTTP mode needs a signing secret (SLACK_SIGNING_SECRET), or set SLACK_APP_TOKEN for Socket Mode',
     );
+  }
+  if (opts.oauth && socketMode) {
+    throw new Error('Slack OAuth distribution (SLACK_CLIENT_ID) runs in HTTP mode: unset SLACK_APP_TOKEN');
+  }
+  if (!opts.oauth && !opts.botToken) {
+    throw new Error('Slack needs a bot token (SLACK_BOT_TOKEN), or SLACK_CLIENT_ID and friends for OAuth');
   }
   return { opts, logger, retryConfig, clientOptions };
 }
@@ -93,7 +106,8 @@ async function createApp({ opts, logger, clientOptions }: Setup): Promise<{
     });
   }
   const app = new App({
-    token: opts.botToken,
+    // One workspace: its token. OAuth distribution: each request's token comes from its installation.
+    ...(opts.oauth ? oauthAppOptions(opts.oauth, clientOptions) : { token: opts.botToken }),
     logger,
     clientOptions,
     convoStore: false,
@@ -126,23 +140,43 @@ function registerHandlers(app: App, setup: Setup, inFlight: Set<Promise<void>>):
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
   };
-  const interactive = new webApi.WebClient(opts.botToken, {
-    ...clientOptions,
-    logger,
-    retryConfig: opts.retry === undefined || opts.retry === 'production' ? INTERACTIVE_RETRY : retryConfig,
-  });
-  const deps = {
+  const interactive = (token: string | undefined) =>
+    new webApi.WebClient(token, {
+      ...clientOptions,
+      logger,
+      retryConfig: opts.retry === undefined || opts.retry === 'production' ? INTERACTIVE_RETRY : retryConfig,
+    });
+  const forToken = (token: string | undefined) => {
+    const client = interactive(token);
+    return { client, admins: new SlackAdmins(client, { adminUsers: opts.adminUsers ?? [] }) };
+  };
+  const deps: InboundDeps = {
     engine: opts.engine,
     log: opts.log,
-    admins: new SlackAdmins(interactive, { adminUsers: opts.adminUsers ?? [] }),
+    ...forToken(opts.botToken),
     deliveries: opts.deliveries ?? new MemoryDeliveryLog(),
     command: opts.command ?? SLACK_DEFAULTS.command,
-    client: interactive,
     track,
     charts: opts.charts,
+    perToken: opts.oauth ? perToken(forToken) : undefined,
   };
   registerInbound(app, deps);
   registerHome(app, deps);
+  if (opts.oauth) registerUninstall(app, opts.oauth, opts.log, track);
+}
+
+/** A workspace's client and admin check by its bot token, kept while it is in use (a rotated token gets new ones). */
+function perToken<T>(make: (token: string) => T, max = 1_000): (token: string) => T {
+  const cache = new Map<string, T>();
+  return (token) => {
+    let hit = cache.get(token);
+    if (hit === undefined) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      hit = make(token);
+      cache.set(token, hit);
+    }
+    return hit;
+  };
 }
 
 /** Opens the socket (Socket Mode) or listens on the port (HTTP), keeping `conn` up to date. */
@@ -171,8 +205,10 @@ async function connect(
     conn.port = (conn.server.address() as AddressInfo).port;
     conn.connected = true;
     opts.log.info(
-      { component: 'slack', mode: 'http', port: conn.port },
-      'slack adapter listening on POST /slack/events',
+      { component: 'slack', mode: 'http', port: conn.port, oauth: Boolean(opts.oauth) },
+      opts.oauth
+        ? 'slack adapter listening on POST /slack/events, GET /slack/install and /slack/oauth_redirect'
+        : 'slack adapter listening on POST /slack/events',
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { DeckCard } from '../deck/types.js';
 import { boardsFor } from '../leaderboard.js';
-import type { ChannelSchedule, DailyRound, TeamRef } from '../ports.js';
+import type { ChannelSchedule, ChatPort, DailyRound, TeamRef } from '../ports.js';
 import { closeAt, occurrenceOn, previousScheduledDate } from '../schedule.js';
 import { drawSeed, pick, seededRandom, shuffle } from '../shuffle.js';
 import { LETTERS, mention } from './format.js';
@@ -86,7 +86,7 @@ export async function openRound(
       reason: `Deck \`${s.deckId}\` is not loaded or has no questions.`,
     };
   }
-  const chat = deps.chat(team.platform);
+  const chat = teamChat(deps.chat(team.platform), team);
   if (!chat) return { status: 'skipped', roundId, reason: `No ${team.platform} connection to post with.` };
   const closesAt = opts.postNow ? closeAt(s, now) : occurrenceOn(s, date).close;
   if (closesAt <= now) return { status: 'skipped', roundId, reason: 'The round’s window has passed.' };
@@ -154,7 +154,7 @@ export async function closeRound(
     await store.noteReveal(team, roundId, true);
     return { status: out.status, revealed: true, failures: 0 };
   }
-  const chat = deps.chat(team.platform);
+  const chat = teamChat(deps.chat(team.platform), team);
   try {
     if (!chat) throw new Error(`no ${team.platform} chat port`);
     const { message } = round;
@@ -170,4 +170,9 @@ export async function closeRound(
   signal?.throwIfAborted();
   await store.noteReveal(team, roundId, true);
   return { status: out.status, revealed: true, failures: 0 };
+}
+
+/** The platform's port for one team (its own credentials, where the platform has them per team). */
+function teamChat(chat: ChatPort | undefined, team: TeamRef): ChatPort | undefined {
+  return chat?.forTeam ? chat.forTeam(team) : chat;
 }

@@ -1,5 +1,5 @@
 import type { View } from '../views.js';
-import type { MessageRef } from './refs.js';
+import type { MessageRef, TeamRef } from './refs.js';
 
 /** What every outbound platform call gets. */
 export interface CallOptions {
@@ -26,4 +26,9 @@ export interface ChatPort {
   post(channelId: string, view: View, opts: PostOptions): Promise<MessageRef>;
   /** Replaces a posted message with a new view. */
   update(ref: MessageRef, view: View, opts: CallOptions): Promise<void>;
+  /**
+   * The port of one team, where each team has its own credentials (Slack OAuth distribution:
+   * a bot token per workspace); absent when this port serves every team.
+   */
+  forTeam?(team: TeamRef): ChatPort;
 }

@@ -282,6 +282,44 @@ export class Keys {
       { key: `${p}:daily:due`, type: 'zset', bucket: (m) => this.dailyDue(m) },
     ];
   }
+
+  /** SCAN pattern of every key in a team's slot (glob characters of the prefix and id escaped). */
+  teamPattern(t: TeamRef): string {
+    return `${globEscape(this.team(t.platform, t.teamId))}:*`;
+  }
+
+  /** Global sorted set `<platform>:<teamId>` (as {@link Keys.teamMember}) -> when the team's data is to be deleted, ms. */
+  teamErasures(): string {
+    return `${this.prefix}:erase:teams`;
+  }
+
+  // Slack installations (OAuth distribution) in their own slots, apart from the team's data, so
+  // deleting a team's data leaves a workspace that still has the app installed working.
+
+  /** String: the sealed installation of a workspace (`team`) or an Enterprise Grid org install (`org`). */
+  slackInstall(kind: 'team' | 'org', id: string): string {
+    return [this.prefix, `{i:slack:${kind}:${seg(id)}}`, 'install'].join(':');
+  }
+
+  /** String: the owner of the token-refresh lock of an installation (expiring). */
+  slackInstallLock(kind: 'team' | 'org', id: string): string {
+    return [this.prefix, `{i:slack:${kind}:${seg(id)}}`, 'lock'].join(':');
+  }
+
+  /** Set: the workspaces an org-wide install has served (for its uninstall). */
+  slackOrgTeams(enterpriseId: string): string {
+    return [this.prefix, `{i:slack:org:${seg(enterpriseId)}}`, 'teams'].join(':');
+  }
+
+  /** String: the Enterprise Grid org of a workspace served by an org-wide install. */
+  slackOrgOf(teamId: string): string {
+    return [this.prefix, `{i:slack:team:${seg(teamId)}}`, 'org'].join(':');
+  }
+}
+
+/** Escapes Redis glob characters, so a literal key part matches only itself in SCAN MATCH. */
+export function globEscape(s: string): string {
+  return s.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }
 
 /** Review log lines kept per user (LTRIM 0..cap-1). */

@@ -26,7 +26,14 @@ describe('slack: /quiz dashboard signs in; writes re-check users.info (admin/own
     // The check bot.ts wires: a Web API client asking the fake's users.info.
     const isAdmin = adminCheck(
       new Map([
-        ['slack', slackAdminCheck({ botToken: 'xoxb-test-token', apiUrl: rig.fake.apiUrl, adminUsers: [] })],
+        [
+          'slack',
+          slackAdminCheck({
+            botToken: async () => 'xoxb-test-token',
+            apiUrl: rig.fake.apiUrl,
+            adminUsers: [],
+          }),
+        ],
       ]),
     );
     web = await startDashboardFor({

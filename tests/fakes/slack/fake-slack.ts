@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Fault, FaultPlan, pause, respondWith } from '../faults.js';
 import { historyPage, type MessageMetadata, parseMetadata } from './history.js';
+import { type FakeSlackOAuth, fakeOAuth } from './oauth.js';
 
 /** One Web API call as the fake received it. */
 export interface ApiCall {
@@ -152,6 +153,8 @@ export interface FakeSlack {
   failResponses(status: number, times?: number): void;
   /** Socket Mode side. */
   socket: FakeSocketMode;
+  /** OAuth side: the authorize page, `oauth.v2.access`, the tokens issued (see oauth.ts). */
+  oauth: FakeSlackOAuth;
   /** Stops everything, dropping open connections. */
   close(): Promise<void>;
 }
@@ -251,19 +254,44 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
   };
 
-  const answer = (method: string, args: Record<string, unknown>): { status: number; body: unknown } => {
+  const oauth = fakeOAuth(
+    () => base,
+    () => Math.floor(clock() / 1000),
+  );
+
+  const answer = (
+    method: string,
+    args: Record<string, unknown>,
+    token: string | null,
+  ): { status: number; body: unknown } => {
+    // A token the OAuth side issued answers for its own workspace; any other token (single-workspace
+    // tests) for the default one.
+    const grant = oauth.grantOf(token);
+    if (token && oauth.tokens.has(token) && !grant)
+      return {
+        status: 200,
+        body: { ok: false, error: oauth.tokens.get(token)?.revoked ? 'token_revoked' : 'token_expired' },
+      };
+    const team = grant ? grant.teamId : teamId;
     switch (method) {
+      case 'oauth.v2.access':
+        return { status: 200, body: oauth.access(args) };
       case 'auth.test':
         return {
           status: 200,
           body: {
             ok: true,
-            url: 'https://fake.slack.test/',
+            url: grant?.isEnterpriseInstall
+              ? 'https://fake-org.enterprise.slack.test/'
+              : 'https://fake.slack.test/',
             team: 'Fake',
             user: 'quizbot',
-            team_id: teamId,
-            user_id: botUserId,
+            team_id: team,
+            user_id: grant ? grant.botUserId : botUserId,
             bot_id: 'B0BOT',
+            ...(grant?.enterpriseId
+              ? { enterprise_id: grant.enterpriseId, is_enterprise_install: grant.isEnterpriseInstall }
+              : {}),
           },
         };
       case 'chat.postMessage': {
@@ -331,7 +359,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
             ok: true,
             user: {
               id,
-              team_id: teamId,
+              team_id: team,
               name: u.name,
               is_admin: u.is_admin ?? false,
               is_owner: u.is_owner ?? false,
@@ -442,11 +470,15 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         if (fault) call.fault = fault.kind;
         if (fault?.kind === 'hang') return;
         if (fault?.kind === 'stall') await pause(fault.ms ?? 0);
-        const { status, body } = answer(method, args);
+        const { status, body } = answer(method, args, token);
         await respondWith(fault, res, () => {
           call.status = status;
           json(res, status, body);
         });
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/oauth/v2/authorize') {
+        oauth.authorize(url, res);
         return;
       }
       if (req.method === 'POST' && url.pathname.startsWith('/response/')) {
@@ -556,6 +588,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     users,
     files,
     socket,
+    oauth,
     responseUrl() {
       const id = randomUUID();
       return { id, url: `${base}/response/${id}` };

@@ -41,6 +41,10 @@ export interface SlashCommand {
   response_url: string;
   trigger_id?: string;
   api_app_id?: string;
+  /** Enterprise Grid org of the workspace. */
+  enterprise_id?: string;
+  /** The app is installed org-wide. */
+  is_enterprise_install?: boolean;
 }
 
 /** The complete form of a slash command (defaults filled in as Slack would). */
@@ -56,7 +60,8 @@ export function slashCommandFields(c: SlashCommand): Record<string, string> {
     command: c.command ?? '/quiz',
     text: c.text,
     api_app_id: c.api_app_id ?? 'A0APP',
-    is_enterprise_install: 'false',
+    is_enterprise_install: String(c.is_enterprise_install ?? false),
+    ...(c.enterprise_id ? { enterprise_id: c.enterprise_id } : {}),
     response_url: c.response_url,
     trigger_id: c.trigger_id ?? `${Date.now()}.${randomUUID().slice(0, 8)}`,
   };

@@ -1,5 +1,6 @@
--- fsrsLease: the one FSRS fit lease of the store (at most one fit at a time across processes).
--- KEYS[1] lease string   <p>:fsrs:lease   owner id, with a PX expiry
+-- fsrsLease: an owned, expiring lease: the one FSRS fit lease of the store (at most one fit at a
+-- time across processes), also a Slack installation's token-refresh lock (one refresh at a time).
+-- KEYS[1] lease string   <p>:fsrs:lease or <p>:{i:slack:<kind>:<id>}:lock   owner id, with a PX expiry
 -- ARGV[1] owner id
 -- ARGV[2] 'take' (take it, or extend it when the owner already holds it) or 'drop' (give it up)
 -- ARGV[3] ttl in ms (take only)
