@@ -56,17 +56,7 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     dataDir: config.DATA_DIR,
     log,
   });
-  const loaded = await loadDecks(config.DECKS_DIR);
-  const decks = new DeckSet(loaded.decks);
-  for (const p of loaded.problems) {
-    // Content findings (near-duplicate choices, repeated fronts) leave their deck loaded.
-    const kept = decks.get(deckIdOf(p.file)) !== undefined;
-    log.warn(
-      { file: p.file, card: p.card, line: p.line },
-      `${kept ? 'deck problem' : 'deck skipped'}: ${formatProblem(p)}`,
-    );
-  }
-  if (decks.list().length === 0) log.error({ dir: config.DECKS_DIR }, 'no valid deck loaded');
+  const decks = await loadDeckSet(config.DECKS_DIR, log);
   log.info(
     { store: stores.kind, where: stores.where, decks: decks.list().map((d) => d.id) },
     'quizbot core ready',
@@ -129,4 +119,20 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
       : {}),
   });
   return { config, decks, stores, review, daily, chats, engine, web, forgetting };
+}
+
+/** Every deck of the folder; a deck's problems are logged, and a deck with a fatal one is left out. */
+async function loadDeckSet(dir: string, log: Pino): Promise<DeckSet> {
+  const loaded = await loadDecks(dir);
+  const decks = new DeckSet(loaded.decks);
+  for (const p of loaded.problems) {
+    // Content findings (near-duplicate choices, repeated fronts) leave their deck loaded.
+    const kept = decks.get(deckIdOf(p.file)) !== undefined;
+    log.warn(
+      { file: p.file, card: p.card, line: p.line },
+      `${kept ? 'deck problem' : 'deck skipped'}: ${formatProblem(p)}`,
+    );
+  }
+  if (decks.list().length === 0) log.error({ dir: dir }, 'no valid deck loaded');
+  return decks;
 }
