@@ -55,7 +55,11 @@ export type AdminCommand =
   | { kind: 'resume'; channelId: string }
   | { kind: 'post-now'; channelId: string }
   /** A private one-time sign-in link to the web dashboard (handled by QuizEngine, not the team side). */
-  | { kind: 'dashboard' };
+  | { kind: 'dashboard' }
+  /** Team insights, private to admins (handled by the insights service). */
+  | { kind: 'insights' }
+  /** Drops the team's fitted FSRS parameters (handled by the insights service). */
+  | { kind: 'fsrs-reset' };
 
 /** The logging the engine needs; a pino logger fits it. */
 export interface Logger {

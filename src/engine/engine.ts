@@ -4,6 +4,7 @@ import { silentLogger } from './api.js';
 import { deckArg } from './args.js';
 import type { DeckSet } from './deck/types.js';
 import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
+import type { InsightsService } from './insights/service.js';
 import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
@@ -35,6 +36,8 @@ export interface QuizEngineOptions {
    * dashboard is not served (PUBLIC_URL unset).
    */
   dashboardLink?: (team: TeamRef, user: UserRef) => Promise<string | null>;
+  /** Team insights and the FSRS reset; without it those commands answer that they are off. */
+  insights?: Pick<InsightsService, 'insights' | 'resetFsrs'>;
   /** Where failures are logged with their cause. */
   log?: Logger;
   /** Called with the code of each failure (metrics). */
@@ -100,6 +103,13 @@ export class QuizEngine {
   /** `/quiz-admin ...` in the actor's team. */
   admin(actor: Actor, cmd: AdminCommand): Promise<View> {
     if (cmd.kind === 'dashboard') return this.command('admin-dashboard', actor, () => this.dashboard(actor));
+    if (cmd.kind === 'insights' || cmd.kind === 'fsrs-reset') {
+      const insights = this.opts.insights;
+      return this.command(`admin-${cmd.kind}`, actor, async () => {
+        if (!insights) return noticeView('bad_argument', 'Team insights are not enabled on this bot.');
+        return cmd.kind === 'insights' ? insights.insights(actor) : insights.resetFsrs(actor);
+      });
+    }
     const c = cmd.kind === 'schedule' ? { ...cmd, deckId: deckArg(cmd.deckId) ?? '' } : cmd;
     return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, c));
   }

@@ -29,6 +29,8 @@ export const ADMIN_SUBCOMMANDS = [
   'resume',
   'post-now',
   'dashboard',
+  'insights',
+  'fsrs-reset',
 ] as const;
 
 /** Permission that `/quiz-admin` requires, both as the command default and in the server-side check. */
@@ -156,6 +158,16 @@ function adminCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'dashboard',
         description: 'A private one-time sign-in link to the web dashboard',
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'insights',
+        description: 'Team insights: hardest cards, recall, participation, streaks, FSRS parameters',
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'fsrs-reset',
+        description: "Back to FSRS's default parameters for this server's reviews",
       },
     ],
   };

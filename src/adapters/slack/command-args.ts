@@ -70,7 +70,9 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
     case 'list':
       return extra(0, 'list') ?? { kind: 'admin', cmd: { kind: 'list' } };
     case 'dashboard':
-      return extra(0, 'dashboard') ?? { kind: 'admin', cmd: { kind: 'dashboard' } };
+    case 'insights':
+    case 'fsrs-reset':
+      return extra(0, sub) ?? { kind: 'admin', cmd: { kind: sub } };
     case 'unschedule':
     case 'pause':
     case 'resume':

@@ -19,6 +19,8 @@ export const USAGE = {
   resume: 'resume #channel',
   'post-now': 'post-now #channel',
   dashboard: 'dashboard',
+  insights: 'insights',
+  'fsrs-reset': 'fsrs-reset',
 } as const;
 
 export type Sub = keyof typeof USAGE;
@@ -36,6 +38,8 @@ const DESCRIPTION: Record<Sub, string> = {
   resume: 'resume it',
   'post-now': 'post today’s question now',
   dashboard: 'a private one-time sign-in link to the web dashboard',
+  insights: 'team insights: hardest cards, recall, participation, streaks, FSRS parameters',
+  'fsrs-reset': 'back to FSRS’s default parameters for the workspace’s reviews',
 };
 
 export const ADMIN: readonly Sub[] = [
@@ -46,6 +50,8 @@ export const ADMIN: readonly Sub[] = [
   'resume',
   'post-now',
   'dashboard',
+  'insights',
+  'fsrs-reset',
 ];
 
 /** The `help` view: every subcommand with a line of description. */

@@ -18,8 +18,8 @@ export async function adminCommand(deps: DailyDeps, actor: Actor, cmd: AdminComm
   const team = actor.team;
   if (!team) return bad('Daily quizzes belong to a team: use this command in a server or workspace channel.');
   if (cmd.kind !== 'list' && !actor.isAdmin) return noticeView('not_admin');
-  if (cmd.kind === 'dashboard')
-    return bad('The dashboard link is made by the engine, not the daily service.');
+  if (cmd.kind === 'dashboard' || cmd.kind === 'insights' || cmd.kind === 'fsrs-reset')
+    return bad(`The ${cmd.kind} command is answered by the engine, not the daily service.`);
   const now = deps.clock.now();
   switch (cmd.kind) {
     case 'schedule':
