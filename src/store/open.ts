@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
 import type { FsrsStore, ReviewStore, TeamStore } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
+import type { FsrsBackupPort } from './fsrs-export.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
@@ -24,7 +25,7 @@ export interface Stores {
   /** Competition data: schedules, rounds, leaderboards, streaks. */
   team: TeamStore;
   /** Teams' review logs, fitted FSRS parameters and the fit lease. */
-  fsrs: FsrsStore;
+  fsrs: FsrsStore & FsrsBackupPort;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
