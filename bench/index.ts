@@ -5,7 +5,7 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, web, charts, fsrs
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, web, charts, fsrs, cluster
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -16,6 +16,7 @@ import { Redis } from 'ioredis';
 import { chartsSection } from './charts.js';
 import { cleanChildren } from './child.js';
 import { closeSection } from './close.js';
+import { clusterSection } from './cluster.js';
 import type { BenchContext } from './context.js';
 import { e2eSection } from './e2e.js';
 import { fanoutSection } from './fanout.js';
@@ -91,6 +92,12 @@ const SECTIONS: Section[] = [
     title: '10. FSRS fit of one team',
     timeoutMs: (q) => (q ? 120_000 : 600_000),
     run: fsrsFitSection,
+  },
+  {
+    id: 'cluster',
+    title: '11. Redis Cluster vs one Redis',
+    timeoutMs: (q) => (q ? 90_000 : 300_000),
+    run: clusterSection,
   },
 ];
 

@@ -111,7 +111,7 @@ async function measureShape(
         oldestKeptDay(day),
       );
       // As applyGrade does for a card's first state: the export index, in the same pipeline.
-      pipe.sadd(keys.users(), keys.userMember(user));
+      pipe.sadd(keys.users(user), keys.userMember(user));
       queued++;
       if (queued >= BATCH) await flush();
     }
@@ -137,7 +137,7 @@ async function measureShape(
       del.del(keys.log(user), keys.days(user), keys.deckDays(user, DECK), keys.decks(user));
     await del.exec();
   }
-  await admin.del(keys.users());
+  await admin.del(...Keys.buckets((b) => keys.usersBucket(b)));
   const statesOnly = await infoNumber(admin, 'memory', 'used_memory');
   const n = shape.users * shape.cards;
   return {

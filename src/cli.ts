@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { deckImport, deckLint } from './cli/deck.js';
-import { type Config, formatConfigProblems, loadConfig } from './config.js';
+import { type Config, clusterSeeds, formatConfigProblems, loadConfig } from './config.js';
 import { buildCore } from './core.js';
 import { deckJsonSchemaText } from './engine/deck/schema.js';
 import { createLogger } from './log.js';
@@ -46,7 +46,7 @@ function guarded<A extends unknown[]>(
 
 /** Opens the configured store (a failure is reported by the command's {@link guarded}). */
 async function openConfigured(config: Config): Promise<Stores> {
-  return openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
+  return openStores({ redisUrl: config.REDIS_URL, cluster: clusterSeeds(config), dataDir: config.DATA_DIR });
 }
 
 function hasPlatform(c: Config): boolean {

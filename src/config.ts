@@ -54,9 +54,64 @@ const url = (name: string, example: string, protocols: string[]) =>
     { message: `${name} must be a URL like ${example}` },
   );
 
+/** One seed node of REDIS_CLUSTER_NODES: `host:port`, or the URL form `redis[s]://[[user]:password@]host:port`. */
+export interface ClusterSeed {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  tls?: boolean;
+}
+
+/** Parses one REDIS_CLUSTER_NODES entry; null when it is neither `host:port` nor a redis URL with a port. */
+export function parseClusterSeed(entry: string): ClusterSeed | null {
+  if (/^rediss?:\/\//.test(entry)) {
+    try {
+      const u = new URL(entry);
+      const port = Number(u.port);
+      if (!u.hostname || !Number.isInteger(port) || port < 1 || port > 65535) return null;
+      return {
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port,
+        ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+        ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+        ...(u.protocol === 'rediss:' ? { tls: true } : {}),
+      };
+    } catch {
+      return null;
+    }
+  }
+  const m = /^(\[[^\]]+\]|[^:\s/]+):(\d{1,5})$/.exec(entry);
+  const port = Number(m?.[2]);
+  if (!m || port < 1 || port > 65535) return null;
+  return { host: (m[1] as string).replace(/^\[|\]$/g, ''), port };
+}
+
+const clusterNodes = optionalString.transform((s, ctx) => {
+  if (s === undefined) return undefined;
+  const entries = s
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const seeds: ClusterSeed[] = [];
+  for (const e of entries) {
+    const seed = parseClusterSeed(e);
+    if (seed) seeds.push(seed);
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `REDIS_CLUSTER_NODES must list seed nodes as host:port separated by commas (e.g. redis-0:6379,redis-1:6379), or redis://:password@host:port; "${e}" is neither`,
+      });
+  }
+  return seeds;
+});
+
 /** Every environment variable quizbot reads, with its default and what a good value looks like. */
 const EnvSchema = z.object({
   REDIS_URL: url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+  REDIS_CLUSTER_NODES: clusterNodes,
+  REDIS_PASSWORD: optionalString,
+  REDIS_WAIT_REPLICAS: whole('REDIS_WAIT_REPLICAS', 0, 0, 5, 'replicas'),
   DECKS_DIR: optionalString.transform((s) => s ?? 'decks'),
   DATA_DIR: optionalString.transform((s) => s ?? 'data'),
   DEFAULT_DECK: optionalString.transform((s) => s ?? 'kubernetes'),
@@ -140,6 +195,29 @@ const EnvSchema = z.object({
 /** Validated configuration. */
 export type Config = z.output<typeof EnvSchema>;
 
+/**
+ * The cluster's seeds with one set of credentials, or undefined without REDIS_CLUSTER_NODES.
+ * REDIS_PASSWORD wins; otherwise the first URL-form seed carrying a password gives it (every node
+ * of a cluster shares one password).
+ */
+export function clusterSeeds(
+  c: Config,
+):
+  | { nodes: { host: string; port: number }[]; password?: string; username?: string; tls?: boolean }
+  | undefined {
+  const seeds = c.REDIS_CLUSTER_NODES;
+  if (!seeds || seeds.length === 0) return undefined;
+  const withAuth = seeds.find((s) => s.password !== undefined || s.username !== undefined);
+  const password = c.REDIS_PASSWORD ?? withAuth?.password;
+  const username = withAuth?.username;
+  return {
+    nodes: seeds.map((s) => ({ host: s.host, port: s.port })),
+    ...(password ? { password } : {}),
+    ...(username ? { username } : {}),
+    ...(seeds.some((s) => s.tls) ? { tls: true } : {}),
+  };
+}
+
 /** Reads the environment once; on problems returns every one of them, each naming its variable. */
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
@@ -155,6 +233,26 @@ export function loadConfig(
   }
   if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
     problems.push('SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing');
+  }
+  if (has('REDIS_URL') && has('REDIS_CLUSTER_NODES')) {
+    problems.push(
+      'set REDIS_URL (one Redis server) or REDIS_CLUSTER_NODES (the seed nodes of a Redis Cluster), not both',
+    );
+  }
+  if (has('REDIS_PASSWORD') && !has('REDIS_CLUSTER_NODES')) {
+    problems.push(
+      'REDIS_PASSWORD is only read with REDIS_CLUSTER_NODES; for one server put the password in REDIS_URL (redis://:password@host:port)',
+    );
+  }
+  if (
+    has('REDIS_WAIT_REPLICAS') &&
+    env.REDIS_WAIT_REPLICAS?.trim() !== '0' &&
+    !has('REDIS_URL') &&
+    !has('REDIS_CLUSTER_NODES')
+  ) {
+    problems.push(
+      'REDIS_WAIT_REPLICAS needs Redis (REDIS_URL or REDIS_CLUSTER_NODES): the embedded store has no replicas',
+    );
   }
   problems.push(...discordModeProblems(env));
   if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
@@ -197,6 +295,7 @@ export function formatConfigProblems(problems: string[]): string {
 
 /** Secrets, for log redaction. */
 export const SECRET_KEYS = [
+  'REDIS_PASSWORD',
   'DISCORD_TOKEN',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',

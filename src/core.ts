@@ -1,5 +1,5 @@
 import type { Logger as Pino } from 'pino';
-import type { Config } from './config.js';
+import { type Config, clusterSeeds } from './config.js';
 import { loadDecks } from './deck-files.js';
 import { DailyService } from './engine/daily.js';
 import { deckIdOf, formatProblem } from './engine/deck/parse.js';
@@ -47,7 +47,13 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
   const clock = opts.clock ?? systemClock;
   const metrics = opts.metrics;
   // The store first: when it cannot be opened, fail before spending time parsing every deck.
-  const stores = await openStores({ redisUrl: config.REDIS_URL, dataDir: config.DATA_DIR });
+  const stores = await openStores({
+    redisUrl: config.REDIS_URL,
+    cluster: clusterSeeds(config),
+    waitReplicas: config.REDIS_WAIT_REPLICAS,
+    dataDir: config.DATA_DIR,
+    log,
+  });
   const loaded = await loadDecks(config.DECKS_DIR);
   const decks = new DeckSet(loaded.decks);
   for (const p of loaded.problems) {

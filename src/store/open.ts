@@ -9,16 +9,26 @@ import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamStore } from './memory/team-store.js';
-import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
+import { clusterOf } from './redis/batch.js';
+import { clusterHealth, watchCluster } from './redis/cluster-health.js';
+import {
+  type ClusterSeeds,
+  connectCluster,
+  connectRedis,
+  RedisAuthError,
+  waitReady,
+} from './redis/connect.js';
 import { RedisUserData } from './redis/forget.js';
 import { RedisFsrsStore } from './redis/fsrs-store.js';
 import { Keys } from './redis/keys.js';
+import { migrateIndexes } from './redis/migrate.js';
 import { RedisReviewStore } from './redis/review-store.js';
 import { RedisTeamStore } from './redis/team-store.js';
+import { waitFor } from './redis/wait.js';
 
 /** The stores of one process, Redis or embedded, behind the same ports. */
 export interface Stores {
-  /** Which backend. */
+  /** Which backend (`redis` also for a Redis Cluster). */
   kind: 'redis' | 'embedded';
   /** Where it lives, for logs (no credentials). */
   where: string;
@@ -42,14 +52,30 @@ export interface Stores {
 
 /** Options of {@link openStores}. */
 export interface OpenStoresOptions {
-  /** Redis URL; unset: the embedded store. */
+  /** Redis URL (one server); unset, and no cluster: the embedded store. */
   redisUrl?: string | undefined;
+  /** Redis Cluster seed nodes (`REDIS_CLUSTER_NODES`); wins over `redisUrl` (config.ts refuses both). */
+  cluster?: ClusterSeeds | undefined;
+  /** Replicas an answer or grade waits for (`REDIS_WAIT_REPLICAS`, default 0), and for how long (ms). */
+  waitReplicas?: number | undefined;
+  /** Longest WAIT in ms (default 500). */
+  waitTimeoutMs?: number | undefined;
+  /** Where cluster node failures, short WAITs and the index migration are logged. */
+  log?: StoreLog | undefined;
   /** Folder of the embedded store's file. */
   dataDir: string;
   /** Redis key prefix (tests). */
   prefix?: string;
   /** How long to wait for Redis at start (default 10 s). */
   readyTimeoutMs?: number;
+}
+
+/** The logger the stores report to (a pino logger fits). */
+export interface StoreLog {
+  /** Something degraded but the bot keeps serving. */
+  warn(obj: object, msg: string): void;
+  /** Something worth knowing happened. */
+  info(obj: object, msg: string): void;
 }
 
 /** File of the embedded store inside the data folder. */
@@ -61,15 +87,36 @@ function safeUrl(url: string): string {
   return u.toString();
 }
 
-/** Why Redis is not usable, in one line that says what to fix. */
-function unreadyMessage(url: string, err: unknown): string {
-  const where = safeUrl(url);
+/** Why Redis is not usable, in one line that says what to fix (`setting`: where the password goes). */
+function unreadyMessage(where: string, err: unknown, cluster: boolean): string {
   if (err instanceof RedisAuthError) {
+    const put = cluster ? 'REDIS_PASSWORD' : 'REDIS_URL (redis://:password@host:port)';
     return err.reason === 'needs_password'
-      ? `Redis authentication failed at ${where}: the server needs a password; put it in REDIS_URL (redis://:password@host:port)`
-      : `Redis authentication failed at ${where}: the password (or user) in REDIS_URL is wrong`;
+      ? `Redis authentication failed at ${where}: the server needs a password; put it in ${put}`
+      : `Redis authentication failed at ${where}: the password (or user) in ${cluster ? 'REDIS_PASSWORD' : 'REDIS_URL'} is wrong`;
   }
-  return `cannot reach Redis at ${where}: is it running?`;
+  return cluster
+    ? `cannot reach the Redis Cluster at ${where}: are the seed nodes in REDIS_CLUSTER_NODES up, and is the cluster formed (redis-cli --cluster create)?`
+    : `cannot reach Redis at ${where}: is it running?`;
+}
+
+/** Connects to the one server or the cluster and waits until it answers. */
+async function connectStore(
+  o: OpenStoresOptions,
+  url: string | undefined,
+): Promise<{ redis: Redis; where: string }> {
+  const seeds = o.cluster;
+  const where = seeds
+    ? `cluster ${seeds.nodes.map((n) => `${n.host}:${n.port}`).join(',')}`
+    : safeUrl(url as string);
+  const redis = seeds ? connectCluster(seeds) : connectRedis(url as string);
+  try {
+    await waitReady(redis, o.readyTimeoutMs ?? 10_000);
+  } catch (err) {
+    redis.disconnect();
+    throw new QuizError('store_unavailable', unreadyMessage(where, err, seeds !== undefined), { cause: err });
+  }
+  return { redis, where };
 }
 
 /**
@@ -77,27 +124,42 @@ function unreadyMessage(url: string, err: unknown): string {
  * else the embedded store persisted under `dataDir`.
  */
 export async function openStores(o: OpenStoresOptions): Promise<Stores> {
-  if (o.redisUrl) {
-    const redis = connectRedis(o.redisUrl);
-    try {
-      await waitReady(redis, o.readyTimeoutMs ?? 10_000);
-    } catch (err) {
-      redis.disconnect();
-      throw new QuizError('store_unavailable', unreadyMessage(o.redisUrl, err), { cause: err });
-    }
+  if (o.redisUrl || o.cluster) {
+    const { redis, where } = await connectStore(o, o.redisUrl);
     const keys = new Keys(o.prefix);
-    const team = new RedisTeamStore(redis, keys);
+    const log = o.log;
+    const cluster = clusterOf(redis);
+    if (cluster && log) watchCluster(cluster, log);
+    const moved = await migrateIndexes(redis, keys).catch((err: unknown) => {
+      redis.disconnect();
+      throw new QuizError(
+        'store_unavailable',
+        `moving the global indexes into buckets failed: ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    if (moved > 0) log?.info({ moved }, 'global Redis indexes moved into hash-tagged buckets');
+    const wait = waitFor(o.waitReplicas ?? 0, {
+      ...(o.waitTimeoutMs ? { timeoutMs: o.waitTimeoutMs } : {}),
+      onShort: (what, reached) =>
+        log?.warn(
+          { what, reached, wanted: o.waitReplicas },
+          'write acknowledged before enough replicas had it (REDIS_WAIT_REPLICAS); WAIT paused for 5 s',
+        ),
+    });
+    const team = new RedisTeamStore(redis, keys, wait);
     return {
       kind: 'redis',
-      where: safeUrl(o.redisUrl),
-      review: new RedisReviewStore(redis, keys),
+      where,
+      review: new RedisReviewStore(redis, keys, wait),
       fsrs: new RedisFsrsStore(redis, keys),
       userData: new RedisUserData(redis, keys),
       team,
       teams: team,
       redis,
       ping: async () => {
-        await redis.ping();
+        if (cluster) await clusterHealth(cluster);
+        else await redis.ping();
       },
       close: async () => {
         await redis.quit().catch(() => redis.disconnect());

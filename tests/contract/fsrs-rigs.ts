@@ -62,7 +62,7 @@ export class RedisRigs {
         const key = keys.teamReviewLog(team);
         for (let i = 0; i < lines.length; i += 5_000)
           await a.lpush(key, ...lines.slice(i, i + 5_000).map((l) => l.line));
-        await a.sadd(keys.fsrsTeams(), keys.teamMember(team));
+        await a.sadd(keys.fsrsTeams(team), keys.teamMember(team));
       },
     };
   }

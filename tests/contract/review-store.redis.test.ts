@@ -108,7 +108,7 @@ describe('RedisReviewStore on Redis', () => {
         `${tag}:decks`,
         `${tag}:due:k8s`,
         `${tag}:log`,
-        `${keys.prefix}:users`,
+        keys.users(user),
       ].sort(),
     );
     expect(await redis.hgetall(`${tag}:days:k8s`)).toEqual({
@@ -122,7 +122,8 @@ describe('RedisReviewStore on Redis', () => {
       't:2025-03-03': '1',
       'p:2025-03-03': '1',
     });
-    expect(await redis.smembers(keys.users())).toEqual(['slack:U1{x}:y']);
+    expect(keys.users(user)).toMatch(new RegExp(`^${keys.prefix}:\\{users:\\d+\\}$`));
+    expect(await redis.smembers(keys.users(user))).toEqual(['slack:U1{x}:y']);
   });
 
   it('the grade script validates its arguments before writing anything', async () => {

@@ -88,7 +88,8 @@ function composeValidator() {
 
 const validateCompose = composeValidator();
 const composeText = read('docker-compose.yml');
-const compose: unknown = parse(composeText);
+// merge: Compose resolves YAML merge keys (`<<: *anchor`), as the cluster profile's nodes use them.
+const compose: unknown = parse(composeText, { merge: true });
 const redis = at(compose, 'services', 'redis');
 const bot = at(compose, 'services', 'quizbot');
 

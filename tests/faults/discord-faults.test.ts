@@ -1,20 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { must } from '../fakes/discord/harness.js';
 import { DiscordFaultRig } from './discord-rig.js';
-import { answerEverywhere, closeAndCheck, until } from './outcome.js';
+import { answerEverywhere, closeAndCheck, readyz, until } from './outcome.js';
 import { hasRedisServer } from './redis-aof.js';
 
 const haveRedis = await hasRedisServer();
-
-async function readyz(port: number): Promise<number | null> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-    await res.arrayBuffer();
-    return res.status;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The fault suite on Discord: real bot processes (`quizbot start`) against the fake Discord and

@@ -30,6 +30,16 @@ export const FAULT_ENV: Record<string, string> = {
   LOG_LEVEL: 'info',
 };
 
+/** Another store for a rig than its own AOF redis-server (a Redis Cluster). */
+export interface FaultStoreBackend {
+  /** Stands in for the AOF server: `dispose` tears the backend down. */
+  redis: AofRedis;
+  /** The test's own client on it. */
+  client: Redis;
+  /** What the bots get to reach it (e.g. REDIS_CLUSTER_NODES). */
+  env: Record<string, string>;
+}
+
 /** A bot process of the rig. */
 export interface FaultBot extends BotProcess {
   /** Port of /healthz, /readyz, /metrics. */
@@ -73,6 +83,8 @@ export class DiscordFaultRig {
     readonly fake: FakeDiscord,
     readonly client: Redis,
     readonly store: RedisTeamStore,
+    /** Environment every bot of the rig gets for its store (REDIS_URL, or the cluster's). */
+    private readonly storeEnv: Record<string, string>,
   ) {
     const guild = fake.guilds[0];
     if (!guild) throw new Error('no guild');
@@ -81,9 +93,12 @@ export class DiscordFaultRig {
     this.admin = fake.user('admin', { admin: true });
   }
 
-  /** A fresh AOF Redis and a fake Discord with one guild of `channels` channels. */
-  static async start(channels: number): Promise<DiscordFaultRig> {
-    const redis = await startAofRedis();
+  /**
+   * A fresh AOF Redis (or the given store backend, e.g. a Redis Cluster) and a fake Discord with
+   * one guild of `channels` channels.
+   */
+  static async start(channels: number, backend?: FaultStoreBackend): Promise<DiscordFaultRig> {
+    const redis = backend?.redis ?? (await startAofRedis());
     const guildId = snowflake();
     const fake = await FakeDiscord.start({
       guilds: [
@@ -95,9 +110,10 @@ export class DiscordFaultRig {
       ],
     });
     // Commands fail fast while Redis restarts; the test's own reads retry below.
-    const client = connectRedis(redis.url);
+    const client = backend?.client ?? connectRedis(redis.url);
     await waitReady(client);
-    return new DiscordFaultRig(redis, fake, client, new RedisTeamStore(client, new Keys()));
+    const env = backend?.env ?? { REDIS_URL: redis.url };
+    return new DiscordFaultRig(redis, fake, client, new RedisTeamStore(client, new Keys()), env);
   }
 
   /** Starts one more bot process and waits until it runs. */
@@ -105,7 +121,7 @@ export class DiscordFaultRig {
     const proc = await startBotProcess({
       DISCORD_TOKEN: 'fault-token',
       DISCORD_API_URL: this.fake.apiUrl,
-      REDIS_URL: this.redis.url,
+      ...this.storeEnv,
       HTTP_PORT: '0',
       DATA_DIR: this.dataDir,
       ...FAULT_ENV,

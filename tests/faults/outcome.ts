@@ -4,6 +4,17 @@ import { must } from '../fakes/discord/harness.js';
 import type { FakeUser } from '../fakes/discord/payloads.js';
 import { type Answered, answeredCount, type DiscordFaultRig } from './discord-rig.js';
 
+/** The status of a bot's `/readyz`, or null when it does not answer. */
+export async function readyz(port: number): Promise<number | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return null;
+  }
+}
+
 /** Resolves once `cond` holds (checked every 25 ms): waits on the state itself, never a fixed time. */
 export async function until(
   what: string,

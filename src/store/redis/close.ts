@@ -81,7 +81,7 @@ export function planClose(answers: Map<string, string>, correct: number, a: Clos
 }
 
 /**
- * Takes a team out of the global team index when it has no schedule and no open round (nothing for
+ * Takes a team out of its bucket of the team index when it has no schedule and no open round (nothing for
  * catch-up to do). A schedule put meanwhile puts it back: the index is checked again after the removal.
  */
 export async function unindexIdleTeam(redis: Redis, keys: Keys, team: TeamRef): Promise<void> {
@@ -93,8 +93,8 @@ export async function unindexIdleTeam(redis: Redis, keys: Keys, team: TeamRef): 
     return n === 0 && open === 0;
   };
   if (!(await idle())) return;
-  await redis.srem(keys.teams(), keys.teamMember(team));
-  if (!(await idle())) await redis.sadd(keys.teams(), keys.teamMember(team));
+  await redis.srem(keys.teams(team), keys.teamMember(team));
+  if (!(await idle())) await redis.sadd(keys.teams(team), keys.teamMember(team));
 }
 
 /** Keys (and idle members) deleted per sweep: a close never blocks Redis for long on old data. */

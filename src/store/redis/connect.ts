@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { QuizError } from '../../engine/errors.js';
 import { defineScripts } from './scripts.js';
 
@@ -27,6 +27,57 @@ export function connectRedis(url: string, opts: RedisOptions = {}): Redis {
   return redis;
 }
 
+/** Seed nodes and credentials of a Redis Cluster (config.ts parses REDIS_CLUSTER_NODES). */
+export interface ClusterSeeds {
+  /** Nodes to learn the cluster's layout from; any one reachable master or replica will do. */
+  nodes: { host: string; port: number }[];
+  /** AUTH password of every node, if any. */
+  password?: string | undefined;
+  /** ACL user, if any. */
+  username?: string | undefined;
+  /** TLS to every node (`rediss://` seeds). */
+  tls?: boolean | undefined;
+}
+
+/** Options of {@link connectCluster}. */
+export interface ClusterConnectOptions {
+  /** Delay before a command retried after MOVED/failover/CLUSTERDOWN (ms; tests pass less). */
+  retryDelayMs?: number;
+}
+
+/**
+ * One ioredis `Cluster` client, typed as the `Redis` the stores are written against: both
+ * implement the same commands, pipelines, MULTI and `defineCommand` (ioredis routes each by its
+ * key's slot). What only a cluster has (`nodes()`) is reached through `clusterOf` (batch.ts).
+ * Reads go to masters (`scaleReads: 'master'`): a grade reads the state it then compares against,
+ * so a replica's lag would only produce conflicts. Commands fail fast while the cluster has no
+ * master for their slot (no offline queue), as on one server; during a failover ioredis follows
+ * MOVED and retries CLUSTERDOWN a few times before giving up.
+ */
+export function connectCluster(seeds: ClusterSeeds, opts: ClusterConnectOptions = {}): Redis {
+  const delay = opts.retryDelayMs ?? 200;
+  const cluster = new Cluster(seeds.nodes, {
+    scaleReads: 'master',
+    enableOfflineQueue: false,
+    retryDelayOnFailover: delay,
+    retryDelayOnClusterDown: delay,
+    retryDelayOnTryAgain: delay,
+    maxRedirections: 16,
+    slotsRefreshTimeout: 2_000,
+    clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
+    redisOptions: {
+      connectTimeout: 2_000,
+      maxRetriesPerRequest: 1,
+      ...(seeds.password ? { password: seeds.password } : {}),
+      ...(seeds.username ? { username: seeds.username } : {}),
+      ...(seeds.tls ? { tls: {} } : {}),
+    },
+  });
+  cluster.on('error', () => {});
+  defineScripts(cluster as unknown as Redis);
+  return cluster as unknown as Redis;
+}
+
 /**
  * Redis refused our credentials (wrong password, unknown user, or a password is needed).
  * ioredis keeps reconnecting after these, so waiting longer would never help.
@@ -46,6 +97,9 @@ export function authFailure(err: unknown): RedisAuthError | null {
   if (/^(WRONGPASS|ERR invalid password|ERR AUTH <password> called without any password)/.test(msg))
     return new RedisAuthError('wrong_password', err);
   if (/^NOAUTH\b/.test(msg)) return new RedisAuthError('needs_password', err);
+  // A cluster reports a node's refusal wrapped in its own error (the last node error is the cause).
+  const last = (err as { lastNodeError?: unknown } | undefined)?.lastNodeError;
+  if (last) return authFailure(last);
   return null;
 }
 

@@ -7,8 +7,9 @@ import type {
   UserDataPort,
   UserRef,
 } from '../../engine/ports.js';
+import { SlotBatch, scanKeys } from './batch.js';
 import { guard } from './connect.js';
-import type { Keys } from './keys.js';
+import { Keys } from './keys.js';
 import { type ScriptedPipeline, type ScriptedRedis, scripted } from './scripts.js';
 
 /** Keys scanned per SCAN call when listing a platform's teams. */
@@ -44,44 +45,41 @@ export class RedisUserData implements UserDataPort {
     const res = await guard('forgetStudy', () => m.exec());
     let cards = 0;
     for (let i = 0; i < decks.length; i++) cards += Number(res?.[i]?.[1] ?? 0);
-    await guard('forgetStudy', () => this.redis.srem(k.users(), k.userMember(user)));
+    await guard('forgetStudy', () => this.redis.srem(k.users(user), k.userMember(user)));
     return { decks: decks.length, cards, reviewLines: await this.forgetReviewLines(user) };
   }
 
   /** The user's lines in every review log of a team of their platform: one script per team, pipelined. */
   private async forgetReviewLines(user: UserRef): Promise<number> {
-    const members = await guard('forgetStudy', () => this.redis.smembers(this.keys.fsrsTeams()));
+    const read = new SlotBatch(this.redis);
+    for (const key of Keys.buckets((b) => this.keys.fsrsTeamsBucket(b))) read.on(key, (p) => p.smembers(key));
+    const members = (await guard('forgetStudy', () => read.exec())).flatMap((m) => m as string[]);
     const teams = members
       .map((m) => this.keys.parseTeamMember(m))
       .filter((t) => t.platform === user.platform);
     if (teams.length === 0) return 0;
-    const pipe = this.redis.pipeline() as ScriptedPipeline;
-    // As teamReviewLine spells the user (engine/fsrs/log.ts).
-    for (const t of teams)
-      pipe.forgetReviewLines(this.keys.teamReviewLog(t), encodeURIComponent(user.userId));
-    const res = await guard('forgetStudy', () => pipe.exec());
-    let n = 0;
-    for (const [err, v] of res ?? []) {
-      if (err) throw err;
-      n += Number(v);
+    // One pipeline per slot on a cluster (batch.ts). As teamReviewLine spells the user (engine/fsrs/log.ts).
+    const batch = new SlotBatch<ScriptedPipeline>(this.redis);
+    for (const t of teams) {
+      const log = this.keys.teamReviewLog(t);
+      batch.on(log, (p) => p.forgetReviewLines(log, encodeURIComponent(user.userId)));
     }
-    return n;
+    const res = await guard('forgetStudy', () => batch.exec());
+    return res.reduce<number>((n, v) => n + Number(v), 0);
   }
 
   /** Every team with a key of this platform: one pass of SCAN over the keyspace (a rare, operator-sized cost). */
   async platformTeams(platform: Platform): Promise<TeamRef[]> {
     const found = new Map<string, TeamRef>();
-    let cursor = '0';
-    do {
-      const [next, batch] = await guard('platformTeams', () =>
-        this.redis.scan(cursor, 'MATCH', this.keys.platformTeamsPattern(platform), 'COUNT', SCAN_COUNT),
-      );
-      cursor = next;
-      for (const key of batch) {
-        const t = this.keys.teamOfKey(key);
-        if (t?.platform === platform) found.set(t.teamId, t);
+    await guard('platformTeams', async () => {
+      // Every master on a cluster (batch.ts).
+      for await (const batch of scanKeys(this.redis, this.keys.platformTeamsPattern(platform), SCAN_COUNT)) {
+        for (const key of batch) {
+          const t = this.keys.teamOfKey(key);
+          if (t?.platform === platform) found.set(t.teamId, t);
+        }
       }
-    } while (cursor !== '0');
+    });
     return [...found.values()];
   }
 

@@ -2,13 +2,14 @@ import type { Redis } from 'ioredis';
 import type { FitAttempt, FsrsParams, FsrsStore, TeamParams, TeamRef } from '../../engine/ports.js';
 import type { FsrsBackupPort, FsrsTeamExport } from '../fsrs-export.js';
 import { attemptField, attemptsOf, paramsField, teamParamsOf } from '../fsrs-fields.js';
+import { SlotBatch } from './batch.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
 import { scripted } from './scripts.js';
 
 /**
  * Team FSRS data in Redis: the review log and the parameters in the team's slot (see {@link Keys}),
- * the fit index and lease as global keys. None of this is on a click's path except the review
+ * the fit index (hash-tagged buckets) and lease as global keys. None of this is on a click's path except the review
  * log's append (in the grade pipeline, `RedisReviewStore`) and the weights' read (`readForGrade`).
  */
 export class RedisFsrsStore implements FsrsStore, FsrsBackupPort {
@@ -22,18 +23,25 @@ export class RedisFsrsStore implements FsrsStore, FsrsBackupPort {
     return guard('teamReviews', () => this.redis.lrange(this.keys.teamReviewLog(t), 0, -1));
   }
 
-  /** SMEMBERS of the index, then EXISTS of each log; teams whose log expired leave the index. */
+  /** SMEMBERS of each index bucket, then EXISTS of each log; teams whose log expired leave the index. */
   async teamsWithReviews(_now: number): Promise<TeamRef[]> {
     return guard('teamsWithReviews', async () => {
-      const members = await this.redis.smembers(this.keys.fsrsTeams());
-      const teams = members.map((m) => this.keys.parseTeamMember(m));
+      const k = this.keys;
+      const buckets = Keys.buckets((b) => k.fsrsTeamsBucket(b));
+      const read = new SlotBatch(this.redis);
+      for (const key of buckets) read.on(key, (p) => p.smembers(key));
+      const members = (await read.exec()).flatMap((m) => m as string[]);
+      const teams = members.map((m) => k.parseTeamMember(m));
       if (teams.length === 0) return [];
-      const pipe = this.redis.pipeline();
-      for (const t of teams) pipe.exists(this.keys.teamReviewLog(t));
-      const res = (await pipe.exec()) ?? [];
-      const gone = members.filter((_, i) => res[i]?.[1] === 0);
-      if (gone.length > 0) await this.redis.srem(this.keys.fsrsTeams(), ...gone);
-      return teams.filter((_, i) => res[i]?.[1] === 1);
+      const check = new SlotBatch(this.redis);
+      for (const t of teams) check.on(k.teamReviewLog(t), (p) => p.exists(k.teamReviewLog(t)));
+      const res = await check.exec();
+      const drop = new SlotBatch(this.redis);
+      teams.forEach((t, i) => {
+        if (res[i] === 0) drop.on(k.fsrsTeams(t), (p) => p.srem(k.fsrsTeams(t), k.teamMember(t)));
+      });
+      if (drop.length > 0) await drop.exec();
+      return teams.filter((_, i) => res[i] === 1);
     });
   }
 
@@ -77,7 +85,9 @@ export class RedisFsrsStore implements FsrsStore, FsrsBackupPort {
 
   /** Per indexed team one pipeline (log, its TTL, the parameter record), in the team's slot. */
   async *exportFsrs(now: number): AsyncIterable<FsrsTeamExport> {
-    const members = (await guard('exportFsrs', () => this.redis.smembers(this.keys.fsrsTeams()))).sort();
+    const read = new SlotBatch(this.redis);
+    for (const key of Keys.buckets((b) => this.keys.fsrsTeamsBucket(b))) read.on(key, (p) => p.smembers(key));
+    const members = (await guard('exportFsrs', () => read.exec())).flatMap((m) => m as string[]).sort();
     for (const m of members) {
       const team = this.keys.parseTeamMember(m);
       const res = await guard('exportFsrs', async () => {
@@ -99,7 +109,7 @@ export class RedisFsrsStore implements FsrsStore, FsrsBackupPort {
     }
   }
 
-  /** One MULTI: the log and the parameter record replaced whole, the team indexed. */
+  /** One MULTI in the team's slot: the log and the parameter record replaced whole; then the team indexed (its bucket's slot). */
   async importFsrs(e: FsrsTeamExport, now: number): Promise<void> {
     const k = this.keys;
     const m = this.redis.multi().del(k.teamReviewLog(e.team), k.teamFsrs(e.team));
@@ -109,7 +119,7 @@ export class RedisFsrsStore implements FsrsStore, FsrsBackupPort {
       m.pexpireat(k.teamReviewLog(e.team), e.logExpiresAt);
     }
     if (Object.keys(e.fields).length > 0) m.hset(k.teamFsrs(e.team), e.fields);
-    m.sadd(k.fsrsTeams(), k.teamMember(e.team));
     await guard('importFsrs', () => m.exec());
+    await guard('importFsrs', () => this.redis.sadd(k.fsrsTeams(e.team), k.teamMember(e.team)));
   }
 }

@@ -1,4 +1,18 @@
+import calculateSlot from 'cluster-key-slot';
 import type { Platform, TeamRef, UserRef } from '../../engine/ports.js';
+
+/**
+ * Buckets of each global index (users, teams, FSRS teams, the daily due queue). Fixed: a member's
+ * bucket is `slot(member) % INDEX_BUCKETS`, so changing it would strand members in old buckets.
+ * 16 spreads an index over every master of a cluster of up to 16 (no single slot is a hot spot)
+ * while a full walk stays 16 small reads.
+ */
+export const INDEX_BUCKETS = 16;
+
+/** The bucket of an index member (CRC16 as Redis Cluster hashes keys, so it is stable everywhere). */
+export function bucketOf(member: string): number {
+  return calculateSlot(member) % INDEX_BUCKETS;
+}
 
 /**
  * Encodes one id segment of a key. Platform ids are usually `[A-Za-z0-9._-]` and stay as they are;
@@ -22,9 +36,14 @@ export function seg(id: string): string {
  * - `log` list of review log lines, newest first, capped at {@link REVIEW_LOG_CAP};
  * - `decks` set of deck ids the user has card states in (for export).
  *
- * Global (its own slot): `users` set of `<platform>:<userId>` members, the export index. It is
- * written next to the grade script in the same pipeline, never inside it, so the grade stays one
- * atomic single-slot script.
+ * Global indexes are split into {@link INDEX_BUCKETS} hash-tagged buckets, each its own slot:
+ * `<prefix>:{users:<b>}` set of `<platform>:<userId>` members (the export index),
+ * `<prefix>:{teams:<b>}` (catch-up index), `<prefix>:{fsrs:<b>}:teams` (fit index) and
+ * `<prefix>:{due:<b>}` (daily due queue); a member lives in bucket {@link bucketOf}(member). They
+ * are written beside the slot's own script or transaction, never inside it (store/redis/batch.ts
+ * sends one pipeline per slot on a cluster), so every script, pipeline and MULTI touches one slot.
+ * Before the buckets each index was one key (`users`, `teams`, `fsrs:teams`, `daily:due`):
+ * {@link Keys.legacyIndexes} names them for the migration at start (store/redis/migrate.ts).
  *
  * Team slot `{t:<platform>:<teamId>}` (daily quiz data, written by the `daily*` scripts and read by
  * `lbRead`): the builders after {@link Keys.parseUserMember}. What the values of these keys look
@@ -79,9 +98,14 @@ export class Keys {
     return this.user(u, 'decks');
   }
 
-  /** Global set of users with study data (export index), members from {@link Keys.userMember}. */
-  users(): string {
-    return `${this.prefix}:users`;
+  /** The bucket of the users index (export index) holding `u`, members from {@link Keys.userMember}. */
+  users(u: UserRef): string {
+    return this.usersBucket(bucketOf(this.userMember(u)));
+  }
+
+  /** Bucket `b` of the users index: a set in its own slot `{users:<b>}`. */
+  usersBucket(b: number): string {
+    return `${this.prefix}:{users:${b}}`;
   }
 
   /** Member of the {@link Keys.users} set for a user. */
@@ -193,9 +217,14 @@ export class Keys {
     return this.team(t.platform, t.teamId, 'fsrs');
   }
 
-  /** Global set of teams with a review log (the fit job's index), members from {@link Keys.teamMember}. */
-  fsrsTeams(): string {
-    return `${this.prefix}:fsrs:teams`;
+  /** The bucket of the fit job's index (teams with a review log) holding `t`, members from {@link Keys.teamMember}. */
+  fsrsTeams(t: TeamRef): string {
+    return this.fsrsTeamsBucket(bucketOf(this.teamMember(t)));
+  }
+
+  /** Bucket `b` of the fit job's index: a set in its own slot `{fsrs:<b>}`. */
+  fsrsTeamsBucket(b: number): string {
+    return `${this.prefix}:{fsrs:${b}}:teams`;
   }
 
   /** Global string: the one fit lease (owner id, expiring). */
@@ -203,9 +232,14 @@ export class Keys {
     return `${this.prefix}:fsrs:lease`;
   }
 
-  /** Global set of teams with schedules (catch-up index), members from {@link Keys.teamMember}. */
-  teams(): string {
-    return `${this.prefix}:teams`;
+  /** The bucket of the team index (teams with schedules, for catch-up) holding `t`, members from {@link Keys.teamMember}. */
+  teams(t: TeamRef): string {
+    return this.teamsBucket(bucketOf(this.teamMember(t)));
+  }
+
+  /** Bucket `b` of the team index: a set in its own slot `{teams:<b>}`. */
+  teamsBucket(b: number): string {
+    return `${this.prefix}:{teams:${b}}`;
   }
 
   /** Member of the {@link Keys.teams} set for a team. */
@@ -220,9 +254,33 @@ export class Keys {
     return { platform: member.slice(0, i) as Platform, teamId: member.slice(i + 1) };
   }
 
-  /** Global sorted set of due daily work (open a channel's round, close a round), scored by due ms; members: `dueMember` in team-codec.ts. */
-  dailyDue(): string {
-    return `${this.prefix}:daily:due`;
+  /**
+   * The bucket of the daily due queue holding a member (`dueMember` in team-codec.ts): sorted set of
+   * due daily work (open a channel's round, close a round), scored by due ms.
+   */
+  dailyDue(member: string): string {
+    return this.dailyDueBucket(bucketOf(member));
+  }
+
+  /** Bucket `b` of the daily due queue: a sorted set in its own slot `{due:<b>}`. */
+  dailyDueBucket(b: number): string {
+    return `${this.prefix}:{due:${b}}`;
+  }
+
+  /** Every bucket key of one index, by `bucket(b)`. */
+  static buckets(bucket: (b: number) => string): string[] {
+    return Array.from({ length: INDEX_BUCKETS }, (_, b) => bucket(b));
+  }
+
+  /** The single-key indexes of before the buckets, and the bucket each member moves to (migrate.ts). */
+  legacyIndexes(): { key: string; type: 'set' | 'zset'; bucket: (member: string) => string }[] {
+    const p = this.prefix;
+    return [
+      { key: `${p}:users`, type: 'set', bucket: (m) => this.usersBucket(bucketOf(m)) },
+      { key: `${p}:teams`, type: 'set', bucket: (m) => this.teamsBucket(bucketOf(m)) },
+      { key: `${p}:fsrs:teams`, type: 'set', bucket: (m) => this.fsrsTeamsBucket(bucketOf(m)) },
+      { key: `${p}:daily:due`, type: 'zset', bucket: (m) => this.dailyDue(m) },
+    ];
   }
 }
 

@@ -16,15 +16,17 @@ import {
 } from '../../engine/ports.js';
 import { paramsField } from '../fsrs-fields.js';
 import { oldestKeptDay, RETENTION } from '../retention.js';
+import { SlotBatch } from './batch.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 import {
   type ScriptArgs,
+  type ScriptedPipeline,
   type ScriptedRedis,
   type ScriptReply,
   scripted,
-  scriptedPipeline,
 } from './scripts.js';
+import { noWait, type WaitPolicy } from './wait.js';
 
 /** Turns the `queue` script's reply into a snapshot. */
 function parseQueue(reply: ScriptReply<'queue'>): QueueSnapshot {
@@ -51,6 +53,8 @@ export class RedisReviewStore implements ReviewStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
+    /** Replicas a grade waits for before it is acknowledged (`REDIS_WAIT_REPLICAS`). */
+    private readonly wait: WaitPolicy = noWait,
   ) {
     this.scripts = scripted(redis);
   }
@@ -86,7 +90,10 @@ export class RedisReviewStore implements ReviewStore {
     return guard('getState', () => this.redis.hget(this.keys.cards(user, deckId), cardId));
   }
 
-  /** One round trip: HGET of the state and, with a team, HMGET of its deck and team weights, pipelined. */
+  /**
+   * One round trip: HGET of the state and, with a team, HMGET of its deck and team weights,
+   * pipelined (on a cluster one pipeline per slot, sent together: see batch.ts).
+   */
   async readForGrade(
     user: UserRef,
     deckId: string,
@@ -94,16 +101,16 @@ export class RedisReviewStore implements ReviewStore {
     team: TeamRef | null,
   ): Promise<GradeRead> {
     if (!team) return { state: await this.getState(user, deckId, cardId), w: null };
-    const pipe = this.redis.pipeline();
-    pipe.hget(this.keys.cards(user, deckId), cardId);
-    pipe.hmget(this.keys.teamFsrs(team), paramsField(deckId), paramsField(null));
-    const res = await guard('readForGrade', async () => {
-      const r = (await pipe.exec()) ?? [];
-      for (const [err] of r) if (err) throw err;
-      return r;
-    });
-    const [deckW, teamW] = (res[1]?.[1] as (string | null)[] | undefined) ?? [];
-    return { state: (res[0]?.[1] as string | null) ?? null, w: pickWeights(deckW, teamW) };
+    const cards = this.keys.cards(user, deckId);
+    const fsrs = this.keys.teamFsrs(team);
+    const res = await guard('readForGrade', () =>
+      new SlotBatch(this.redis)
+        .on(cards, (p) => p.hget(cards, cardId))
+        .on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)))
+        .exec(),
+    );
+    const [deckW, teamW] = (res[1] as (string | null)[] | undefined) ?? [];
+    return { state: (res[0] as string | null) ?? null, w: pickWeights(deckW, teamW) };
   }
 
   /** One round trip: HKEYS. */
@@ -113,7 +120,7 @@ export class RedisReviewStore implements ReviewStore {
 
   /**
    * One round trip: the atomic `grade` script in the user's slot. For a card's first state the same
-   * pipeline also adds the user to the global `users` export index (idempotent, its own slot).
+   * batch also adds the user to their bucket of the `users` export index (idempotent, its own slot).
    */
   async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
     return this.outcome(w, await this.execGrade(w, null));
@@ -124,7 +131,7 @@ export class RedisReviewStore implements ReviewStore {
     const results = await this.execGrade(w, q);
     return {
       outcome: await this.outcome(w, results),
-      queue: parseQueue(results.at(-1)?.[1] as ScriptReply<'queue'>),
+      queue: parseQueue(results.at(-1) as ScriptReply<'queue'>),
     };
   }
 
@@ -133,54 +140,67 @@ export class RedisReviewStore implements ReviewStore {
    * it could not depend on the grade script's answer: on a conflict (rare: a double click, another
    * replica) it is taken back, which costs that path one more round trip.
    */
-  private async outcome(w: GradeWrite, results: [Error | null, unknown][]): Promise<'applied' | 'conflict'> {
-    if (results[0]?.[1] === 1) return 'applied';
+  private async outcome(w: GradeWrite, results: unknown[]): Promise<'applied' | 'conflict'> {
+    if (results[0] === 1) return 'applied';
     const t = w.team;
     if (t) await guard('applyGrade', () => this.redis.lrem(this.keys.teamReviewLog(t.ref), 1, t.line));
     return 'conflict';
   }
 
-  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<[Error | null, unknown][]> {
+  /**
+   * The grade script, then (same round trip) the index and team-log writes and the next-card
+   * script; on a cluster each slot's commands go in their own pipeline (batch.ts). With
+   * `REDIS_WAIT_REPLICAS`, WAIT follows the grade on the user's slot: the reply waits until that
+   * many replicas have the grade.
+   */
+  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<unknown[]> {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const k = this.keys;
     const u = w.user;
-    const pipe = scriptedPipeline(this.redis);
-    pipe.grade(
-      k.cards(u, w.deckId),
-      k.due(u, w.deckId),
-      k.deckDays(u, w.deckId),
-      k.days(u),
-      k.log(u),
-      k.decks(u),
-      w.cardId,
-      w.expected ?? '',
-      w.next,
-      String(w.due),
-      w.day,
-      w.isNew ? '1' : '0',
-      w.recalled === null ? '' : w.recalled ? '1' : '0',
-      w.log,
-      String(REVIEW_LOG_CAP),
-      w.deckId,
-      oldestKeptDay(w.day),
+    const cards = k.cards(u, w.deckId);
+    const batch = new SlotBatch<ScriptedPipeline>(this.redis);
+    batch.on(cards, (p) =>
+      p.grade(
+        cards,
+        k.due(u, w.deckId),
+        k.deckDays(u, w.deckId),
+        k.days(u),
+        k.log(u),
+        k.decks(u),
+        w.cardId,
+        w.expected ?? '',
+        w.next,
+        String(w.due),
+        w.day,
+        w.isNew ? '1' : '0',
+        w.recalled === null ? '' : w.recalled ? '1' : '0',
+        w.log,
+        String(REVIEW_LOG_CAP),
+        w.deckId,
+        oldestKeptDay(w.day),
+      ),
     );
-    if (w.expected === null) pipe.sadd(k.users(), k.userMember(u));
+    const waited = this.wait.active() ? batch.length : -1;
+    if (waited >= 0) batch.on(cards, (p) => p.wait(this.wait.replicas, this.wait.timeoutMs));
+    if (w.expected === null) batch.on(k.users(u), (p) => p.sadd(k.users(u), k.userMember(u)));
     if (w.team) {
       // The team's review log lives in the team's slot, so it cannot be in the grade script: it is
-      // appended in the same pipeline (no extra round trip; 4 commands, ~45 bytes kept per review).
-      const log = k.teamReviewLog(w.team.ref);
-      pipe.lpush(log, w.team.line);
-      pipe.ltrim(log, 0, RETENTION.teamReviewLogLines - 1);
-      pipe.pexpire(log, RETENTION.teamReviewLogIdleMs);
-      pipe.sadd(k.fsrsTeams(), k.teamMember(w.team.ref));
+      // appended in the same batch (no extra round trip; 4 commands, ~45 bytes kept per review).
+      const team = w.team;
+      const log = k.teamReviewLog(team.ref);
+      batch.on(log, (p) =>
+        p
+          .lpush(log, team.line)
+          .ltrim(log, 0, RETENTION.teamReviewLogLines - 1)
+          .pexpire(log, RETENTION.teamReviewLogIdleMs),
+      );
+      const index = k.fsrsTeams(team.ref);
+      batch.on(index, (p) => p.sadd(index, k.teamMember(team.ref)));
     }
-    if (q) pipe.queue(...this.queueArgs(u, w.deckId, q));
-    return guard('applyGrade', async () => {
-      const res = await pipe.exec();
-      if (!res) throw new Error('pipeline discarded');
-      for (const [err] of res) if (err) throw err;
-      return res;
-    });
+    if (q) batch.on(cards, (p) => p.queue(...this.queueArgs(u, w.deckId, q)));
+    const res = await guard('applyGrade', () => batch.exec());
+    if (waited >= 0) this.wait.check('grade', res[waited]);
+    return res;
   }
 
   /** One round trip: a pipeline of ZRANGEBYSCORE on each deck's due queue. */
@@ -222,16 +242,18 @@ export class RedisReviewStore implements ReviewStore {
     return guard('reviewLog', () => this.redis.lrange(this.keys.log(user), 0, limit - 1));
   }
 
-  /** Every user in the `users` index with their card states (SSCAN, then per user decks and hashes). */
+  /** Every user in the `users` index with their card states (SSCAN of each bucket, then per user decks and hashes). */
   async *exportUsers(): AsyncIterable<UserExport> {
-    let cursor = '0';
-    do {
-      const [nextCursor, members] = await guard('exportUsers', () =>
-        this.redis.sscan(this.keys.users(), cursor, 'COUNT', 100),
-      );
-      cursor = nextCursor;
-      for (const member of members) yield await this.exportUser(this.keys.parseUserMember(member));
-    } while (cursor !== '0');
+    for (const bucket of Keys.buckets((b) => this.keys.usersBucket(b))) {
+      let cursor = '0';
+      do {
+        const [nextCursor, members] = await guard('exportUsers', () =>
+          this.redis.sscan(bucket, cursor, 'COUNT', 100),
+        );
+        cursor = nextCursor;
+        for (const member of members) yield await this.exportUser(this.keys.parseUserMember(member));
+      } while (cursor !== '0');
+    }
   }
 
   private async exportUser(user: UserRef): Promise<UserExport> {
@@ -282,7 +304,7 @@ export class RedisReviewStore implements ReviewStore {
       const res = await tx.exec();
       if (!res) throw new Error('transaction aborted');
       for (const [err] of res) if (err) throw err;
-      await this.redis.sadd(k.users(), k.userMember(user));
+      await this.redis.sadd(k.users(user), k.userMember(user));
     });
   }
 }

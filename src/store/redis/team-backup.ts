@@ -22,6 +22,7 @@ import {
   type TeamExport,
   validateTeamExport,
 } from '../team-export.js';
+import { scanKeys } from './batch.js';
 import { guard } from './connect.js';
 import type { Keys } from './keys.js';
 
@@ -207,7 +208,7 @@ export class RedisTeamBackup {
 
   /**
    * Every team's data in portable form (see team-export.ts), by team. The teams are the team index
-   * plus any team with keys; one SCAN over `<prefix>:{t:*` finds each team's rounds, claims, asked
+   * plus any team with keys; one SCAN over `<prefix>:{t:*` (on a cluster, on every master) finds each team's rounds, claims, asked
    * cycles and leaderboard periods (never KEYS). Each team is read in one MULTI (a consistent snapshot).
    */
   async *exportTeams(): AsyncIterable<TeamExport> {
@@ -224,17 +225,14 @@ export class RedisTeamBackup {
     };
     for (const team of await this.store.teams()) entry(team);
     const match = `${globEscape(`${k.prefix}:{t:`)}*`;
-    let cursor = '0';
-    do {
-      const [next, found] = await guard('exportTeams', () =>
-        this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000),
-      );
-      cursor = next;
-      for (const key of found) {
-        const team = this.teamOfKey(key);
-        if (team) entry(team).keys.add(key.slice(this.teamBase(team).length));
+    await guard('exportTeams', async () => {
+      for await (const found of scanKeys(this.redis, match)) {
+        for (const key of found) {
+          const team = this.teamOfKey(key);
+          if (team) entry(team).keys.add(key.slice(this.teamBase(team).length));
+        }
       }
-    } while (cursor !== '0');
+    });
     for (const member of [...byTeam.keys()].sort()) {
       const e = byTeam.get(member);
       if (e) yield await this.exportTeam(e.team, [...e.keys].sort());
@@ -328,7 +326,7 @@ export class RedisTeamBackup {
     if (names.length > 0) m.hset(k.teamNames(team), ...names);
     await guard('importTeam', async () => {
       execResults(await m.exec());
-      await this.redis.sadd(k.teams(), k.teamMember(team));
+      await this.redis.sadd(k.teams(team), k.teamMember(team));
     });
     return team;
   }

@@ -27,16 +27,25 @@ import {
   roundFields,
 } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
+import { SlotBatch } from './batch.js';
 import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
-import { pairs, type ScriptedRedis, scripted } from './scripts.js';
+import {
+  pairs,
+  type ScriptArgs,
+  type ScriptedPipeline,
+  type ScriptedRedis,
+  type ScriptReply,
+  scripted,
+} from './scripts.js';
 import { RedisTeamBackup } from './team-backup.js';
+import { noWait, type WaitPolicy, writeThenWait } from './wait.js';
 
 /**
  * Competition data in Redis, in the team's slot (see {@link Keys}); the due index and the team
- * index are global keys. Expects a client made by `connectRedis` (scripts defined). Every Redis
- * failure surfaces as QuizError('store_unavailable').
+ * index are global, split into hash-tagged buckets. Expects a client made by `connectRedis`
+ * (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
  */
 export class RedisTeamStore implements TeamStore, TeamRecordPort {
   private readonly scripts: ScriptedRedis;
@@ -45,6 +54,8 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
+    /** Replicas an answer waits for before it is acknowledged (`REDIS_WAIT_REPLICAS`). */
+    private readonly wait: WaitPolicy = noWait,
   ) {
     this.scripts = scripted(redis);
     this.backup = new RedisTeamBackup(redis, keys, this);
@@ -63,7 +74,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
       // Another deck starts its own no-repeat cycle; the old deck's is dropped (retention).
       if (oldDeck !== null && oldDeck !== s.deckId) m.del(k.teamAsked(team, s.channelId, oldDeck));
       await m.exec();
-      await this.redis.sadd(k.teams(), k.teamMember(team));
+      await this.redis.sadd(k.teams(team), k.teamMember(team));
     });
   }
 
@@ -101,8 +112,11 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return guard('teamTimezone', () => this.redis.hget(this.keys.teamMeta(team), 'tz'));
   }
 
+  /** One round trip (on a cluster, one per bucket, sent together): SMEMBERS of every bucket. */
   async teams(): Promise<TeamRef[]> {
-    const members = await guard('teams', () => this.redis.smembers(this.keys.teams()));
+    const batch = new SlotBatch(this.redis);
+    for (const key of Keys.buckets((b) => this.keys.teamsBucket(b))) batch.on(key, (p) => p.smembers(key));
+    const members = (await guard('teams', () => batch.exec())).flatMap((m) => m as string[]);
     return members.sort().map((m) => this.keys.parseTeamMember(m));
   }
 
@@ -242,20 +256,19 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     messageId?: string,
   ): Promise<AnswerOutcome> {
     const k = this.keys;
-    const reply = await guard('answer', () =>
-      this.scripts.dailyAnswer(
-        k.teamRound(team, roundId),
-        k.teamAnswers(team, roundId),
-        k.teamNames(team),
-        userId,
-        choice,
-        now,
-        name ?? '',
-        requestId ?? '',
-        messageId ?? '',
-        RETENTION.memberIdleMs,
-      ),
-    );
+    const args: ScriptArgs<'dailyAnswer'> = [
+      k.teamRound(team, roundId),
+      k.teamAnswers(team, roundId),
+      k.teamNames(team),
+      userId,
+      choice,
+      now,
+      name ?? '',
+      requestId ?? '',
+      messageId ?? '',
+      RETENTION.memberIdleMs,
+    ];
+    const reply = await guard('answer', () => this.answerScript(args));
     const status = String(reply[0]);
     if (status === 'unknown' || status === 'closed' || status === 'bad_choice' || status === 'mismatch')
       return { status };
@@ -264,6 +277,15 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     if (!round || !stored) return { status: 'unknown' };
     if (status === 'already') return { status, choice: stored.choice, round };
     return { status: 'accepted', round, choice: stored.choice, at: stored.at, repeat: status === 'repeat' };
+  }
+
+  /** The `dailyAnswer` script; with `REDIS_WAIT_REPLICAS`, followed by WAIT in the same pipeline (one round trip). */
+  private async answerScript(args: ScriptArgs<'dailyAnswer'>): Promise<ScriptReply<'dailyAnswer'>> {
+    if (!this.wait.active()) return this.scripts.dailyAnswer(...args);
+    const reply = await writeThenWait(this.redis, this.wait, 'answer', (p) =>
+      (p as ScriptedPipeline).dailyAnswer(...args),
+    );
+    return reply as ScriptReply<'dailyAnswer'>;
   }
 
   /** Plans, then applies in chunks: see close.ts (one script call up to a chunk of answers). */
@@ -319,37 +341,47 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return boards.map((_, i) => Number(res[i]?.[1] ?? 0));
   }
 
+  /**
+   * The earliest `limit` entries over every bucket of the due queue: each bucket's first `limit`,
+   * merged (one round trip; on a cluster one per bucket, sent together).
+   */
   async dueEntries(upTo: number, limit: number): Promise<DueEntry[]> {
-    const flat = await guard('dueEntries', () =>
-      this.redis.zrangebyscore(this.keys.dailyDue(), '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, limit),
-    );
+    const batch = new SlotBatch(this.redis);
+    for (const key of Keys.buckets((b) => this.keys.dailyDueBucket(b)))
+      batch.on(key, (p) => p.zrangebyscore(key, '-inf', upTo, 'WITHSCORES', 'LIMIT', 0, limit));
+    const replies = await guard('dueEntries', () => batch.exec());
     const out: DueEntry[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const item = parseDueMember(flat[i] as string);
-      if (item) out.push({ item, at: Number(flat[i + 1]) });
+    for (const flat of replies as string[][]) {
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const item = parseDueMember(flat[i] as string);
+        if (item) out.push({ item, at: Number(flat[i + 1]) });
+      }
     }
-    return out;
+    // Earliest first; equal times by member (members are unique), as one sorted set orders them.
+    const m = (e: DueEntry) => dueMember(e.item);
+    return out.sort((a, b) => a.at - b.at || (m(a) < m(b) ? -1 : 1)).slice(0, limit);
   }
 
-  /** One round trip: `lua/dueLease-1.lua`. */
+  /** One round trip: `lua/dueLease-1.lua` on the entry's bucket. */
   async leaseDue(item: DueItem, at: number, until: number): Promise<boolean> {
+    const member = dueMember(item);
     const n = await guard('leaseDue', () =>
-      this.scripts.dueLease(this.keys.dailyDue(), dueMember(item), at, until),
+      this.scripts.dueLease(this.keys.dailyDue(member), member, at, until),
     );
     return n === 1;
   }
 
   async setDue(item: DueItem, at: number, onlyIfAbsent = false): Promise<void> {
-    const key = this.keys.dailyDue();
+    const member = dueMember(item);
+    const key = this.keys.dailyDue(member);
     await guard('setDue', () =>
-      onlyIfAbsent
-        ? this.redis.zadd(key, 'NX', at, dueMember(item))
-        : this.redis.zadd(key, at, dueMember(item)),
+      onlyIfAbsent ? this.redis.zadd(key, 'NX', at, member) : this.redis.zadd(key, at, member),
     );
   }
 
   async removeDue(item: DueItem): Promise<void> {
-    await guard('removeDue', () => this.redis.zrem(this.keys.dailyDue(), dueMember(item)));
+    const member = dueMember(item);
+    await guard('removeDue', () => this.redis.zrem(this.keys.dailyDue(member), member));
   }
 
   // ---- export / import (TeamRecordPort): the backup path, in team-backup.ts ------------------

@@ -55,7 +55,7 @@ describe.skipIf(!optimizer)(
       if (!server.owned) ctx.skip(true, 'needs its own redis-server (TEST_REDIS_URL is shared)');
       const keys = new Keys();
       await redis.lpush(keys.teamReviewLog(team), ...SIM.map((r) => r.line));
-      await redis.sadd(keys.fsrsTeams(), keys.teamMember(team));
+      await redis.sadd(keys.fsrsTeams(team), keys.teamMember(team));
       const env = { REDIS_URL: server.url };
       const store = new RedisFsrsStore(redis, keys);
 
