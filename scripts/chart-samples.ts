@@ -1,5 +1,6 @@
 import type { ChartSpec } from '../src/engine/charts.js';
 import { picksChart } from '../src/engine/daily/views.js';
+import { insightsChart } from '../src/engine/insights/view.js';
 import { leaderboardChart } from '../src/engine/leaderboard.js';
 import type { DayCounters } from '../src/engine/ports.js';
 import { statsChart } from '../src/engine/stats-chart.js';
@@ -56,6 +57,7 @@ export function screenshotSpecs(): ChartSpec[] {
     statsChart({ today: TODAY, tz: 'UTC', counters: counters(), dueTimes: dueTimes() }),
     leaderboardChart('Leaderboard · week 2026-W49', top, 'u3'),
     roundChart(),
+    insightsSample(),
   ];
 }
 
@@ -64,4 +66,21 @@ function roundChart(): ChartSpec {
   const choices = ['DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job'];
   const result = { answered: 23, right: 14, fastest: [], picks: [3, 5, 14, 1] };
   return picksChart(choices, { order: [0, 1, 2, 3], correct: 2 }, result) as ChartSpec;
+}
+
+/** Team insights: recall per month over six months, members with points over eight weeks. */
+function insightsSample(): ChartSpec {
+  const months = ['2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11'];
+  const recall = [78, 81, 80, 84, 86, 88];
+  const players = [9, 11, 10, 14, 12, 15, 13, 16];
+  return insightsChart({
+    reviews: 0,
+    users: 0,
+    hardest: [],
+    notStarted: [],
+    months: months.map((key, i) => ({ key, reviews: 1000, recalled: (recall[i] ?? 0) * 10 })),
+    weeks: players.map((n, i) => ({ key: `2026-W${42 + i}`, players: n })),
+    streaks: { live: 0, longest: 0, best: 0 },
+    fsrs: { team: null, decks: 0, last: null },
+  });
 }

@@ -314,7 +314,7 @@ program
       try {
         const r = await importAll(stores, backupFileLines(file), { now: Date.now() });
         process.stdout.write(
-          `imported ${r.users} users and ${r.teams} teams into the ${stores.kind} store (${stores.where})\n`,
+          `imported ${r.users} users, ${r.teams} teams and ${r.fsrs} teams' FSRS data into the ${stores.kind} store (${stores.where})\n`,
         );
       } catch (err) {
         if (!(err instanceof BackupError)) throw err;

@@ -6,6 +6,7 @@ import { deckIdOf, formatProblem } from './engine/deck/parse.js';
 import { DeckSet } from './engine/deck/types.js';
 import { QuizEngine } from './engine/engine.js';
 import { forgetUser } from './engine/forget.js';
+import { InsightsService } from './engine/insights/service.js';
 import { type ChatPort, type Clock, type Platform, systemClock } from './engine/ports.js';
 import { ReviewService } from './engine/review.js';
 import { TeamForgetting } from './engine/team-forget.js';
@@ -87,11 +88,19 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
   });
   const web: WebStore = stores.redis ? new RedisWebStore(stores.redis) : new MemoryWebStore(config.DATA_DIR);
   const publicUrl = config.PUBLIC_URL;
+  const insights = new InsightsService({
+    teams: stores.team,
+    fsrs: stores.fsrs,
+    decks,
+    clock,
+    tz: config.QUIZBOT_TIMEZONE,
+  });
   const engine = new QuizEngine({
     review,
     decks,
     daily,
     forgetting,
+    insights,
     log,
     forget: (user) => forgetUser(stores.userData, user),
     ...(publicUrl

@@ -57,7 +57,11 @@ export type AdminCommand =
   /** A private one-time sign-in link to the web dashboard (handled by QuizEngine, not the team side). */
   | { kind: 'dashboard' }
   /** Delete all of the team's data, after a confirmation button (handled by QuizEngine). */
-  | { kind: 'forget-team' };
+  | { kind: 'forget-team' }
+  /** Team insights, private to admins (handled by the insights service). */
+  | { kind: 'insights' }
+  /** Drops the team's fitted FSRS parameters (handled by the insights service). */
+  | { kind: 'fsrs-reset' };
 
 /** Every admin command kind, in the order the adapters list them (Discord subcommands, Slack help). */
 export const ADMIN_KINDS = [
@@ -68,6 +72,8 @@ export const ADMIN_KINDS = [
   'resume',
   'post-now',
   'dashboard',
+  'insights',
+  'fsrs-reset',
   'forget-team',
 ] as const satisfies readonly AdminCommand['kind'][];
 

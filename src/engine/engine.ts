@@ -6,6 +6,7 @@ import type { DeckSet } from './deck/types.js';
 import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
 import type { ForgetReport } from './forget.js';
 import { forgetCancelledView, forgetConfirmView, forgetDoneView } from './forget-views.js';
+import type { InsightsService } from './insights/service.js';
 import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
 import type { TeamForgetting } from './team-forget.js';
@@ -40,6 +41,8 @@ export interface QuizEngineOptions {
   dashboardLink?: (team: TeamRef, user: UserRef) => Promise<string | null>;
   /** Whole-team deletion (`forget-team`); without it the command answers that it is off. */
   forgetting?: TeamForgetting;
+  /** Team insights and the FSRS reset; without it those commands answer that they are off. */
+  insights?: Pick<InsightsService, 'insights' | 'resetFsrs'>;
   /** Deletes everything kept about a user (`/forget-me`); without it the command answers that it is off. */
   forget?: (user: UserRef) => Promise<ForgetReport>;
   /** Where failures are logged with their cause. */
@@ -114,6 +117,13 @@ export class QuizEngine {
     if (cmd.kind === 'dashboard') return this.command('admin-dashboard', actor, () => this.dashboard(actor));
     if (cmd.kind === 'forget-team')
       return this.command('admin-forget-team', actor, async () => this.forgetting().confirmation(actor));
+    if (cmd.kind === 'insights' || cmd.kind === 'fsrs-reset') {
+      const insights = this.opts.insights;
+      return this.command(`admin-${cmd.kind}`, actor, async () => {
+        if (!insights) return noticeView('bad_argument', 'Team insights are not enabled on this bot.');
+        return cmd.kind === 'insights' ? insights.insights(actor) : insights.resetFsrs(actor);
+      });
+    }
     const c = cmd.kind === 'schedule' ? { ...cmd, deckId: deckArg(cmd.deckId) ?? '' } : cmd;
     return this.command(`admin-${cmd.kind}`, actor, () => this.team(actor).admin(actor, c));
   }

@@ -4,11 +4,13 @@ import { z } from 'zod';
 import { unpackCard } from '../engine/cardstate.js';
 import type { ReviewStore, TeamRef, TeamStore, UserExport } from '../engine/ports.js';
 import { reindexTeam } from '../engine/schedule.js';
+import { type FsrsBackupPort, type FsrsTeamExport, fsrsRecord, parseFsrsRecord } from './fsrs-export.js';
 
 /**
  * Backup format: JSON Lines.
  * - line 1: `{"type":"quizbot-export","version":1,"createdAt":"<ISO>"}`
- * - then one record a line: `{"type":"user",...}` (study data) or `{"type":"team",...}` (team data)
+ * - then one record a line: `{"type":"user",...}` (study data), `{"type":"team",...}` (team data) or
+ *   `{"type":"fsrs",...}` (a team's review log and fitted FSRS parameters, see fsrs-export.ts)
  * - last line: `{"type":"end","records":N,"sha256":"<hex of every line before this one, with their \n>"}`
  * The trailer makes a truncated or edited file detectable, so import refuses it before writing.
  */
@@ -66,6 +68,15 @@ export interface BackupStores {
   review: ReviewStore;
   /** Team data (schedules, rounds, leaderboards, streaks), when there is a team store. */
   teams?: BackupTeamStore;
+  /** Teams' review logs and fitted FSRS parameters, when there is an FSRS store. */
+  fsrs?: FsrsBackupPort;
+}
+
+/** What a backup holds, by record type. */
+export interface BackupCounts {
+  users: number;
+  teams: number;
+  fsrs: number;
 }
 
 /** Writes the whole export as of `now`, line by line, to `write`. Returns the record count. */
@@ -89,6 +100,12 @@ export async function exportAll(
   if (stores.teams) {
     for await (const t of stores.teams.exportTeams(now.getTime())) {
       emit({ type: 'team', data: t });
+      records++;
+    }
+  }
+  if (stores.fsrs) {
+    for await (const f of stores.fsrs.exportFsrs(now.getTime())) {
+      emit(fsrsRecord(f));
       records++;
     }
   }
@@ -143,7 +160,10 @@ function parseRecord(
   line: string,
   n: number,
   teams: TeamRecordPort | undefined,
-): { type: 'user'; user: UserExport } | { type: 'team'; data: unknown } {
+):
+  | { type: 'user'; user: UserExport }
+  | { type: 'team'; data: unknown }
+  | { type: 'fsrs'; fsrs: FsrsTeamExport } {
   const rec = json(line, n) as { type?: unknown; data?: unknown };
   if (rec?.type === 'user') {
     const u = UserRecord.safeParse(rec);
@@ -159,6 +179,13 @@ function parseRecord(
     }
     return { type: 'team', data: rec.data };
   }
+  if (rec?.type === 'fsrs') {
+    try {
+      return { type: 'fsrs', fsrs: parseFsrsRecord(rec) };
+    } catch (err) {
+      throw new BackupError(`line ${n}: invalid fsrs record: ${(err as Error).message}`);
+    }
+  }
   throw new BackupError(`line ${n}: unknown record type ${JSON.stringify(rec?.type)}`);
 }
 
@@ -167,15 +194,12 @@ function parseRecord(
  * the line. Writes nothing. A damaged file (checksum, count, header, trailer) is reported as such
  * before any invalid record in it.
  */
-export async function validateBackup(
-  source: BackupSource,
-  teams?: TeamRecordPort,
-): Promise<{ users: number; teams: number }> {
+export async function validateBackup(source: BackupSource, teams?: TeamRecordPort): Promise<BackupCounts> {
   const sum = createHash('sha256');
   let n = 0;
   let prev: string | undefined;
   let firstProblem: BackupError | undefined;
-  const counts = { users: 0, teams: 0 };
+  const counts: BackupCounts = { users: 0, teams: 0, fsrs: 0 };
   const body = (line: string, at: number) => {
     sum.update(`${line}\n`);
     if (at === 1) {
@@ -186,7 +210,7 @@ export async function validateBackup(
     if (firstProblem) return;
     try {
       const r = parseRecord(line, at, teams);
-      counts[r.type === 'user' ? 'users' : 'teams']++;
+      counts[r.type === 'user' ? 'users' : r.type === 'team' ? 'teams' : 'fsrs']++;
     } catch (err) {
       firstProblem = err as BackupError;
     }
@@ -244,9 +268,9 @@ export async function importAll(
   stores: BackupStores,
   source: BackupSource,
   opts: ImportOptions,
-): Promise<{ users: number; teams: number }> {
+): Promise<BackupCounts> {
   const counts = await validateBackup(source, stores.teams);
-  const total = counts.users + counts.teams;
+  const total = counts.users + counts.teams + counts.fsrs;
   let n = 0;
   let written = 0;
   for await (const line of linesOf(source)) {
@@ -255,7 +279,10 @@ export async function importAll(
     const r = parseRecord(line, n, stores.teams);
     try {
       if (r.type === 'user') await stores.review.importUser(r.user);
-      else if (stores.teams) {
+      else if (r.type === 'fsrs') {
+        if (!stores.fsrs) throw new BackupError(`line ${n}: FSRS data, but this store has no FSRS store`);
+        await stores.fsrs.importFsrs(r.fsrs, opts.now);
+      } else if (stores.teams) {
         const team = await stores.teams.importTeam(r.data, opts.now);
         // The due index is not in the record: rebuilt as the scheduler's reconcile would.
         await reindexTeam(stores.teams, team, opts.now);

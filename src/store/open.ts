@@ -10,6 +10,7 @@ import type {
   UserDataPort,
 } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
+import type { FsrsBackupPort } from './fsrs-export.js';
 import { MemoryUserData } from './memory/forget.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { MemoryInstallRecords } from './memory/installs.js';
@@ -47,7 +48,7 @@ export interface Stores {
   /** Competition data: schedules, rounds, leaderboards, streaks. */
   team: TeamStore;
   /** Teams' review logs, fitted FSRS parameters and the fit lease. */
-  fsrs: FsrsStore;
+  fsrs: FsrsStore & FsrsBackupPort;
   /** Deleting a whole team's data, now or when its grace period ends. */
   eraser: TeamEraser;
   /** Slack installations (OAuth distribution), sealed by the Slack adapter. */

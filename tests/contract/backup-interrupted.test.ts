@@ -120,6 +120,7 @@ describe.skipIf(shared)(
         expect(await importAll(storesOn(second), backupFileLines(file), { now: Date.now() })).toEqual({
           users: 3,
           teams: 3,
+          fsrs: 0,
         });
         expect(await exportLines(storesOn(second))).toEqual(expected);
       } finally {

@@ -242,7 +242,7 @@ describe('export / import of team data', () => {
     expect(records(await exportText(from.stores))).toEqual(recs);
 
     const to = redisSide();
-    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
+    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2, fsrs: 0 });
     expect(records(await exportText(to.stores))).toEqual(recs);
     expect(await observe(to.team)).toEqual(await observe(from.team));
 
@@ -300,7 +300,7 @@ describe('export / import of team data', () => {
     expect(records(await exportText(from.stores))).toEqual(recs);
 
     const to = memorySide();
-    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
+    expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2, fsrs: 0 });
     expect(records(await exportText(to.stores))).toEqual(recs);
     expect(await observe(to.team)).toEqual(await observe(from.team));
 
@@ -400,7 +400,7 @@ describe('openStores', () => {
       const again = await openStores({ dataDir: dir });
       expect(records(await exportText(again))).toEqual(records(text));
       const to = memorySide();
-      expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2 });
+      expect(await importAll(to.stores, text, { now: Date.now() })).toEqual({ users: 0, teams: 2, fsrs: 0 });
       await again.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -79,7 +79,7 @@ describe('export / import', () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ type: 'quizbot-export', version: 1 });
     expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'end', records: 2 });
     const to = redisStores();
-    expect(await importAll(to, text, { now: T0 })).toEqual({ users: 2, teams: 0 });
+    expect(await importAll(to, text, { now: T0 })).toEqual({ users: 2, teams: 0, fsrs: 0 });
     expect(await dump(to)).toEqual(await dump(from));
     // And the imported schedule is live: the due queue knows the cards.
     const snap = await to.review.queue(

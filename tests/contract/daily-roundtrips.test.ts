@@ -8,25 +8,7 @@ import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { actor, FakeClock, makeDecks } from '../helpers/daily.js';
 import { PlatformChat } from '../helpers/platform-chat.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-
-/** Counts writes to the Redis socket: with no auto-pipelining, one write is one round trip. */
-function countTrips(redis: Redis): { reset(): void; readonly count: number } {
-  let count = 0;
-  const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  stream.write = (...a: unknown[]) => {
-    count++;
-    return write(...a);
-  };
-  return {
-    reset: () => {
-      count = 0;
-    },
-    get count() {
-      return count;
-    },
-  };
-}
+import { countTrips } from '../helpers/round-trips.js';
 
 const TEAM: TeamRef = { platform: 'discord', teamId: 'g-rt' };
 const ADMIN = { ...actor('boss', true), team: TEAM };

@@ -9,25 +9,7 @@ import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { actor, ManualClock, testDeck } from '../helpers/engine.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
-
-/** Counts writes to the Redis socket: with no auto-pipelining, one write is one round trip. */
-function countTrips(redis: Redis): { reset(): void; readonly count: number } {
-  let count = 0;
-  const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
-  const write = stream.write.bind(stream);
-  stream.write = (...a: unknown[]) => {
-    count++;
-    return write(...a);
-  };
-  return {
-    reset: () => {
-      count = 0;
-    },
-    get count() {
-      return count;
-    },
-  };
-}
+import { countTrips } from '../helpers/round-trips.js';
 
 const press = (v: View, label: RegExp) => v.buttons?.flat().find((b) => label.test(b.label))?.actionId ?? '';
 

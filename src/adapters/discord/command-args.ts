@@ -24,7 +24,10 @@ export function adminCommandOf(i: ChatInputCommandInteraction): AdminCommand | V
     case 'list':
       return { kind: 'list' };
     case 'dashboard':
-      return { kind: 'dashboard' };
+    case 'insights':
+    case 'fsrs-reset':
+    case 'forget-team':
+      return { kind: sub };
     case 'unschedule':
     case 'pause':
     case 'resume':

@@ -157,6 +157,21 @@ function adminCommand(): RESTPostAPIChatInputApplicationCommandsJSONBody {
         name: 'dashboard',
         description: 'A private one-time sign-in link to the web dashboard',
       },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'insights',
+        description: 'Team insights: hardest cards, recall, participation, streaks, FSRS parameters',
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'fsrs-reset',
+        description: "Back to FSRS's default parameters for this server's reviews",
+      },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'forget-team',
+        description: "Delete all of this server's quiz data now (asks to confirm)",
+      },
     ],
   };
 }

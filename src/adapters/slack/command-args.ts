@@ -76,6 +76,9 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
       return extra(0, 'dashboard') ?? { kind: 'admin', cmd: { kind: 'dashboard' } };
     case 'forget-team':
       return extra(0, 'forget-team') ?? { kind: 'admin', cmd: { kind: 'forget-team' } };
+    case 'insights':
+    case 'fsrs-reset':
+      return extra(0, sub) ?? { kind: 'admin', cmd: { kind: sub } };
     case 'unschedule':
     case 'pause':
     case 'resume':

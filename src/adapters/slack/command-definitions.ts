@@ -21,6 +21,8 @@ export const USAGE = {
   resume: 'resume #channel',
   'post-now': 'post-now #channel',
   dashboard: 'dashboard',
+  insights: 'insights',
+  'fsrs-reset': 'fsrs-reset',
   'forget-team': 'forget-team',
 } as const;
 
@@ -40,6 +42,8 @@ const DESCRIPTION: Record<Sub, string> = {
   resume: 'resume it',
   'post-now': 'post today’s question now',
   dashboard: 'a private one-time sign-in link to the web dashboard',
+  insights: 'team insights: hardest cards, recall, participation, streaks, FSRS parameters',
+  'fsrs-reset': 'back to FSRS’s default parameters for the workspace’s reviews',
   'forget-team': 'delete all of this workspace’s quiz data now (asks to confirm)',
 };
 

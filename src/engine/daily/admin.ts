@@ -18,7 +18,12 @@ export async function adminCommand(deps: DailyDeps, actor: Actor, cmd: AdminComm
   const team = actor.team;
   if (!team) return bad('Daily quizzes belong to a team: use this command in a server or workspace channel.');
   if (cmd.kind !== 'list' && !actor.isAdmin) return noticeView('not_admin');
-  if (cmd.kind === 'dashboard' || cmd.kind === 'forget-team')
+  if (
+    cmd.kind === 'dashboard' ||
+    cmd.kind === 'forget-team' ||
+    cmd.kind === 'insights' ||
+    cmd.kind === 'fsrs-reset'
+  )
     return bad(`The ${cmd.kind} command is handled by the engine, not the daily service.`);
   const now = deps.clock.now();
   switch (cmd.kind) {

@@ -153,7 +153,7 @@ export class DailyService {
 }
 
 /** A streak is current while its last date is not older than some schedule's previous quiz day. */
-function liveStreak(streak: Streak | null, schedules: ChannelSchedule[], now: number): Streak | null {
+export function liveStreak(streak: Streak | null, schedules: ChannelSchedule[], now: number): Streak | null {
   if (!streak) return null;
   const active = schedules.filter((s) => !s.paused);
   if (active.length === 0) return streak;

@@ -111,6 +111,10 @@ export interface TeamStore {
   leaderboard(team: TeamRef, board: string, userId: string, n: number): Promise<BoardPage>;
   /** A user's streak in the team, or null. */
   streak(team: TeamRef, userId: string): Promise<Streak | null>;
+  /** One round trip: every member's streak, without who it is (team insights show aggregates only). */
+  allStreaks(team: TeamRef): Promise<Streak[]>;
+  /** One round trip: how many members have points on each board (`w:<YYYY-Www>`, ...), in the order asked. */
+  boardSizes(team: TeamRef, boards: string[]): Promise<number[]>;
   /** Due entries with `at <= upTo`, earliest first, at most `limit`. */
   dueEntries(upTo: number, limit: number): Promise<DueEntry[]>;
   /** Moves an entry to `until` only if it is still due at `at` (a compare-and-set lease); true when leased. */

@@ -1,4 +1,5 @@
 import type { FitAttempt, FsrsParams, FsrsStore, TeamParams, TeamRef } from '../../engine/ports.js';
+import type { FsrsBackupPort, FsrsTeamExport } from '../fsrs-export.js';
 import { attemptField, attemptsOf, paramsField, teamParamsOf } from '../fsrs-fields.js';
 import { RETENTION } from '../retention.js';
 import type { PersistedDoc } from './persist.js';
@@ -64,7 +65,7 @@ export function appendTeamReview(doc: PersistedDoc<FsrsDoc>, t: TeamRef, line: s
 }
 
 /** Team FSRS data of the embedded store (one process): every method runs to completion without awaiting before it writes. */
-export class MemoryFsrsStore implements FsrsStore {
+export class MemoryFsrsStore implements FsrsStore, FsrsBackupPort {
   constructor(private readonly doc: PersistedDoc<FsrsDoc>) {}
 
   private find(t: TeamRef): MemoryFsrsTeam | undefined {
@@ -98,6 +99,33 @@ export class MemoryFsrsStore implements FsrsStore {
 
   async saveAttempt(t: TeamRef, deckId: string | null, a: FitAttempt): Promise<void> {
     teamEntry(fsrsSlice(this.doc), t).fields[attemptField(deckId)] = JSON.stringify(a);
+    await this.doc.changed();
+  }
+
+  async *exportFsrs(now: number): AsyncIterable<FsrsTeamExport> {
+    const teams = Object.values(fsrsSlice(this.doc).teams).sort((a, b) =>
+      memberOf(a.team) < memberOf(b.team) ? -1 : 1,
+    );
+    for (const e of teams) {
+      const hasLog = e.log.length > 0 && e.logExpiresAt > now;
+      if (!hasLog && Object.keys(e.fields).length === 0) continue;
+      yield {
+        team: { ...e.team },
+        log: hasLog ? [...e.log] : [],
+        logExpiresAt: hasLog ? e.logExpiresAt : null,
+        fields: { ...e.fields },
+      };
+    }
+  }
+
+  async importFsrs(x: FsrsTeamExport, now: number): Promise<void> {
+    const e = teamEntry(fsrsSlice(this.doc), x.team);
+    const keep = x.log.length > 0 && x.logExpiresAt !== null && x.logExpiresAt > now;
+    e.log = keep ? [...x.log] : [];
+    e.logExpiresAt = keep ? (x.logExpiresAt as number) : 0;
+    e.fields = {};
+    for (const [k, v] of Object.entries(x.fields))
+      Object.defineProperty(e.fields, k, { value: v, enumerable: true, writable: true, configurable: true });
     await this.doc.changed();
   }
 

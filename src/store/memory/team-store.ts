@@ -329,6 +329,15 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     return s ? { ...s } : null;
   }
 
+  async allStreaks(team: TeamRef): Promise<Streak[]> {
+    return Object.values(this.data(team)?.streaks ?? {}).map((s) => ({ ...s }));
+  }
+
+  async boardSizes(team: TeamRef, boards: string[]): Promise<number[]> {
+    const d = this.data(team);
+    return boards.map((b) => Object.keys(d?.boards[b] ?? {}).length);
+  }
+
   async dueEntries(upTo: number, limit: number): Promise<DueEntry[]> {
     const out: DueEntry[] = [];
     const entries = Object.entries(this.slice.due)

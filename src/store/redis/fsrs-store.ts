@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FitAttempt, FsrsParams, FsrsStore, TeamParams, TeamRef } from '../../engine/ports.js';
+import type { FsrsBackupPort, FsrsTeamExport } from '../fsrs-export.js';
 import { attemptField, attemptsOf, paramsField, teamParamsOf } from '../fsrs-fields.js';
 import { SlotBatch } from './batch.js';
 import { guard } from './connect.js';
@@ -11,7 +12,7 @@ import { scripted } from './scripts.js';
  * the fit index (hash-tagged buckets) and lease as global keys. None of this is on a click's path except the review
  * log's append (in the grade pipeline, `RedisReviewStore`) and the weights' read (`readForGrade`).
  */
-export class RedisFsrsStore implements FsrsStore {
+export class RedisFsrsStore implements FsrsStore, FsrsBackupPort {
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
@@ -80,5 +81,45 @@ export class RedisFsrsStore implements FsrsStore {
   async releaseFitLease(owner: string): Promise<void> {
     const s = scripted(this.redis);
     await guard('fsrsLease', () => s.fsrsLease(this.keys.fsrsLease(), owner, 'drop', '0'));
+  }
+
+  /** Per indexed team one pipeline (log, its TTL, the parameter record), in the team's slot. */
+  async *exportFsrs(now: number): AsyncIterable<FsrsTeamExport> {
+    const read = new SlotBatch(this.redis);
+    for (const key of Keys.buckets((b) => this.keys.fsrsTeamsBucket(b))) read.on(key, (p) => p.smembers(key));
+    const members = (await guard('exportFsrs', () => read.exec())).flatMap((m) => m as string[]).sort();
+    for (const m of members) {
+      const team = this.keys.parseTeamMember(m);
+      const res = await guard('exportFsrs', async () => {
+        const r = await this.redis
+          .pipeline()
+          .lrange(this.keys.teamReviewLog(team), 0, -1)
+          .pttl(this.keys.teamReviewLog(team))
+          .hgetall(this.keys.teamFsrs(team))
+          .exec();
+        return (r ?? []).map(([err, v]) => {
+          if (err) throw err;
+          return v;
+        });
+      });
+      const [log, ttl, fields] = res as [string[], number, Record<string, string>];
+      const hasLog = log.length > 0 && ttl > 0;
+      if (!hasLog && Object.keys(fields).length === 0) continue;
+      yield { team, log: hasLog ? log : [], logExpiresAt: hasLog ? now + ttl : null, fields };
+    }
+  }
+
+  /** One MULTI in the team's slot: the log and the parameter record replaced whole; then the team indexed (its bucket's slot). */
+  async importFsrs(e: FsrsTeamExport, now: number): Promise<void> {
+    const k = this.keys;
+    const m = this.redis.multi().del(k.teamReviewLog(e.team), k.teamFsrs(e.team));
+    if (e.log.length > 0 && e.logExpiresAt !== null && e.logExpiresAt > now) {
+      for (let i = 0; i < e.log.length; i += 5_000)
+        m.rpush(k.teamReviewLog(e.team), ...e.log.slice(i, i + 5_000));
+      m.pexpireat(k.teamReviewLog(e.team), e.logExpiresAt);
+    }
+    if (Object.keys(e.fields).length > 0) m.hset(k.teamFsrs(e.team), e.fields);
+    await guard('importFsrs', () => m.exec());
+    await guard('importFsrs', () => this.redis.sadd(k.fsrsTeams(e.team), k.teamMember(e.team)));
   }
 }

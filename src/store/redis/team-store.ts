@@ -328,6 +328,19 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return raw ? decodeStreak(raw) : null;
   }
 
+  async allStreaks(team: TeamRef): Promise<Streak[]> {
+    const raw = await guard('allStreaks', () => this.redis.hvals(this.keys.teamStreaks(team)));
+    return raw.flatMap((v) => decodeStreak(v) ?? []);
+  }
+
+  async boardSizes(team: TeamRef, boards: string[]): Promise<number[]> {
+    if (boards.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const b of boards) pipe.zcard(this.keys.teamBoard(team, b));
+    const res = await guard('boardSizes', async () => (await pipe.exec()) ?? []);
+    return boards.map((_, i) => Number(res[i]?.[1] ?? 0));
+  }
+
   /**
    * The earliest `limit` entries over every bucket of the due queue: each bucket's first `limit`,
    * merged (one round trip; on a cluster one per bucket, sent together).

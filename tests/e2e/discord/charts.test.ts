@@ -3,10 +3,13 @@ import { PANEL_HEIGHT } from '../../../src/charts/options.js';
 import { CHART_WIDTH, type ChartRenderer, renderChart } from '../../../src/charts/render.js';
 import { DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
+import { InsightsService } from '../../../src/engine/insights/service.js';
 import { renderLeaderboard } from '../../../src/engine/leaderboard.js';
 import { ReviewService } from '../../../src/engine/review.js';
+import { MemoryFsrsStore } from '../../../src/store/memory/fsrs-store.js';
 import { PersistedDoc } from '../../../src/store/memory/persist.js';
 import { MemoryReviewStore, type ReviewDoc } from '../../../src/store/memory/review-store.js';
+import { MemoryTeamStore } from '../../../src/store/memory/team-store.js';
 import type { InteractionResult } from '../../fakes/discord/fake-discord.js';
 import { threeCardDeck } from '../../fakes/discord/fixtures.js';
 import { type DiscordRig, must, startRig } from '../../fakes/discord/harness.js';
@@ -55,9 +58,17 @@ describe('discord: charts as message attachments (real discord.js client, fake D
     const clock = new ManualClock(T0);
     const decks = new DeckSet([threeCardDeck()]);
     const store = new MemoryReviewStore(new PersistedDoc<ReviewDoc>(null, () => ({})));
+    const doc = new PersistedDoc<ReviewDoc>(null, () => ({}));
     const engine = new QuizEngine({
       decks,
       review: new ReviewService({ store, decks, clock, defaultDeck: 'k8s' }),
+      insights: new InsightsService({
+        teams: new MemoryTeamStore(doc as PersistedDoc<object>),
+        fsrs: new MemoryFsrsStore(doc as PersistedDoc<Record<string, unknown>>),
+        decks,
+        clock,
+        tz: 'UTC',
+      }),
     });
     rig = await startRig({
       engine: {
@@ -135,6 +146,21 @@ describe('discord: charts as message attachments (real discord.js client, fake D
     const { png } = shownPicture(r, 'leaderboard.png');
     expect(png.width).toBe(CHART_WIDTH);
     expect(png.count('#f59e0b')).toBeGreaterThan(500); // the caller's bar
+  });
+
+  it('/quiz-admin insights answers an admin privately with the text and its chart attached', async () => {
+    const carol = rig.fake.user('carol', { admin: true });
+    const r = await rig.fake.slash({ command: 'quiz-admin', subcommand: 'insights', user: carol });
+    expect(r.ephemeral).toBe(true);
+    expect(r.text).toContain('Team insights');
+    expect(r.text).toContain('Not started by anyone yet');
+    const { png } = shownPicture(r, 'insights.png');
+    expect([png.width, png.height]).toEqual([CHART_WIDTH, PANEL_HEIGHT.line + PANEL_HEIGHT.bars]);
+    expect(png.inked).toBeGreaterThan(0.02);
+    const reset = await rig.fake.slash({ command: 'quiz-admin', subcommand: 'fsrs-reset', user: carol });
+    expect(reset.text).toContain('FSRS parameters reset');
+    const denied = await rig.fake.slash({ command: 'quiz-admin', subcommand: 'insights', user: alice });
+    expect(denied.text).toContain('Only team admins');
   });
 
   it('a slow chart defers within the limit, then edits the reply with the picture', async () => {

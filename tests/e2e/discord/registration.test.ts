@@ -70,6 +70,8 @@ describe('discord: lifecycle and command registration', () => {
       'resume',
       'post-now',
       'dashboard',
+      'insights',
+      'fsrs-reset',
     ]);
     expect(body).toEqual(commandDefinitions());
     expect(rig.fake.commands.get('global')).toBeUndefined();
