@@ -1,7 +1,9 @@
 import type { Logger as Pino } from 'pino';
+import { formatShardIds } from './adapters/discord/shards.js';
 import { loadChartRenderer } from './charts/picture.js';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
+import type { ChatPort } from './engine/ports.js';
 import { systemClock } from './engine/ports.js';
 import { FitJob } from './fsrs/job.js';
 import { loadOptimizer } from './fsrs/optimizer.js';
@@ -10,6 +12,7 @@ import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import type { ShardPlan } from './sharding.js';
 
 /** Something started that must be stopped on shutdown, in reverse order. */
 interface Running {
@@ -25,6 +28,8 @@ export interface BotOptions {
   drainMs?: number;
   /** Install SIGTERM/SIGINT handlers (default true). */
   signals?: boolean;
+  /** Discord shards of this process (see src/sharding.ts); default discord.js internal sharding of all. */
+  shards?: ShardPlan;
 }
 
 /** A running bot. */
@@ -100,7 +105,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
   };
   let platforms: Platform[];
   try {
-    platforms = await step(startPlatforms(config, core, log));
+    platforms = await step(startPlatforms(config, core, log, opts.shards));
   } catch (err) {
     await shutdown('start-up failed');
     throw err;
@@ -109,7 +114,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     running.push(p);
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
-  if (config.PUBLIC_URL && !stopping) {
+  if (config.PUBLIC_URL && !stopping && (opts.shards?.cluster ?? 0) === 0) {
     const { startDashboard } = await import('./web/start.js');
     const admins = new Map(
       platforms.flatMap((p) => (p.admin ? [[p.name as 'discord' | 'slack', p.admin] as const] : [])),
@@ -243,6 +248,32 @@ async function stopQuietly(r: Running, log: Pino, ms: number): Promise<void> {
   }
 }
 
+/**
+ * The Discord chat port behind the bot token's global REST limit, which every process shares:
+ * with Redis each daily post and results edit first takes a slot of one rate all processes draw
+ * from (store/redis/rate-gate.ts). Without Redis there is one process, and discord.js's own
+ * limiter is enough.
+ */
+async function sharedRateChat(chat: ChatPort, core: Core, config: Config): Promise<ChatPort> {
+  const redis = core.stores.redis;
+  if (!redis) return chat;
+  const { RedisRateGate } = await import('./store/redis/rate-gate.js');
+  const gate = new RedisRateGate(redis, {
+    name: 'discord-global',
+    perSecond: config.DISCORD_GLOBAL_RATE_LIMIT,
+  });
+  return {
+    post: async (channelId, view, opts) => {
+      await gate.acquire(opts.signal);
+      return chat.post(channelId, view, opts);
+    },
+    update: async (ref, view, opts) => {
+      await gate.acquire(opts.signal);
+      return chat.update(ref, view, opts);
+    },
+  };
+}
+
 /** A started platform adapter. */
 interface Platform extends Running {
   ready(): boolean;
@@ -251,7 +282,12 @@ interface Platform extends Running {
 }
 
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
-async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Platform[]> {
+async function startPlatforms(
+  config: Config,
+  core: Core,
+  log: Pino,
+  shards?: ShardPlan,
+): Promise<Platform[]> {
   const started: Platform[] = [];
   // Pictures of charts for the chat platforms (the terminal prints text); text only if it cannot load.
   const charts =
@@ -266,10 +302,16 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         apiUrl: config.DISCORD_API_URL,
         guildId: config.DISCORD_GUILD_ID,
         engine: core.engine,
-        log: log.child({ platform: 'discord' }),
+        // Every Discord line of a shard process names its shards: which process did what.
+        log: log.child({ platform: 'discord', ...(shards ? { shards: formatShardIds(shards.ids) } : {}) }),
         charts,
+        globalPerSecond: config.DISCORD_GLOBAL_RATE_LIMIT,
+        ...(shards ? { shards: { ids: shards.ids, count: shards.count } } : {}),
+        // Once per bot, not once per shard process: the process that runs shard 0.
+        registerCommands: !shards || shards.ids.includes(0),
       });
-      core.chats.set('discord', discord.chat);
+      core.chats.set('discord', await sharedRateChat(discord.chat, core, config));
+      if (shards?.managed) await (await import('./sharding.js')).reportReadyToManager(discord.client);
       const { discordAdminCheck } = await import('./web/admin-checks.js');
       started.push({
         name: 'discord',
@@ -278,7 +320,8 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
         admin: discordAdminCheck(discord.client),
       });
     }
-    if (config.SLACK_BOT_TOKEN) {
+    // A sharding manager's other processes share the pod's ports and would duplicate Slack's connection.
+    if (config.SLACK_BOT_TOKEN && (shards?.cluster ?? 0) === 0) {
       const { startSlack } = await import('./adapters/slack/start.js');
       const slack = await startSlack({
         botToken: config.SLACK_BOT_TOKEN,

@@ -1,5 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { parseShardIds, type ShardIdsSpec, shardIdsOf } from './adapters/discord/shards.js';
 import { parseTimezone } from './engine/schedule.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -80,6 +81,37 @@ const EnvSchema = z.object({
   ]).refine((s) => s === undefined || !/\/v\d+\/?$/.test(s), {
     message: 'DISCORD_API_URL must not end in /v10: the client adds the version',
   }),
+  // Unset: one process with discord.js internal sharding (as many shards as Discord recommends).
+  DISCORD_SHARDS: optionalString.transform((s, ctx): number | 'auto' | undefined => {
+    if (s === undefined || s === 'auto') return s;
+    const n = Number(s);
+    if (Number.isInteger(n) && n >= 1 && n <= 100_000) return n;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'DISCORD_SHARDS must be a shard count like 4, or auto (ask Discord)',
+    });
+    return z.NEVER;
+  }),
+  DISCORD_SHARDS_PER_PROCESS: optionalString.transform((s, ctx): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (Number.isInteger(n) && n >= 1 && n <= 100_000) return n;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'DISCORD_SHARDS_PER_PROCESS must be a whole number of shards from 1, e.g. 8',
+    });
+    return z.NEVER;
+  }),
+  DISCORD_SHARD_IDS: optionalString.transform((s, ctx): ShardIdsSpec | undefined => {
+    if (s === undefined) return undefined;
+    const r = parseShardIds(s);
+    if (r.ok) return r.spec;
+    ctx.addIssue({ code: 'custom', message: r.error });
+    return z.NEVER;
+  }),
+  // Discord allows one IDENTIFY per 5 s (per max_concurrency bucket): shard processes start this far apart, per shard.
+  DISCORD_SHARD_SPAWN_DELAY_MS: whole('DISCORD_SHARD_SPAWN_DELAY_MS', 5_500, 1, 600_000),
+  DISCORD_GLOBAL_RATE_LIMIT: whole('DISCORD_GLOBAL_RATE_LIMIT', 50, 1, 100_000, 'requests per second'),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
@@ -143,6 +175,15 @@ export function loadConfig(
   if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
     problems.push('SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing');
   }
+  if (!has('DISCORD_SHARDS') && (has('DISCORD_SHARDS_PER_PROCESS') || has('DISCORD_SHARD_IDS'))) {
+    problems.push(
+      'DISCORD_SHARDS_PER_PROCESS / DISCORD_SHARD_IDS need DISCORD_SHARDS (a shard count, or auto)',
+    );
+  }
+  if (r.success && typeof r.data.DISCORD_SHARDS === 'number' && r.data.DISCORD_SHARD_IDS) {
+    const problem = shardIdsProblem(r.data.DISCORD_SHARD_IDS, r.data.DISCORD_SHARDS);
+    if (problem) problems.push(problem);
+  }
   if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
     problems.push(
       'SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS, so a given-up work item is not handed out again while it runs',
@@ -157,6 +198,16 @@ export function loadConfig(
   }
   if (r.success && problems.length === 0) return { ok: true, config: r.data };
   return { ok: false, problems };
+}
+
+/** Why the shard ids cannot be taken out of `count` shards, or null. */
+function shardIdsProblem(spec: ShardIdsSpec, count: number): string | null {
+  try {
+    shardIdsOf(spec, count);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** One message listing every configuration problem. */

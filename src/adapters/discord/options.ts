@@ -24,6 +24,13 @@ export interface DiscordOptions {
   readyTimeoutMs?: number;
   /** Renders views' charts as pictures (see src/charts); without it answers are text only. */
   charts?: ChartRenderer | undefined;
+  /**
+   * Gateway shards of this process out of the bot's total (src/sharding.ts); default discord.js
+   * internal sharding: every shard Discord recommends, in this process.
+   */
+  shards?: { ids: number[]; count: number } | undefined;
+  /** The token's global REST limit, requests a second (`DISCORD_GLOBAL_RATE_LIMIT`); default 50. */
+  globalPerSecond?: number | undefined;
 }
 
 /** Defaults in one place. */

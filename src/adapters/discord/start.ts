@@ -36,7 +36,12 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   gateway.connected = true;
   const applicationId = readyClient.application.id;
   log.info(
-    { user: readyClient.user.tag, applicationId, guilds: readyClient.guilds.cache.size },
+    {
+      user: readyClient.user.tag,
+      applicationId,
+      guilds: readyClient.guilds.cache.size,
+      ...(opts.shards ? { totalShards: opts.shards.count } : {}),
+    },
     'discord connected',
   );
   if (opts.registerCommands ?? DISCORD_DEFAULTS.registerCommands) await register(client, applicationId, opts);
@@ -53,12 +58,21 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
 function createClient(opts: DiscordOptions): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
-    // Internal sharding: as many gateway shards as Discord recommends in /gateway/bot (one until
-    // 2,500 servers), all in this process.
-    shards: 'auto',
+    // Without a shard plan, internal sharding: as many gateway shards as Discord recommends in
+    // /gateway/bot (one until 2,500 servers), all in this process. With one, only this process's
+    // shards of the bot's fixed total: Discord then sends it only their servers' events.
+    ...(opts.shards
+      ? { shards: opts.shards.ids, shardCount: opts.shards.count }
+      : { shards: 'auto' as const }),
     // A long rate-limit wait on a channel route rejects at once (see rate-limit.ts): the
     // scheduler retries that channel later instead of a work item waiting inline.
-    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), rejectOnRateLimit: rejectLongChannelWaits },
+    rest: {
+      ...(opts.apiUrl ? { api: opts.apiUrl } : {}),
+      rejectOnRateLimit: rejectLongChannelWaits,
+      // This process's own ceiling; with Redis the daily posts of all processes also share one
+      // gate of this rate (bot.ts), so together they stay under it.
+      ...(opts.globalPerSecond ? { globalRequestsPerSecond: opts.globalPerSecond } : {}),
+    },
     allowedMentions: { parse: [] },
   });
 }

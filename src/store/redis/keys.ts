@@ -207,6 +207,11 @@ export class Keys {
   dailyDue(): string {
     return `${this.prefix}:daily:due`;
   }
+
+  /** String: Redis time (ms) of the next free slot of a rate all processes share (`lua/rateSlot-1.lua`); its own slot. */
+  rateSlot(name: string): string {
+    return `${this.prefix}:{rate:${seg(name)}}`;
+  }
 }
 
 /** Review log lines kept per user (LTRIM 0..cap-1). */
