@@ -257,21 +257,11 @@ async function stopQuietly(r: Running, log: Pino, ms: number): Promise<void> {
 async function sharedRateChat(chat: ChatPort, core: Core, config: Config): Promise<ChatPort> {
   const redis = core.stores.redis;
   if (!redis) return chat;
-  const { RedisRateGate } = await import('./store/redis/rate-gate.js');
-  const gate = new RedisRateGate(redis, {
-    name: 'discord-global',
-    perSecond: config.DISCORD_GLOBAL_RATE_LIMIT,
-  });
-  return {
-    post: async (channelId, view, opts) => {
-      await gate.acquire(opts.signal);
-      return chat.post(channelId, view, opts);
-    },
-    update: async (ref, view, opts) => {
-      await gate.acquire(opts.signal);
-      return chat.update(ref, view, opts);
-    },
-  };
+  const { RedisRateGate, rateGatedChat } = await import('./store/redis/rate-gate.js');
+  return rateGatedChat(
+    chat,
+    new RedisRateGate(redis, { name: 'discord-global', perSecond: config.DISCORD_GLOBAL_RATE_LIMIT }),
+  );
 }
 
 /** A started platform adapter. */

@@ -2,7 +2,7 @@
 // validates every object against the Kubernetes API schemas (kubernetes-models), and checks the
 // essentials: probes, non-root, resources, PVC and AOF, config, secret and decks wiring.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, normalize, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
@@ -10,6 +10,7 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { shardIdsOf } from '../../src/adapters/discord/shards.js';
 import { loadConfig, SECRET_KEYS } from '../../src/config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -53,6 +54,7 @@ const KUSTOMIZATION_FIELDS = new Set([
   'secretGenerator',
   'generatorOptions',
   'images',
+  'patches',
 ]);
 const GENERATOR_FIELDS = new Set(['name', 'envs', 'files', 'literals', 'type', 'options']);
 const CLUSTER_SCOPED = new Set([
@@ -143,7 +145,16 @@ function renderKustomization(dir: string): Rendered {
     }
   }
   const objects: K8sObject[] = [];
+  const generated = new Map<string, string>();
   for (const res of asList(k.resources)) {
+    const base = normalize(join(dir, String(res)));
+    if (existsSync(base) && statSync(base).isDirectory()) {
+      // A base: another kustomization, rendered on its own (kustomize allows bases outside the root).
+      const r = renderKustomization(base);
+      objects.push(...r.objects);
+      for (const [key, name] of r.generated) generated.set(key, name);
+      continue;
+    }
     const file = inside(dir, String(res));
     for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
       if (doc.errors.length > 0) throw new Error(`${res}: ${doc.errors.map((e) => e.message).join('; ')}`);
@@ -158,7 +169,6 @@ function renderKustomization(dir: string): Rendered {
     }
   }
 
-  const generated = new Map<string, string>();
   const defaults = isObj(k.generatorOptions) ? k.generatorOptions : {};
   const generate = (kind: 'ConfigMap' | 'Secret', g: Obj) => {
     for (const field of Object.keys(g)) {
@@ -213,6 +223,17 @@ function renderKustomization(dir: string): Rendered {
   };
   for (const g of asList(k.configMapGenerator)) generate('ConfigMap', asObj(g, 'configMapGenerator'));
   for (const g of asList(k.secretGenerator)) generate('Secret', asObj(g, 'secretGenerator'));
+
+  // patches: only `$patch: delete` of a target, which is all the overlays use.
+  for (const p of asList(k.patches).filter(isObj)) {
+    const patch = asObj(parse(String(p.patch)), 'patch');
+    const target = asObj(p.target, 'patch target');
+    if (patch.$patch !== 'delete')
+      throw new Error('patches: only $patch: delete is implemented by this renderer');
+    const i = objects.findIndex((o) => o.kind === target.kind && o.metadata.name === target.name);
+    if (i < 0) throw new Error(`patches: no ${String(target.kind)} ${String(target.name)} to delete`);
+    objects.splice(i, 1);
+  }
 
   const namespace = str(k.namespace);
   for (const o of objects) {
@@ -664,5 +685,90 @@ describe('secret.example.yaml', () => {
     const text = readFileSync(join(K8S, 'secret.example.yaml'), 'utf8');
     for (const key of SECRET_KEYS) expect(text, `${key} shown as a placeholder`).toContain(key);
     expect(text).toMatch(/kubectl -n quizbot create secret generic quizbot-secrets/);
+  });
+});
+
+describe('deploy/k8s/sharded: Discord shards over a StatefulSet', () => {
+  const sharded = renderKustomization(join(K8S, 'sharded'));
+  const set = sharded.objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'quizbot');
+  const pod = set ? single(podSpecs(set), 'shard pod spec') : {};
+  const container = asObj(
+    asList(pod.containers)
+      .filter(isObj)
+      .find((c) => c.name === 'quizbot'),
+    'quizbot container',
+  );
+  const env = Object.fromEntries(
+    asList(container.env)
+      .filter(isObj)
+      .map((e) => [String(e.name), e]),
+  );
+
+  it('replaces the Deployment with a StatefulSet and a headless Service; the rest is the base', () => {
+    const names = sharded.objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names).not.toContain('Deployment/quizbot');
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'StatefulSet/quizbot',
+        'Service/quizbot-shards',
+        'StatefulSet/redis',
+        'Service/quizbot',
+      ]),
+    );
+    expect(at(set, 'spec', 'serviceName')).toBe('quizbot-shards');
+    expect(at(find('Service', 'redis'), 'metadata', 'namespace')).toBe('quizbot');
+    for (const o of sharded.objects.filter((x) => x.kind !== 'Namespace'))
+      expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBe('quizbot');
+    expect(container.image).toBe('quizbot:0.1.0');
+  });
+
+  it.each(sharded.objects.map((o) => [`${o.kind} ${o.metadata.name}`, o] as const))(
+    '%s is valid against the Kubernetes API schema',
+    (_, o) => {
+      expect(validateObject(o)).toBe('');
+    },
+  );
+
+  it('reads the generated ConfigMap and the Secret, and probes like the Deployment', () => {
+    const refs = asList(container.envFrom).filter(isObj);
+    expect(at(refs[0], 'configMapRef', 'name')).toBe(sharded.generated.get('ConfigMap/quizbot-config'));
+    expect(at(refs[1], 'secretRef', 'name')).toBe('quizbot-secrets');
+    expect(at(container, 'readinessProbe', 'httpGet', 'path')).toBe('/readyz');
+    expect(at(container, 'livenessProbe', 'httpGet', 'path')).toBe('/healthz');
+    expect(at(container, 'securityContext', 'readOnlyRootFilesystem')).toBe(true);
+  });
+
+  it('gives every pod its own shard range from its name: together every shard exactly once', () => {
+    expect(at(env.POD_NAME, 'valueFrom', 'fieldRef', 'fieldPath')).toBe('metadata.name');
+    const replicas = Number(at(set, 'spec', 'replicas'));
+    expect(replicas).toBeGreaterThan(1);
+    const configEnv = Object.fromEntries(
+      Object.entries(
+        asObj(
+          sharded.objects.find((o) => o.metadata.name === sharded.generated.get('ConfigMap/quizbot-config'))
+            ?.data,
+          'config',
+        ),
+      ).map(([k, v]) => [k, String(v)]),
+    );
+    const seen: number[] = [];
+    for (let ordinal = 0; ordinal < replicas; ordinal++) {
+      // What the kubelet does with $(POD_NAME) in an env value.
+      const podEnv = {
+        ...configEnv,
+        DISCORD_TOKEN: 'x',
+        DISCORD_SHARDS: String(at(env.DISCORD_SHARDS, 'value')),
+        DISCORD_SHARD_IDS: String(at(env.DISCORD_SHARD_IDS, 'value')).replace(
+          '$(POD_NAME)',
+          `quizbot-${ordinal}`,
+        ),
+      };
+      const r = loadConfig(podEnv);
+      expect(r.ok ? [] : r.problems).toEqual([]);
+      if (!r.ok || typeof r.config.DISCORD_SHARDS !== 'number') continue;
+      seen.push(...shardIdsOf(r.config.DISCORD_SHARD_IDS, r.config.DISCORD_SHARDS));
+    }
+    const count = Number(at(env.DISCORD_SHARDS, 'value'));
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
   });
 });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { RateLimitedError } from '../../engine/errors.js';
+import type { ChatPort } from '../../engine/ports.js';
 import { Keys } from './keys.js';
 
 /** The custom command `defineScripts` adds from `lua/rateSlot-1.lua`. */
@@ -49,6 +50,20 @@ export class RedisRateGate {
       );
     if (wait > 0) await sleep(wait, signal);
   }
+}
+
+/** `chat` with every post and update taking a slot of `gate` first (the abort signal ends the wait too). */
+export function rateGatedChat(chat: ChatPort, gate: RedisRateGate): ChatPort {
+  return {
+    post: async (channelId, view, opts) => {
+      await gate.acquire(opts.signal);
+      return chat.post(channelId, view, opts);
+    },
+    update: async (ref, view, opts) => {
+      await gate.acquire(opts.signal);
+      return chat.update(ref, view, opts);
+    },
+  };
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
