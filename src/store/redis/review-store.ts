@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { unpackCard } from '../../engine/cardstate.js';
 import { pickWeights } from '../../engine/fsrs/params.js';
 import {
@@ -18,19 +18,16 @@ import { paramsField } from '../fsrs-fields.js';
 import { oldestKeptDay, RETENTION } from '../retention.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
-
-type QueueArgs = [
-  cards: string,
-  due: string,
-  deckDays: string,
-  now: string,
-  eod: string,
-  day: string,
-  dueIds: string,
-];
+import {
+  type ScriptArgs,
+  type ScriptedRedis,
+  type ScriptReply,
+  scripted,
+  scriptedPipeline,
+} from './scripts.js';
 
 /** Turns the `queue` script's reply into a snapshot. */
-function parseQueue(reply: QueueReply): QueueSnapshot {
+function parseQueue(reply: ScriptReply<'queue'>): QueueSnapshot {
   const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = reply;
   return {
     dueCardId: dueCardId ?? null,
@@ -44,54 +41,22 @@ function parseQueue(reply: QueueReply): QueueSnapshot {
   };
 }
 
-/** Raw reply of `lua/queue-3.lua`. */
-type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
-
-type GradeArgs = [
-  cards: string,
-  due: string,
-  deckDays: string,
-  days: string,
-  log: string,
-  decks: string,
-  cardId: string,
-  expected: string,
-  next: string,
-  dueMs: string,
-  day: string,
-  isNew: string,
-  recalled: string,
-  line: string,
-  cap: string,
-  deckId: string,
-  oldestDay: string,
-];
-
-/** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
-interface ReviewScripts {
-  queue(...args: QueueArgs): Promise<QueueReply>;
-}
-interface ReviewPipeline extends ChainableCommander {
-  grade(...args: GradeArgs): ReviewPipeline;
-  queue(...args: QueueArgs): ReviewPipeline;
-}
-
 /**
  * Study data in Redis, in the user's slot (see {@link Keys}). Expects a client made by
  * `connectRedis` (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
  */
 export class RedisReviewStore implements ReviewStore {
-  private readonly scripts: Redis & ReviewScripts;
+  private readonly scripts: ScriptedRedis;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
   ) {
-    this.scripts = redis as Redis & ReviewScripts;
+    this.scripts = scripted(redis);
   }
 
   /** Arguments of the `queue` script for one user's deck. */
-  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): QueueArgs {
+  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): ScriptArgs<'queue'> {
     const k = this.keys;
     return [
       k.cards(user, deckId),
@@ -157,7 +122,10 @@ export class RedisReviewStore implements ReviewStore {
   /** One round trip: the `grade` script, then the `queue` script, pipelined. */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const results = await this.execGrade(w, q);
-    return { outcome: await this.outcome(w, results), queue: parseQueue(results.at(-1)?.[1] as QueueReply) };
+    return {
+      outcome: await this.outcome(w, results),
+      queue: parseQueue(results.at(-1)?.[1] as ScriptReply<'queue'>),
+    };
   }
 
   /**
@@ -176,7 +144,7 @@ export class RedisReviewStore implements ReviewStore {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const k = this.keys;
     const u = w.user;
-    const pipe = this.redis.pipeline() as ReviewPipeline;
+    const pipe = scriptedPipeline(this.redis);
     pipe.grade(
       k.cards(u, w.deckId),
       k.due(u, w.deckId),
