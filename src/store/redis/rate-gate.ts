@@ -2,11 +2,7 @@ import type { Redis } from 'ioredis';
 import { RateLimitedError } from '../../engine/errors.js';
 import type { ChatPort } from '../../engine/ports.js';
 import { Keys } from './keys.js';
-
-/** The custom command `defineScripts` adds from `lua/rateSlot-1.lua`. */
-interface RateScripts {
-  rateSlot(key: string, intervalMs: number, maxWaitMs: number): Promise<number>;
-}
+import type { ScriptedRedis } from './scripts.js';
 
 /** Options of {@link RedisRateGate}. */
 export interface RateGateOptions {
@@ -41,7 +37,7 @@ export class RedisRateGate {
   /** Resolves when this process may send one request; rejects with RateLimitedError when the queue is too long, or on `signal`. */
   async acquire(signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    const scripts = this.redis as unknown as RateScripts;
+    const scripts = this.redis as ScriptedRedis;
     const wait = Number(await scripts.rateSlot(this.key, this.intervalMs, this.maxWaitMs));
     if (wait < 0)
       throw new RateLimitedError(
