@@ -1,6 +1,8 @@
+import type { Client } from 'discord.js';
 import type { Logger as Pino } from 'pino';
 import { formatShardIds } from './adapters/discord/shards.js';
 import { loadChartRenderer } from './charts/picture.js';
+import type { ChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
 import type { ChatPort } from './engine/ports.js';
@@ -271,6 +273,57 @@ interface Platform extends Running {
   admin?: (teamId: string, userId: string) => Promise<boolean>;
 }
 
+/**
+ * Starts the Discord adapter in the configured mode: the gateway (one WebSocket session) or the
+ * HTTP interactions endpoint (no gateway; Discord POSTs to DISCORD_PORT). Either way the scheduler
+ * posts through the same REST chat port.
+ */
+async function startDiscordPlatform(
+  config: Config,
+  token: string,
+  core: Core,
+  log: Pino,
+  charts: ChartRenderer | undefined,
+  shards?: ShardPlan,
+): Promise<Platform> {
+  const common = {
+    token,
+    apiUrl: config.DISCORD_API_URL,
+    guildId: config.DISCORD_GUILD_ID,
+    engine: core.engine,
+    // Every Discord line of a shard process names its shards: which process did what.
+    log: log.child({ platform: 'discord', ...(shards ? { shards: formatShardIds(shards.ids) } : {}) }),
+    charts,
+  };
+  const { discordAdminCheck } = await import('./web/admin-checks.js');
+  let discord: { client: Client; chat: ChatPort; ready(): boolean; stop(): Promise<void> };
+  if (config.DISCORD_MODE === 'http' && config.DISCORD_PUBLIC_KEY) {
+    const { startDiscordHttp } = await import('./adapters/discord/http/start.js');
+    discord = await startDiscordHttp({
+      ...common,
+      publicKey: config.DISCORD_PUBLIC_KEY,
+      port: config.DISCORD_PORT,
+    });
+  } else {
+    const { startDiscord } = await import('./adapters/discord/start.js');
+    discord = await startDiscord({
+      ...common,
+      globalPerSecond: config.DISCORD_GLOBAL_RATE_LIMIT,
+      ...(shards ? { shards: { ids: shards.ids, count: shards.count } } : {}),
+      // Once per bot, not once per shard process: the process that runs shard 0.
+      registerCommands: !shards || shards.ids.includes(0),
+    });
+    if (shards?.managed) await (await import('./sharding.js')).reportReadyToManager(discord.client);
+  }
+  core.chats.set('discord', await sharedRateChat(discord.chat, core, config));
+  return {
+    name: 'discord',
+    ready: discord.ready,
+    stop: discord.stop,
+    admin: discordAdminCheck(discord.client),
+  };
+}
+
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
 async function startPlatforms(
   config: Config,
@@ -285,31 +338,8 @@ async function startPlatforms(
       ? await loadChartRenderer(log.child({ part: 'charts' }))
       : undefined;
   try {
-    if (config.DISCORD_TOKEN) {
-      const { startDiscord } = await import('./adapters/discord/start.js');
-      const discord = await startDiscord({
-        token: config.DISCORD_TOKEN,
-        apiUrl: config.DISCORD_API_URL,
-        guildId: config.DISCORD_GUILD_ID,
-        engine: core.engine,
-        // Every Discord line of a shard process names its shards: which process did what.
-        log: log.child({ platform: 'discord', ...(shards ? { shards: formatShardIds(shards.ids) } : {}) }),
-        charts,
-        globalPerSecond: config.DISCORD_GLOBAL_RATE_LIMIT,
-        ...(shards ? { shards: { ids: shards.ids, count: shards.count } } : {}),
-        // Once per bot, not once per shard process: the process that runs shard 0.
-        registerCommands: !shards || shards.ids.includes(0),
-      });
-      core.chats.set('discord', await sharedRateChat(discord.chat, core, config));
-      if (shards?.managed) await (await import('./sharding.js')).reportReadyToManager(discord.client);
-      const { discordAdminCheck } = await import('./web/admin-checks.js');
-      started.push({
-        name: 'discord',
-        ready: discord.ready,
-        stop: discord.stop,
-        admin: discordAdminCheck(discord.client),
-      });
-    }
+    if (config.DISCORD_TOKEN)
+      started.push(await startDiscordPlatform(config, config.DISCORD_TOKEN, core, log, charts, shards));
     // A sharding manager's other processes share the pod's ports and would duplicate Slack's connection.
     if (config.SLACK_BOT_TOKEN && (shards?.cluster ?? 0) === 0) {
       const { startSlack } = await import('./adapters/slack/start.js');

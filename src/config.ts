@@ -112,6 +112,19 @@ const EnvSchema = z.object({
   // Discord allows one IDENTIFY per 5 s (per max_concurrency bucket): shard processes start this far apart, per shard.
   DISCORD_SHARD_SPAWN_DELAY_MS: whole('DISCORD_SHARD_SPAWN_DELAY_MS', 5_500, 1, 600_000),
   DISCORD_GLOBAL_RATE_LIMIT: whole('DISCORD_GLOBAL_RATE_LIMIT', 50, 1, 100_000, 'requests per second'),
+  // gateway: one WebSocket session receives every interaction; http: Discord POSTs each interaction
+  // to DISCORD_PORT, so stateless replicas behind a load balancer share the work.
+  DISCORD_MODE: optionalString
+    .transform((s) => s ?? 'gateway')
+    .refine((s) => s === 'gateway' || s === 'http', {
+      message: 'DISCORD_MODE must be gateway (the default) or http (interactions endpoint URL)',
+    })
+    .transform((s) => s as 'gateway' | 'http'),
+  DISCORD_PUBLIC_KEY: optionalString.refine((s) => s === undefined || /^[0-9a-fA-F]{64}$/.test(s), {
+    message:
+      "DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters (Developer Portal > General Information > Public Key)",
+  }),
+  DISCORD_PORT: port('DISCORD_PORT', 3001),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
@@ -184,6 +197,7 @@ export function loadConfig(
     const problem = shardIdsProblem(r.data.DISCORD_SHARD_IDS, r.data.DISCORD_SHARDS);
     if (problem) problems.push(problem);
   }
+  problems.push(...discordModeProblems(env));
   if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
     problems.push(
       'SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS, so a given-up work item is not handed out again while it runs',
@@ -208,6 +222,21 @@ function shardIdsProblem(spec: ShardIdsSpec, count: number): string | null {
   } catch (err) {
     return (err as Error).message;
   }
+}
+
+/** What DISCORD_MODE=http needs besides itself: the public key to verify requests, a token for REST. */
+function discordModeProblems(env: Record<string, string | undefined>): string[] {
+  if (env.DISCORD_MODE?.trim() !== 'http') return [];
+  const problems: string[] = [];
+  if (!env.DISCORD_PUBLIC_KEY?.trim())
+    problems.push(
+      "DISCORD_MODE=http needs DISCORD_PUBLIC_KEY, the application's public key (64 hex characters, Developer Portal > General Information), to verify each request",
+    );
+  if (!env.DISCORD_TOKEN?.trim())
+    problems.push(
+      'DISCORD_MODE=http needs DISCORD_TOKEN too: the daily posts, follow-ups and command registration use the REST API',
+    );
+  return problems;
 }
 
 /** One message listing every configuration problem. */

@@ -3,7 +3,7 @@ import type { Logger } from '../../engine/api.js';
 import { DiscordChatPort } from './chat-port.js';
 import { createInteractionHandler } from './inbound.js';
 import { DISCORD_DEFAULTS, type DiscordAdapter, type DiscordOptions } from './options.js';
-import { rejectLongChannelWaits } from './rate-limit.js';
+import { restOptions } from './rate-limit.js';
 import { registerCommands } from './register.js';
 
 export type { DiscordAdapter, DiscordOptions } from './options.js';
@@ -47,7 +47,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   if (opts.registerCommands ?? DISCORD_DEFAULTS.registerCommands) await register(client, applicationId, opts);
   return {
     client: readyClient,
-    chat: new DiscordChatPort(client.rest, log),
+    chat: new DiscordChatPort(client.rest, log, opts.charts),
     applicationId,
     ready: () => gateway.connected && client.isReady(),
     stop,
@@ -64,15 +64,7 @@ function createClient(opts: DiscordOptions): Client {
     ...(opts.shards
       ? { shards: opts.shards.ids, shardCount: opts.shards.count }
       : { shards: 'auto' as const }),
-    // A long rate-limit wait on a channel route rejects at once (see rate-limit.ts): the
-    // scheduler retries that channel later instead of a work item waiting inline.
-    rest: {
-      ...(opts.apiUrl ? { api: opts.apiUrl } : {}),
-      rejectOnRateLimit: rejectLongChannelWaits,
-      // This process's own ceiling; with Redis the daily posts of all processes also share one
-      // gate of this rate (bot.ts), so together they stay under it.
-      ...(opts.globalPerSecond ? { globalRequestsPerSecond: opts.globalPerSecond } : {}),
-    },
+    rest: restOptions(opts.apiUrl, opts.globalPerSecond),
     allowedMentions: { parse: [] },
   });
 }
@@ -136,8 +128,8 @@ async function loginReady(
   }
 }
 
-/** Registers the slash commands; a failure is logged and the commands Discord has stay. */
-async function register(client: Client, applicationId: string, opts: DiscordOptions): Promise<void> {
+/** Registers the slash commands; a failure is logged and the commands Discord has stay (both modes). */
+export async function register(client: Client, applicationId: string, opts: DiscordOptions): Promise<void> {
   const { log } = opts;
   try {
     const count = await registerCommands(client.rest, applicationId, opts.guildId);

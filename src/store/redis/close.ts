@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CloseAwards, CloseOutcome, TeamRef } from '../../engine/ports.js';
 import { RETENTION } from '../retention.js';
-import { parseAnswer, parseResult, parseRound } from '../team-codec.js';
+import { countPicks, parseAnswer, parseResult, parseRound } from '../team-codec.js';
 import { guard } from './connect.js';
 import { type Keys, seg } from './keys.js';
 import { pairs, type ScriptKeys, scripted } from './scripts.js';
@@ -55,8 +55,10 @@ async function readAnswers(redis: Redis, key: string): Promise<Map<string, strin
  */
 export function planClose(answers: Map<string, string>, correct: number, a: CloseAwards): ClosePlan {
   const right: { userId: string; at: number }[] = [];
+  const chosen: number[] = [];
   for (const [userId, v] of answers) {
     const ans = parseAnswer(v);
+    if (ans) chosen.push(ans.choice);
     if (ans && ans.choice === correct) right.push({ userId, at: ans.at });
   }
   right.sort((x, y) => x.at - y.at || cmp(x.userId, y.userId));
@@ -69,7 +71,12 @@ export function planClose(answers: Map<string, string>, correct: number, a: Clos
   return {
     total: answers.size,
     awards,
-    result: JSON.stringify({ answered: answers.size, right: right.length, fastest }),
+    result: JSON.stringify({
+      answered: answers.size,
+      right: right.length,
+      fastest,
+      picks: countPicks(chosen),
+    }),
   };
 }
 
