@@ -1,12 +1,10 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
-import type { Bot } from './bot.js';
 import { deckImport, deckLint } from './cli/deck.js';
 import { type Config, formatConfigProblems, loadConfig } from './config.js';
 import { buildCore } from './core.js';
 import { deckJsonSchemaText } from './engine/deck/schema.js';
 import { createLogger } from './log.js';
-import type { RunBot } from './sharding.js';
 import { openStores, type Stores } from './store/open.js';
 
 /** Validated config, or exit 2 with every problem listed (never a stack trace). */
@@ -88,26 +86,6 @@ const program = new Command()
   )
   .showHelpAfterError();
 
-/**
- * The bot: one process; with `DISCORD_SHARDS` a shard process or a sharding manager (src/sharding.ts);
- * spawned by a manager, the shards it was given, stopping when the manager is gone.
- */
-async function startBot(config: Config, runBot: RunBot): Promise<void> {
-  const { shardChildPlan, childHttpPort, runSharded } = await import('./sharding.js');
-  const child = shardChildPlan();
-  if (child) {
-    const childConfig = { ...config, HTTP_PORT: childHttpPort(config.HTTP_PORT, child.cluster) };
-    const bot = (await runBot(childConfig, { shards: child })) as Bot;
-    process.once('disconnect', () => void bot.shutdown('shard manager gone').then(() => process.exit(0)));
-    return;
-  }
-  if (config.DISCORD_SHARDS !== undefined && config.DISCORD_TOKEN) {
-    await runSharded(config, createLogger(config), runBot);
-    return;
-  }
-  await runBot(config);
-}
-
 program
   .command('start', { isDefault: true })
   .description('run the bot (Discord/Slack when a token is set; the terminal review otherwise)')
@@ -121,6 +99,7 @@ program
         return;
       }
       const { runBot } = await import('./bot.js');
+      const { startBot } = await import('./sharding.js');
       try {
         await startBot(config, runBot);
       } catch (err) {

@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { Logger as Pino } from 'pino';
 import { recommendedShards } from './adapters/discord/shard-count.js';
 import { formatShardIds, shardIdsOf } from './adapters/discord/shards.js';
-import type { BotOptions } from './bot.js';
+import type { Bot, BotOptions } from './bot.js';
 import type { Config } from './config.js';
 import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
+import { createLogger } from './log.js';
 
 /** The Discord shards one bot process runs. */
 export interface ShardPlan {
@@ -159,4 +160,23 @@ function stopChild(child: ChildProcess, ms: number): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/**
+ * The bot: one process; with `DISCORD_SHARDS` a shard process or a sharding manager (src/sharding.ts);
+ * spawned by a manager, the shards it was given, stopping when the manager is gone.
+ */
+export async function startBot(config: Config, runBot: RunBot): Promise<void> {
+  const child = shardChildPlan();
+  if (child) {
+    const childConfig = { ...config, HTTP_PORT: childHttpPort(config.HTTP_PORT, child.cluster) };
+    const bot = (await runBot(childConfig, { shards: child })) as Bot;
+    process.once('disconnect', () => void bot.shutdown('shard manager gone').then(() => process.exit(0)));
+    return;
+  }
+  if (config.DISCORD_SHARDS !== undefined && config.DISCORD_TOKEN) {
+    await runSharded(config, createLogger(config), runBot);
+    return;
+  }
+  await runBot(config);
 }
