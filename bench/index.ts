@@ -5,7 +5,7 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, import, web, charts, fsrs, cluster
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, sharded, close, import, web, charts, fsrs, cluster
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -20,6 +20,7 @@ import { clusterSection } from './cluster.js';
 import type { BenchContext } from './context.js';
 import { e2eSection } from './e2e.js';
 import { fanoutSection } from './fanout.js';
+import { sharedFanoutSection } from './fanout-shared.js';
 import { ROOT } from './fixtures.js';
 import { fsrsFitSection } from './fsrs-fit.js';
 import { gradeSection } from './grade.js';
@@ -69,6 +70,12 @@ const SECTIONS: Section[] = [
     title: '5. Daily fan-out through the rate limit',
     timeoutMs: (q) => (q ? 40_000 : 240_000),
     run: fanoutSection,
+  },
+  {
+    id: 'sharded',
+    title: '5b. Daily fan-out by 3 shard processes through one shared rate limit',
+    timeoutMs: (q) => (q ? 120_000 : 300_000),
+    run: sharedFanoutSection,
   },
   {
     id: 'close',

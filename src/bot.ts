@@ -1,5 +1,6 @@
 import type { Client } from 'discord.js';
 import type { Logger as Pino } from 'pino';
+import { formatShardIds } from './adapters/discord/shards.js';
 import { loadChartRenderer } from './charts/picture.js';
 import type { ChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
@@ -13,6 +14,7 @@ import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
 import { Scheduler } from './scheduler/scheduler.js';
+import type { ShardPlan } from './sharding.js';
 import { startEraseTimer } from './teams/erase-timer.js';
 
 /** Something started that must be stopped on shutdown, in reverse order. */
@@ -29,6 +31,8 @@ export interface BotOptions {
   drainMs?: number;
   /** Install SIGTERM/SIGINT handlers (default true). */
   signals?: boolean;
+  /** Discord shards of this process (see src/sharding.ts); default discord.js internal sharding of all. */
+  shards?: ShardPlan;
 }
 
 /** A running bot. */
@@ -104,7 +108,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
   };
   let platforms: Platform[];
   try {
-    platforms = await step(startPlatforms(config, core, log));
+    platforms = await step(startPlatforms(config, core, log, opts.shards));
   } catch (err) {
     await shutdown('start-up failed');
     throw err;
@@ -113,7 +117,7 @@ export async function runBot(config: Config, opts: BotOptions = {}): Promise<Bot
     running.push(p);
     ready[p.name] = async () => (p.ready() ? null : `${p.name} not connected`);
   }
-  if (config.PUBLIC_URL && !stopping) {
+  if (config.PUBLIC_URL && !stopping && (opts.shards?.cluster ?? 0) === 0) {
     const { startDashboard } = await import('./web/start.js');
     const admins = new Map(
       platforms.flatMap((p) => (p.admin ? [[p.name as 'discord' | 'slack', p.admin] as const] : [])),
@@ -259,6 +263,22 @@ async function stopQuietly(r: Running, log: Pino, ms: number): Promise<void> {
   }
 }
 
+/**
+ * The Discord chat port behind the bot token's global REST limit, which every process shares:
+ * with Redis each daily post and results edit first takes a slot of one rate all processes draw
+ * from (store/redis/rate-gate.ts). Without Redis there is one process, and discord.js's own
+ * limiter is enough.
+ */
+async function sharedRateChat(chat: ChatPort, core: Core, config: Config): Promise<ChatPort> {
+  const redis = core.stores.redis;
+  if (!redis) return chat;
+  const { RedisRateGate, rateGatedChat } = await import('./store/redis/rate-gate.js');
+  return rateGatedChat(
+    chat,
+    new RedisRateGate(redis, { name: 'discord-global', perSecond: config.DISCORD_GLOBAL_RATE_LIMIT }),
+  );
+}
+
 /** A started platform adapter. */
 interface Platform extends Running {
   ready(): boolean;
@@ -277,13 +297,15 @@ async function startDiscordPlatform(
   core: Core,
   log: Pino,
   charts: ChartRenderer | undefined,
+  shards?: ShardPlan,
 ): Promise<Platform> {
   const common = {
     token,
     apiUrl: config.DISCORD_API_URL,
     guildId: config.DISCORD_GUILD_ID,
     engine: core.engine,
-    log: log.child({ platform: 'discord' }),
+    // Every Discord line of a shard process names its shards: which process did what.
+    log: log.child({ platform: 'discord', ...(shards ? { shards: formatShardIds(shards.ids) } : {}) }),
     charts,
   };
   const { discordAdminCheck } = await import('./web/admin-checks.js');
@@ -297,10 +319,18 @@ async function startDiscordPlatform(
     });
   } else {
     const { startDiscord } = await import('./adapters/discord/start.js');
-    // The gateway sees a server remove the bot (guildDelete); the HTTP endpoint does not.
-    discord = await startDiscord({ ...common, membership: core.forgetting });
+    discord = await startDiscord({
+      ...common,
+      // The gateway sees a server remove the bot (guildDelete); the HTTP endpoint does not.
+      membership: core.forgetting,
+      globalPerSecond: config.DISCORD_GLOBAL_RATE_LIMIT,
+      ...(shards ? { shards: { ids: shards.ids, count: shards.count } } : {}),
+      // Once per bot, not once per shard process: the process that runs shard 0.
+      registerCommands: !shards || shards.ids.includes(0),
+    });
+    if (shards?.managed) await (await import('./sharding.js')).reportReadyToManager(discord.client);
   }
-  core.chats.set('discord', discord.chat);
+  core.chats.set('discord', await sharedRateChat(discord.chat, core, config));
   return {
     name: 'discord',
     ready: discord.ready,
@@ -310,7 +340,12 @@ async function startDiscordPlatform(
 }
 
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
-async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Platform[]> {
+async function startPlatforms(
+  config: Config,
+  core: Core,
+  log: Pino,
+  shards?: ShardPlan,
+): Promise<Platform[]> {
   const started: Platform[] = [];
   // Pictures of charts for the chat platforms (the terminal prints text); text only if it cannot load.
   const charts =
@@ -319,8 +354,9 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
       : undefined;
   try {
     if (config.DISCORD_TOKEN)
-      started.push(await startDiscordPlatform(config, config.DISCORD_TOKEN, core, log, charts));
-    if (config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID)
+      started.push(await startDiscordPlatform(config, config.DISCORD_TOKEN, core, log, charts, shards));
+    // A sharding manager's other processes share the pod's ports and would duplicate Slack's connection.
+    if ((config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID) && (shards?.cluster ?? 0) === 0)
       started.push(await startSlackFromConfig(config, core, log, charts));
   } catch (err) {
     // One platform failing to start stops the ones already started, then fails the boot.

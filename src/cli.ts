@@ -99,8 +99,9 @@ program
         return;
       }
       const { runBot } = await import('./bot.js');
+      const { startBot } = await import('./sharding.js');
       try {
-        await runBot(config);
+        await startBot(config, runBot);
       } catch (err) {
         process.stderr.write(`quizbot could not start: ${(err as Error).message}\n`);
         process.exit(1);

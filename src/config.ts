@@ -1,5 +1,6 @@
 import { validate as validCron } from 'node-cron';
 import { z } from 'zod';
+import { parseShardIds, type ShardIdsSpec, shardIdsOf } from './adapters/discord/shards.js';
 import { parseTokenKey } from './adapters/slack/token-box.js';
 import { err, ok, type Result } from './engine/result.js';
 import { parseTimezone } from './engine/schedule.js';
@@ -137,6 +138,37 @@ const EnvSchema = z.object({
   ]).refine((s) => s === undefined || !/\/v\d+\/?$/.test(s), {
     message: 'DISCORD_API_URL must not end in /v10: the client adds the version',
   }),
+  // Unset: one process with discord.js internal sharding (as many shards as Discord recommends).
+  DISCORD_SHARDS: optionalString.transform((s, ctx): number | 'auto' | undefined => {
+    if (s === undefined || s === 'auto') return s;
+    const n = Number(s);
+    if (Number.isInteger(n) && n >= 1 && n <= 100_000) return n;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'DISCORD_SHARDS must be a shard count like 4, or auto (ask Discord)',
+    });
+    return z.NEVER;
+  }),
+  DISCORD_SHARDS_PER_PROCESS: optionalString.transform((s, ctx): number | undefined => {
+    if (s === undefined) return undefined;
+    const n = Number(s);
+    if (Number.isInteger(n) && n >= 1 && n <= 100_000) return n;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'DISCORD_SHARDS_PER_PROCESS must be a whole number of shards from 1, e.g. 8',
+    });
+    return z.NEVER;
+  }),
+  DISCORD_SHARD_IDS: optionalString.transform((s, ctx): ShardIdsSpec | undefined => {
+    if (s === undefined) return undefined;
+    const r = parseShardIds(s);
+    if (r.ok) return r.spec;
+    ctx.addIssue({ code: 'custom', message: r.error });
+    return z.NEVER;
+  }),
+  // Discord allows one IDENTIFY per 5 s (per max_concurrency bucket): shard processes start this far apart, per shard.
+  DISCORD_SHARD_SPAWN_DELAY_MS: whole('DISCORD_SHARD_SPAWN_DELAY_MS', 5_500, 1, 600_000),
+  DISCORD_GLOBAL_RATE_LIMIT: whole('DISCORD_GLOBAL_RATE_LIMIT', 50, 1, 100_000, 'requests per second'),
   // gateway: one WebSocket session receives every interaction; http: Discord POSTs each interaction
   // to DISCORD_PORT, so stateless replicas behind a load balancer share the work.
   DISCORD_MODE: optionalString
@@ -255,6 +287,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'REDIS_WAIT_REPLICAS needs Redis (REDIS_URL or REDIS_CLUSTER_NODES): the embedded store has no replicas',
     );
   }
+  if (!has('DISCORD_SHARDS') && (has('DISCORD_SHARDS_PER_PROCESS') || has('DISCORD_SHARD_IDS'))) {
+    problems.push(
+      'DISCORD_SHARDS_PER_PROCESS / DISCORD_SHARD_IDS need DISCORD_SHARDS (a shard count, or auto)',
+    );
+  }
+  if (r.success && typeof r.data.DISCORD_SHARDS === 'number' && r.data.DISCORD_SHARD_IDS) {
+    const problem = shardIdsProblem(r.data.DISCORD_SHARD_IDS, r.data.DISCORD_SHARDS);
+    if (problem) problems.push(problem);
+  }
   problems.push(...discordModeProblems(env));
   if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
     problems.push(
@@ -270,6 +311,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (r.success && problems.length === 0) return ok(r.data);
   return err(problems);
+}
+
+/** Why the shard ids cannot be taken out of `count` shards, or null. */
+function shardIdsProblem(spec: ShardIdsSpec, count: number): string | null {
+  try {
+    shardIdsOf(spec, count);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
 }
 
 /** What DISCORD_MODE=http needs besides itself: the public key to verify requests, a token for REST. */

@@ -242,6 +242,13 @@ function applyPatch(dir: string, p: Obj, objects: K8sObject[]): void {
   const target = asObj(p.target, 'patch target');
   const text = p.path !== undefined ? readFileSync(inside(dir, String(p.path)), 'utf8') : String(p.patch);
   const ops = parse(text) as unknown;
+  // A strategic-merge `$patch: delete` removes the target object (an overlay replacing a workload).
+  if (isObj(ops) && ops.$patch === 'delete') {
+    const i = objects.findIndex((o) => o.kind === target.kind && o.metadata.name === target.name);
+    if (i < 0) throw new Error(`patch target ${JSON.stringify(target)} matches nothing`);
+    objects.splice(i, 1);
+    return;
+  }
   if (!Array.isArray(ops)) throw new Error('only JSON 6902 patches (a list of ops) are implemented');
   const hits = objects.filter(
     (o) =>

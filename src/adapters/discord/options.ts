@@ -27,6 +27,13 @@ export interface DiscordOptions {
   charts?: ChartRenderer | undefined;
   /** Told when a server removes the bot or adds it (again): its team data's grace period. */
   membership?: Pick<TeamForgetting, 'left' | 'returned'> | undefined;
+  /**
+   * Gateway shards of this process out of the bot's total (src/sharding.ts); default discord.js
+   * internal sharding: every shard Discord recommends, in this process.
+   */
+  shards?: { ids: number[]; count: number } | undefined;
+  /** The token's global REST limit, requests a second (`DISCORD_GLOBAL_RATE_LIMIT`); default 50. */
+  globalPerSecond?: number | undefined;
 }
 
 /** Defaults in one place. */

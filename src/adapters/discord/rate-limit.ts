@@ -20,8 +20,14 @@ export function rejectLongChannelWaits(data: RateLimitData): boolean {
  * a long rate-limit wait on a channel route rejects at once (see above): the scheduler retries that
  * channel later instead of a work item waiting inline.
  */
-export function restOptions(apiUrl: string | undefined): Partial<RESTOptions> {
-  return { ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: rejectLongChannelWaits };
+export function restOptions(apiUrl: string | undefined, globalPerSecond?: number): Partial<RESTOptions> {
+  return {
+    ...(apiUrl ? { api: apiUrl } : {}),
+    rejectOnRateLimit: rejectLongChannelWaits,
+    // This process's own ceiling; with Redis the daily posts of all processes also share one gate
+    // of this rate (bot.ts), so together they stay under it.
+    ...(globalPerSecond ? { globalRequestsPerSecond: globalPerSecond } : {}),
+  };
 }
 
 /** discord.js's RateLimitError as the engine's {@link RateLimitedError}; anything else unchanged. */

@@ -36,7 +36,12 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   gateway.connected = true;
   const applicationId = readyClient.application.id;
   log.info(
-    { user: readyClient.user.tag, applicationId, guilds: readyClient.guilds.cache.size },
+    {
+      user: readyClient.user.tag,
+      applicationId,
+      guilds: readyClient.guilds.cache.size,
+      ...(opts.shards ? { totalShards: opts.shards.count } : {}),
+    },
     'discord connected',
   );
   if (opts.registerCommands ?? DISCORD_DEFAULTS.registerCommands) await register(client, applicationId, opts);
@@ -53,10 +58,13 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
 function createClient(opts: DiscordOptions): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
-    // Internal sharding: as many gateway shards as Discord recommends in /gateway/bot (one until
-    // 2,500 servers), all in this process.
-    shards: 'auto',
-    rest: restOptions(opts.apiUrl),
+    // Without a shard plan, internal sharding: as many gateway shards as Discord recommends in
+    // /gateway/bot (one until 2,500 servers), all in this process. With one, only this process's
+    // shards of the bot's fixed total: Discord then sends it only their servers' events.
+    ...(opts.shards
+      ? { shards: opts.shards.ids, shardCount: opts.shards.count }
+      : { shards: 'auto' as const }),
+    rest: restOptions(opts.apiUrl, opts.globalPerSecond),
     allowedMentions: { parse: [] },
   });
 }

@@ -315,6 +315,11 @@ export class Keys {
   slackOrgOf(teamId: string): string {
     return [this.prefix, `{i:slack:team:${seg(teamId)}}`, 'org'].join(':');
   }
+
+  /** String: Redis time (ms) of the next free slot of a rate all processes share (`lua/rateSlot-1.lua`); its own slot. */
+  rateSlot(name: string): string {
+    return `${this.prefix}:{rate:${seg(name)}}`;
+  }
 }
 
 /** Escapes Redis glob characters, so a literal key part matches only itself in SCAN MATCH. */

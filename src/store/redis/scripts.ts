@@ -69,6 +69,7 @@ export const SCRIPTS = {
   },
   lbRead: { keys: ['board', 'names'], argv: ['userId', 'n'] },
   queue: { keys: ['cards', 'due', 'deckDays'], argv: ['now', 'endOfDay', 'day', 'dueIds'] },
+  rateSlot: { keys: ['slot'], argv: ['intervalMs', 'maxWaitMs'] },
 } as const satisfies Record<string, ScriptShape>;
 
 /** KEYS and ARGV names of one script, as in {@link SCRIPTS}. */
@@ -98,6 +99,7 @@ export interface ScriptReplies {
   grade: number;
   lbRead: Flat;
   queue: [string | null, number, number, string | null, number, number, string | null, string[]];
+  rateSlot: number;
 }
 
 /** One argument per name: required, optional (`name?`) or the rest (`...name`). */

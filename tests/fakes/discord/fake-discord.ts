@@ -95,6 +95,9 @@ export interface InteractionRecord {
   choices?: { name: string; value: string | number }[];
   /** Message the clicked component sits on. */
   componentMessageId?: string;
+  /** The shard it was sent on, and to how many gateway connections of that shard. */
+  shard: number;
+  deliveredTo: number;
   /** Why the interaction failed for the user ("This interaction failed"), when it did. */
   failed?: string;
 }
@@ -137,6 +140,12 @@ export interface FakeDiscordOptions {
   nonceWindowMs?: number;
   /** Clock of channel message ids (snowflakes) and of the nonce window, ms; default the wall clock. */
   now?: () => number;
+  /**
+   * Shard count `GET /gateway/bot` recommends; default 1. Whatever count a connection identifies
+   * with, it gets only the guilds (and their events) of its shard, `(guild_id >> 22) % count`,
+   * plus DMs on shard 0, as Discord does.
+   */
+  shards?: number;
 }
 
 /** A transport fault for matching REST requests (see {@link Fault}). */
@@ -207,6 +216,9 @@ export class FakeDiscord {
   private readonly nonces: NonceIndex;
   private readonly now: () => number;
   private readonly sockets = new Set<WebSocket>();
+  /** `[shard, count]` each identified connection gave in IDENTIFY. */
+  private readonly shardOf = new Map<WebSocket, [number, number]>();
+  private readonly shardCount: number;
   /** Users made by `user()`, members of every guild (REST member fetches). */
   private readonly members = new Map<string, FakeUser>();
   private readonly waiters = new Set<() => void>();
@@ -228,6 +240,7 @@ export class FakeDiscord {
     this.onRequest = opts.onRequest;
     this.nonces = new NonceIndex(opts.nonceWindowMs ?? 180_000);
     this.now = opts.now ?? Date.now;
+    this.shardCount = opts.shards ?? 1;
   }
 
   /** Starts the fake on a free port of 127.0.0.1. */
@@ -390,6 +403,25 @@ export class FakeDiscord {
   dispatch(t: string, d: unknown): void {
     const frame = JSON.stringify({ op: 0, t, s: ++this.seq, d });
     for (const ws of this.sockets) ws.send(frame);
+  }
+
+  /**
+   * Sends a guild's dispatch only to the connections of the guild's shard (a DM's: shard 0), as
+   * Discord does; returns that shard (of the first connection's count) and how many got it.
+   */
+  dispatchToGuild(guildId: string | null, t: string, d: unknown): { shard: number; deliveredTo: number } {
+    const frame = JSON.stringify({ op: 0, t, s: ++this.seq, d });
+    let shard = 0;
+    let deliveredTo = 0;
+    for (const ws of this.sockets) {
+      const [id, count] = this.shardOf.get(ws) ?? [0, 1];
+      const own = guildId === null ? 0 : guildShard(guildId, count);
+      if (own !== id) continue;
+      shard = own;
+      deliveredTo++;
+      ws.send(frame);
+    }
+    return { shard, deliveredTo };
   }
 
   /**
@@ -619,10 +651,12 @@ export class FakeDiscord {
       dispatchedAt: Date.now(),
       callbacks: [],
       followups: [],
+      shard: 0,
+      deliveredTo: 0,
     };
     this.interactions.set(id, rec);
     if (this.endpoint) void this.deliver(rec, this.endpoint);
-    else this.dispatch('INTERACTION_CREATE', payload);
+    else Object.assign(rec, this.dispatchToGuild(guild?.id ?? null, 'INTERACTION_CREATE', payload));
     return rec;
   }
 
@@ -709,8 +743,12 @@ export class FakeDiscord {
 
   private onSocket(ws: WebSocket): void {
     this.sockets.add(ws);
-    ws.on('close', () => this.sockets.delete(ws));
-    ws.on('error', () => this.sockets.delete(ws));
+    const forget = () => {
+      this.sockets.delete(ws);
+      this.shardOf.delete(ws);
+    };
+    ws.on('close', forget);
+    ws.on('error', forget);
     ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: this.heartbeatMs } }));
     ws.on('message', (raw) => {
       let msg: { op: number; d: unknown };
@@ -727,15 +765,18 @@ export class FakeDiscord {
 
   private onIdentify(ws: WebSocket, d: Json): void {
     this.identifies.push(d);
+    const [shard, count] = Array.isArray(d.shard) ? (d.shard as [number, number]) : [0, 1];
+    this.shardOf.set(ws, [shard, count]);
+    const guilds = this.guilds.filter((g) => guildShard(g.id, count) === shard);
     const send = (t: string, payload: unknown) =>
       ws.send(JSON.stringify({ op: 0, t, s: ++this.seq, d: payload }));
     send('READY', {
       v: 10,
       user: { ...userJson(this.bot), verified: true, mfa_enabled: false, flags: 0 },
-      guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+      guilds: guilds.map((g) => ({ id: g.id, unavailable: true })),
       session_id: `session_${snowflake()}`,
       resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
-      shard: [0, 1],
+      shard: [shard, count],
       application: { id: this.appId, flags: 0 },
       private_channels: [],
       relationships: [],
@@ -743,7 +784,7 @@ export class FakeDiscord {
       presences: [],
       geo_ordered_rtc_regions: [],
     });
-    for (const g of this.guilds) send('GUILD_CREATE', guildJson(g, this.bot, this.appId));
+    for (const g of guilds) send('GUILD_CREATE', guildJson(g, this.bot, this.appId));
   }
 
   // ---------------------------------------------------------------- REST
@@ -827,7 +868,7 @@ export class FakeDiscord {
         200,
         {
           url: `ws://127.0.0.1:${this.port}/gateway`,
-          shards: 1,
+          shards: this.shardCount,
           session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
         },
       ];
@@ -1114,6 +1155,11 @@ function attachmentsOf(body: Json, old: FakeAttachment[], files: UploadedFile[] 
     else if (file) out.push(upload(file, a.description));
   }
   return out;
+}
+
+/** The shard of a guild out of `count`: `(guild_id >> 22) % count`, Discord's formula. */
+function guildShard(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
 }
 
 function unknownChannel(): [number, unknown] {

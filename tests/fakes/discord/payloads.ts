@@ -16,6 +16,17 @@ export function snowflake(at = Date.now()): string {
   return String(((BigInt(at) - DISCORD_EPOCH) << 22n) | (1n << 17n) | increment);
 }
 
+/**
+ * A snowflake whose guild would live on `shard` of `count` (Discord: `(id >> 22) % count`, the
+ * id's millisecond timestamp), taken a few ms in the past.
+ */
+export function snowflakeOnShard(shard: number, count: number): string {
+  const since = BigInt(Date.now()) - DISCORD_EPOCH;
+  const n = BigInt(count);
+  const at = since - ((((since - BigInt(shard)) % n) + n) % n);
+  return snowflake(Number(at + DISCORD_EPOCH));
+}
+
 /** A user (or the bot) as tests describe it. */
 export interface FakeUser {
   /** Snowflake. */
