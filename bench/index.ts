@@ -5,7 +5,7 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, web, charts, fsrs
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, close, import, web, charts, fsrs
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -22,6 +22,7 @@ import { fanoutSection } from './fanout.js';
 import { ROOT } from './fixtures.js';
 import { fsrsFitSection } from './fsrs-fit.js';
 import { gradeSection } from './grade.js';
+import { importSection } from './import.js';
 import { memorySection } from './memory.js';
 import { Progress } from './progress.js';
 import { startBenchRedis } from './redis.js';
@@ -73,6 +74,12 @@ const SECTIONS: Section[] = [
     title: '7. Closing a 20,000-answer daily round',
     timeoutMs: (q) => (q ? 60_000 : 180_000),
     run: closeSection,
+  },
+  {
+    id: 'import',
+    title: '11. Deck import of 5,000 notes',
+    timeoutMs: (q) => (q ? 60_000 : 180_000),
+    run: importSection,
   },
   {
     id: 'web',

@@ -1,10 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deckImport } from '../../src/cli/deck.js';
 import { htmlToText, importDeck, shortAnswer, slug } from '../../src/engine/deck/import.js';
-import { formatProblem, parseDeck } from '../../src/engine/deck/parse.js';
+import { formatProblem, parseDeck, parseDeckBytes } from '../../src/engine/deck/parse.js';
+import { DECK_LIMITS } from '../../src/engine/deck/schema.js';
 import type { Deck } from '../../src/engine/deck/types.js';
 import { QuizError } from '../../src/engine/errors.js';
 
@@ -192,6 +194,72 @@ describe('importDeck: Quizlet, CSV, TSV', () => {
     );
   });
 });
+
+/** The bytes the importer writes load, through the loader's own size check, as the returned deck. */
+function expectLoads(yaml: string, deck: Deck): Uint8Array {
+  const bytes = new TextEncoder().encode(yaml);
+  expect(bytes.length).toBeLessThanOrEqual(DECK_LIMITS.maxFileBytes);
+  const r = parseDeckBytes(bytes, `${deck.id}.yaml`);
+  expect(r.problems.filter((p) => p.severity !== 'warning').map(formatProblem)).toEqual([]);
+  // Both decks come from the same mapping (deckOf), so key order agrees; a deep toEqual of 5,000
+  // cards costs seconds.
+  expect(JSON.stringify(r.deck)).toBe(JSON.stringify(deck));
+  return bytes;
+}
+
+/** n notes, `front<TAB>back`, every answer different. */
+function tsv(n: number, back: (i: number) => string): string {
+  return Array.from({ length: n }, (_, i) => `word ${i}\t${back(i)}`).join('\n');
+}
+
+describe('importDeck: the card limit and the file-size limit agree', () => {
+  it('a 5,000-word vocabulary deck keeps every card and loads', () => {
+    const r = importDeck(
+      tsv(DECK_LIMITS.cardsMax, (i) => `meaning ${i}`),
+      { id: 'vocab', format: 'tsv' },
+    );
+    expect(r.warnings).toEqual([]);
+    expect(r.deck.cards).toHaveLength(DECK_LIMITS.cardsMax);
+    expectLoads(r.yaml, r.deck);
+  });
+
+  it('keeps the first cards that fit in a deck file, says so, and the file loads', () => {
+    const n = 1200;
+    const r = importDeck(
+      tsv(n, (i) => `meaning ${i} ${'and more '.repeat(100)}`),
+      { id: 'long', format: 'tsv' },
+    );
+    const kept = r.deck.cards.length;
+    expect(kept).toBeGreaterThan(100);
+    expect(kept).toBeLessThan(n);
+    expect(r.deck.cards.map((c) => c.front)).toEqual(Array.from({ length: kept }, (_, i) => `word ${i}`));
+    expect(r.warnings).toEqual([
+      `only the first ${kept} cards fit in a deck file (at most 1 MiB); the other ${n - kept} were dropped: split the export into several decks`,
+    ]);
+    const bytes = expectLoads(r.yaml, r.deck);
+    // As many as fit: one more card of this size would not.
+    const perCard = bytes.length / kept;
+    expect(bytes.length + perCard).toBeGreaterThan(DECK_LIMITS.maxFileBytes * 0.99);
+  });
+
+  it('writes a file that loads as the returned deck for any texts (YAML quoting, unicode, line breaks)', () => {
+    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 });
+    const note = fc.tuple(text, text, fc.option(text, { nil: undefined }));
+    fc.assert(
+      fc.property(fc.array(note, { minLength: 4, maxLength: 12 }), (notes) => {
+        const rows = notes.map(([f, b, e], i) => [`${f} ${i}`, `${b} ${i}`, e ?? ''].map(csvField).join(','));
+        const r = importDeck(`front,back,explanation\n${rows.join('\n')}\n`, { id: 'any', format: 'csv' });
+        expectValid(r.yaml, r.deck);
+        expectLoads(r.yaml, r.deck);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+function csvField(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}
 
 describe('helpers', () => {
   it('shortAnswer fits a button and keeps lists readable', () => {

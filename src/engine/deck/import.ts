@@ -1,12 +1,12 @@
-import { stringify } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import { isDeckId } from '../actions.js';
 import { QuizError } from '../errors.js';
-import { seededRandom, shuffle } from '../shuffle.js';
+import { pick, type Random, seededRandom, shuffle } from '../shuffle.js';
 import { type ParsedInput, type RawNote, readInput } from './import-readers.js';
 import { fnv1a, norm, shortAnswer, slug, titleOf, truncate, uniqueId } from './import-text.js';
-import { comparisonKey } from './lint.js';
-import { formatProblem, parseDeck } from './parse.js';
-import { DECK_DEFAULTS, DECK_LIMITS } from './schema.js';
+import { comparisonKey, lintCards } from './lint.js';
+import { deckOf, formatProblem } from './parse.js';
+import { DECK_DEFAULTS, DECK_LIMITS, DeckFileSchema } from './schema.js';
 import type { Deck } from './types.js';
 
 export { htmlToText, shortAnswer, slug, truncate } from './import-text.js';
@@ -55,7 +55,9 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
   const input = readInput(source, opts.format ?? 'auto', warnings);
 
   const notes = cleanNotes(input.notes, warnings);
-  const usable = new Set(notes.map((n) => comparisonKey(shortAnswer(n.back))));
+  const answers = notes.map((n) => shortAnswer(n.back));
+  const keys = answers.map(comparisonKey);
+  const usable = new Set(keys);
   if (notes.length < MIN_IMPORT_CARDS || usable.size < MIN_IMPORT_CARDS) {
     throw new QuizError(
       'deck_invalid',
@@ -66,19 +68,13 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
   }
 
   const ids = new Set<string>();
-  const answers = notes.map((n) => shortAnswer(n.back));
-  const cards = notes.map((n, i) => {
+  const pool = distinctAnswers(answers, keys);
+  const cards = notes.map((n, i): ImportedCard => {
     const id = uniqueId(slug(n.front), ids);
     const answer = answers[i] as string;
     const rng = seededRandom(fnv1a(id));
-    // Compared as lint compares them (case, spacing, punctuation), so no distractor looks like the answer.
-    const others = shuffle(
-      [...new Set(answers.filter((a) => comparisonKey(a) !== comparisonKey(answer)))].filter(
-        (a, j, all) => all.findIndex((b) => comparisonKey(b) === comparisonKey(a)) === j,
-      ),
-      rng,
-    );
-    const choices = shuffle([answer, ...others.slice(0, 3)], rng);
+    const others = distractors(pool, keys[i] as string, rng);
+    const choices = shuffle([answer, ...others], rng);
     return {
       id,
       front: n.front,
@@ -90,25 +86,166 @@ export function importDeck(text: string, opts: ImportOptions): ImportResult {
   });
 
   const title = truncate(opts.title?.trim() || input.title?.trim() || titleOf(opts.id), DECK_LIMITS.titleMax);
-  const file = {
+  const head = {
     title,
     description: `Imported from ${FORMAT_NAMES[input.format]}. The wrong choices are other cards' answers: review them.`,
     newPerDay: DECK_DEFAULTS.newPerDay,
     retention: DECK_DEFAULTS.retention,
-    cards,
   };
-  const yaml = SCHEMA_HEADER + stringify(file, { lineWidth: 0 });
-  const check = parseDeck(yaml, `${opts.id}.yaml`, opts.id);
-  if (!check.deck) {
+  const file = `${opts.id}.yaml`;
+  const { yaml, kept, lines } = fitToFileLimit(head, cards, warnings);
+  // The data written is validated as the loader validates it (schema, then content rules), without
+  // parsing the YAML text back: that doubled the import time, and tests hold that the text loads.
+  const checked = DeckFileSchema.safeParse({ ...head, cards: kept });
+  if (!checked.success) {
     // A bug here, not bad input: every limit is enforced above.
-    throw new Error(`imported deck does not validate:\n${check.problems.map(formatProblem).join('\n')}`);
+    throw new Error(`imported deck does not validate: ${JSON.stringify(checked.error.issues.slice(0, 5))}`);
   }
+  const deck = deckOf(opts.id, checked.data);
   // Content warnings (an explanation that repeats the back) are passed on; a repeated front was
   // already reported by cleanNotes, and distractors were picked so none looks like the answer.
-  for (const p of check.problems) {
-    if (p.severity === 'warning') warnings.push(formatProblem({ ...p, file: `${opts.id}.yaml` }));
+  for (const f of lintCards(deck.cards)) {
+    const ci = f.path[1];
+    if (f.severity !== 'warning' || typeof ci !== 'number') continue;
+    const card = deck.cards[ci]?.id;
+    warnings.push(
+      formatProblem({
+        file,
+        line: lines[ci] ?? 1,
+        ...(card ? { card } : {}),
+        message: f.message,
+        severity: 'warning',
+      }),
+    );
   }
-  return { yaml, deck: check.deck, warnings };
+  return { yaml, deck, warnings };
+}
+
+/**
+ * The deck file text, with as many cards as fit in {@link DECK_LIMITS.maxFileBytes}: the loader
+ * refuses a larger file, so the importer never writes one. Choice and tag lists are written in
+ * flow style (`[a, b, c, d]`), as the bundled decks write short lists: a 5,000-word vocabulary
+ * deck then fits the limit, where one line per choice did not.
+ */
+/** One card as the importer writes it. */
+interface ImportedCard {
+  id: string;
+  front: string;
+  back: string;
+  explanation?: string;
+  tags?: string[];
+  quiz: { question: string; choices: string[]; answer: string }[];
+}
+
+const FLOW_LISTS = new Set(['choices', 'tags']);
+
+function fitToFileLimit(
+  head: object,
+  cards: readonly ImportedCard[],
+  warnings: string[],
+): { yaml: string; kept: readonly ImportedCard[]; lines: number[] } {
+  const max = DECK_LIMITS.maxFileBytes;
+  const full = renderDeck(head, cards);
+  let starts = cardStarts(full);
+  let kept = cards;
+  let yaml = full;
+  if (utf8Length(full) > max) {
+    let bytes = utf8Length(full.slice(0, starts[0]));
+    let fit = 0;
+    for (; fit < cards.length; fit++) {
+      const next = utf8Length(full.slice(starts[fit], starts[fit + 1] ?? full.length));
+      if (bytes + next > max) break;
+      bytes += next;
+    }
+    warnings.push(
+      `only the first ${fit} cards fit in a deck file (at most ${max / 1024 / 1024} MiB); the other ${cards.length - fit} were dropped: split the export into several decks`,
+    );
+    kept = cards.slice(0, fit);
+    yaml = renderDeck(head, kept);
+    starts = cardStarts(yaml);
+  }
+  // 1-based line of each card's first line, for located warnings.
+  const lines: number[] = [];
+  for (let at = 0, line = 1, ci = 0; ci < starts.length; ci++) {
+    const start = starts[ci] as number;
+    for (; at < start; at++) if (yaml.charCodeAt(at) === 10) line++;
+    lines.push(line);
+  }
+  return { yaml, kept, lines };
+}
+
+function renderDeck(head: object, cards: readonly ImportedCard[]): string {
+  const doc = new Document({ ...head, cards });
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && FLOW_LISTS.has(String(pair.key.value)) && isSeq(pair.value))
+        pair.value.flow = true;
+    },
+  });
+  return SCHEMA_HEADER + doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/**
+ * Offsets of the card items in a rendered deck: they start at column 2 under `cards:`, the last
+ * key; everything inside a card (block scalars included) is indented further.
+ */
+function cardStarts(yaml: string): number[] {
+  const starts: number[] = [];
+  let at = yaml.indexOf('\ncards:\n');
+  for (;;) {
+    at = yaml.indexOf('\n  - ', at + 1);
+    if (at < 0) return starts;
+    starts.push(at + 1);
+  }
+}
+
+/** UTF-8 size of a string, without an encoder's copy (the engine has no Buffer). */
+function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+/** Every answer once, by comparison key (first spelling wins), keys computed once. */
+interface AnswerPool {
+  texts: string[];
+  /** Comparison key -> index in `texts`. */
+  index: Map<string, number>;
+}
+
+function distinctAnswers(answers: readonly string[], answerKeys: readonly string[]): AnswerPool {
+  const texts: string[] = [];
+  const index = new Map<string, number>();
+  for (const [i, a] of answers.entries()) {
+    const key = answerKeys[i] as string;
+    if (index.has(key)) continue;
+    index.set(key, texts.length);
+    texts.push(a);
+  }
+  return { texts, index };
+}
+
+/**
+ * Three wrong choices: distinct other answers (compared as lint compares them, so none looks like
+ * the answer), drawn by the card's seeded random source. Constant time per card: the pool is never
+ * copied or shuffled (that made a 5,000-card import quadratic; before it, a `findIndex` over
+ * normalized keys per answer made it cubic). The caller guarantees 4 distinct answers.
+ */
+function distractors(pool: AnswerPool, answerKey: string, rng: Random): string[] {
+  const own = pool.index.get(answerKey);
+  const want = Math.min(3, pool.texts.length - (own === undefined ? 0 : 1));
+  const taken = new Set<number>();
+  const out: string[] = [];
+  while (out.length < want) {
+    const j = pick(rng, pool.texts.length);
+    if (j === own || taken.has(j)) continue;
+    taken.add(j);
+    out.push(pool.texts[j] as string);
+  }
+  return out;
 }
 
 const FORMAT_NAMES: Record<ParsedInput['format'], string> = {

@@ -142,8 +142,8 @@ function schemaProblems(
   return problems;
 }
 
-/** The deck of a valid deck file. */
-function deckOf(id: string, d: z.output<typeof DeckFileSchema>): Deck {
+/** The deck of a valid deck file's data (also what the importer returns). */
+export function deckOf(id: string, d: z.output<typeof DeckFileSchema>): Deck {
   return {
     id,
     title: d.title,
