@@ -10,21 +10,35 @@ import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { actor, ManualClock, testDeck } from '../helpers/engine.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 
-/** Counts writes to the Redis socket: with no auto-pipelining, one write is one round trip. */
-function countTrips(redis: Redis): { reset(): void; readonly count: number } {
+/**
+ * Counts writes to the Redis socket (with no auto-pipelining, one write is one round trip) and
+ * the commands they carry (EVALSHA of a script counts as one command, whatever it runs inside).
+ */
+function countTrips(redis: Redis): { reset(): void; readonly count: number; readonly commands: string[] } {
   let count = 0;
+  let commands: string[] = [];
   const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
   const write = stream.write.bind(stream);
   stream.write = (...a: unknown[]) => {
     count++;
     return write(...a);
   };
+  const client = redis as unknown as { sendCommand: (c: { name: string }, s?: unknown) => unknown };
+  const send = client.sendCommand.bind(redis);
+  client.sendCommand = (c, s) => {
+    commands.push(c.name);
+    return send(c, s);
+  };
   return {
     reset: () => {
       count = 0;
+      commands = [];
     },
     get count() {
       return count;
+    },
+    get commands() {
+      return commands;
     },
   };
 }
@@ -44,7 +58,7 @@ describe('Redis round trips on the review hot paths', () => {
     await server?.dispose();
   });
 
-  it('a grade click costs 2 round trips (read the state; grade + next-card queue pipelined); show answer 1', async () => {
+  it('a grade click costs 2 round trips (read the state; one grade script that also reads the next card); show answer 1', async () => {
     const decks = new DeckSet([testDeck(3)]);
     const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
     const store = new RedisReviewStore(redis, new Keys(`${server.prefix}rt`));
@@ -81,5 +95,29 @@ describe('Redis round trips on the review hot paths', () => {
     expect(after.view.text).toMatch(/Question [12]\?/);
     expect(after.view.footer).toBe('1 due now');
     expect(trips.count).toBe(2);
+    // The second round trip runs one script (the grade reads the next card itself); beside it only
+    // the team's review log (another slot, so outside the script).
+    expect(trips.commands).toEqual(['hget', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
+  });
+
+  it('in a DM (no team), a grade click is HGET, then the grade script alone', async () => {
+    const decks = new DeckSet([testDeck(3)]);
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
+    const store = new RedisReviewStore(redis, new Keys(`${server.prefix}dm`));
+    const engine = new QuizEngine({ review: new ReviewService({ store, decks, clock }), decks });
+    const bob = actor('bob', { team: null });
+    for (let i = 0; i < 2; i++) {
+      const v = await engine.review(bob, 'test');
+      const s = await engine.action(bob, press(v, /Show answer/));
+      await engine.action(bob, press(s.view, /^Easy/));
+    }
+    clock.advance(30 * 86_400_000);
+    const v = await engine.review(bob, 'test');
+    const shown = await engine.action(bob, press(v, /Show answer/));
+    const trips = countTrips(redis);
+    const graded = await engine.action(bob, press(shown.view, /^Good/));
+    expect(graded.view.footer).toBe('1 due now');
+    expect(trips.count).toBe(2);
+    expect(trips.commands).toEqual(['hget', 'evalsha']);
   });
 });

@@ -65,15 +65,22 @@ type GradeArgs = [
   cap: string,
   deckId: string,
   oldestDay: string,
+  snapNow: string,
+  snapEndOfDay: string,
+  snapDueIds: string,
+  snapDay: string,
 ];
+
+/** Raw reply of `lua/grade-6.lua` with a snapshot: the outcome, then a `queue` reply. */
+type GradeQueueReply = [0 | 1, ...QueueReply];
 
 /** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
 interface ReviewScripts {
   queue(...args: QueueArgs): Promise<QueueReply>;
+  grade(...args: GradeArgs): Promise<0 | 1 | GradeQueueReply>;
 }
 interface ReviewPipeline extends ChainableCommander {
   grade(...args: GradeArgs): ReviewPipeline;
-  queue(...args: QueueArgs): ReviewPipeline;
 }
 
 /**
@@ -154,10 +161,16 @@ export class RedisReviewStore implements ReviewStore {
     return this.outcome(w, await this.execGrade(w, null));
   }
 
-  /** One round trip: the `grade` script, then the `queue` script, pipelined. */
+  /**
+   * One round trip running one script: the `grade` script reads the next-card snapshot itself
+   * (ARGV[12..15]). Alone on the wire when the card is not new and there is no team, else
+   * pipelined with the export index and the team's log as in applyGrade.
+   */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const results = await this.execGrade(w, q);
-    return { outcome: await this.outcome(w, results), queue: parseQueue(results.at(-1)?.[1] as QueueReply) };
+    const [applied, ...queue] = results[0]?.[1] as GradeQueueReply;
+    results[0] = [null, applied];
+    return { outcome: await this.outcome(w, results), queue: parseQueue(queue) };
   }
 
   /**
@@ -172,12 +185,11 @@ export class RedisReviewStore implements ReviewStore {
     return 'conflict';
   }
 
-  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<[Error | null, unknown][]> {
+  private gradeArgs(w: GradeWrite, q: QueueQuery | null): GradeArgs {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const k = this.keys;
     const u = w.user;
-    const pipe = this.redis.pipeline() as ReviewPipeline;
-    pipe.grade(
+    return [
       k.cards(u, w.deckId),
       k.due(u, w.deckId),
       k.deckDays(u, w.deckId),
@@ -195,8 +207,24 @@ export class RedisReviewStore implements ReviewStore {
       String(REVIEW_LOG_CAP),
       w.deckId,
       oldestKeptDay(w.day),
-    );
-    if (w.expected === null) pipe.sadd(k.users(), k.userMember(u));
+      q ? String(q.now) : '',
+      q ? String(q.endOfDay) : '',
+      q ? String(QUEUE_DUE_IDS) : '',
+      q ? q.day : '',
+    ];
+  }
+
+  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<[Error | null, unknown][]> {
+    const args = this.gradeArgs(w, q);
+    const k = this.keys;
+    if (w.expected !== null && !w.team) {
+      // The common click: the script alone, no pipeline object (fewer allocations per click).
+      const reply = await guard('applyGrade', () => this.scripts.grade(...args));
+      return [[null, reply]];
+    }
+    const pipe = this.redis.pipeline() as ReviewPipeline;
+    pipe.grade(...args);
+    if (w.expected === null) pipe.sadd(k.users(), k.userMember(w.user));
     if (w.team) {
       // The team's review log lives in the team's slot, so it cannot be in the grade script: it is
       // appended in the same pipeline (no extra round trip; 4 commands, ~45 bytes kept per review).
@@ -206,7 +234,6 @@ export class RedisReviewStore implements ReviewStore {
       pipe.pexpire(log, RETENTION.teamReviewLogIdleMs);
       pipe.sadd(k.fsrsTeams(), k.teamMember(w.team.ref));
     }
-    if (q) pipe.queue(...this.queueArgs(u, w.deckId, q));
     return guard('applyGrade', async () => {
       const res = await pipe.exec();
       if (!res) throw new Error('pipeline discarded');

@@ -17,22 +17,47 @@
 -- ARGV[10] deck id (member of KEYS[6])
 -- ARGV[11] oldest local day kept in the day counters (YYYY-MM-DD; '' = keep all): on the first
 --          review of a day, counter fields of older days are deleted (retention, README "Retention")
--- Returns 1 when applied, 0 on conflict (nothing written).
+-- ARGV[12] now in ms for the next-card snapshot ('' = no snapshot)
+-- ARGV[13] end of the local day in ms (exclusive)
+-- ARGV[14] how many oldest due ids to return
+-- ARGV[15] local day YYYY-MM-DD of the snapshot's new-card count
+-- Returns 1 when applied, 0 on conflict (nothing written). With ARGV[12], returns instead
+--   { 1 or 0, then exactly what queue-3.lua returns for KEYS[1..3] after the grade }: the grade
+--   click reads its next card in the same script, so its second round trip runs one script.
 
 local card, expected, nextState = ARGV[1], ARGV[2], ARGV[3]
 local due, day, isNew, recalled = tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local cap = tonumber(ARGV[9])
+local snapNow = ARGV[12] or ''
 
 -- Validate everything before the first write: Redis does not roll a script back on error.
-if card == '' or nextState == '' or due == nil or day == '' or cap == nil or cap < 1 then
+if card == '' or nextState == '' or due == nil or day == '' or cap == nil or cap < 1
+  or (snapNow ~= '' and (tonumber(snapNow) == nil or tonumber(ARGV[14]) == nil or (ARGV[15] or '') == '')) then
   return redis.error_reply('ERR grade: bad arguments')
+end
+
+-- The next-card snapshot (queue-3.lua's reply, same order), after the grade or the conflict.
+local function reply(applied)
+  if snapNow == '' then return applied end
+  local dueIds = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', snapNow, 'LIMIT', 0, tonumber(ARGV[14]))
+  local oldest = dueIds[1] or false
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
+  local dueState = false
+  if oldest then dueState = redis.call('HGET', KEYS[1], oldest) end
+  return { applied, oldest,
+    redis.call('ZCOUNT', KEYS[2], '-inf', snapNow),
+    redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. ARGV[13]),
+    first[2] or false,
+    tonumber(redis.call('HGET', KEYS[3], 'n:' .. ARGV[15]) or '0'),
+    redis.call('HLEN', KEYS[1]),
+    dueState, dueIds }
 end
 
 local current = redis.call('HGET', KEYS[1], card)
 if expected == '' then
-  if current then return 0 end
+  if current then return reply(0) end
 elseif current ~= expected then
-  return 0
+  return reply(0)
 end
 
 redis.call('HSET', KEYS[1], card, nextState)
@@ -67,4 +92,4 @@ end
 
 redis.call('LPUSH', KEYS[5], ARGV[8])
 redis.call('LTRIM', KEYS[5], 0, cap - 1)
-return 1
+return reply(1)
