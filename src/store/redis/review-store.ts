@@ -168,7 +168,9 @@ export class RedisReviewStore implements ReviewStore {
    */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const results = await this.execGrade(w, q);
-    const [applied, ...queue] = results[0]?.[1] as GradeQueueReply;
+    const reply = results[0]?.[1];
+    if (!Array.isArray(reply)) throw new Error(`grade script: unexpected reply ${String(reply)}`);
+    const [applied, ...queue] = reply as GradeQueueReply;
     results[0] = [null, applied];
     return { outcome: await this.outcome(w, results), queue: parseQueue(queue) };
   }
