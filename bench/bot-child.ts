@@ -1,11 +1,13 @@
 /**
  * The bot, in its own process as in production (the platforms' fakes and the click load of the
  * end-to-end section stay in the bench process): the Redis stores, the engine, and the real
- * adapters — startDiscord against the fake Discord, startSlack (HTTP mode) against the fake Slack.
+ * adapters — startDiscord against the fake Discord, startDiscordHttp (DISCORD_MODE=http) against a
+ * second fake Discord, startSlack (HTTP mode) against the fake Slack.
  * Speaks child.ts's line protocol: READY once both are up, then answers `open` (post a daily round
  * now), `storm` (answer storms through the engine, in this process), `stats`, `profileStart`,
  * `profileStop` and `stop`.
  */
+import type { DiscordHttpAdapter } from '../src/adapters/discord/http/start.js';
 import type { DiscordAdapter } from '../src/adapters/discord/start.js';
 import type { SlackHandle } from '../src/adapters/slack/start.js';
 import type { TeamRef } from '../src/engine/ports.js';
@@ -21,6 +23,8 @@ interface BotConfig {
   url: string;
   root: string;
   discordApiUrl?: string;
+  /** A second Discord application in DISCORD_MODE=http: its fake's REST base and public key. */
+  discordHttp?: { apiUrl: string; publicKey: string };
   slackApiUrl?: string;
   slackSecret: string;
 }
@@ -37,6 +41,8 @@ const sampler = setInterval(() => {
 }, 20);
 
 let discord: DiscordAdapter | undefined;
+let discordHttp: DiscordHttpAdapter | undefined;
+let discordHttpError: string | null = null;
 let slack: SlackHandle | undefined;
 let discordError: string | null = null;
 let slackError: string | null = null;
@@ -53,6 +59,22 @@ if (cfg.discordApiUrl) {
     core.chats.set('discord', discord.chat);
   } catch (err) {
     discordError = (err as Error).message;
+  }
+}
+if (cfg.discordHttp) {
+  try {
+    const { startDiscordHttp } = await import('../src/adapters/discord/http/start.js');
+    discordHttp = await startDiscordHttp({
+      token: 'bench-token-http',
+      apiUrl: cfg.discordHttp.apiUrl,
+      publicKey: cfg.discordHttp.publicKey,
+      port: 0,
+      host: '127.0.0.1',
+      engine: core.engine,
+      log,
+    });
+  } catch (err) {
+    discordHttpError = (err as Error).message;
   }
 }
 if (cfg.slackApiUrl) {
@@ -80,6 +102,7 @@ let stopProfile: (() => Promise<ProfileSummary>) | undefined;
 const stop = async () => {
   clearInterval(sampler);
   await discord?.stop().catch(() => {});
+  await discordHttp?.stop().catch(() => {});
   await slack?.stop().catch(() => {});
   redis.disconnect();
 };
@@ -91,7 +114,14 @@ const io = childSide(async (msg) => {
       const channelId = String(msg.channelId);
       const now = Date.now();
       await core.teamStore.putSchedule(team, openSchedule(channelId, String(msg.deckId), now));
-      const out = await core.daily.openRound(team, channelId, localDate(now, 'UTC'), { now, postNow: true });
+      // The HTTP-mode application posts its own rounds: its fake must hold the message clicked.
+      const gateway = core.chats.get('discord');
+      if (msg.via === 'http' && discordHttp) core.chats.set('discord', discordHttp.chat);
+      const out = await core.daily
+        .openRound(team, channelId, localDate(now, 'UTC'), { now, postNow: true })
+        .finally(() => {
+          if (gateway) core.chats.set('discord', gateway);
+        });
       if (out.status !== 'posted') throw new Error(`round not posted: ${JSON.stringify(out).slice(0, 300)}`);
       return { roundId: out.roundId, messageId: out.message.messageId };
     }
@@ -128,7 +158,13 @@ const io = childSide(async (msg) => {
       throw new Error(`unknown op ${msg.op}`);
   }
 });
-io.send('READY', { slackPort: slack?.port ?? null, discordError, slackError });
+io.send('READY', {
+  slackPort: slack?.port ?? null,
+  discordHttpPort: discordHttp?.port ?? null,
+  discordError,
+  slackError,
+  discordHttpError,
+});
 // The parent closing the pipe means it is gone: do not outlive it.
 void io.closed.then(async () => {
   await stop();

@@ -1,4 +1,5 @@
 import type { FakeDiscord } from '../tests/fakes/discord/fake-discord.js';
+import type { InteractionSigner } from '../tests/fakes/discord/interactions-http.js';
 import type { FakeSlack } from '../tests/fakes/slack/fake-slack.js';
 import { type Child, cleanChildren, compileChild, startChild } from './child.js';
 import type { BenchContext } from './context.js';
@@ -17,6 +18,13 @@ export interface BotRig {
   how: string;
   /** The fake Discord, unless it could not start. */
   fakeDiscord: FakeDiscord | undefined;
+  /**
+   * A second fake Discord (another application) whose Interactions Endpoint URL is the bot's HTTP
+   * endpoint (DISCORD_MODE=http), unless it could not start; the same server and channels.
+   */
+  fakeDiscordHttp: FakeDiscord | undefined;
+  /** Why the HTTP-interactions path is not usable, if it is not. */
+  discordHttpSkip: string | undefined;
   /** Its one server and channels. */
   guild: { id: string; name: string; channels: { id: string; name: string }[] };
   /** The fake Slack, unless it could not start. */
@@ -50,6 +58,17 @@ export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs
   } catch (err) {
     discordSkip = `the fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
   }
+  let fakeDiscordHttp: FakeDiscord | undefined;
+  let discordHttpSkip: string | undefined;
+  let signer: InteractionSigner | undefined;
+  try {
+    const fd = await import('../tests/fakes/discord/fake-discord.js');
+    const { InteractionSigner } = await import('../tests/fakes/discord/interactions-http.js');
+    signer = new InteractionSigner();
+    fakeDiscordHttp = await fd.FakeDiscord.start({ guilds: [guild] });
+  } catch (err) {
+    discordHttpSkip = `the second fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
+  }
   let fakeSlack: FakeSlack | undefined;
   let slackSkip: string | undefined;
   try {
@@ -60,6 +79,7 @@ export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs
   }
   const closeFakes = async () => {
     await fakeDiscord?.close().catch(() => {});
+    await fakeDiscordHttp?.close().catch(() => {});
     await fakeSlack?.close().catch(() => {});
   };
 
@@ -75,6 +95,9 @@ export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs
         root: ROOT,
         slackSecret: SLACK_SECRET,
         ...(fakeDiscord ? { discordApiUrl: fakeDiscord.apiUrl } : {}),
+        ...(fakeDiscordHttp && signer
+          ? { discordHttp: { apiUrl: fakeDiscordHttp.apiUrl, publicKey: signer.publicKeyHex } }
+          : {}),
         ...(fakeSlack ? { slackApiUrl: fakeSlack.apiUrl } : {}),
       },
       { timeoutMs, progress: (s) => ctx.progress.step(s) },
@@ -86,9 +109,29 @@ export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs
   }
   const ready = (await bot.ready.catch((err: Error) => {
     const why = `the bot process did not start: ${err.message.split('\n')[0]}`;
-    return { slackPort: null, discordError: why, slackError: why };
-  })) as { slackPort: number | null; discordError: string | null; slackError: string | null };
+    return {
+      slackPort: null,
+      discordHttpPort: null,
+      discordError: why,
+      slackError: why,
+      discordHttpError: why,
+    };
+  })) as {
+    slackPort: number | null;
+    discordHttpPort: number | null;
+    discordError: string | null;
+    slackError: string | null;
+    discordHttpError: string | null;
+  };
   if (ready.discordError) discordSkip ??= `startDiscord failed against the fake: ${ready.discordError}`;
+  if (ready.discordHttpError)
+    discordHttpSkip ??= `startDiscordHttp failed against the fake: ${ready.discordHttpError}`;
+  if (fakeDiscordHttp && signer && ready.discordHttpPort && !discordHttpSkip) {
+    const url = `http://127.0.0.1:${ready.discordHttpPort}/discord/interactions`;
+    await fakeDiscordHttp.setInteractionsEndpoint(url, signer).catch((err: Error) => {
+      discordHttpSkip = `the endpoint URL was refused: ${err.message.split('\n')[0]}`;
+    });
+  }
   if (ready.slackError) slackSkip ??= `startSlack failed against the fake: ${ready.slackError}`;
 
   let closed: Promise<void> | undefined;
@@ -96,6 +139,8 @@ export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs
     bot,
     how,
     fakeDiscord,
+    fakeDiscordHttp,
+    discordHttpSkip,
     guild,
     fakeSlack,
     slackPort: ready.slackPort,

@@ -28,7 +28,10 @@ interface Burst {
 
 type Opened = { roundId: string; messageId: string };
 
-/** 200 concurrent button clicks, dispatched by the fake Discord to the bot's real discord.js client. */
+/**
+ * 200 concurrent button clicks, dispatched by the fake Discord to the bot's real discord.js client:
+ * over the gateway, or (`via: 'http'`) POSTed signed to the bot's interactions endpoint.
+ */
 async function discordBursts(
   ctx: BenchContext,
   bot: Child,
@@ -36,6 +39,7 @@ async function discordBursts(
   guild: { id: string; channels: { id: string }[] },
   deckId: string,
   which: 'measure' | 'profile',
+  via: 'gateway' | 'http' = 'gateway',
 ): Promise<{ bursts: Burst[]; summary: ProfileSummary | undefined }> {
   const keys = new Keys();
   const bursts: Burst[] = [];
@@ -45,7 +49,7 @@ async function discordBursts(
   for (let run = from; run <= to; run++) {
     const profiled = which === 'profile';
     const what = run === 0 ? 'warm-up' : profiled ? 'profiled burst' : `run ${run}/${ctx.runs}`;
-    ctx.progress.step(`e2e discord: ${what}: ${CLICKS} concurrent clicks`);
+    ctx.progress.step(`e2e discord (${via}): ${what}: ${CLICKS} concurrent clicks`);
     if (profiled) await bot.request({ op: 'profileStart' });
     const channelId = (guild.channels[run] as { id: string }).id;
     const opened = await bot.request<Opened>({
@@ -54,6 +58,7 @@ async function discordBursts(
       teamId: guild.id,
       channelId,
       deckId,
+      via,
     });
     const msg = fake.message(opened.messageId);
     const ids = (msg.components as { components?: { custom_id?: string }[] }[]).flatMap((row) =>
@@ -222,7 +227,7 @@ function rowsOf(
   const p99 = median(p99s);
   if (p99 > 100) {
     const perAction = p99 / CLICKS;
-    note += ` **Why over 100 ms:** the ${CLICKS} clicks arrive at once and the p99 is the time to drain all of them, about ${round(perAction, 2)} ms per click end to end on this machine, with the platform side (${platform === 'slack' ? 'signing and sending the 200 requests, receiving the 200 response_url posts' : 'the fake gateway and REST'}) and redis-server on the same 2 cores.`;
+    note += ` **Why over 100 ms:** the ${CLICKS} clicks arrive at once and the p99 is the time to drain all of them, about ${round(perAction, 2)} ms per click end to end on this machine, with the platform side (${platform === 'slack' ? 'signing and sending the 200 requests, receiving the 200 response_url posts' : platform === 'discord-http' ? 'signing and POSTing the 200 requests, reading the 200 responses' : 'the fake gateway and REST'}) and redis-server on the same 2 cores.`;
     if (platform === 'discord')
       note += ` The bot-side profile below puts the time in discord.js (building each interaction, its callback request through undici) and garbage collection rather than in quizbot's engine or Redis (one round trip per answer). What would close it: fewer allocations per interaction in the adapter path, or more processes sharing the gateway (discord.js sharding across processes, which the README says still needs work), which spreads a burst over more cores.`;
     if (ackP99.length)
@@ -242,7 +247,7 @@ export async function e2eSection(ctx: BenchContext): Promise<SectionResult> {
 
   ctx.progress.step('e2e: starting the fakes and the bot process');
   const rig = await startBotRig(ctx, ctx.runs + 2, ctx.quick ? 38_000 : 115_000);
-  let { discordSkip, slackSkip } = rig;
+  let { discordSkip, slackSkip, discordHttpSkip } = rig;
   let discordOut: { summary: ProfileSummary | undefined } | undefined;
   let slackOut: { summary: ProfileSummary | undefined } | undefined;
   try {
@@ -259,6 +264,32 @@ export async function e2eSection(ctx: BenchContext): Promise<SectionResult> {
         notes.push(r.note);
       } catch (err) {
         discordSkip = (err as Error).message.split('\n')[0];
+      }
+    }
+    if (rig.fakeDiscordHttp && !discordHttpSkip) {
+      try {
+        const out = await discordBursts(
+          ctx,
+          rig.bot,
+          rig.fakeDiscordHttp,
+          rig.guild,
+          deck.id,
+          'measure',
+          'http',
+        );
+        const r = rowsOf(
+          'discord-http',
+          out,
+          "A second fake Discord (bench process; another application, same server and channels) has the bot's interactions endpoint as its Interactions Endpoint URL (startDiscordHttp, DISCORD_MODE=http, in the same bot process): it POSTs each INTERACTION_CREATE payload, Ed25519-signed with its key, to POST /discord/interactions (Node's fetch, keep-alive pool) and takes the HTTP response as the callback, as Discord does; latency is the fake's record from just before the signed POST to the response arriving. The daily round of these bursts is posted through that application's REST, so the clicked message is its own",
+        );
+        rows.push(...r.rows);
+        notes.push(r.note);
+        const gw = rows.find((m) => m.name === p99Name('discord'))?.value;
+        const http = median(out.bursts.map((b) => summarize(b.lat).p99));
+        if (typeof gw === 'number' && gw > 0)
+          rows.push(info('e2e discord: p99 HTTP endpoint / p99 gateway (same run)', http / gw, 'x'));
+      } catch (err) {
+        discordHttpSkip = (err as Error).message.split('\n')[0];
       }
     }
     if (rig.fakeSlack && !slackSkip && rig.slackPort) {
@@ -306,6 +337,10 @@ export async function e2eSection(ctx: BenchContext): Promise<SectionResult> {
   if (discordSkip) {
     rows.unshift(notMeasured(p99Name('discord'), 'ms', discordSkip, '<= 100'));
     notes.unshift(`**discord: not measured.** ${discordSkip}`);
+  }
+  if (discordHttpSkip) {
+    rows.push(notMeasured(p99Name('discord-http'), 'ms', discordHttpSkip, '<= 100'));
+    notes.push(`**discord-http: not measured.** ${discordHttpSkip}`);
   }
   if (slackSkip) {
     rows.push(notMeasured(p99Name('slack'), 'ms', slackSkip, '<= 100'));

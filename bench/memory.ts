@@ -1,8 +1,10 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { UserRef } from '../src/engine/ports.js';
 import { localDate } from '../src/engine/time.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
 import { Keys, REVIEW_LOG_CAP } from '../src/store/redis/keys.js';
+import { scriptedPipeline } from '../src/store/redis/scripts.js';
+import { oldestKeptDay } from '../src/store/retention.js';
 import type { BenchContext } from './context.js';
 import { cardId, snowflakeUser, statePool } from './fixtures.js';
 import { infoNumber } from './redis.js';
@@ -35,8 +37,6 @@ interface ShapeResult extends Shape {
   seconds: number;
 }
 
-type GradePipe = ChainableCommander & { grade(...args: string[]): GradePipe };
-
 const fmtN = (n: number) => n.toLocaleString('en-US');
 
 /**
@@ -60,11 +60,11 @@ async function measureShape(
   const t0 = performance.now();
   let failed = 0;
   const inFlight = new Set<Promise<void>>();
-  let pipe = redis.pipeline() as GradePipe;
+  let pipe = scriptedPipeline(redis);
   let queued = 0;
   const flush = async () => {
     const p = pipe;
-    pipe = redis.pipeline() as GradePipe;
+    pipe = scriptedPipeline(redis);
     queued = 0;
     const done = p.exec().then((res) => {
       // Replies alternate: the grade script (1 = applied), then the SADD (0 once the user is indexed).
@@ -108,6 +108,7 @@ async function measureShape(
         `${Math.round(now / 1000).toString(36)} ${id} 3 0>1 0`,
         String(REVIEW_LOG_CAP),
         DECK,
+        oldestKeptDay(day),
       );
       // As applyGrade does for a card's first state: the export index, in the same pipeline.
       pipe.sadd(keys.users(), keys.userMember(user));

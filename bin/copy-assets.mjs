@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Copies the non-TypeScript files the compiled code loads at run time (src/**/*.lua, src/**/*.css) into dist/,
-// keeping their paths: tsc emits only .js, and dist/store/redis/scripts.js reads ./lua/*.lua.
+// Copies the non-TypeScript files the compiled code loads at run time (src/**/*.lua, with the
+// fragments in lua/fragments/ that scripts include, and src/**/*.css) into dist/, keeping their
+// paths: tsc emits only .js, and dist/store/redis/scripts.js reads ./lua/*.lua and ./lua/fragments/*.lua.
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,5 @@
 import type { ChartSpec } from '../src/engine/charts.js';
+import { picksChart } from '../src/engine/daily/views.js';
 import { leaderboardChart } from '../src/engine/leaderboard.js';
 import type { DayCounters } from '../src/engine/ports.js';
 import { statsChart } from '../src/engine/stats-chart.js';
@@ -54,5 +55,13 @@ export function screenshotSpecs(): ChartSpec[] {
   return [
     statsChart({ today: TODAY, tz: 'UTC', counters: counters(), dueTimes: dueTimes() }),
     leaderboardChart('Leaderboard · week 2026-W49', top, 'u3'),
+    roundChart(),
   ];
+}
+
+/** A closed daily round: 23 answers over four choices, the right one (C) picked most. */
+function roundChart(): ChartSpec {
+  const choices = ['DaemonSet', 'StatefulSet', 'ReplicaSet', 'Job'];
+  const result = { answered: 23, right: 14, fastest: [], picks: [3, 5, 14, 1] };
+  return picksChart(choices, { order: [0, 1, 2, 3], correct: 2 }, result) as ChartSpec;
 }

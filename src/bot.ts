@@ -1,7 +1,10 @@
+import type { Client } from 'discord.js';
 import type { Logger as Pino } from 'pino';
 import { loadChartRenderer } from './charts/picture.js';
+import type { ChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
 import { buildCore, type Core } from './core.js';
+import type { ChatPort } from './engine/ports.js';
 import { systemClock } from './engine/ports.js';
 import { FitJob } from './fsrs/job.js';
 import { loadOptimizer } from './fsrs/optimizer.js';
@@ -250,6 +253,48 @@ interface Platform extends Running {
   admin?: (teamId: string, userId: string) => Promise<boolean>;
 }
 
+/**
+ * Starts the Discord adapter in the configured mode: the gateway (one WebSocket session) or the
+ * HTTP interactions endpoint (no gateway; Discord POSTs to DISCORD_PORT). Either way the scheduler
+ * posts through the same REST chat port.
+ */
+async function startDiscordPlatform(
+  config: Config,
+  token: string,
+  core: Core,
+  log: Pino,
+  charts: ChartRenderer | undefined,
+): Promise<Platform> {
+  const common = {
+    token,
+    apiUrl: config.DISCORD_API_URL,
+    guildId: config.DISCORD_GUILD_ID,
+    engine: core.engine,
+    log: log.child({ platform: 'discord' }),
+    charts,
+  };
+  const { discordAdminCheck } = await import('./web/admin-checks.js');
+  let discord: { client: Client; chat: ChatPort; ready(): boolean; stop(): Promise<void> };
+  if (config.DISCORD_MODE === 'http' && config.DISCORD_PUBLIC_KEY) {
+    const { startDiscordHttp } = await import('./adapters/discord/http/start.js');
+    discord = await startDiscordHttp({
+      ...common,
+      publicKey: config.DISCORD_PUBLIC_KEY,
+      port: config.DISCORD_PORT,
+    });
+  } else {
+    const { startDiscord } = await import('./adapters/discord/start.js');
+    discord = await startDiscord(common);
+  }
+  core.chats.set('discord', discord.chat);
+  return {
+    name: 'discord',
+    ready: discord.ready,
+    stop: discord.stop,
+    admin: discordAdminCheck(discord.client),
+  };
+}
+
 /** Starts Discord and/or Slack as configured; each registers its ChatPort for the scheduler. */
 async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Platform[]> {
   const started: Platform[] = [];
@@ -259,25 +304,8 @@ async function startPlatforms(config: Config, core: Core, log: Pino): Promise<Pl
       ? await loadChartRenderer(log.child({ part: 'charts' }))
       : undefined;
   try {
-    if (config.DISCORD_TOKEN) {
-      const { startDiscord } = await import('./adapters/discord/start.js');
-      const discord = await startDiscord({
-        token: config.DISCORD_TOKEN,
-        apiUrl: config.DISCORD_API_URL,
-        guildId: config.DISCORD_GUILD_ID,
-        engine: core.engine,
-        log: log.child({ platform: 'discord' }),
-        charts,
-      });
-      core.chats.set('discord', discord.chat);
-      const { discordAdminCheck } = await import('./web/admin-checks.js');
-      started.push({
-        name: 'discord',
-        ready: discord.ready,
-        stop: discord.stop,
-        admin: discordAdminCheck(discord.client),
-      });
-    }
+    if (config.DISCORD_TOKEN)
+      started.push(await startDiscordPlatform(config, config.DISCORD_TOKEN, core, log, charts));
     if (config.SLACK_BOT_TOKEN) {
       const { startSlack } = await import('./adapters/slack/start.js');
       const slack = await startSlack({

@@ -80,6 +80,19 @@ const EnvSchema = z.object({
   ]).refine((s) => s === undefined || !/\/v\d+\/?$/.test(s), {
     message: 'DISCORD_API_URL must not end in /v10: the client adds the version',
   }),
+  // gateway: one WebSocket session receives every interaction; http: Discord POSTs each interaction
+  // to DISCORD_PORT, so stateless replicas behind a load balancer share the work.
+  DISCORD_MODE: optionalString
+    .transform((s) => s ?? 'gateway')
+    .refine((s) => s === 'gateway' || s === 'http', {
+      message: 'DISCORD_MODE must be gateway (the default) or http (interactions endpoint URL)',
+    })
+    .transform((s) => s as 'gateway' | 'http'),
+  DISCORD_PUBLIC_KEY: optionalString.refine((s) => s === undefined || /^[0-9a-fA-F]{64}$/.test(s), {
+    message:
+      "DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters (Developer Portal > General Information > Public Key)",
+  }),
+  DISCORD_PORT: port('DISCORD_PORT', 3001),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString.refine((s) => s === undefined || s.startsWith('xapp-'), {
@@ -143,6 +156,7 @@ export function loadConfig(
   if (!has('SLACK_BOT_TOKEN') && (has('SLACK_SIGNING_SECRET') || has('SLACK_APP_TOKEN'))) {
     problems.push('SLACK_SIGNING_SECRET / SLACK_APP_TOKEN are set but SLACK_BOT_TOKEN (xoxb-...) is missing');
   }
+  problems.push(...discordModeProblems(env));
   if (r.success && r.data.SCHEDULER_ITEM_TIMEOUT_MS >= r.data.SCHEDULER_LEASE_MS) {
     problems.push(
       'SCHEDULER_ITEM_TIMEOUT_MS must be shorter than SCHEDULER_LEASE_MS, so a given-up work item is not handed out again while it runs',
@@ -157,6 +171,21 @@ export function loadConfig(
   }
   if (r.success && problems.length === 0) return { ok: true, config: r.data };
   return { ok: false, problems };
+}
+
+/** What DISCORD_MODE=http needs besides itself: the public key to verify requests, a token for REST. */
+function discordModeProblems(env: Record<string, string | undefined>): string[] {
+  if (env.DISCORD_MODE?.trim() !== 'http') return [];
+  const problems: string[] = [];
+  if (!env.DISCORD_PUBLIC_KEY?.trim())
+    problems.push(
+      "DISCORD_MODE=http needs DISCORD_PUBLIC_KEY, the application's public key (64 hex characters, Developer Portal > General Information), to verify each request",
+    );
+  if (!env.DISCORD_TOKEN?.trim())
+    problems.push(
+      'DISCORD_MODE=http needs DISCORD_TOKEN too: the daily posts, follow-ups and command registration use the REST API',
+    );
+  return problems;
 }
 
 /** One message listing every configuration problem. */

@@ -179,13 +179,28 @@ export function parseResult(json: string): RoundResult {
     answered?: number;
     right?: number;
     fastest?: { u: string; t: string | number; p: number; n: string }[] | Record<string, never>;
+    picks?: number[] | Record<string, never>;
   };
   const fastest = Array.isArray(raw.fastest) ? raw.fastest : [];
-  return {
+  const result: RoundResult = {
     answered: raw.answered ?? 0,
     right: raw.right ?? 0,
     fastest: fastest.map((f) => ({ userId: f.u, name: f.n ? f.n : null, at: Number(f.t), points: f.p })),
   };
+  // cjson writes an empty list as `{}` too: no answer, no picks.
+  if (raw.picks) result.picks = Array.isArray(raw.picks) ? raw.picks.map(Number) : [];
+  return result;
+}
+
+/** How many answers picked each displayed choice, index = choice (up to the highest one picked). */
+export function countPicks(choices: Iterable<number>): number[] {
+  const picks: number[] = [];
+  for (const c of choices) {
+    if (!Number.isInteger(c) || c < 0 || c > 24) continue;
+    while (picks.length <= c) picks.push(0);
+    picks[c] = (picks[c] ?? 0) + 1;
+  }
+  return picks;
 }
 
 /** Due index member of an item (JSON array, so ids may hold any character). */
@@ -215,5 +230,6 @@ export function resultJson(r: RoundResult): string {
     answered: r.answered,
     right: r.right,
     fastest: r.fastest.map((f) => ({ u: f.userId, t: String(f.at), p: f.points, n: f.name ?? '' })),
+    ...(r.picks ? { picks: r.picks } : {}),
   });
 }

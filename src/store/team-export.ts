@@ -81,7 +81,12 @@ const Winner = z.strictObject({
   points: Points,
 });
 const Result = z
-  .strictObject({ answered: Count, right: Count, fastest: z.array(Winner) })
+  .strictObject({
+    answered: Count,
+    right: Count,
+    fastest: z.array(Winner),
+    picks: z.array(Count).max(25).optional(),
+  })
   .refine((r) => r.right <= r.answered && r.fastest.length <= r.right, { message: 'inconsistent counts' });
 
 const Round = z

@@ -270,6 +270,7 @@ export function teamStoreContract(
           answered: 1,
           right: 1,
           fastest: [{ userId: 'u1', name: 'Ada', at: T0 + 1_000, points: 15 }],
+          picks: [0, 1],
         });
         expect((await store.leaderboard(TEAM, 'all', 'u1', 10)).me?.points).toBe(15);
         // A re-send that arrives after the close still gets what the first delivery got.
@@ -348,6 +349,8 @@ export function teamStoreContract(
             { userId: 'u3', name: 'Cy', at: T0 + 2_000, points: 13 },
             { userId: 'u4', name: null, at: T0 + 3_000, points: 11 },
           ],
+          // How many picked each displayed choice: u1 the wrong A, four the right B.
+          picks: [1, 4],
         });
         const again = await store.closeRound(TEAM, r.roundId, awards(r.closesAt + 5));
         expect(again.status).toBe('already');
@@ -380,7 +383,12 @@ export function teamStoreContract(
       it('closing a round nobody answered awards nothing', async () => {
         const r = await posted(store, round('C1-20240329'));
         const out = await store.closeRound(TEAM, r.roundId, awards(r.closesAt));
-        expect(out.status === 'closed' && out.result).toEqual({ answered: 0, right: 0, fastest: [] });
+        expect(out.status === 'closed' && out.result).toEqual({
+          answered: 0,
+          right: 0,
+          fastest: [],
+          picks: [],
+        });
         expect((await store.leaderboard(TEAM, 'all', 'u1', 10)).total).toBe(0);
       });
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DailyRound, TeamStore } from '../../src/engine/ports.js';
 import { connectRedis } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
+import { scripted } from '../../src/store/redis/scripts.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { encodeAnswer, parseAnswer } from '../../src/store/team-codec.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
@@ -112,7 +113,7 @@ describe('RedisTeamStore specifics', () => {
 
   it('dailyClaim refuses bad arguments without writing', async () => {
     const k = new Keys(`${server.prefix}bad`);
-    const scripts = redis as unknown as { dailyClaim(...a: (string | number)[]): Promise<unknown> };
+    const scripts = scripted(redis);
     await expect(
       scripts.dailyClaim(
         k.teamClaim(team, 'r'),
@@ -129,6 +130,30 @@ describe('RedisTeamStore specifics', () => {
       ),
     ).rejects.toThrow(/bad arguments/);
     expect(await redis.exists(k.teamClaim(team, 'r'))).toBe(0);
+  });
+
+  it('dailyRenew, dailyPosted and dailyFailed refuse bad arguments without writing', async () => {
+    const k = new Keys(`${server.prefix}badclaim`);
+    const [claim, round] = [k.teamClaim(team, 'r'), k.teamRound(team, 'r')];
+    const held = 'run|p1|1|5000#9000';
+    await redis.set(claim, held);
+    await redis.hset(round, 'closes', '2000', 'card', 'c1', 'status', 'open');
+    const s = scripted(redis);
+    const asked = k.teamAsked(team, 'ch', 'd');
+    const open = k.teamOpenRounds(team);
+    const calls: [string, () => Promise<unknown>][] = [
+      ['renew: no now', () => s.dailyRenew(claim, 1, '', 6000)],
+      [
+        'posted: resetAsked not 0/1',
+        () => s.dailyPosted(claim, round, asked, open, 1, 'r', 'ch', 'm1', 'yes', 1000),
+      ],
+      ['posted: no message id', () => s.dailyPosted(claim, round, asked, open, 1, 'r', 'ch', '', '0', 1000)],
+      ['failed: final not 0/1', () => s.dailyFailed(claim, 1, 'true', 1000)],
+    ];
+    for (const [what, call] of calls) await expect(call(), what).rejects.toThrow(/bad arguments/);
+    expect(await redis.get(claim)).toBe(held);
+    expect(await redis.hgetall(round)).toEqual({ closes: '2000', card: 'c1', status: 'open' });
+    expect(await redis.exists(asked, open)).toBe(0);
   });
 
   it('rounds and answers expire (keep time) and the answer hash follows the round TTL', async () => {

@@ -146,10 +146,11 @@ describe('docker-compose.yml', () => {
     expect(at(bot, 'restart')).toBe('unless-stopped');
   });
 
-  it('publishes the HTTP (8080) and Slack (3000) ports', () => {
+  it('publishes the HTTP (8080), Slack (3000) and Discord interactions (3001) ports', () => {
     const ports = (at(bot, 'ports') as unknown[]).map(String);
     expect(ports).toContain('8080:8080');
     expect(ports).toContain('3000:3000');
+    expect(ports).toContain('3001:3001');
   });
 
   it('documents the optional read-only decks mount', () => {
@@ -248,7 +249,7 @@ describe('deploy/Dockerfile', () => {
       DATA_DIR: '/data',
     });
     const exposed = runtime.filter((i) => i.op === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
-    expect(exposed).toEqual(expect.arrayContaining(['8080', '3000']));
+    expect(exposed).toEqual(expect.arrayContaining(['8080', '3000', '3001']));
   });
 
   it('health-checks /healthz with node (slim has no curl) and starts the bot', () => {

@@ -6,6 +6,9 @@ const GOOD = {
   DISCORD_TOKEN: 'x',
   DISCORD_GUILD_ID: '123456789012345678',
   DISCORD_API_URL: 'http://127.0.0.1:9/api',
+  DISCORD_MODE: 'http',
+  DISCORD_PUBLIC_KEY: 'ab'.repeat(32),
+  DISCORD_PORT: '3002',
   SLACK_BOT_TOKEN: 'xoxb-1',
   SLACK_SIGNING_SECRET: 's',
   SLACK_APP_TOKEN: 'xapp-1',
@@ -36,6 +39,13 @@ const WRONG: [keyof typeof GOOD, string, RegExp][] = [
   ['DISCORD_GUILD_ID', 'my-server', /DISCORD_GUILD_ID must be a server id/],
   ['DISCORD_API_URL', 'http://127.0.0.1:9/api/v10', /must not end in \/v10/],
   ['DISCORD_API_URL', 'not a url', /DISCORD_API_URL must be a URL/],
+  ['DISCORD_MODE', 'websocket', /DISCORD_MODE must be gateway \(the default\) or http/],
+  [
+    'DISCORD_PUBLIC_KEY',
+    'not-hex',
+    /DISCORD_PUBLIC_KEY must be the application's public key: 64 hex characters/,
+  ],
+  ['DISCORD_PORT', '-1', /DISCORD_PORT must be a port number/],
   ['SLACK_APP_TOKEN', 'xoxb-wrong', /SLACK_APP_TOKEN must be an app-level token starting with xapp-/],
   ['SLACK_API_URL', 'ftp://x', /SLACK_API_URL must be a URL/],
   ['SLACK_PORT', '70000', /SLACK_PORT must be a port number/],
@@ -103,6 +113,16 @@ describe('config', () => {
       expect(r.problems).toHaveLength(1);
       expect(r.problems[0]).toMatch(message);
     }
+  });
+
+  it('DISCORD_MODE=http needs the public key and the token, and defaults to gateway on port 3001', () => {
+    const r = loadConfig({ DISCORD_MODE: 'http' });
+    expect(r.ok ? [] : r.problems).toEqual([
+      expect.stringMatching(/DISCORD_MODE=http needs DISCORD_PUBLIC_KEY/),
+      expect.stringMatching(/DISCORD_MODE=http needs DISCORD_TOKEN too/),
+    ]);
+    const d = loadConfig({ DISCORD_TOKEN: 'x' });
+    expect(d.ok && [d.config.DISCORD_MODE, d.config.DISCORD_PORT]).toEqual(['gateway', 3001]);
   });
 
   it('lists every problem at once, in one message', () => {

@@ -1,18 +1,21 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SCRIPTS, type ScriptShape, scriptSource } from '../../src/store/redis/scripts.js';
 
 /*
  * The header of every `src/store/redis/lua/<name>-<N>.lua` is a contract (bullmq's layout): it
  * documents exactly KEYS[1..N], every ARGV the script reads, and what it returns; a script that
  * writes validates its arguments (an error reply) before its first write, since Redis does not
- * roll a script back; and the TypeScript declaration of the command matches the header where it
- * spells its arguments out. New scripts are checked as soon as their file exists.
+ * roll a script back; and the script's entry in SCRIPTS (src/store/redis/scripts.ts), from which
+ * the TypeScript signature of its command is typed, has the header's KEYS and ARGV (optional where
+ * the header says "absent", a rest where it says ARGV[n..]). Scripts are checked as Redis runs them,
+ * with their `-- @include` fragments spliced in. New scripts are checked as soon as their file exists.
  */
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const LUA = join(ROOT, 'src', 'store', 'redis', 'lua');
-const REDIS_TS = join(ROOT, 'src', 'store', 'redis');
+const FRAGMENTS = join(LUA, 'fragments');
 
 const WRITES =
   /redis\.call\(\s*'(SET|SETEX|PSETEX|HSET|HSETNX|HMSET|HDEL|HINCRBY|DEL|UNLINK|ZADD|ZREM|ZINCRBY|ZREMRANGEBYSCORE|ZREMRANGEBYRANK|SADD|SREM|LPUSH|RPUSH|LTRIM|LREM|INCR|INCRBY|PEXPIRE|PEXPIREAT|EXPIRE|PERSIST)'/i;
@@ -29,7 +32,7 @@ interface Script {
 function readScript(file: string): Script | null {
   const m = /^([a-zA-Z][a-zA-Z0-9]*)-(\d+)\.lua$/.exec(file);
   if (!m) return null;
-  const lines = readFileSync(join(LUA, file), 'utf8').split('\n');
+  const lines = scriptSource(LUA, file).split('\n');
   const end = lines.findIndex((l) => !l.startsWith('--'));
   const header = lines.slice(0, end < 0 ? lines.length : end);
   const code = lines
@@ -69,17 +72,31 @@ function headerProblems(s: Script): string[] {
   return problems;
 }
 
-/** The argument count of the command's TypeScript declaration, or null when it takes `...args: X[]`. */
-function declaredArgs(name: string, ts: string): number | null | undefined {
-  const decl = new RegExp(`\\b${name}\\(([^)]*)\\)\\s*:\\s*(?:Promise|\\w+Pipeline)`).exec(ts);
-  if (!decl) return undefined;
-  const params = (decl[1] as string).trim();
-  const rest = /^\.\.\.\w+\s*:\s*(.+)$/.exec(params);
-  if (!rest) return params === '' ? 0 : params.split(',').filter((p) => p.trim() !== '').length;
-  const type = (rest[1] as string).trim();
-  if (type.endsWith('[]')) return null;
-  const tuple = new RegExp(`type ${type} = \\[([^\\]]*)\\]`).exec(ts);
-  return tuple ? (tuple[1] as string).split(',').filter((p) => p.trim() !== '').length : null;
+/** Problems of one script's entry in {@link SCRIPTS} (its TypeScript signature) against its header. */
+function signatureProblems(s: Script): string[] {
+  const shape = (SCRIPTS as Record<string, ScriptShape>)[s.name];
+  if (!shape) return [`no entry ${s.name} in SCRIPTS (src/store/redis/scripts.ts)`];
+  const problems: string[] = [];
+  if (shape.keys.length !== s.numKeys)
+    problems.push(`SCRIPTS has ${shape.keys.length} keys, the name says ${s.numKeys}`);
+  // An ARGV line with its continuation lines (indented further).
+  const entries = s.header.join('\n').split(/\n(?!--\s{2,})/);
+  const argv = entries.flatMap((l) => {
+    const a = /^-- ARGV\[(\d+)(\.\.)?\]?([\s\S]*)$/.exec(l);
+    return a
+      ? [{ n: Number(a[1]), rest: a[2] !== undefined, optional: /\babsent\b/.test(a[3] as string) }]
+      : [];
+  });
+  const names = shape.argv.map((name, i) => ({
+    n: i + 1,
+    rest: name.startsWith('...'),
+    optional: name.endsWith('?'),
+  }));
+  const show = (a: { n: number; rest: boolean; optional: boolean }[]) =>
+    a.map((x) => `${x.n}${x.rest ? '..' : ''}${x.optional ? '?' : ''}`).join(',');
+  if (show(names) !== show(argv))
+    problems.push(`SCRIPTS has ARGV [${show(names)}], the header [${show(argv)}]`);
+  return problems;
 }
 
 describe('Lua headers are a checked contract', () => {
@@ -87,9 +104,10 @@ describe('Lua headers are a checked contract', () => {
     .sort()
     .map(readScript)
     .filter((s): s is Script => s !== null);
-  const ts = readdirSync(REDIS_TS)
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => readFileSync(join(REDIS_TS, f), 'utf8'))
+  const fragments = readdirSync(FRAGMENTS).filter((f) => f.endsWith('.lua'));
+  const raw = readdirSync(LUA)
+    .filter((f) => f.endsWith('.lua'))
+    .map((f) => readFileSync(join(LUA, f), 'utf8'))
     .join('\n');
 
   it('finds the scripts, and sees a header that lies', () => {
@@ -98,15 +116,22 @@ describe('Lua headers are a checked contract', () => {
       file: 'x-2.lua',
       name: 'x',
       numKeys: 2,
-      header: ['-- x', '-- KEYS[1] a', '-- ARGV[1] b'],
+      header: ['-- x', '-- KEYS[1] a', '-- ARGV[1] b', '-- ARGV[2..] c, absent = none'],
       code: "redis.call('SET', KEYS[2], ARGV[2])\nreturn redis.error_reply('ERR x')",
     };
     expect(headerProblems(bad)).toEqual([
       'documents KEYS [1], its name says [1,2]',
-      'uses ARGV[2], undocumented',
       'documents no return (-- Returns ...)',
       'writes (SET) before validating its arguments with an error reply',
     ]);
+    expect(headerProblems({ ...bad, header: bad.header.slice(0, 3) })).toContain(
+      'uses ARGV[2], undocumented',
+    );
+    expect(signatureProblems(bad)).toEqual(['no entry x in SCRIPTS (src/store/redis/scripts.ts)']);
+    const renew = scripts.find((s) => s.name === 'dailyRenew') as Script;
+    expect(
+      signatureProblems({ ...renew, numKeys: 2, header: [...renew.header, bad.header[3] as string] }),
+    ).toEqual(['SCRIPTS has 1 keys, the name says 2', 'SCRIPTS has ARGV [1,2,3], the header [1,2,3,2..?]']);
   });
 
   it.each(scripts.map((s) => [s.file, s] as const))('%s: header matches the code', (_file, s) => {
@@ -114,13 +139,24 @@ describe('Lua headers are a checked contract', () => {
   });
 
   it.each(scripts.map((s) => [s.file, s] as const))(
-    '%s: declared in TypeScript, with as many arguments as the header where it spells them out',
+    '%s: its TypeScript signature (SCRIPTS) has the KEYS and ARGV of its header',
     (_file, s) => {
-      const n = declaredArgs(s.name, ts);
-      expect(n, `no declaration ${s.name}(...) in src/store/redis`).not.toBeUndefined();
-      const argv = s.header.filter((l) => /^-- ARGV\[\d+\]/.test(l)).length;
-      const open = s.header.some((l) => /^-- ARGV\[\d+\.\./.test(l));
-      if (n !== null && !open) expect(n).toBe(s.numKeys + argv);
+      expect(signatureProblems(s)).toEqual([]);
+    },
+  );
+
+  it('SCRIPTS names only scripts that exist', () => {
+    expect(Object.keys(SCRIPTS).sort()).toEqual(scripts.map((s) => s.name).sort());
+  });
+
+  it.each(fragments.map((f) => [f] as const))(
+    'fragments/%s: included by a script, takes its keys and arguments as parameters, writes nothing',
+    (file) => {
+      const name = file.replace(/\.lua$/, '');
+      expect(raw).toMatch(new RegExp(`^-- @include ${name}\\s*$`, 'm'));
+      const code = readFileSync(join(FRAGMENTS, file), 'utf8').replace(/--.*$/gm, '');
+      expect(code).not.toMatch(/\b(KEYS|ARGV)\[/);
+      expect(WRITES.exec(code)).toBeNull();
     },
   );
 });

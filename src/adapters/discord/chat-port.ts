@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type APIMessage, DiscordAPIError, type REST, Routes, SnowflakeUtil } from 'discord.js';
+import { pictureOf } from '../../charts/picture.js';
+import type { ChartRenderer } from '../../charts/render.js';
 import { decodeAction } from '../../engine/actions.js';
 import type { Logger } from '../../engine/api.js';
 import type { CallOptions, ChatPort, MessageRef, PostOptions } from '../../engine/ports.js';
@@ -64,6 +66,8 @@ export class DiscordChatPort implements ChatPort {
   constructor(
     private readonly rest: REST,
     private readonly log: Logger,
+    /** Renders a view's chart (a closed round's picks) as an attachment; without it text only. */
+    private readonly charts?: ChartRenderer,
   ) {}
 
   private body(view: View, where: object) {
@@ -120,11 +124,27 @@ export class DiscordChatPort implements ChatPort {
     return null;
   }
 
-  /** Replaces a posted message with a new view (buttons the view lacks are removed). */
+  /**
+   * Replaces a posted message with a new view (buttons the view lacks are removed). A view's chart
+   * goes up as the message's one attachment, shown in the embed; a chart that fails to render
+   * leaves the text edit alone.
+   */
   async update(ref: MessageRef, view: View, opts: CallOptions): Promise<void> {
+    const body = this.body(view, { ...ref });
+    const image = await pictureOf(view, this.charts, this.log, { ...ref });
+    const [first, ...rest] = body.embeds;
+    const withImage = image
+      ? {
+          ...body,
+          embeds: [{ ...first, image: { url: `attachment://${image.fileName}` } }, ...rest],
+          attachments: [{ id: 0, filename: image.fileName, description: image.alt.slice(0, 1024) }],
+        }
+      : body;
+    const files = image ? [{ name: image.fileName, data: image.png, contentType: 'image/png' }] : undefined;
     await this.rest
       .patch(Routes.channelMessage(ref.channelId, ref.messageId), {
-        body: this.body(view, { ...ref }),
+        body: withImage,
+        ...(files ? { files } : {}),
         signal: opts.signal,
       })
       .catch((err: unknown) => Promise.reject(asRateLimited(err)));

@@ -1,4 +1,4 @@
-import { type RateLimitData, RateLimitError } from 'discord.js';
+import { type RateLimitData, RateLimitError, type RESTOptions } from 'discord.js';
 import { INLINE_RATE_LIMIT_WAIT_MS, RateLimitedError } from '../../engine/errors.js';
 
 /**
@@ -13,6 +13,15 @@ export function rejectLongChannelWaits(data: RateLimitData): boolean {
     data.route.startsWith('/channels/') &&
     Math.max(data.retryAfter, data.timeToReset) > INLINE_RATE_LIMIT_WAIT_MS
   );
+}
+
+/**
+ * The REST options of every Discord client quizbot makes (gateway or HTTP mode): the REST base, and
+ * a long rate-limit wait on a channel route rejects at once (see above): the scheduler retries that
+ * channel later instead of a work item waiting inline.
+ */
+export function restOptions(apiUrl: string | undefined): Partial<RESTOptions> {
+  return { ...(apiUrl ? { api: apiUrl } : {}), rejectOnRateLimit: rejectLongChannelWaits };
 }
 
 /** discord.js's RateLimitError as the engine's {@link RateLimitedError}; anything else unchanged. */

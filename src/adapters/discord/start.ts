@@ -3,7 +3,7 @@ import type { Logger } from '../../engine/api.js';
 import { DiscordChatPort } from './chat-port.js';
 import { createInteractionHandler } from './inbound.js';
 import { DISCORD_DEFAULTS, type DiscordAdapter, type DiscordOptions } from './options.js';
-import { rejectLongChannelWaits } from './rate-limit.js';
+import { restOptions } from './rate-limit.js';
 import { registerCommands } from './register.js';
 
 export type { DiscordAdapter, DiscordOptions } from './options.js';
@@ -42,7 +42,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   if (opts.registerCommands ?? DISCORD_DEFAULTS.registerCommands) await register(client, applicationId, opts);
   return {
     client: readyClient,
-    chat: new DiscordChatPort(client.rest, log),
+    chat: new DiscordChatPort(client.rest, log, opts.charts),
     applicationId,
     ready: () => gateway.connected && client.isReady(),
     stop,
@@ -56,9 +56,7 @@ function createClient(opts: DiscordOptions): Client {
     // Internal sharding: as many gateway shards as Discord recommends in /gateway/bot (one until
     // 2,500 servers), all in this process.
     shards: 'auto',
-    // A long rate-limit wait on a channel route rejects at once (see rate-limit.ts): the
-    // scheduler retries that channel later instead of a work item waiting inline.
-    rest: { ...(opts.apiUrl ? { api: opts.apiUrl } : {}), rejectOnRateLimit: rejectLongChannelWaits },
+    rest: restOptions(opts.apiUrl),
     allowedMentions: { parse: [] },
   });
 }
@@ -122,8 +120,8 @@ async function loginReady(
   }
 }
 
-/** Registers the slash commands; a failure is logged and the commands Discord has stay. */
-async function register(client: Client, applicationId: string, opts: DiscordOptions): Promise<void> {
+/** Registers the slash commands; a failure is logged and the commands Discord has stay (both modes). */
+export async function register(client: Client, applicationId: string, opts: DiscordOptions): Promise<void> {
   const { log } = opts;
   try {
     const count = await registerCommands(client.rest, applicationId, opts.guildId);

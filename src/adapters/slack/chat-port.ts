@@ -1,6 +1,7 @@
 import type { webApi } from '@slack/bolt';
 import type { CallOptions, ChatPort, MessageRef, PostOptions } from '../../engine/ports.js';
 import type { View } from '../../engine/views.js';
+import { type PictureDeps, sharePicture } from './picture.js';
 import { withinRateLimit } from './rate-limit.js';
 import { renderView } from './render.js';
 
@@ -33,6 +34,8 @@ export class SlackChatPort implements ChatPort {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly o = SLACK_LOOKUP_DEFAULTS,
+    /** Charts of edited messages (a closed round's picks) go up as files in the message's thread. */
+    private readonly pictures?: Omit<PictureDeps, 'client'>,
   ) {}
 
   async post(channelId: string, view: View, opts: PostOptions): Promise<MessageRef> {
@@ -64,6 +67,7 @@ export class SlackChatPort implements ChatPort {
         blocks: msg.blocks,
       }),
     );
+    if (view.chart && this.pictures) await sharePicture({ ...this.pictures, client: this.client }, view, ref);
   }
 
   /** The ts of this round's message posted since the claim, or null. */

@@ -1,7 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import { pictureOf } from '../../charts/picture.js';
-import type { ChartRenderer } from '../../charts/render.js';
+import type { ChartImage, ChartRenderer } from '../../charts/render.js';
 import type { Logger } from '../../engine/api.js';
+import type { MessageRef } from '../../engine/ports.js';
 import type { View } from '../../engine/views.js';
 
 /** What sending a picture needs. */
@@ -28,17 +29,45 @@ export async function sendPicture(deps: PictureDeps, view: View, userId: string)
     const dm = await deps.client.conversations.open({ users: userId });
     const channel = dm.channel?.id;
     if (!channel) throw new Error('conversations.open returned no channel');
-    await deps.client.files.uploadV2({
-      channel_id: channel,
-      file: image.png,
-      filename: image.fileName,
-      title: view.title ?? image.fileName,
-      alt_text: image.alt,
-    });
+    await upload(deps.client, image, view, channel);
   } catch (err) {
     deps.log.warn(
       { ...where, err, chart: image.fileName },
       'slack chart upload failed; the text answer stands',
     );
+  }
+}
+
+/** Uploads a picture into a channel (or a thread of it) with `files.uploadV2`. */
+async function upload(
+  client: webApi.WebClient,
+  image: ChartImage,
+  view: View,
+  channel: string,
+  threadTs?: string,
+): Promise<void> {
+  const file = {
+    file: image.png,
+    filename: image.fileName,
+    title: view.title ?? image.fileName,
+    alt_text: image.alt,
+  };
+  await client.files.uploadV2(
+    threadTs ? { ...file, channel_id: channel, thread_ts: threadTs } : { ...file, channel_id: channel },
+  );
+}
+
+/**
+ * Shares the picture of a public message's chart (a closed round's picks) in that message's
+ * thread: `chat.update` cannot attach a file. Never throws: the edited text stands on its own.
+ */
+export async function sharePicture(deps: PictureDeps, view: View, ref: MessageRef): Promise<void> {
+  const where = { channelId: ref.channelId, ts: ref.messageId };
+  const image = await pictureOf(view, deps.charts, deps.log, where);
+  if (!image) return;
+  try {
+    await upload(deps.client, image, view, ref.channelId, ref.messageId);
+  } catch (err) {
+    deps.log.warn({ ...where, err, chart: image.fileName }, 'slack chart upload failed; the edit stands');
   }
 }

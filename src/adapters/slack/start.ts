@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
 import { SlackAdmins } from './admins.js';
 import { boltLogger } from './bolt-logger.js';
-import { SlackChatPort } from './chat-port.js';
+import { SLACK_LOOKUP_DEFAULTS, SlackChatPort } from './chat-port.js';
 import { MemoryDeliveryLog } from './deliveries.js';
 import { registerHome } from './home.js';
 import { registerInbound } from './inbound.js';
@@ -47,7 +47,11 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   await connect(app, receiver, opts, conn);
   return {
     app,
-    chat: new SlackChatPort(outboundClient(opts.botToken, setup.clientOptions, setup.logger)),
+    chat: new SlackChatPort(
+      outboundClient(opts.botToken, setup.clientOptions, setup.logger),
+      SLACK_LOOKUP_DEFAULTS,
+      { charts: opts.charts, log: opts.log },
+    ),
     mode: receiver ? 'socket' : 'http',
     port: conn.port,
     ready: () => conn.connected && !conn.stopped,

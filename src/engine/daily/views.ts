@@ -1,4 +1,5 @@
 import { encodeAction } from '../actions.js';
+import type { ChartSpec } from '../charts.js';
 import type { Deck, DeckCard, DeckSet } from '../deck/types.js';
 import { displayName } from '../leaderboard.js';
 import type { DailyRound, Platform, RoundResult } from '../ports.js';
@@ -68,7 +69,38 @@ export function questionView(deck: Deck, card: DeckCard, round: DailyRound, tz: 
   };
 }
 
-/** The edited post after closing: the answer revealed, counts, share right, fastest. */
+/**
+ * The closed round's chart: how many picked each choice, the right one in the accent colour; null
+ * for a round closed before picks were recorded, or with no answer.
+ */
+export function picksChart(
+  choices: readonly string[] | undefined,
+  round: Pick<DailyRound, 'order' | 'correct'>,
+  result: RoundResult,
+): ChartSpec | null {
+  if (!result.picks || result.answered === 0) return null;
+  const picks = round.order.map((_, i) => result.picks?.[i] ?? 0);
+  const labels = round.order.map((ci, i) =>
+    choices ? truncate(`${LETTERS[i]}. ${choices[ci] ?? ''}`, 28, '…') : (LETTERS[i] ?? '?'),
+  );
+  const counts = picks.map((n, i) => `${LETTERS[i]} ${n}${i === round.correct ? ' (right)' : ''}`);
+  return {
+    name: 'round',
+    alt: `How the ${result.answered} answers were spread over the choices: ${counts.join(', ')}.`,
+    panels: [
+      {
+        kind: 'bars',
+        title: `Answers per choice · ${result.answered} in all`,
+        labels,
+        values: picks,
+        highlight: [round.correct],
+        unit: 'answers',
+      },
+    ],
+  };
+}
+
+/** The edited post after closing: the answer revealed, counts, share right, fastest, picks chart. */
 export function resultView(decks: DeckSet, platform: Platform, round: DailyRound, result: RoundResult): View {
   const c = roundCard(decks, round);
   const share = result.answered === 0 ? 0 : Math.round((100 * result.right) / result.answered);
@@ -81,6 +113,8 @@ export function resultView(decks: DeckSet, platform: Platform, round: DailyRound
     { name: 'Right', value: `${share}% (${result.right}/${result.answered})`, inline: true },
     { name: 'Fastest', value: fastest.length ? fastest.join('\n') : 'nobody this time', inline: false },
   ];
+  const chart = picksChart(c?.q.choices, round, result);
+  const withChart = chart ? { chart } : {};
   if (!c) {
     return {
       title: 'Daily quiz · closed',
@@ -88,10 +122,12 @@ export function resultView(decks: DeckSet, platform: Platform, round: DailyRound
       fields,
       private: false,
       tone: 'info',
+      ...withChart,
     };
   }
   const why = c.card.explanation ?? c.card.back;
   return {
+    ...withChart,
     title: `Daily quiz · ${c.deck.title} · closed`,
     text: withSource(
       `${c.q.question}\n\n${choiceLines(c.q, round, true).join('\n')}\n\n${why}`,

@@ -81,6 +81,11 @@ export interface RoundResult {
   right: number;
   /** The fastest correct answerers, fastest first (ties by user id). */
   fastest: RoundWinner[];
+  /**
+   * How many picked each displayed choice (index = button position, trailing unpicked choices may
+   * be left out); absent for rounds closed before it was recorded.
+   */
+  picks?: number[] | undefined;
 }
 
 /** What claiming a round for posting found (the claim makes a post exactly-once). */

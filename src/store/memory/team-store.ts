@@ -18,7 +18,7 @@ import type {
 } from '../../engine/ports.js';
 import type { TeamRecordPort } from '../backup.js';
 import { RETENTION } from '../retention.js';
-import { dueMember, parseDueMember } from '../team-codec.js';
+import { countPicks, dueMember, parseDueMember } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import * as claims from './claims.js';
 import type { PersistedDoc } from './persist.js';
@@ -271,7 +271,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     }
     r.status = 'closed';
     delete r.closeCursor;
-    r.result = { answered: users.length, right: right.length, fastest };
+    const picks = countPicks(Object.values(r.answers).map(([choice]) => choice));
+    r.result = { answered: users.length, right: right.length, fastest, picks };
     r.expiresAt = a.now + a.keepMs;
     // Old week and month boards go by the caller's clock, as the gc index does in Redis.
     const [week, month] = a.boards;

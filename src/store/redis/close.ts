@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { CloseAwards, CloseOutcome, TeamRef } from '../../engine/ports.js';
 import { RETENTION } from '../retention.js';
-import { parseAnswer, parseResult, parseRound } from '../team-codec.js';
+import { countPicks, parseAnswer, parseResult, parseRound } from '../team-codec.js';
 import { guard } from './connect.js';
 import { type Keys, seg } from './keys.js';
+import { pairs, type ScriptKeys, scripted } from './scripts.js';
 
 /** Users per close script call: each call stays well under a few ms of Redis time (see bench/close.ts). */
 export const CLOSE_CHUNK = 250;
@@ -32,9 +33,6 @@ interface ClosePlan {
   result: string;
 }
 
-type Reply = (string | number | null)[];
-type CloseScript = { dailyClose(...args: (string | number)[]): Promise<Reply> };
-
 /** Byte order, as Redis compares members. */
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -57,8 +55,10 @@ async function readAnswers(redis: Redis, key: string): Promise<Map<string, strin
  */
 export function planClose(answers: Map<string, string>, correct: number, a: CloseAwards): ClosePlan {
   const right: { userId: string; at: number }[] = [];
+  const chosen: number[] = [];
   for (const [userId, v] of answers) {
     const ans = parseAnswer(v);
+    if (ans) chosen.push(ans.choice);
     if (ans && ans.choice === correct) right.push({ userId, at: ans.at });
   }
   right.sort((x, y) => x.at - y.at || cmp(x.userId, y.userId));
@@ -71,14 +71,13 @@ export function planClose(answers: Map<string, string>, correct: number, a: Clos
   return {
     total: answers.size,
     awards,
-    result: JSON.stringify({ answered: answers.size, right: right.length, fastest }),
+    result: JSON.stringify({
+      answered: answers.size,
+      right: right.length,
+      fastest,
+      picks: countPicks(chosen),
+    }),
   };
-}
-
-function pairs(flat: Reply, from: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
-  return out;
 }
 
 /**
@@ -150,7 +149,7 @@ export async function closeRoundChunked(
   opts: CloseOptions = {},
 ): Promise<CloseOutcome> {
   const chunk = Math.max(1, opts.chunk ?? CLOSE_CHUNK);
-  const scripts = redis as Redis & CloseScript;
+  const scripts = scripted(redis);
   const [week, month, all] = a.boards;
   const gc = [
     `lb:${week}`,
@@ -159,7 +158,7 @@ export async function closeRoundChunked(
     `ans:${seg(roundId)}`,
     `claim:${seg(roundId)}`,
   ];
-  const scriptKeys = [
+  const scriptKeys: ScriptKeys<'dailyClose'> = [
     keys.teamRound(team, roundId),
     keys.teamAnswers(team, roundId),
     keys.teamStreaks(team),

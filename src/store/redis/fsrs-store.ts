@@ -3,10 +3,7 @@ import type { FitAttempt, FsrsParams, FsrsStore, TeamParams, TeamRef } from '../
 import { attemptField, attemptsOf, paramsField, teamParamsOf } from '../fsrs-fields.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
-
-interface LeaseScript {
-  fsrsLease(key: string, owner: string, op: 'take' | 'drop', ttlMs: string): Promise<number>;
-}
+import { scripted } from './scripts.js';
 
 /**
  * Team FSRS data in Redis: the review log and the parameters in the team's slot (see {@link Keys}),
@@ -65,7 +62,7 @@ export class RedisFsrsStore implements FsrsStore {
 
   /** One round trip: the `fsrsLease` script (SET PX unless another owner holds it). */
   async acquireFitLease(owner: string, _now: number, ttlMs: number): Promise<boolean> {
-    const s = this.redis as Redis & LeaseScript;
+    const s = scripted(this.redis);
     const r = await guard('fsrsLease', () =>
       s.fsrsLease(this.keys.fsrsLease(), owner, 'take', String(ttlMs)),
     );
@@ -73,7 +70,7 @@ export class RedisFsrsStore implements FsrsStore {
   }
 
   async releaseFitLease(owner: string): Promise<void> {
-    const s = this.redis as Redis & LeaseScript;
+    const s = scripted(this.redis);
     await guard('fsrsLease', () => s.fsrsLease(this.keys.fsrsLease(), owner, 'drop', '0'));
   }
 }

@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { unpackCard } from '../../engine/cardstate.js';
 import { pickWeights } from '../../engine/fsrs/params.js';
 import {
@@ -18,19 +18,16 @@ import { paramsField } from '../fsrs-fields.js';
 import { oldestKeptDay, RETENTION } from '../retention.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
-
-type QueueArgs = [
-  cards: string,
-  due: string,
-  deckDays: string,
-  now: string,
-  eod: string,
-  day: string,
-  dueIds: string,
-];
+import {
+  type ScriptArgs,
+  type ScriptedRedis,
+  type ScriptReply,
+  scripted,
+  scriptedPipeline,
+} from './scripts.js';
 
 /** Turns the `queue` script's reply into a snapshot. */
-function parseQueue(reply: QueueReply): QueueSnapshot {
+function parseQueue(reply: ScriptReply<'queue'>): QueueSnapshot {
   const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = reply;
   return {
     dueCardId: dueCardId ?? null,
@@ -44,61 +41,22 @@ function parseQueue(reply: QueueReply): QueueSnapshot {
   };
 }
 
-/** Raw reply of `lua/queue-3.lua`. */
-type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
-
-type GradeArgs = [
-  cards: string,
-  due: string,
-  deckDays: string,
-  days: string,
-  log: string,
-  decks: string,
-  cardId: string,
-  expected: string,
-  next: string,
-  dueMs: string,
-  day: string,
-  isNew: string,
-  recalled: string,
-  line: string,
-  cap: string,
-  deckId: string,
-  oldestDay: string,
-  snapNow: string,
-  snapEndOfDay: string,
-  snapDueIds: string,
-  snapDay: string,
-];
-
-/** Raw reply of `lua/grade-6.lua` with a snapshot: the outcome, then a `queue` reply. */
-type GradeQueueReply = [0 | 1, ...QueueReply];
-
-/** The custom commands `defineScripts` adds (see `lua/grade-6.lua`, `lua/queue-3.lua`). */
-interface ReviewScripts {
-  queue(...args: QueueArgs): Promise<QueueReply>;
-  grade(...args: GradeArgs): Promise<0 | 1 | GradeQueueReply>;
-}
-interface ReviewPipeline extends ChainableCommander {
-  grade(...args: GradeArgs): ReviewPipeline;
-}
-
 /**
  * Study data in Redis, in the user's slot (see {@link Keys}). Expects a client made by
  * `connectRedis` (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
  */
 export class RedisReviewStore implements ReviewStore {
-  private readonly scripts: Redis & ReviewScripts;
+  private readonly scripts: ScriptedRedis;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
   ) {
-    this.scripts = redis as Redis & ReviewScripts;
+    this.scripts = scripted(redis);
   }
 
   /** Arguments of the `queue` script for one user's deck. */
-  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): QueueArgs {
+  private queueArgs(user: UserRef, deckId: string, q: QueueQuery): ScriptArgs<'queue'> {
     const k = this.keys;
     return [
       k.cards(user, deckId),
@@ -170,7 +128,7 @@ export class RedisReviewStore implements ReviewStore {
     const results = await this.execGrade(w, q);
     const reply = results[0]?.[1];
     if (!Array.isArray(reply)) throw new Error(`grade script: unexpected reply ${String(reply)}`);
-    const [applied, ...queue] = reply as GradeQueueReply;
+    const [applied, ...queue] = reply as [number, ...ScriptReply<'queue'>];
     results[0] = [null, applied];
     return { outcome: await this.outcome(w, results), queue: parseQueue(queue) };
   }
@@ -187,11 +145,11 @@ export class RedisReviewStore implements ReviewStore {
     return 'conflict';
   }
 
-  private gradeArgs(w: GradeWrite, q: QueueQuery | null): GradeArgs {
+  private gradeArgs(w: GradeWrite, q: QueueQuery | null): ScriptArgs<'grade'> {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const k = this.keys;
     const u = w.user;
-    return [
+    const args: ScriptArgs<'grade'> = [
       k.cards(u, w.deckId),
       k.due(u, w.deckId),
       k.deckDays(u, w.deckId),
@@ -209,11 +167,9 @@ export class RedisReviewStore implements ReviewStore {
       String(REVIEW_LOG_CAP),
       w.deckId,
       oldestKeptDay(w.day),
-      q ? String(q.now) : '',
-      q ? String(q.endOfDay) : '',
-      q ? String(QUEUE_DUE_IDS) : '',
-      q ? q.day : '',
     ];
+    if (q) args.push(String(q.now), String(q.endOfDay), String(QUEUE_DUE_IDS), q.day);
+    return args;
   }
 
   private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<[Error | null, unknown][]> {
@@ -224,7 +180,7 @@ export class RedisReviewStore implements ReviewStore {
       const reply = await guard('applyGrade', () => this.scripts.grade(...args));
       return [[null, reply]];
     }
-    const pipe = this.redis.pipeline() as ReviewPipeline;
+    const pipe = scriptedPipeline(this.redis);
     pipe.grade(...args);
     if (w.expected === null) pipe.sadd(k.users(), k.userMember(w.user));
     if (w.team) {

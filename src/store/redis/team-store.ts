@@ -30,30 +30,8 @@ import { type TeamExport, validateTeamExport } from '../team-export.js';
 import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
+import { pairs, type ScriptedRedis, scripted } from './scripts.js';
 import { RedisTeamBackup } from './team-backup.js';
-
-type Arg = string | number;
-type Reply = (string | number | null)[];
-
-/** The custom commands `defineScripts` adds from `lua/daily*.lua`, `lua/lbRead-2.lua`, `lua/dueLease-1.lua`. */
-interface TeamScripts {
-  dailyClaim(...args: Arg[]): Promise<Reply>;
-  dailyRenew(...args: Arg[]): Promise<'ok' | 'lost'>;
-  dailyPosted(...args: Arg[]): Promise<'ok' | 'late' | 'lost'>;
-  dailyFailed(...args: Arg[]): Promise<'ok' | 'lost'>;
-  dailyPostNow(...args: Arg[]): Promise<number>;
-  dailyAnswer(...args: Arg[]): Promise<Reply>;
-  dailyClose(...args: Arg[]): Promise<Reply>;
-  dailyReveal(...args: Arg[]): Promise<number>;
-  lbRead(...args: Arg[]): Promise<Reply>;
-  dueLease(...args: Arg[]): Promise<number>;
-}
-
-function pairs(flat: Reply, from: number): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = from; i + 1 < flat.length; i += 2) out[String(flat[i])] = String(flat[i + 1]);
-  return out;
-}
 
 /**
  * Competition data in Redis, in the team's slot (see {@link Keys}); the due index and the team
@@ -61,14 +39,14 @@ function pairs(flat: Reply, from: number): Record<string, string> {
  * failure surfaces as QuizError('store_unavailable').
  */
 export class RedisTeamStore implements TeamStore, TeamRecordPort {
-  private readonly scripts: Redis & TeamScripts;
+  private readonly scripts: ScriptedRedis;
   private readonly backup: RedisTeamBackup;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys = new Keys(),
   ) {
-    this.scripts = redis as Redis & TeamScripts;
+    this.scripts = scripted(redis);
     this.backup = new RedisTeamBackup(redis, keys, this);
   }
 

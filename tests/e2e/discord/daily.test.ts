@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PALETTE, PANEL_HEIGHT } from '../../../src/charts/options.js';
+import { CHART_WIDTH, renderChart } from '../../../src/charts/render.js';
 import { encodeAction } from '../../../src/engine/actions.js';
 import { DailyService } from '../../../src/engine/daily.js';
 import { DeckSet } from '../../../src/engine/deck/types.js';
@@ -17,6 +19,7 @@ import { threeCardDeck } from '../../fakes/discord/fixtures.js';
 import { type DiscordRig, memoryLogger, must, startRig } from '../../fakes/discord/harness.js';
 import type { FakeMessage, FakeUser } from '../../fakes/discord/payloads.js';
 import { HOUR, ManualClock } from '../../helpers/engine.js';
+import { decodePng } from '../../helpers/png.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 
 const GUILD = '100000000000000003';
@@ -73,6 +76,7 @@ describe('discord: daily quiz in a channel, answers, close, leaderboard', () => 
     scheduler = new Scheduler({ store: teamStore, daily, clock, onEvent: (e) => events.push(e) });
     rig = await startRig({
       engine: new QuizEngine({ decks, review, daily }),
+      charts: renderChart,
       guildId: GUILD,
       fake: {
         guilds: [
@@ -243,6 +247,13 @@ describe('discord: daily quiz in a channel, answers, close, leaderboard', () => 
     expect(embed.fields).toContainEqual(expect.objectContaining({ name: 'Right', value: '67% (2/3)' }));
     const fastest = embed.fields.find((f) => f.name === 'Fastest')?.value ?? '';
     expect(fastest.split('\n')).toEqual(['1. Alice · 5s · +15', '2. Dave · 12s · +13']);
+    // The picks chart: one PNG attachment shown in the embed, two right (highlighted), one wrong.
+    expect((closed.embeds[0] as { image?: unknown }).image).toEqual({ url: 'attachment://round.png' });
+    expect(closed.attachments.map((a) => [a.filename, a.content_type])).toEqual([['round.png', 'image/png']]);
+    expect(closed.attachments[0]?.description).toContain('2 (right)');
+    const png = decodePng(must(closed.attachments[0]).bytes);
+    expect([png.width, png.height]).toEqual([CHART_WIDTH, PANEL_HEIGHT.bars]);
+    expect(png.count(PALETTE.accent)).toBeGreaterThan(100);
 
     // A late click on the closed question (an old client still showing buttons) is refused.
     const late = await rig.fake.click({

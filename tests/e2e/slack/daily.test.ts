@@ -1,12 +1,16 @@
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSlack } from '../../../src/adapters/slack/start.js';
+import { PALETTE, PANEL_HEIGHT } from '../../../src/charts/options.js';
+import { CHART_WIDTH, renderChart } from '../../../src/charts/render.js';
 import { decodeAction } from '../../../src/engine/actions.js';
 import type { TeamRef } from '../../../src/engine/ports.js';
 import { Scheduler, type SchedulerEvent } from '../../../src/scheduler/scheduler.js';
 import { connectRedis, waitReady } from '../../../src/store/redis/connect.js';
+import { must } from '../../fakes/discord/harness.js';
 import { blockActionsPayload, SlackSender } from '../../fakes/slack/signer.js';
 import { HOUR, MINUTE } from '../../helpers/engine.js';
+import { decodePng } from '../../helpers/png.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { blockText, buttons, droppedResends, SECRET, type SlackRig, startRig, TEAM, waitFor } from './rig.js';
 
@@ -14,7 +18,8 @@ let t: TestRedis;
 let redis: Redis;
 let rig: SlackRig;
 const team: TeamRef = { platform: 'slack', teamId: TEAM };
-const CHANNEL = 'C0QUIZ';
+// A channel id of Slack's shape: files.completeUploadExternal checks it.
+const CHANNEL = 'C0QUIZ0001';
 
 beforeAll(async () => {
   t = await startTestRedis();
@@ -28,7 +33,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  rig = await startRig({ redis, prefix: t.prefix, adminUsers: ['U0CONF'] });
+  rig = await startRig({ redis, prefix: t.prefix, adminUsers: ['U0CONF'], charts: renderChart });
   rig.fake.users.set('U0ADMIN', { name: 'ada', is_admin: true });
   rig.fake.users.set('U0OWNER', { name: 'olga', is_owner: true });
 });
@@ -149,9 +154,18 @@ describe('daily quiz in a Slack channel', () => {
     expect(result).toContain('67% (2/3)');
     expect(result).toContain('<@U0ONE>');
     expect(buttons(edited?.blocks)).toEqual([]);
+    // The picks chart follows as a file in the post's thread: two right (highlighted), one wrong.
+    const shared = [...rig.fake.files.values()].filter((f) => f.completed?.thread_ts === msg.ts);
+    expect(shared.map((f) => [f.filename, f.completed?.channel_id])).toEqual([['round.png', CHANNEL]]);
+    expect(shared[0]?.alt_text).toMatch(/^How the 3 answers were spread over the choices: /);
+    expect(shared[0]?.alt_text).toContain('2 (right)');
+    const png = decodePng(must(shared[0]?.bytes));
+    expect([png.width, png.height]).toEqual([CHART_WIDTH, PANEL_HEIGHT.bars]);
+    expect(png.count(PALETTE.accent)).toBeGreaterThan(100);
     // Closing twice awards nothing twice and edits nothing again.
     expect((await rig.daily.closeRound(team, opened.roundId)).status).toBe('already');
     expect(rig.fake.callsOf('chat.update')).toHaveLength(1);
+    expect(rig.fake.files.size).toBe(1);
 
     // A late answer is refused privately.
     const late = await answer('U0FOUR', right.value, msg.ts);

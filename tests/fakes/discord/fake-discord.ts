@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { type Fault, FaultPlan, type FaultRule, pause, respondWith } from '../faults.js';
+import type { InteractionSigner } from './interactions-http.js';
 import { NonceIndex, nonceProblem } from './nonces.js';
 import {
   ADMIN_PERMISSIONS,
@@ -51,6 +52,11 @@ export interface RecordedRequest {
   fault?: string;
   /** Set once the fake did the request's work (also when its response is late, dropped or unread). */
   handled?: boolean;
+  /**
+   * `response`: not a request but the bot's HTTP response to an interaction the fake POSTed to its
+   * Interactions Endpoint URL, recorded as the callback it stands for (`POST /interactions/.../callback`).
+   */
+  via?: 'response';
 }
 
 /** A response the fake gives instead of the normal one, for matching requests. */
@@ -89,6 +95,8 @@ export interface InteractionRecord {
   choices?: { name: string; value: string | number }[];
   /** Message the clicked component sits on. */
   componentMessageId?: string;
+  /** Why the interaction failed for the user ("This interaction failed"), when it did. */
+  failed?: string;
 }
 
 /** What a test sees after an interaction settled. */
@@ -143,6 +151,9 @@ export interface DiscordFault extends Fault {
 
 const EPHEMERAL = 64;
 const LOADING = 128;
+
+/** Interaction response types Discord accepts per interaction type (PING, command, component, autocomplete). */
+const ALLOWED_CALLBACKS: Record<number, number[]> = { 1: [1], 2: [4, 5], 3: [4, 5, 6, 7], 4: [8] };
 
 function text(m: FakeMessage | undefined): string {
   if (!m) return '';
@@ -199,6 +210,8 @@ export class FakeDiscord {
   /** Users made by `user()`, members of every guild (REST member fetches). */
   private readonly members = new Map<string, FakeUser>();
   private readonly waiters = new Set<() => void>();
+  /** The Interactions Endpoint URL and the application's key, once set: interactions go there, not to the gateway. */
+  private endpoint: { url: string; signer: InteractionSigner } | undefined;
   private server!: Server;
   private wss!: WebSocketServer;
   private seq = 0;
@@ -434,6 +447,7 @@ export class FakeDiscord {
     await this.waitFor(
       `the answer to interaction ${rec.id}`,
       () => {
+        if (rec.failed) return true;
         const cb = rec.callbacks[0];
         if (!cb) return false;
         if (cb.type === 5 || cb.type === 6) {
@@ -445,6 +459,7 @@ export class FakeDiscord {
       },
       timeoutMs,
     );
+    if (rec.failed) throw new Error(`fake discord: interaction ${rec.id} failed: ${rec.failed}`);
     const cb = rec.callbacks[0] as InteractionRecord['callbacks'][number];
     const lastFollowup = rec.followups.at(-1);
     const id = lastFollowup ?? rec.originalId;
@@ -595,8 +610,88 @@ export class FakeDiscord {
       followups: [],
     };
     this.interactions.set(id, rec);
-    this.dispatch('INTERACTION_CREATE', payload);
+    if (this.endpoint) void this.deliver(rec, this.endpoint);
+    else this.dispatch('INTERACTION_CREATE', payload);
     return rec;
+  }
+
+  // ---------------------------------------------------------------- interactions endpoint (HTTP)
+
+  /**
+   * Sets the application's Interactions Endpoint URL, as saving it in the Developer Portal does:
+   * Discord first checks it (a signed PING must get `{"type":1}`, a badly signed one a 401) and
+   * refuses the URL otherwise. From then on interactions are POSTed there, not sent on the gateway.
+   */
+  async setInteractionsEndpoint(url: string, signer: InteractionSigner): Promise<void> {
+    const ping = JSON.stringify({
+      id: snowflake(),
+      application_id: this.appId,
+      type: 1,
+      token: 'ping',
+      version: 1,
+    });
+    const good = await signer.post(url, ping);
+    const pong = good.status === 200 && good.contentType.startsWith('application/json') ? good.text : '';
+    if (pong === '' || (JSON.parse(pong) as Json).type !== 1)
+      throw new Error(
+        `fake discord: interactions endpoint did not answer the PING: ${good.status} ${good.text}`,
+      );
+    const bad = await signer.post(url, ping, { signature: '0'.repeat(128) });
+    if (bad.status !== 401)
+      throw new Error(
+        `fake discord: interactions endpoint answered a bad signature with ${bad.status}, not 401`,
+      );
+    this.endpoint = { url, signer };
+  }
+
+  /**
+   * POSTs an interaction to the endpoint and takes the HTTP response as its callback, as Discord
+   * does: within the interaction timeout, 200 with a JSON interaction response of a type allowed for
+   * the interaction; anything else fails the interaction for the user.
+   */
+  private async deliver(
+    rec: InteractionRecord,
+    to: { url: string; signer: InteractionSigner },
+  ): Promise<void> {
+    const path = `/interactions/${rec.id}/${rec.token}/callback`;
+    const at = Date.now();
+    const record = (status: number, body: unknown): RecordedRequest => {
+      const r: RecordedRequest = { method: 'POST', path, query: {}, body, status, at, via: 'response' };
+      this.requests.push(r);
+      this.onRequest?.(r);
+      return r;
+    };
+    let res: Awaited<ReturnType<InteractionSigner['post']>>;
+    try {
+      res = await to.signer.post(to.url, JSON.stringify(rec.payload), {
+        timeoutMs: this.interactionTimeoutMs,
+      });
+    } catch (err) {
+      rec.failed = `no response from the endpoint: ${(err as Error).message}`;
+      return this.notify();
+    }
+    let body: Json | undefined;
+    try {
+      body = res.contentType.startsWith('application/json') ? (JSON.parse(res.text) as Json) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const r = record(res.status, body ?? res.text);
+    const allowed = ALLOWED_CALLBACKS[Number(rec.payload.type)] ?? [];
+    if (res.status !== 200 || !body || !allowed.includes(Number(body.type))) {
+      rec.failed = `endpoint answered ${res.status} ${res.text.slice(0, 200)}`;
+      if (res.status === 200)
+        this.rejected.push({ request: r, problems: [`callback type ${String(body?.type)} not allowed`] });
+      return this.notify();
+    }
+    const [status] = this.applyCallback(rec, r);
+    if (status >= 400)
+      rec.failed = `endpoint's answer refused: ${JSON.stringify(this.rejected.at(-1)?.problems)}`;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const w of [...this.waiters]) w();
   }
 
   // ---------------------------------------------------------------- gateway
@@ -801,6 +896,11 @@ export class FakeDiscord {
       return [404, { message: 'Unknown interaction', code: 10062 }];
     if (ix.callbacks.length > 0)
       return [400, { message: 'Interaction has already been acknowledged.', code: 40060 }];
+    return this.applyCallback(ix, rec);
+  }
+
+  /** The interaction's first answer: checked as a message when it is one, then applied. */
+  private applyCallback(ix: InteractionRecord, rec: RecordedRequest): [number, unknown] {
     const body = (rec.body ?? {}) as { type: number; data?: Json };
     const data = body.data;
     if ((body.type === 4 || body.type === 7) && data) {

@@ -1,10 +1,16 @@
 import {
+  type DiscordHttpAdapter,
+  type DiscordHttpOptions,
+  startDiscordHttp,
+} from '../../../src/adapters/discord/http/start.js';
+import {
   type DiscordAdapter,
   type DiscordOptions,
   startDiscord,
 } from '../../../src/adapters/discord/start.js';
 import type { Logger } from '../../../src/engine/api.js';
 import { FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
+import { InteractionSigner } from './interactions-http.js';
 
 /** One log call, as a test logger keeps it. */
 export interface LogEntry {
@@ -69,6 +75,68 @@ export async function startRig(
       await fake.close();
     },
   };
+}
+
+/** A bot in HTTP-interactions mode against a fresh fake Discord whose Interactions Endpoint URL points at it. */
+export interface DiscordHttpRig {
+  /** The fake. */
+  fake: FakeDiscord;
+  /** The adapter under test. */
+  bot: DiscordHttpAdapter;
+  /** The application's key pair, made for this rig; the bot knows the public half. */
+  signer: InteractionSigner;
+  /** The endpoint URL Discord is given. */
+  url: string;
+  /** Everything the bot logged. */
+  log: ReturnType<typeof memoryLogger>;
+  /** Stops the bot, then closes the fake. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fake Discord and the adapter in HTTP mode (a key pair generated here, the endpoint on a
+ * free port of 127.0.0.1), then saves the endpoint URL in the fake, which checks it as Discord does.
+ */
+export async function startHttpRig(
+  opts: Omit<DiscordHttpOptions, 'token' | 'apiUrl' | 'log' | 'publicKey' | 'port'> & {
+    /** Options of the fake. */
+    fake?: FakeDiscordOptions;
+  },
+): Promise<DiscordHttpRig> {
+  const { fake: fakeOpts, ...botOpts } = opts;
+  const fake = await FakeDiscord.start(fakeOpts);
+  const signer = new InteractionSigner();
+  const log = memoryLogger();
+  let bot: DiscordHttpAdapter | undefined;
+  try {
+    bot = await startDiscordHttp({
+      token: 'test-token',
+      apiUrl: fake.apiUrl,
+      log,
+      publicKey: signer.publicKeyHex,
+      port: 0,
+      host: '127.0.0.1',
+      ...botOpts,
+    });
+    const url = `http://127.0.0.1:${bot.port}/discord/interactions`;
+    await fake.setInteractionsEndpoint(url, signer);
+    const started = bot;
+    return {
+      fake,
+      bot: started,
+      signer,
+      url,
+      log,
+      close: async () => {
+        await started.stop();
+        await fake.close();
+      },
+    };
+  } catch (err) {
+    await bot?.stop();
+    await fake.close();
+    throw err;
+  }
 }
 
 /** The value, or a failed test naming what was missing (instead of a non-null assertion). */

@@ -19,6 +19,8 @@
 -- Returns { 'claimed', generation, round fields and values... } | { 'busy', lease until }
 --       | { 'posted', '0' } | { 'failed', attempts }.
 
+-- @include claim-owner
+
 local owner = ARGV[1]
 local now, lease, maxAttempts = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local keep, closes = tonumber(ARGV[5]), tonumber(ARGV[6])
@@ -28,19 +30,15 @@ if owner == '' or string.find(owner, '|', 1, true) or not now or not lease or no
 end
 
 local attempt = 1
-local current = redis.call('GET', KEYS[1])
-if current then
-  -- Expiry by the caller's clock, as the embedded store does; the TTL is the backstop.
-  local body, exp = string.match(current, '^(.*)#(%d+)$')
-  if body then current = tonumber(exp) > now and body or nil end
-end
-if current then
-  local tries, untilMs = string.match(current, '^run|.*|(%d+)|(%d+)$')
+local claim = readClaim(KEYS[1])
+-- Expiry by the caller's clock, as the embedded store does; the TTL is the backstop.
+if claim.value and (not claim.expMs or claim.expMs > now) then
+  local current = claim.body
   local retry = string.match(current, '^retry|(%d+)$')
-  if tries then
+  if claim.generation then
     -- A lease that ran out means its holder died or stalled mid-post: that counts as an attempt.
-    if tonumber(untilMs) > now then return { 'busy', untilMs } end
-    attempt = tonumber(tries) + 1
+    if tonumber(claim.leaseEnd) > now then return { 'busy', claim.leaseEnd } end
+    attempt = tonumber(claim.generation) + 1
   elseif retry then
     attempt = tonumber(retry) + 1
   elseif current == 'posted' then

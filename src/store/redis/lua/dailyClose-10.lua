@@ -15,7 +15,8 @@
 -- ARGV[3] round id (member of KEYS[5])
 -- ARGV[4] number of answers the plan was made from (HLEN of KEYS[2] when planned)
 -- ARGV[5] start of this chunk in the plan (0 = first)
--- ARGV[6] result JSON { answered, right, fastest = [{ u, t, p }] } (names are added here)
+-- ARGV[6] result JSON { answered, right, fastest = [{ u, t, p }], picks = [count per choice] }
+--         (names are added here)
 -- ARGV[7] week board keep in ms after now
 -- ARGV[8] month board keep in ms after now
 -- ARGV[9] gc members, '\n'-separated: the week board, the month board, the round, its answers, its
@@ -102,7 +103,7 @@ if final then
     local names = redis.call('HMGET', KEYS[4], unpack(ids))
     for i, f in ipairs(fastest) do f.n = names[i] or '' end
   end
-  res = cjson.encode({ answered = plan.answered, right = plan.right, fastest = fastest })
+  res = cjson.encode({ answered = plan.answered, right = plan.right, fastest = fastest, picks = plan.picks })
 end
 
 -- Writes.

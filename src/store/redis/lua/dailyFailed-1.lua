@@ -7,12 +7,14 @@
 -- ARGV[3] keep in ms (unused: the claim keeps its expiry and TTL; kept for callers)
 -- Returns 'ok', or 'lost' when the claim is no longer held by this generation (nothing written).
 
-if not tonumber(ARGV[1]) then return redis.error_reply('ERR dailyFailed: bad arguments') end
-local current = redis.call('GET', KEYS[1]) or ''
-local exp = string.match(current, '(#%d+)$') or ''
-local body = string.sub(current, 1, #current - #exp)
-if string.match(body, '^run|.*|(%d+)|%d+$') ~= ARGV[1] then return 'lost' end
+-- @include claim-owner
+
+if not tonumber(ARGV[1]) or (ARGV[2] ~= '0' and ARGV[2] ~= '1') then
+  return redis.error_reply('ERR dailyFailed: bad arguments')
+end
+local claim = readClaim(KEYS[1])
+if claim.generation ~= ARGV[1] then return 'lost' end
 local state = ARGV[2] == '1' and 'failed|' or 'retry|'
 -- The claim keeps its expiry (the caller's clock, `#<ms>`) and its TTL.
-redis.call('SET', KEYS[1], state .. ARGV[1] .. exp, 'KEEPTTL')
+redis.call('SET', KEYS[1], state .. ARGV[1] .. claim.exp, 'KEEPTTL')
 return 'ok'

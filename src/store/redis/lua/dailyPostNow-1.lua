@@ -4,7 +4,8 @@
 -- KEYS[1] mark string   <p>:{t:..}:pnow:<channel>   ms of the last accepted post-now
 -- ARGV[1] now in ms
 -- ARGV[2] window in ms
--- ARGV[3] 'release' to take back the mark made at ARGV[1] (nothing was posted), if still ours
+-- ARGV[3] 'release' to take back the mark made at ARGV[1] (nothing was posted), if still ours;
+--         absent to make the mark
 -- Returns 1 when this command may post, 0 when another was accepted within the window
 -- (release: 1 when the mark was removed, 0 when it was not ours).
 

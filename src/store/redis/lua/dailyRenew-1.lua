@@ -8,12 +8,12 @@
 -- Returns 'ok', or 'lost' when the claim is not held by this generation with a running lease
 -- (nothing written). The claim keeps its expiry (`#<ms>`, the caller's clock) and its TTL.
 
+-- @include claim-owner
+
 local now, untilMs = tonumber(ARGV[2]), tonumber(ARGV[3])
 if not tonumber(ARGV[1]) or not now or not untilMs then return redis.error_reply('ERR dailyRenew: bad arguments') end
-local current = redis.call('GET', KEYS[1]) or ''
-local exp = string.match(current, '(#%d+)$') or ''
-local body = string.sub(current, 1, #current - #exp)
-local owner, generation, leaseEnd = string.match(body, '^run|(.*)|(%d+)|(%d+)$')
-if generation ~= ARGV[1] or tonumber(leaseEnd) <= now then return 'lost' end
-redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. generation .. '|' .. string.format('%.0f', untilMs) .. exp, 'KEEPTTL')
+local claim = readClaim(KEYS[1])
+if claim.generation ~= ARGV[1] or tonumber(claim.leaseEnd) <= now then return 'lost' end
+local lease = string.format('%.0f', untilMs)
+redis.call('SET', KEYS[1], 'run|' .. claim.owner .. '|' .. claim.generation .. '|' .. lease .. claim.exp, 'KEEPTTL')
 return 'ok'

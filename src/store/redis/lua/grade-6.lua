@@ -17,10 +17,10 @@
 -- ARGV[10] deck id (member of KEYS[6])
 -- ARGV[11] oldest local day kept in the day counters (YYYY-MM-DD; '' = keep all): on the first
 --          review of a day, counter fields of older days are deleted (retention, README "Retention")
--- ARGV[12] now in ms for the next-card snapshot ('' = no snapshot)
--- ARGV[13] end of the local day in ms (exclusive)
--- ARGV[14] how many oldest due ids to return
--- ARGV[15] local day YYYY-MM-DD of the snapshot's new-card count
+-- ARGV[12] now in ms for the next-card snapshot; absent or '' = no snapshot
+-- ARGV[13] end of the local day in ms (exclusive); absent without a snapshot
+-- ARGV[14] how many oldest due ids to return; absent without a snapshot
+-- ARGV[15] local day YYYY-MM-DD of the snapshot's new-card count; absent without a snapshot
 -- Returns 1 when applied, 0 on conflict (nothing written). With ARGV[12], returns instead
 --   { 1 or 0, then exactly what queue-3.lua returns for KEYS[1..3] after the grade }: the grade
 --   click reads its next card in the same script, so its second round trip runs one script.
@@ -36,21 +36,14 @@ if card == '' or nextState == '' or due == nil or day == '' or cap == nil or cap
   return redis.error_reply('ERR grade: bad arguments')
 end
 
--- The next-card snapshot (queue-3.lua's reply, same order), after the grade or the conflict.
+-- @include queue-snapshot
+
+-- The reply: with ARGV[12], the outcome then the next-card snapshot (after the grade or the conflict).
 local function reply(applied)
   if snapNow == '' then return applied end
-  local dueIds = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', snapNow, 'LIMIT', 0, tonumber(ARGV[14]))
-  local oldest = dueIds[1] or false
-  local first = redis.call('ZRANGE', KEYS[2], 0, 0, 'WITHSCORES')
-  local dueState = false
-  if oldest then dueState = redis.call('HGET', KEYS[1], oldest) end
-  return { applied, oldest,
-    redis.call('ZCOUNT', KEYS[2], '-inf', snapNow),
-    redis.call('ZCOUNT', KEYS[2], '-inf', '(' .. ARGV[13]),
-    first[2] or false,
-    tonumber(redis.call('HGET', KEYS[3], 'n:' .. ARGV[15]) or '0'),
-    redis.call('HLEN', KEYS[1]),
-    dueState, dueIds }
+  local snap = queueSnapshot(KEYS[1], KEYS[2], KEYS[3], snapNow, ARGV[13], ARGV[15], tonumber(ARGV[14]))
+  table.insert(snap, 1, applied)
+  return snap
 end
 
 local current = redis.call('HGET', KEYS[1], card)
