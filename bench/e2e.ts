@@ -51,7 +51,9 @@ async function discordBursts(
     const what = run === 0 ? 'warm-up' : profiled ? 'profiled burst' : `run ${run}/${ctx.runs}`;
     ctx.progress.step(`e2e discord (${via}): ${what}: ${CLICKS} concurrent clicks`);
     if (profiled) await bot.request({ op: 'profileStart' });
-    const channelId = (guild.channels[run] as { id: string }).id;
+    // Rounds are per channel and day: the HTTP application's bursts use the second half of the channels.
+    const offset = via === 'http' ? ctx.runs + 2 : 0;
+    const channelId = (guild.channels[run + offset] as { id: string }).id;
     const opened = await bot.request<Opened>({
       op: 'open',
       platform: 'discord',
@@ -246,7 +248,7 @@ export async function e2eSection(ctx: BenchContext): Promise<SectionResult> {
   const p99Name = (p: string) => `e2e ${p}: p99 platform event -> bot's answer, ${CLICKS} concurrent`;
 
   ctx.progress.step('e2e: starting the fakes and the bot process');
-  const rig = await startBotRig(ctx, ctx.runs + 2, ctx.quick ? 38_000 : 115_000);
+  const rig = await startBotRig(ctx, 2 * (ctx.runs + 2), ctx.quick ? 38_000 : 115_000);
   let { discordSkip, slackSkip, discordHttpSkip } = rig;
   let discordOut: { summary: ProfileSummary | undefined } | undefined;
   let slackOut: { summary: ProfileSummary | undefined } | undefined;
