@@ -326,6 +326,25 @@ program
     }),
   );
 
+program
+  .command('forget')
+  .description("delete one user's data (study data, daily answers, leaderboard entries) and print what went")
+  .requiredOption('--user <platform:id>', 'the user, e.g. discord:123456789012345678 or slack:U0123ABCD')
+  .action(
+    guarded('forget', async (opts: { user: string }) => {
+      const { parseUserArg } = await import('./cli/fsrs.js');
+      const { describeForget, forgetUser } = await import('./engine/forget.js');
+      const user = parseUserArg(opts.user);
+      const stores = await openConfigured(configOrExit());
+      try {
+        const r = await forgetUser(stores.userData, user);
+        process.stdout.write(`${opts.user}: ${describeForget(r)} (${stores.kind} store)\n`);
+      } finally {
+        await stores.close().catch(() => {});
+      }
+    }),
+  );
+
 const dashboard = program.command('dashboard').description('the web dashboard for team admins');
 dashboard
   .command('link')

@@ -5,6 +5,7 @@ import { DailyService } from './engine/daily.js';
 import { deckIdOf, formatProblem } from './engine/deck/parse.js';
 import { DeckSet } from './engine/deck/types.js';
 import { QuizEngine } from './engine/engine.js';
+import { forgetUser } from './engine/forget.js';
 import { type ChatPort, type Clock, type Platform, systemClock } from './engine/ports.js';
 import { ReviewService } from './engine/review.js';
 import type { Metrics } from './http/metrics.js';
@@ -86,6 +87,7 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     decks,
     daily,
     log,
+    forget: (user) => forgetUser(stores.userData, user),
     ...(publicUrl
       ? {
           dashboardLink: async (team, user) =>

@@ -1,22 +1,34 @@
 import type { Logger } from '../engine/api.js';
-import type { FitMetrics, FsrsStore, Platform, TeamRef } from '../engine/ports.js';
+import type { FitMetrics, FsrsStore, Platform, TeamRef, UserRef } from '../engine/ports.js';
 import type { TeamReport } from '../fsrs/fit.js';
 import { FitJob } from '../fsrs/job.js';
 import { loadOptimizer } from '../fsrs/optimizer.js';
 
 const PLATFORMS: readonly Platform[] = ['discord', 'slack', 'terminal'];
 
-/** Parses `--team <platform>:<id>`; throws a RangeError that shows a good value. */
-export function parseTeamArg(s: string): TeamRef {
+/** Parses `--<option> <platform>:<id>`; throws a RangeError that shows a good value. */
+function parseRefArg(option: string, s: string): { platform: Platform; id: string } {
   const i = s.indexOf(':');
   const platform = s.slice(0, i) as Platform;
-  const teamId = s.slice(i + 1);
-  if (i <= 0 || !PLATFORMS.includes(platform) || teamId === '') {
+  const id = s.slice(i + 1);
+  if (i <= 0 || !PLATFORMS.includes(platform) || id === '') {
     throw new RangeError(
-      `--team must be <platform>:<id> with platform ${PLATFORMS.join('|')}, e.g. discord:123456789012345678`,
+      `--${option} must be <platform>:<id> with platform ${PLATFORMS.join('|')}, e.g. discord:123456789012345678`,
     );
   }
-  return { platform, teamId };
+  return { platform, id };
+}
+
+/** Parses `--team <platform>:<id>`; throws a RangeError that shows a good value. */
+export function parseTeamArg(s: string): TeamRef {
+  const r = parseRefArg('team', s);
+  return { platform: r.platform, teamId: r.id };
+}
+
+/** Parses `--user <platform>:<id>`; throws a RangeError that shows a good value. */
+export function parseUserArg(s: string): UserRef {
+  const r = parseRefArg('user', s);
+  return { platform: r.platform, userId: r.id };
 }
 
 const fmt = (m: FitMetrics | undefined) =>

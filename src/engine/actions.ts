@@ -23,7 +23,9 @@ export type Action =
   /** Self-review: show the next card. */
   | { kind: 'next'; deckId: string; owner: string }
   /** Daily quiz: pick a choice of a round. */
-  | { kind: 'answer'; roundId: string; choice: number };
+  | { kind: 'answer'; roundId: string; choice: number }
+  /** `/forget-me`: confirm (delete the user's data) or cancel; only the user who asked may press it. */
+  | { kind: 'forget'; confirm: boolean; owner: string };
 
 const ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const DECK_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
@@ -73,6 +75,9 @@ export function encodeAction(a: Action): string {
     case 'answer':
       parts = ['a', a.roundId, String(a.choice)];
       break;
+    case 'forget':
+      parts = ['f', a.confirm ? 'y' : 'n', a.owner];
+      break;
   }
   const id = [ACTION_VERSION, ...parts].join(':');
   // Fields are checked with the decoder's own patterns, so what is encoded always decodes back.
@@ -91,6 +96,7 @@ const FIELD_CHECK: Record<Action['kind'], (p: string[]) => boolean> = {
     OWNER.test(p[5] ?? ''),
   next: (p) => DECK_ID.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
   answer: (p) => ROUND_ID.test(p[1] ?? '') && CHOICE.test(p[2] ?? ''),
+  forget: (p) => /^[yn]$/.test(p[1] ?? '') && OWNER.test(p[2] ?? ''),
 };
 
 function bad(id: string): never {
@@ -141,6 +147,11 @@ export function decodeAction(id: string): Action {
     case 'a':
       if (f.length === 2 && ROUND_ID.test(f[0] ?? '') && CHOICE.test(f[1] ?? '')) {
         return { kind: 'answer', roundId: f[0] as string, choice: Number(f[1]) };
+      }
+      break;
+    case 'f':
+      if (f.length === 2 && /^[yn]$/.test(f[0] ?? '') && OWNER.test(f[1] ?? '')) {
+        return { kind: 'forget', confirm: f[0] === 'y', owner: f[1] as string };
       }
       break;
   }

@@ -6,6 +6,7 @@
 export { requestKey, roundDate, roundIdFor } from './daily/round-ids.js';
 export { DailyService } from './daily/service.js';
 export {
+  type CloseOptions,
   type CloseReport,
   DAILY_DEFAULTS,
   DAILY_POINTS,

@@ -1,9 +1,11 @@
-import { decodeAction } from './actions.js';
+import { decodeAction, ownerTag } from './actions.js';
 import type { ActionResult, Actor, AdminCommand, Logger, Period } from './api.js';
 import { silentLogger } from './api.js';
 import { deckArg } from './args.js';
 import type { DeckSet } from './deck/types.js';
 import { codeOf, isFailure, QuizError, type QuizErrorCode } from './errors.js';
+import type { ForgetReport } from './forget.js';
+import { forgetCancelledView, forgetConfirmView, forgetDoneView } from './forget-views.js';
 import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
 import { errorView, noticeView, truncate, type View } from './views.js';
@@ -35,6 +37,8 @@ export interface QuizEngineOptions {
    * dashboard is not served (PUBLIC_URL unset).
    */
   dashboardLink?: (team: TeamRef, user: UserRef) => Promise<string | null>;
+  /** Deletes everything kept about a user (`/forget-me`); without it the command answers that it is off. */
+  forget?: (user: UserRef) => Promise<ForgetReport>;
   /** Where failures are logged with their cause. */
   log?: Logger;
   /** Called with the code of each failure (metrics). */
@@ -95,6 +99,11 @@ export class QuizEngine {
   /** `/leaderboard [period]` in the actor's team. */
   leaderboard(actor: Actor, period: Period = 'week'): Promise<View> {
     return this.command('leaderboard', actor, () => this.team(actor).leaderboard(actor, period));
+  }
+
+  /** `/forget-me`: a private confirmation; the data goes only when its button is pressed. */
+  forgetMe(actor: Actor): Promise<View> {
+    return this.command('forget-me', actor, async () => forgetConfirmView(actor));
   }
 
   /** `/quiz-admin ...` in the actor's team. */
@@ -207,6 +216,18 @@ export class QuizEngine {
         return this.update('grade', actor, () => this.opts.review.grade(actor, action));
       case 'next':
         return this.update('next', actor, () => this.opts.review.start(actor, action.deckId));
+      case 'forget': {
+        // Only the user who asked: the view is private, but an action id can be replayed.
+        if (action.owner !== ownerTag(actor.user)) return { mode: 'reply', view: noticeView('bad_action') };
+        const forget = this.opts.forget;
+        if (!action.confirm) return { mode: 'update', view: forgetCancelledView() };
+        return this.update('forget', actor, async () => {
+          if (!forget) throw new QuizError('internal', 'no store to delete user data from');
+          const report = await forget(actor.user);
+          this.log.info({ user: actor.user, report }, 'user data deleted on request');
+          return forgetDoneView(report);
+        });
+      }
       case 'answer': {
         const daily = this.opts.daily;
         if (!daily || !actor.team) return { mode: 'reply', view: noticeView('unknown_round') };

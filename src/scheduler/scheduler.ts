@@ -314,7 +314,7 @@ export class Scheduler {
       this.emit({ type: 'missed', team, channelId, at });
       log.info({ team, channelId, at }, 'daily round window passed without a post');
     } else {
-      const out = await daily.openRound(team, channelId, occ.date, { owner: this.o.owner, now });
+      const out = await daily.openRound(team, channelId, occ.date, { owner: this.o.owner, now, signal });
       switch (out.status) {
         case 'posted':
           this.emit({ type: 'posted', team, channelId, roundId: out.roundId });
@@ -375,7 +375,7 @@ export class Scheduler {
     signal: AbortSignal,
   ): Promise<void> {
     const { store, daily, log } = this.o;
-    const rep = await daily.closeRound(item.team, item.roundId, { now });
+    const rep = await daily.closeRound(item.team, item.roundId, { now, signal });
     if (rep.status === 'closed') this.emit({ type: 'closed', team: item.team, roundId: item.roundId });
     if (rep.revealed) {
       await store.removeDue(item);

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { QuizError } from '../engine/errors.js';
-import type { FsrsStore, ReviewStore, TeamStore } from '../engine/ports.js';
+import type { FsrsStore, ReviewStore, TeamStore, UserDataPort } from '../engine/ports.js';
 import type { BackupTeamStore } from './backup.js';
+import { MemoryUserData } from './memory/forget.js';
 import { MemoryFsrsStore } from './memory/fsrs-store.js';
 import { PersistedDoc } from './memory/persist.js';
 import { MemoryReviewStore } from './memory/review-store.js';
 import { MemoryTeamStore } from './memory/team-store.js';
 import { connectRedis, RedisAuthError, waitReady } from './redis/connect.js';
+import { RedisUserData } from './redis/forget.js';
 import { RedisFsrsStore } from './redis/fsrs-store.js';
 import { Keys } from './redis/keys.js';
 import { RedisReviewStore } from './redis/review-store.js';
@@ -25,6 +27,8 @@ export interface Stores {
   team: TeamStore;
   /** Teams' review logs, fitted FSRS parameters and the fit lease. */
   fsrs: FsrsStore;
+  /** Deleting one user's data on request (`/forget-me`, `quizbot forget`). */
+  userData: UserDataPort;
   /** The same team store as a backup source and target (`exportAll` / `importAll`). */
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
@@ -87,6 +91,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       where: safeUrl(o.redisUrl),
       review: new RedisReviewStore(redis, keys),
       fsrs: new RedisFsrsStore(redis, keys),
+      userData: new RedisUserData(redis, keys),
       team,
       teams: team,
       redis,
@@ -106,6 +111,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     where: file,
     review: new MemoryReviewStore(doc),
     fsrs: new MemoryFsrsStore(doc),
+    userData: new MemoryUserData(doc),
     team,
     teams: team,
     ping: async () => {},

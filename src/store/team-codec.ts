@@ -20,7 +20,10 @@ export type StoredClaim =
    * attempt is the claim's generation: the fencing token every write of its holder must carry.
    */
   | { state: 'run'; owner: string; attempt: number; until: number }
-  /** `attempts` posts failed; the next claim may try again. */
+  /**
+   * A post failed; the next claim may try again. `attempts` is the generation of the failed claim
+   * (rate-limited attempts included: the round's `free` count says how many of them were).
+   */
   | { state: 'retry'; attempts: number }
   /** Posted: nothing more to do. */
   | { state: 'posted' }

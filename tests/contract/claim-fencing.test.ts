@@ -51,6 +51,7 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
     expect(await a.claimRound(TEAM, first, lease('a'))).toEqual({
       status: 'claimed',
       generation: 1,
+      attempt: 1,
       round: first,
     });
     expect((await a.answer(TEAM, first.roundId, 'u1', 1, T0 + 1_000, 'Ada')).status).toBe('accepted');
@@ -59,6 +60,7 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
     expect(await b.claimRound(TEAM, picked, lease('b', T0 + LEASE + 1))).toEqual({
       status: 'claimed',
       generation: 2,
+      attempt: 2,
       round: first,
     });
     expect(await b.getRound(TEAM, first.roundId)).toEqual(first);
@@ -73,6 +75,7 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
     expect(await b.claimRound(TEAM, r, lease('b', later))).toMatchObject({
       status: 'claimed',
       generation: 2,
+      attempt: 2,
     });
     const post = (generation: number, id: string) => ({
       generation,
@@ -102,6 +105,7 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
     expect(await b.claimRound(TEAM, r, lease('b', T0 + 50_001 + LEASE))).toMatchObject({
       status: 'claimed',
       generation: 2,
+      attempt: 2,
     });
   });
 
@@ -119,6 +123,7 @@ describe.each(teamStorePairs('f'))('claim fencing on $name', ({ make }) => {
     expect(await b.claimRound(TEAM, round({ cardId: 'c9' }), lease('b', T0 + 1))).toEqual({
       status: 'claimed',
       generation: 2,
+      attempt: 2,
       round: r,
     });
     expect(await b.failPost(TEAM, r.roundId, 2, true, KEEP)).toBe('ok');

@@ -150,6 +150,31 @@ describe('closing in chunks on a real Redis', () => {
     expect(await allTime(keys)).toEqual({ sum: expectedTotal, card: right });
   });
 
+  it('a close whose signal aborts between chunks writes no further chunk; the next close finishes it (review C4)', async () => {
+    const { store, keys, r } = await setup();
+    const ac = new AbortController();
+    const cut = closeRoundChunked(
+      redis,
+      keys,
+      TEAM,
+      r.roundId,
+      { ...awards(r.closesAt), signal: ac.signal },
+      {
+        chunk: 1_000,
+        beforeChunk: (s) => {
+          if (s === 3_000) ac.abort(new Error('item given up'));
+        },
+      },
+    );
+    await expect(cut).rejects.toThrow('item given up');
+    expect(await redis.hget(keys.teamRound(TEAM, r.roundId), 'cur')).toBe('3000');
+    const firstChunks = await allTime(keys);
+    expect(firstChunks.sum).toBeLessThan(expectedTotal);
+    const out = await store.closeRound(TEAM, r.roundId, awards(r.closesAt + 120_000));
+    expect(out.status).toBe('closed');
+    expect(await allTime(keys)).toEqual({ sum: expectedTotal, card: right });
+  });
+
   it('a round whose answers change while it is planned is planned again (nothing stale applied)', async () => {
     const { keys, r } = await setup();
     let once = false;

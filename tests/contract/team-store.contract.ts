@@ -131,6 +131,7 @@ export function teamStoreContract(
         expect(await store.claimRound(TEAM, r, lease('a'))).toEqual({
           status: 'claimed',
           generation: 1,
+          attempt: 1,
           round: r,
         });
         expect(await store.claimRound(TEAM, r, lease('b', T0 + 1_000))).toEqual({
@@ -141,6 +142,7 @@ export function teamStoreContract(
         expect(await store.claimRound(TEAM, r, lease('b', T0 + 60_001))).toEqual({
           status: 'claimed',
           generation: 2,
+          attempt: 2,
           round: r,
         });
         const msg = { channelId: 'C1', messageId: 'm1' };
@@ -159,12 +161,14 @@ export function teamStoreContract(
         expect(await store.claimRound(TEAM, r, lease('a'))).toMatchObject({
           status: 'claimed',
           generation: 1,
+          attempt: 1,
         });
         expect(await store.failPost(TEAM, r.roundId, 2, false, KEEP)).toBe('lost');
         expect(await store.failPost(TEAM, r.roundId, 1, false, KEEP)).toBe('ok');
         expect(await store.claimRound(TEAM, r, lease('b', T0 + 1))).toMatchObject({
           status: 'claimed',
           generation: 2,
+          attempt: 2,
         });
         expect(await store.failPost(TEAM, r.roundId, 2, true, KEEP)).toBe('ok');
         expect(await store.claimRound(TEAM, r, lease('c', T0 + 2))).toEqual({
@@ -180,6 +184,7 @@ export function teamStoreContract(
           expect(await store.claimRound(TEAM, r, lease('a', now))).toMatchObject({
             status: 'claimed',
             generation: attempt,
+            attempt: attempt,
           });
           now += 60_001;
         }
@@ -192,7 +197,7 @@ export function teamStoreContract(
         expect((await store.answer(TEAM, r.roundId, 'u1', 0, T0 + 1, null)).status).toBe('accepted');
         await store.failPost(TEAM, r.roundId, 1, false, KEEP);
         const again = await store.claimRound(TEAM, { ...r, cardId: 'c2' }, lease('a', T0 + 2));
-        expect(again).toEqual({ status: 'claimed', generation: 2, round: r });
+        expect(again).toEqual({ status: 'claimed', generation: 2, attempt: 2, round: r });
         expect((await store.getRound(TEAM, r.roundId))?.cardId).toBe('c1');
         expect((await store.answer(TEAM, r.roundId, 'u1', 1, T0 + 3, null)).status).toBe('already');
       });

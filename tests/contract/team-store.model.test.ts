@@ -155,7 +155,7 @@ class ClaimCmd implements Cmd {
             expiresAt: Math.max(round.closesAt, m.now) + KEEP,
           });
         m.attempts.set(`${this.id}|${this.owner}`, attempt);
-        expected = { status: 'claimed', generation: attempt, round };
+        expected = { status: 'claimed', generation: attempt, attempt, round };
       }
     }
     const lease = { owner: this.owner, now: m.now, leaseMs: LEASE, maxAttempts: 3, keepMs: KEEP };

@@ -97,7 +97,7 @@ describe('RedisTeamStore specifics', () => {
       'dailyAnswer-3.lua',
       'dailyClaim-3.lua',
       'dailyClose-10.lua',
-      'dailyFailed-1.lua',
+      'dailyFailed-2.lua',
       'dailyPostNow-1.lua',
       'dailyPosted-4.lua',
       'dailyRenew-1.lua',
@@ -148,7 +148,8 @@ describe('RedisTeamStore specifics', () => {
         () => s.dailyPosted(claim, round, asked, open, 1, 'r', 'ch', 'm1', 'yes', 1000),
       ],
       ['posted: no message id', () => s.dailyPosted(claim, round, asked, open, 1, 'r', 'ch', '', '0', 1000)],
-      ['failed: final not 0/1', () => s.dailyFailed(claim, 1, 'true', 1000)],
+      ['failed: final not 0/1', () => s.dailyFailed(claim, round, 1, 'true', 1000)],
+      ['failed: rateLimited not 0/1', () => s.dailyFailed(claim, round, 1, '0', 1000, 'yes')],
     ];
     for (const [what, call] of calls) await expect(call(), what).rejects.toThrow(/bad arguments/);
     expect(await redis.get(claim)).toBe(held);

@@ -38,6 +38,10 @@ export class PlatformChat implements ChatPort {
   holdPosts = 0;
   /** Whether held posts create the message before waiting (true: the response is late, not the post). */
   createBeforeHold = false;
+  /** Errors the next posts throw before creating anything (a definite refusal, e.g. a 429), in order. */
+  readonly refuse: Error[] = [];
+  /** Post calls made (refused ones included). */
+  calls = 0;
   private readonly held: { resolve: () => void; pending: PendingPost }[] = [];
   private readonly waiters: (() => void)[] = [];
   private n = 0;
@@ -86,6 +90,9 @@ export class PlatformChat implements ChatPort {
   async post(channelId: string, view: View, opts?: PostOpts): Promise<MessageRef> {
     const key = opts?.key;
     const signal = opts?.signal;
+    this.calls++;
+    const refusal = this.refuse.shift();
+    if (refusal) throw refusal;
     let created: PlatformMessage | undefined;
     if (this.holdPosts > 0) {
       this.holdPosts--;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DailyService } from '../../src/engine/daily.js';
 import { RateLimitedError } from '../../src/engine/errors.js';
-import type { ChatPort, Clock, MessageRef } from '../../src/engine/ports.js';
+import type { ChatPort, Clock, MessageRef, PostOptions } from '../../src/engine/ports.js';
 import type { View } from '../../src/engine/views.js';
 import { Scheduler, type SchedulerEvent, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryTeamStore } from '../../src/store/memory/team-store.js';
-import { actor, FakeClock, makeDecks, testRandom } from '../helpers/daily.js';
+import { actor, FakeClock, makeDecks, TEAM, testRandom } from '../helpers/daily.js';
 
 /**
  * One slow channel must not stall the process: work items run with bounded concurrency and
@@ -24,11 +24,17 @@ class HangingChat implements ChatPort {
   private readonly releases: (() => void)[] = [];
   private n = 0;
 
-  async post(channelId: string, _view: View): Promise<MessageRef> {
+  /** The signal of the latest post call. */
+  lastSignal: AbortSignal | undefined;
+
+  async post(channelId: string, _view: View, opts?: PostOptions): Promise<MessageRef> {
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);
+    this.lastSignal = opts?.signal;
     try {
       if (this.hung.has(channelId)) await new Promise<void>((r) => this.releases.push(r));
+      // The platform answered after the engine gave the call up: an adapter sends nothing more.
+      opts?.signal.throwIfAborted();
       const wait = this.limited.get(channelId);
       if (wait !== undefined) {
         this.limited.delete(channelId);
@@ -107,6 +113,63 @@ describe('Scheduler work items', () => {
       chat.release();
       await sched.stop();
     }
+  });
+
+  it('an item given up aborts its post call: the scheduler passes its signal down (review C4)', async () => {
+    const { chat, sched, schedule } = await setup({ concurrency: 2, itemTimeoutMs: 300 });
+    await schedule('C0');
+    chat.hung.add('C0');
+    try {
+      await sched.tick(NINE);
+      // tick() resolves once the item was given up: the post call's signal fired with it.
+      expect(chat.lastSignal?.aborted).toBe(true);
+    } finally {
+      chat.release();
+      await sched.stop();
+    }
+  });
+
+  it('an open aborted mid-post writes nothing further; after the lease the next attempt posts the same round once (review C4)', async () => {
+    const leaseMs = 60_000;
+    const chat = new HangingChat();
+    const store = new MemoryTeamStore(new PersistedDoc<object>(null, () => ({})));
+    const clock = new FakeClock(NINE - 86_400_000);
+    const daily = new DailyService({
+      store,
+      decks: makeDecks(5),
+      clock,
+      chat: () => chat,
+      random: testRandom(3),
+      settings: { leaseMs },
+    });
+    await daily.admin(actor('boss', true), {
+      kind: 'schedule',
+      channelId: 'C0',
+      deckId: 'k8s',
+      time: '09:00',
+      timezone: 'Europe/Berlin',
+      weekdays: 'daily',
+    });
+    chat.hung.add('C0');
+    const ac = new AbortController();
+    const first = daily.openRound(TEAM, 'C0', '2024-03-28', { now: NINE, signal: ac.signal });
+    await until(() => chat.running === 1);
+    const claimed = await store.getRound(TEAM, 'C0-20240328');
+    ac.abort(new Error('item given up'));
+    chat.release(); // the platform answers after the item was given up
+    await expect(first).rejects.toThrow('item given up');
+    expect(chat.posted).toEqual([]);
+    expect((await store.getRound(TEAM, 'C0-20240328'))?.message).toBeNull();
+    expect(await store.openRounds(TEAM)).toEqual([]);
+    // The claim is still held by the given-up attempt (not failed, not retried) until its lease ends.
+    expect((await daily.openRound(TEAM, 'C0', '2024-03-28', { now: NINE + 1_000 })).status).toBe('busy');
+    chat.hung.clear();
+    const next = await daily.openRound(TEAM, 'C0', '2024-03-28', { now: NINE + leaseMs + 1 });
+    expect(next.status).toBe('posted');
+    expect(chat.posted).toEqual(['C0']);
+    const posted = await store.getRound(TEAM, 'C0-20240328');
+    expect(posted?.cardId).toBe(claimed?.cardId);
+    expect(posted?.order).toEqual(claimed?.order);
   });
 
   it('a 429 is put back for after its Retry-After, not retried at the usual backoff', async () => {

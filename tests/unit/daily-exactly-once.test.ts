@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeAction } from '../../src/engine/actions.js';
 import { DailyService, type DailySettings } from '../../src/engine/daily.js';
+import { RateLimitedError } from '../../src/engine/errors.js';
 import type { TeamStore } from '../../src/engine/ports.js';
 import type { View } from '../../src/engine/views.js';
 import { actor, buttonId, FakeClock, makeDecks, TEAM, testRandom } from '../helpers/daily.js';
@@ -203,6 +204,61 @@ describe.each(pairs)('exactly-once daily posts on $name', ({ make }) => {
       () =>
         new DailyService({ ...base, settings: { leaseMs: 1_000, postTimeoutMs: 500, renewEveryMs: 1_000 } }),
     ).toThrow(/renewEveryMs/);
+  });
+
+  it('refuses a claim lifetime not longer than the longest round window, so a generation never restarts (review S3)', () => {
+    const [store] = make();
+    const base = { store, decks: makeDecks(1), clock: w.clock, chat: () => w.chat };
+    // Every claim of a round happens before its close, at most 24 h after its first claim: a claim
+    // that outlives that is never expired (and its generation restarted) while the round can post.
+    expect(() => new DailyService({ ...base, settings: { keepMs: 24 * 3_600_000 } })).toThrow(/keepMs/);
+    expect(() => new DailyService({ ...base, settings: { keepMs: 25 * 3_600_000 } })).not.toThrow();
+  });
+
+  it('a retry after the round’s stored close time posts nothing, also when the schedule now closes later (review S2)', async () => {
+    w.chat.refuse.push(new Error('Missing Access'));
+    expect((await w.a.openRound(TEAM, 'C1', DATE)).status).toBe('retry');
+    // The stored round closes at 17:00 (the default 8 h); the admin now closes at 23:00.
+    const v = await w.a.admin(ADMIN, {
+      kind: 'schedule',
+      channelId: 'C1',
+      deckId: 'k8s',
+      time: '09:00',
+      timezone: 'Europe/Berlin',
+      close: '23:00',
+    });
+    expect(v.code).toBeUndefined();
+    w.clock.advance(8 * 3_600_000 + 60_000);
+    const late = await w.b.openRound(TEAM, 'C1', DATE);
+    expect(late.status).toBe('skipped');
+    expect(w.chat.calls).toBe(1);
+    expect(w.chat.inChannel('C1')).toEqual([]);
+    expect(await w.stores[1].openRounds(TEAM)).toEqual([]);
+  });
+
+  it('a 429 is not a failed attempt: rate-limited retries do not use up the attempts (review S4)', async () => {
+    for (let i = 0; i < 5; i++) w.chat.refuse.push(new RateLimitedError(60_000, '429'));
+    for (let i = 0; i < 5; i++) {
+      const out = await w.a.openRound(TEAM, 'C1', DATE);
+      expect(out.status).toBe('retry');
+      w.clock.advance(60_000);
+    }
+    // Still bounded: real failures count as before (3 attempts), rate limits in between or not.
+    w.chat.refuse.push(new Error('boom'), new RateLimitedError(60_000, '429'), new Error('boom'));
+    expect((await w.b.openRound(TEAM, 'C1', DATE)).status).toBe('retry');
+    expect((await w.b.openRound(TEAM, 'C1', DATE)).status).toBe('retry');
+    expect((await w.b.openRound(TEAM, 'C1', DATE)).status).toBe('retry');
+    expect((await w.b.openRound(TEAM, 'C1', DATE)).status).toBe('posted');
+    expect(w.chat.inChannel('C1')).toHaveLength(1);
+  });
+
+  it('three failures that are not rate limits still fail the round for good', async () => {
+    w.chat.refuse.push(new RateLimitedError(1_000, '429'), new Error('a'), new Error('b'), new Error('c'));
+    const outs = [];
+    for (let i = 0; i < 4; i++) outs.push((await w.a.openRound(TEAM, 'C1', DATE)).status);
+    expect(outs).toEqual(['retry', 'retry', 'retry', 'failed']);
+    expect((await w.a.openRound(TEAM, 'C1', DATE)).status).toBe('failed');
+    expect(w.chat.calls).toBe(4);
   });
 
   it('two post-now at once (one delivery to each of two replicas) post once', async () => {

@@ -37,9 +37,13 @@ function answerRound(customId: string): string | null {
   }
 }
 
-/** Whether a message is the bot's post of this key: its nonce, or an answer button of the round. */
-function isPostOf(m: APIMessage, key: string, nonce: string): boolean {
-  if (!m.author.bot) return false;
+/**
+ * Whether a message is this bot's post of this key: written by our bot user (anyone can copy a
+ * round's button ids, and a nonce is unique per author only), with its nonce or an answer button
+ * of the round.
+ */
+function isPostOf(m: APIMessage, selfId: string, key: string, nonce: string): boolean {
+  if (m.author.id !== selfId) return false;
   if (m.nonce === nonce) return true;
   return (m.components ?? []).some((row) =>
     ('components' in row ? row.components : []).some((c) => {
@@ -66,6 +70,8 @@ export class DiscordChatPort implements ChatPort {
   constructor(
     private readonly rest: REST,
     private readonly log: Logger,
+    /** Our bot user's id: only its messages are taken for an earlier attempt's post. */
+    private readonly selfId: string,
     /** Renders a view's chart (a closed round's picks) as an attachment; without it text only. */
     private readonly charts?: ChartRenderer,
   ) {}
@@ -115,7 +121,7 @@ export class DiscordChatPort implements ChatPort {
         );
         return null;
       }
-      const hit = batch.find((m) => isPostOf(m, opts.key, nonce));
+      const hit = batch.find((m) => isPostOf(m, this.selfId, opts.key, nonce));
       if (hit) return { channelId, messageId: hit.id };
       if (batch.length < LOOKUP_PAGE) return null;
       // Newest first: the next page starts after the newest message of this one.

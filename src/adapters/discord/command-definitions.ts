@@ -17,6 +17,7 @@ export const COMMAND = {
   stats: 'stats',
   leaderboard: 'leaderboard',
   decks: 'decks',
+  forget: 'forget-me',
   admin: 'quiz-admin',
 } as const;
 
@@ -103,6 +104,12 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       type: ApplicationCommandType.ChatInput,
       name: COMMAND.decks,
       description: 'List the loaded decks with their card counts',
+      ...inGuildAndDm,
+    },
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: COMMAND.forget,
+      description: 'Delete everything this bot keeps about you (asks you to confirm first)',
       ...inGuildAndDm,
     },
     adminCommand(),

@@ -24,7 +24,8 @@ import { newReport, type RenderedMessage, renderView } from './render.js';
 export type DiscordEngine = Pick<
   QuizEngine,
   'review' | 'stats' | 'leaderboard' | 'admin' | 'action' | 'decks' | 'deckIds'
->;
+> &
+  Partial<Pick<QuizEngine, 'forgetMe'>>;
 
 /** Options of {@link createInteractionHandler}; defaults in {@link INBOUND_DEFAULTS}. */
 export interface InboundOptions {
@@ -161,6 +162,10 @@ function viewOfCommand(ctx: Ctx, i: ChatInputCommandInteraction, actor: Actor): 
     }
     case COMMAND.decks:
       return Promise.resolve().then(() => engine.decks());
+    case COMMAND.forget:
+      return engine.forgetMe
+        ? engine.forgetMe(actor)
+        : Promise.resolve(noticeView('bad_argument', 'Not available here.'));
     case COMMAND.admin: {
       const cmd = adminCommandOf(i);
       return 'kind' in cmd ? engine.admin(actor, cmd) : Promise.resolve(cmd);

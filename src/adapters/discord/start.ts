@@ -42,7 +42,7 @@ export async function startDiscord(opts: DiscordOptions): Promise<DiscordAdapter
   if (opts.registerCommands ?? DISCORD_DEFAULTS.registerCommands) await register(client, applicationId, opts);
   return {
     client: readyClient,
-    chat: new DiscordChatPort(client.rest, log, opts.charts),
+    chat: new DiscordChatPort(client.rest, log, readyClient.user.id, opts.charts),
     applicationId,
     ready: () => gateway.connected && client.isReady(),
     stop,

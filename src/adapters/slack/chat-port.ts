@@ -31,6 +31,9 @@ export const SLACK_LOOKUP_DEFAULTS = {
  * posted again. Needs the `channels:history` (and `groups:history`) scope.
  */
 export class SlackChatPort implements ChatPort {
+  /** Our bot's id (`auth.test` `bot_id`), asked once, at the first lookup. */
+  private botId: Promise<string> | undefined;
+
   constructor(
     private readonly client: webApi.WebClient,
     private readonly o = SLACK_LOOKUP_DEFAULTS,
@@ -70,8 +73,24 @@ export class SlackChatPort implements ChatPort {
     if (view.chart && this.pictures) await sharePicture({ ...this.pictures, client: this.client }, view, ref);
   }
 
-  /** The ts of this round's message posted since the claim, or null. */
+  /** Our bot's id; a failed ask is asked again next time. */
+  private self(): Promise<string> {
+    this.botId ??= withinRateLimit(() => this.client.auth.test()).then((r) => {
+      if (!r.bot_id) throw new Error('auth.test returned no bot_id');
+      return r.bot_id;
+    });
+    this.botId.catch(() => {
+      this.botId = undefined;
+    });
+    return this.botId;
+  }
+
+  /**
+   * The ts of this round's message posted since the claim by our bot, or null. Only our bot's
+   * messages count: any app can post metadata naming the round.
+   */
   private async find(channelId: string, opts: PostOptions): Promise<string | null> {
+    const botId = await this.self();
     const oldest = (Math.max(0, opts.since - this.o.slackMs) / 1000).toFixed(6);
     let cursor: string | undefined;
     for (let page = 0; page < this.o.pages; page++) {
@@ -88,7 +107,9 @@ export class SlackChatPort implements ChatPort {
       );
       const hit = (res.messages ?? []).find((m) => {
         const payload = m.metadata?.event_payload as Record<string, unknown> | undefined;
-        return m.metadata?.event_type === ROUND_EVENT_TYPE && payload?.round_id === opts.key;
+        return (
+          m.bot_id === botId && m.metadata?.event_type === ROUND_EVENT_TYPE && payload?.round_id === opts.key
+        );
       });
       if (hit?.ts) return hit.ts;
       cursor = res.response_metadata?.next_cursor || undefined;

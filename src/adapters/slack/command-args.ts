@@ -10,6 +10,7 @@ export type QuizCommand =
   | { kind: 'stats'; deck: string | null }
   | { kind: 'leaderboard'; period: Period }
   | { kind: 'decks' }
+  | { kind: 'forget' }
   | { kind: 'admin'; cmd: AdminCommand }
   | { kind: 'usage'; problem: string; usage: string };
 
@@ -53,6 +54,8 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
       return extra(1, 'stats') ?? { kind: 'stats', deck: deckArg(args[0]) };
     case 'decks':
       return extra(0, 'decks') ?? { kind: 'decks' };
+    case 'forget-me':
+      return extra(0, 'forget-me') ?? { kind: 'forget' };
     case 'leaderboard':
     case 'top': {
       // Two words at most: `last week`.

@@ -11,7 +11,7 @@ import type { ChartRenderer } from '../../charts/render.js';
 import type { ActionResult, Actor, Logger } from '../../engine/api.js';
 import type { QuizEngine } from '../../engine/engine.js';
 import { QuizError } from '../../engine/errors.js';
-import { errorView, type View } from '../../engine/views.js';
+import { errorView, noticeView, type View } from '../../engine/views.js';
 import type { SlackAdmins } from './admins.js';
 import { parseQuizCommand, type QuizCommand } from './command-args.js';
 import { helpView, usageView } from './command-definitions.js';
@@ -23,7 +23,8 @@ import { renderView } from './render.js';
 export type SlackEngine = Pick<
   QuizEngine,
   'decks' | 'deckIds' | 'review' | 'stats' | 'leaderboard' | 'admin' | 'action'
->;
+> &
+  Partial<Pick<QuizEngine, 'forgetMe'>>;
 
 /** What the inbound handlers need. */
 export interface InboundDeps {
@@ -136,6 +137,10 @@ async function runCommand(deps: InboundDeps, parsed: QuizCommand, base: Actor): 
       return deps.engine.stats(base, parsed.deck);
     case 'leaderboard':
       return deps.engine.leaderboard(base, parsed.period);
+    case 'forget':
+      return deps.engine.forgetMe
+        ? deps.engine.forgetMe(base)
+        : noticeView('bad_argument', 'Not available here.');
     case 'admin': {
       let isAdmin: boolean;
       try {

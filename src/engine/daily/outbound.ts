@@ -27,14 +27,19 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * Runs one outbound platform call with a timeout: the call gets a signal that fires after `ms`
- * (the adapter stops the request), and the caller stops waiting then even if the adapter does not.
+ * Runs one outbound platform call with a timeout: the call gets a signal that fires after `ms`, or
+ * when `outer` fires (the caller gave up), and the caller stops waiting then even if the adapter does not.
  */
-export async function withTimeout<T>(ms: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withTimeout<T>(
+  ms: number,
+  call: (signal: AbortSignal) => Promise<T>,
+  outer?: AbortSignal,
+): Promise<T> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new OutboundTimeoutError(ms)), ms);
+  const signal = outer ? AbortSignal.any([ac.signal, outer]) : ac.signal;
   try {
-    return await untilAborted(call(ac.signal), ac.signal);
+    return await untilAborted(call(signal), signal);
   } finally {
     clearTimeout(timer);
   }
@@ -60,6 +65,8 @@ export interface HeldClaim {
   timeoutMs: number;
   /** Told about renewals that failed (the store was unreachable): the lease may lapse. */
   onRenewError?: (err: unknown) => void;
+  /** The caller's signal (its work item was given up): aborts the call too. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -71,10 +78,11 @@ export interface HeldClaim {
 export async function underClaim<T>(c: HeldClaim, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const timer = setTimeout(() => ac.abort(new OutboundTimeoutError(c.timeoutMs)), c.timeoutMs);
+  const signal = c.signal ? AbortSignal.any([ac.signal, c.signal]) : ac.signal;
   let renewing: Promise<void> = Promise.resolve();
   const renew = setInterval(() => {
     renewing = renewing.then(async () => {
-      if (ac.signal.aborted) return;
+      if (signal.aborted) return;
       try {
         const now = c.clock.now();
         const out = await c.store.renewClaim(c.team, c.roundId, c.generation, now, now + c.leaseMs);
@@ -85,7 +93,7 @@ export async function underClaim<T>(c: HeldClaim, call: (signal: AbortSignal) =>
     });
   }, c.renewEveryMs);
   try {
-    return await untilAborted(call(ac.signal), ac.signal);
+    return await untilAborted(call(signal), signal);
   } finally {
     clearTimeout(timer);
     clearInterval(renew);

@@ -1,4 +1,5 @@
 import type { Deck } from '../deck/types.js';
+import { RateLimitedError } from '../errors.js';
 import type { ChannelSchedule, ChatPort, DailyRound, MessageRef, TeamRef } from '../ports.js';
 import { ClaimLostError, underClaim } from './outbound.js';
 import type { DailyDeps, OpenOutcome } from './settings.js';
@@ -14,8 +15,12 @@ export interface ClaimedRound {
   round: DailyRound;
   /** The claim's generation: the fencing token of every write below. */
   generation: number;
+  /** The attempt this is, rate-limited attempts not counted. */
+  attempt: number;
   /** Whether the post starts a new no-repeat cycle of the channel's deck. */
   resetAsked: boolean;
+  /** The caller's signal: when it fires, the post is aborted and nothing more is written. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -36,10 +41,11 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
     return {
       status: 'failed',
       roundId,
-      attempts: generation,
+      attempts: c.attempt,
       error: new Error(`card ${round.cardId} is gone`),
     };
   }
+  c.signal?.throwIfAborted();
   // Indexed before posting, so a crash after the post still closes the round.
   await store.setDue({ kind: 'close', team, roundId }, round.closesAt);
   const view = questionView(c.deck, card, round, c.schedule.timezone);
@@ -56,23 +62,31 @@ export async function postClaimed(deps: DailyDeps, c: ClaimedRound): Promise<Ope
         renewEveryMs: settings.renewEveryMs,
         timeoutMs: settings.postTimeoutMs,
         onRenewError: (err) => log.warn({ err, team, roundId }, 'daily claim renewal failed'),
+        signal: c.signal,
       },
       (signal) =>
         c.chat.post(channelId, view, { key: roundId, since: round.opensAt, retry: generation > 1, signal }),
     );
   } catch (error) {
+    // Given up by the caller: the claim stays held until its lease ends, then the next attempt
+    // takes it over and posts (or finds) the same round.
+    c.signal?.throwIfAborted();
     if (error instanceof ClaimLostError) {
       // A newer holder posts the same round: look again after its lease.
       log.warn({ team, channelId, roundId, generation }, 'daily post given up: the claim was taken over');
       return { status: 'busy', roundId, until: deps.clock.now() + settings.leaseMs };
     }
-    const final = generation >= settings.maxAttempts;
-    await store.failPost(team, roundId, generation, final, settings.keepMs);
-    log.warn({ err: error, team, channelId, roundId, attempt: generation, final }, 'daily post failed');
+    // A rate limit is not a failure (nothing was sent): it does not use up the attempts. Its
+    // retries are bounded by the round's window: a claim after the stored close posts nothing.
+    const limited = error instanceof RateLimitedError;
+    const final = !limited && c.attempt >= settings.maxAttempts;
+    await store.failPost(team, roundId, generation, final, settings.keepMs, limited);
+    log.warn({ err: error, team, channelId, roundId, attempt: c.attempt, final }, 'daily post failed');
     return final
-      ? { status: 'failed', roundId, attempts: generation, error }
-      : { status: 'retry', roundId, attempt: generation, error };
+      ? { status: 'failed', roundId, attempts: c.attempt, error }
+      : { status: 'retry', roundId, attempt: c.attempt, error };
   }
+  c.signal?.throwIfAborted();
   const rec = await store.recordPost(team, round, {
     generation,
     message,

@@ -7,7 +7,7 @@ import { LETTERS, mention } from './format.js';
 import { withTimeout } from './outbound.js';
 import { postClaimed } from './post-round.js';
 import { roundDate, roundIdFor } from './round-ids.js';
-import type { CloseReport, DailyDeps, OpenOptions, OpenOutcome } from './settings.js';
+import type { CloseOptions, CloseReport, DailyDeps, OpenOptions, OpenOutcome } from './settings.js';
 import { resultView } from './views.js';
 
 /**
@@ -95,10 +95,17 @@ export async function openRound(
   const base = { roundId, channelId, date, deckId: deck.id, opensAt: now, closesAt };
   const drawn = drawRound(deps, cards, asked, base, s);
   const { maxAttempts, leaseMs, keepMs } = deps.settings;
+  opts.signal?.throwIfAborted();
   const claim = await store.claimRound(team, drawn.round, { owner, now, leaseMs, maxAttempts, keepMs });
   if (claim.status === 'posted') return { status: 'taken', roundId };
   if (claim.status === 'busy') return { status: 'busy', roundId, until: claim.until };
   if (claim.status === 'failed') return { status: 'failed', roundId, attempts: claim.attempts };
+  if (claim.round.closesAt <= now) {
+    // A retry or takeover posts the stored round, whose close may be earlier than today's
+    // schedule says: past it, the round is never posted (it would close at once, empty).
+    await store.failPost(team, roundId, claim.generation, true, keepMs);
+    return { status: 'skipped', roundId, reason: 'The round’s window has passed.' };
+  }
   // The asked cycle only changes when a post is recorded, so this holds for the claimed card too.
   return postClaimed(deps, {
     team,
@@ -107,7 +114,9 @@ export async function openRound(
     schedule: s,
     round: claim.round,
     generation: claim.generation,
+    attempt: claim.attempt,
     resetAsked: drawn.resetAsked,
+    signal: opts.signal,
   });
 }
 
@@ -119,13 +128,15 @@ export async function closeRound(
   deps: DailyDeps,
   team: TeamRef,
   roundId: string,
-  opts: { now?: number } = {},
+  opts: CloseOptions = {},
 ): Promise<CloseReport> {
   const { store } = deps;
+  const { signal } = opts;
   const now = opts.now ?? deps.clock.now();
   const date = roundDate(roundId);
   if (!date) return { status: 'unknown', revealed: true, failures: 0 };
   const { points, speedBonus, fastest, keepMs } = deps.settings;
+  signal?.throwIfAborted();
   const out = await store.closeRound(team, roundId, {
     now,
     boards: boardsFor(date),
@@ -133,10 +144,12 @@ export async function closeRound(
     bonus: speedBonus,
     fastest,
     keepMs,
+    ...(signal ? { signal } : {}),
   });
   if (out.status === 'unknown') return { status: 'unknown', revealed: true, failures: 0 };
   const { round, result } = out;
   if (round.revealed) return { status: out.status, revealed: true, failures: 0 };
+  signal?.throwIfAborted();
   if (!round.message) {
     await store.noteReveal(team, roundId, true);
     return { status: out.status, revealed: true, failures: 0 };
@@ -146,12 +159,15 @@ export async function closeRound(
     if (!chat) throw new Error(`no ${team.platform} chat port`);
     const { message } = round;
     const view = resultView(deps.decks, team.platform, round, result);
-    await withTimeout(deps.settings.postTimeoutMs, (signal) => chat.update(message, view, { signal }));
+    await withTimeout(deps.settings.postTimeoutMs, (s) => chat.update(message, view, { signal: s }), signal);
   } catch (error) {
+    // Given up by the caller: the next close edits again (an edit is idempotent).
+    signal?.throwIfAborted();
     const failures = await store.noteReveal(team, roundId, false);
     deps.log.warn({ err: error, team, roundId, failures }, 'daily results edit failed');
     return { status: out.status, revealed: false, failures, error };
   }
+  signal?.throwIfAborted();
   await store.noteReveal(team, roundId, true);
   return { status: out.status, revealed: true, failures: 0 };
 }

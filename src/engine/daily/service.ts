@@ -10,6 +10,7 @@ import { bad } from './format.js';
 import { isRoundOfChannel, requestKey } from './round-ids.js';
 import { closeRound, openRound } from './rounds.js';
 import {
+  type CloseOptions,
   type CloseReport,
   type DailyDeps,
   type DailyServiceOptions,
@@ -53,7 +54,7 @@ export class DailyService {
   }
 
   /** See {@link closeRound}. */
-  closeRound(team: TeamRef, roundId: string, opts: { now?: number } = {}): Promise<CloseReport> {
+  closeRound(team: TeamRef, roundId: string, opts: CloseOptions = {}): Promise<CloseReport> {
     return closeRound(this.deps, team, roundId, opts);
   }
 

@@ -1,6 +1,7 @@
 import type { Logger } from '../api.js';
 import type { DeckSet } from '../deck/types.js';
 import type { ChatPort, Clock, MessageRef, Platform, TeamStore } from '../ports.js';
+import { MAX_CLOSE_MINUTES } from '../schedule.js';
 import type { Random } from '../shuffle.js';
 
 /**
@@ -70,6 +71,12 @@ export function dailySettings(overrides: Partial<DailySettings> = {}): DailySett
     throw new Error(
       `daily settings: renewEveryMs (${s.renewEveryMs}) must be shorter than leaseMs (${s.leaseMs})`,
     );
+  // Every claim of a round happens before its close, at most MAX_CLOSE_MINUTES after its first
+  // claim: a claim living longer never expires (restarting its generation) while the round can post.
+  if (!(s.keepMs > MAX_CLOSE_MINUTES * 60_000))
+    throw new Error(
+      `daily settings: keepMs (${s.keepMs}) must be longer than the longest round (${MAX_CLOSE_MINUTES} minutes)`,
+    );
   if (s.postNowWindowMs < 60_000)
     throw new Error(`daily settings: postNowWindowMs (${s.postNowWindowMs}) must be at least a minute`);
   return s;
@@ -103,6 +110,23 @@ export interface OpenOptions {
   postNow?: boolean;
   /** Extra round of the same date (`[A-Za-z0-9]{1,8}`), beside the scheduled one. */
   suffix?: string;
+  /**
+   * Fires when the caller gives the opening up (its work item timed out): the post call is aborted
+   * and nothing more is written (the call rejects with the signal's reason); the claim stays as it
+   * is, so the next attempt, after the lease, takes it over and posts the same round idempotently.
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link DailyService.closeRound}. */
+export interface CloseOptions {
+  /** Current time; default the clock. */
+  now?: number;
+  /**
+   * Fires when the caller gives the close up: no further close chunk, results edit or reveal
+   * mark is written (the call rejects with the signal's reason); the next close resumes.
+   */
+  signal?: AbortSignal;
 }
 
 /** What opening a round did. */

@@ -93,10 +93,12 @@ export type ClaimOutcome =
   /**
    * This caller holds the claim now. `generation` numbers the claims of the round (1 for the
    * first, one more for each retry or takeover; it is also the attempt number) and is the fencing
-   * token of every write of this holder. `round` is the round to post: as given to the first
-   * claim, and exactly the stored one for every later claim (never re-picked, answers kept).
+   * token of every write of this holder. `attempt` counts the attempts that count (a
+   * rate-limited one does not, see {@link TeamStore.failPost}), this one included. `round` is the
+   * round to post: as given to the first claim, and exactly the stored one for every later claim
+   * (never re-picked, answers kept).
    */
-  | { status: 'claimed'; generation: number; round: DailyRound }
+  | { status: 'claimed'; generation: number; attempt: number; round: DailyRound }
   /** Another process holds an unexpired lease until `until` ms. */
   | { status: 'busy'; until: number }
   /** The round was posted already. */
@@ -162,6 +164,11 @@ export interface CloseAwards {
   fastest: number;
   /** How long the closed round is kept, ms. */
   keepMs: number;
+  /**
+   * Fires when the caller gave the close up (its work item timed out): no further chunk is written
+   * and the call rejects with the signal's reason; the next close resumes from the next chunk.
+   */
+  signal?: AbortSignal;
 }
 
 /** The outcome of closing a round. */

@@ -53,13 +53,18 @@ export interface TeamStore {
    * recorded and its results edit re-armed (the next close makes it), but the round is not open.
    */
   recordPost(team: TeamRef, round: DailyRound, post: PostRecord): Promise<'ok' | 'late' | 'lost'>;
-  /** One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds the claim. */
+  /**
+   * One round trip: marks an attempt failed, retryable or `final`; 'lost' unless `generation` holds
+   * the claim. A `rateLimited` attempt (nothing was sent) is never final and does not count as an
+   * attempt: later claims' `attempt` and the max-attempts bound leave it out.
+   */
   failPost(
     team: TeamRef,
     roundId: string,
     generation: number,
     final: boolean,
     keepMs: number,
+    rateLimited?: boolean,
   ): Promise<'ok' | 'lost'>;
   /**
    * One round trip: accepts an admin's post-now of a channel unless another was accepted within

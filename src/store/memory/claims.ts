@@ -4,7 +4,7 @@ import { type MemoryTeamData, publicRound } from './team-data.js';
 
 /*
  * The claim of a daily round in the embedded store, with the semantics of the Redis scripts
- * (`lua/dailyClaim-3.lua`, `dailyRenew-1`, `dailyPosted-4`, `dailyFailed-1`, `dailyPostNow-1`):
+ * (`lua/dailyClaim-3.lua`, `dailyRenew-1`, `dailyPosted-4`, `dailyFailed-2`, `dailyPostNow-1`):
  * the first claim fixes the round, every later claim gets it back; each claim takes the next
  * generation, and a holder's writes apply only with the current one. Each function runs to
  * completion without awaiting, so it is as atomic as a script.
@@ -42,9 +42,11 @@ export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLea
   // A round already posted or closed (its claim expired first) is never posted again.
   if (stored && (stored.message !== null || stored.status !== 'open')) return { status: 'posted' };
   const claimExpires = lease.now + lease.keepMs;
-  if (next > lease.maxAttempts) {
-    d.claims[id] = { v: encodeClaim({ state: 'failed', attempts: next - 1 }), expiresAt: claimExpires };
-    return { status: 'failed', attempts: next - 1 };
+  // The generation numbers every claim; the attempts that count leave out the rate-limited ones.
+  const counted = next - (stored?.freeAttempts ?? 0);
+  if (counted > lease.maxAttempts) {
+    d.claims[id] = { v: encodeClaim({ state: 'failed', attempts: counted - 1 }), expiresAt: claimExpires };
+    return { status: 'failed', attempts: counted - 1 };
   }
   const kept = stored ?? {
     ...structuredClone(round),
@@ -61,7 +63,7 @@ export function claimRound(d: MemoryTeamData, round: DailyRound, lease: ClaimLea
     v: encodeClaim({ state: 'run', owner: lease.owner, attempt: next, until }),
     expiresAt: claimExpires,
   };
-  return { status: 'claimed', generation: next, round: publicRound(kept) };
+  return { status: 'claimed', generation: next, attempt: counted, round: publicRound(kept) };
 }
 
 /** Moves the lease end of a running claim of this generation whose lease has not ended (see TeamStore.renewClaim). */
@@ -108,11 +110,17 @@ export function failPost(
   roundId: string,
   generation: number,
   final: boolean,
+  rateLimited: boolean,
 ): 'ok' | 'lost' {
   const claim = d.claims[roundId];
   if (!claim || runningGeneration(claim.v) !== generation) return 'lost';
+  const r = d.rounds[roundId];
+  if (rateLimited && r) r.freeAttempts = (r.freeAttempts ?? 0) + 1;
+  // A failed claim counts the attempts that count; a retry keeps the generation for the next one.
   claim.v = encodeClaim(
-    final ? { state: 'failed', attempts: generation } : { state: 'retry', attempts: generation },
+    final && !rateLimited
+      ? { state: 'failed', attempts: generation - (r?.freeAttempts ?? 0) }
+      : { state: 'retry', attempts: generation },
   );
   return 'ok';
 }

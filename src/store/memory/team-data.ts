@@ -12,6 +12,8 @@ export interface MemoryRound extends Omit<DailyRound, 'status'> {
   result: RoundResult | null;
   /** Failed reveal edits so far. */
   revealFailures: number;
+  /** Rate-limited post attempts, not counted as attempts (Redis: the round's `free` field). */
+  freeAttempts?: number | undefined;
   /** When the round may be forgotten, ms (Redis: its TTL). */
   expiresAt: number;
 }
@@ -77,7 +79,15 @@ export interface TeamDoc {
 export const NEVER = Number.MAX_SAFE_INTEGER;
 
 export function publicRound(r: MemoryRound): DailyRound {
-  const { answers: _a, result: _r, revealFailures: _f, expiresAt: _e, closeCursor: _c, ...round } = r;
+  const {
+    answers: _a,
+    result: _r,
+    revealFailures: _f,
+    expiresAt: _e,
+    closeCursor: _c,
+    freeAttempts: _x,
+    ...round
+  } = r;
   // A closing round is not closed yet: the engine sees it open (its answers are refused anyway).
   return structuredClone({ ...round, status: round.status === 'closed' ? 'closed' : 'open' });
 }

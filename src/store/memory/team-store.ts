@@ -163,9 +163,10 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
     generation: number,
     final: boolean,
     _keepMs: number,
+    rateLimited = false,
   ): Promise<'ok' | 'lost'> {
     const d = this.data(team);
-    return d ? this.changed(claims.failPost(d, roundId, generation, final)) : 'lost';
+    return d ? this.changed(claims.failPost(d, roundId, generation, final, rateLimited)) : 'lost';
   }
 
   async markPostNow(team: TeamRef, channelId: string, now: number, windowMs: number): Promise<boolean> {
@@ -220,6 +221,8 @@ export class MemoryTeamStore implements TeamStore, TeamRecordPort {
   }
 
   async closeRound(team: TeamRef, roundId: string, a: CloseAwards): Promise<CloseOutcome> {
+    // One step here (no chunks): given up before it, nothing is written.
+    a.signal?.throwIfAborted();
     const d = this.data(team);
     const r = d?.rounds[roundId];
     if (!d || !r || r.expiresAt <= a.now) {

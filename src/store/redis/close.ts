@@ -132,6 +132,17 @@ export async function sweepTeam(redis: Redis, keys: Keys, team: TeamRef, now: nu
   return (due?.length ?? 0) + (idle?.length ?? 0);
 }
 
+/** The `gc` members of what a close makes deletable later: its week and month boards, the round, its answers and claim. */
+function gcMembers([week, month]: CloseAwards['boards'], roundId: string): string[] {
+  return [
+    `lb:${week}`,
+    `lb:${month}`,
+    `round:${seg(roundId)}`,
+    `ans:${seg(roundId)}`,
+    `claim:${seg(roundId)}`,
+  ];
+}
+
 /**
  * Closes a round of any size: plan first (answers read with HSCAN, nothing written), then apply the
  * plan in chunks of `lua/dailyClose-10.lua`. The round's `cur` field says which chunk is next, so a
@@ -151,13 +162,7 @@ export async function closeRoundChunked(
   const chunk = Math.max(1, opts.chunk ?? CLOSE_CHUNK);
   const scripts = scripted(redis);
   const [week, month, all] = a.boards;
-  const gc = [
-    `lb:${week}`,
-    `lb:${month}`,
-    `round:${seg(roundId)}`,
-    `ans:${seg(roundId)}`,
-    `claim:${seg(roundId)}`,
-  ];
+  const gc = gcMembers(a.boards, roundId);
   const scriptKeys: ScriptKeys<'dailyClose'> = [
     keys.teamRound(team, roundId),
     keys.teamAnswers(team, roundId),
@@ -180,6 +185,7 @@ export async function closeRoundChunked(
     let start = 0;
     for (;;) {
       opts.beforeChunk?.(start);
+      a.signal?.throwIfAborted();
       const part: (string | number)[] = [];
       for (const [u, p] of plan.awards.slice(start, start + chunk)) part.push(u, p);
       const reply = await guard('closeRound', () =>

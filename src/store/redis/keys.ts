@@ -98,6 +98,23 @@ export class Keys {
 
   // Team slot `{t:<platform>:<teamId>}` (daily quiz data, written by the `daily*` scripts; value formats in team-codec.ts).
 
+  /** The start of every key in a team's slot, `<prefix>:{t:<platform>:<teamId>}:` (scripts build keys of the slot from it). */
+  teamBase(t: TeamRef): string {
+    return `${this.team(t.platform, t.teamId)}:`;
+  }
+
+  /** The `SCAN` pattern of every team key of a platform. */
+  platformTeamsPattern(platform: Platform): string {
+    return `${this.prefix}:{t:${platform}:*`;
+  }
+
+  /** The team of a key in a team slot, or null for any other key. */
+  teamOfKey(key: string): TeamRef | null {
+    const m = /^[^{]*\{t:([a-z]+):([^}]*)\}:/.exec(key.slice(this.prefix.length));
+    if (!m || !key.startsWith(`${this.prefix}:{`)) return null;
+    return { platform: m[1] as Platform, teamId: decodeURIComponent(m[2] as string) };
+  }
+
   /** Hash channelId -> schedule JSON of a team. */
   teamSchedules(t: TeamRef): string {
     return this.team(t.platform, t.teamId, 'sched');

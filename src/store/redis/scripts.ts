@@ -39,7 +39,7 @@ export const SCRIPTS = {
       '...chunk',
     ],
   },
-  dailyFailed: { keys: ['claim'], argv: ['generation', 'final', 'keepMs'] },
+  dailyFailed: { keys: ['claim', 'round'], argv: ['generation', 'final', 'keepMs', 'rateLimited?'] },
   dailyPostNow: { keys: ['mark'], argv: ['now', 'windowMs', 'release?'] },
   dailyPosted: {
     keys: ['claim', 'round', 'asked', 'open'],
@@ -48,6 +48,8 @@ export const SCRIPTS = {
   dailyRenew: { keys: ['claim'], argv: ['generation', 'now', 'until'] },
   dailyReveal: { keys: ['round'], argv: ['ok'] },
   dueLease: { keys: ['due'], argv: ['member', 'seen', 'until'] },
+  forgetMember: { keys: ['names', 'streaks', 'seen', 'gc', 'open', 'all'], argv: ['userId', 'keyBase'] },
+  forgetReviewLines: { keys: ['log'], argv: ['userId'] },
   fsrsLease: { keys: ['lease'], argv: ['owner', 'op', 'ttlMs'] },
   grade: {
     keys: ['cards', 'due', 'deckDays', 'days', 'log', 'decks'],
@@ -97,6 +99,8 @@ export interface ScriptReplies {
   dailyRenew: 'ok' | 'lost';
   dailyReveal: number;
   dueLease: number;
+  forgetMember: [number, number, string];
+  forgetReviewLines: number;
   fsrsLease: number;
   /** The outcome (1 applied, 0 conflict), or with a snapshot asked for, the outcome then a `queue` reply. */
   grade: number | [number, ...QueueReply];

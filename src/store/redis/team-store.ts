@@ -133,9 +133,9 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     const [status, n] = [String(reply[0]), Number(reply[1])];
     switch (status) {
       case 'claimed': {
-        const stored = parseRound(pairs(reply, 2));
+        const stored = parseRound(pairs(reply, 3));
         if (!stored) throw new Error(`claimRound: round ${round.roundId} is stored incomplete`);
-        return { status, generation: n, round: stored };
+        return { status, generation: n, attempt: Number(reply[2]), round: stored };
       }
       case 'busy':
         return { status, until: n };
@@ -179,16 +179,24 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     );
   }
 
-  /** One round trip: `lua/dailyFailed-1.lua`. */
+  /** One round trip: `lua/dailyFailed-2.lua`. */
   async failPost(
     team: TeamRef,
     roundId: string,
     generation: number,
     final: boolean,
     keepMs: number,
+    rateLimited = false,
   ): Promise<'ok' | 'lost'> {
     return guard('failPost', () =>
-      this.scripts.dailyFailed(this.keys.teamClaim(team, roundId), generation, final ? '1' : '0', keepMs),
+      this.scripts.dailyFailed(
+        this.keys.teamClaim(team, roundId),
+        this.keys.teamRound(team, roundId),
+        generation,
+        final ? '1' : '0',
+        keepMs,
+        rateLimited ? '1' : '0',
+      ),
     );
   }
 

@@ -64,6 +64,7 @@ describe('discord: charts as message attachments (real discord.js client, fake D
         ...engine,
         review: engine.review.bind(engine),
         stats: engine.stats.bind(engine),
+        forgetMe: engine.forgetMe.bind(engine),
         action: engine.action.bind(engine),
         admin: engine.admin.bind(engine),
         decks: engine.decks.bind(engine),

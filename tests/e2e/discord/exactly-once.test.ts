@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { nonceFor } from '../../../src/adapters/discord/chat-port.js';
+import { encodeAction } from '../../../src/engine/actions.js';
 import { DailyService } from '../../../src/engine/daily.js';
 import { DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
@@ -109,6 +111,43 @@ describe('discord: exactly one daily post through lost and late responses', () =
     expect(first.status).toBe('retry');
     expect(second.status).toBe('posted');
     expect(rig.fake.channelMessages(CHANNEL).slice(before)).toHaveLength(1);
+  });
+
+  it('a retry does not take another bot’s message carrying the round id for its own post (review S1)', async () => {
+    const before = rig.fake.channelMessages(CHANNEL).length;
+    rig.fake.inject({
+      method: 'POST',
+      path: POSTS,
+      status: 403,
+      body: { message: 'Missing Access', code: 50001 },
+    });
+    const first = await daily.openRound(team, CHANNEL, '2035-03-08');
+    expect(first.status).toBe('retry');
+    expect(rig.fake.channelMessages(CHANNEL).slice(before)).toHaveLength(0);
+    const roundId = first.roundId as string;
+    // Another bot copies the round's answer button and nonce into the channel.
+    const button = {
+      type: 2,
+      style: 1,
+      label: 'A',
+      custom_id: encodeAction({ kind: 'answer', roundId, choice: 0 }),
+    };
+    const other = rig.fake.postAs(
+      { id: '900000000000000001', username: 'mimic', bot: true, permissions: 0n },
+      CHANNEL,
+      {
+        content: 'not the quiz',
+        components: [{ type: 1, components: [button] }],
+      },
+    );
+    other.nonce = nonceFor(roundId);
+    const second = await daily.openRound(team, CHANNEL, '2035-03-08');
+    expect(second.status).toBe('posted');
+    if (second.status === 'posted') expect(second.message.messageId).not.toBe(other.id);
+    const ours = rig.fake.channelMessages(CHANNEL).filter((m) => m.author.id === rig.fake.bot.id);
+    expect(ours.slice(-1).map((m) => m.id)).toEqual(
+      second.status === 'posted' ? [second.message.messageId] : [],
+    );
   });
 
   it('a retry after the nonce window (a takeover after a long stall) finds the landed post in the channel', async () => {

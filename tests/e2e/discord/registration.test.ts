@@ -52,7 +52,14 @@ describe('discord: lifecycle and command registration', () => {
       default_member_permissions?: string;
       options?: { name: string }[];
     }[];
-    expect(body.map((c) => c.name).sort()).toEqual(['decks', 'leaderboard', 'quiz-admin', 'review', 'stats']);
+    expect(body.map((c) => c.name).sort()).toEqual([
+      'decks',
+      'forget-me',
+      'leaderboard',
+      'quiz-admin',
+      'review',
+      'stats',
+    ]);
     const admin = body.find((c) => c.name === 'quiz-admin');
     expect(admin?.default_member_permissions).toBe('32'); // ManageGuild
     expect(admin?.options?.map((o) => o.name)).toEqual([
@@ -103,7 +110,7 @@ describe('discord: register without the gateway, invite URL', () => {
     const fake = await FakeDiscord.start();
     try {
       const r = await registerWithToken({ token: 'x', apiUrl: fake.apiUrl });
-      expect(r).toEqual({ applicationId: fake.applicationId, count: 5, scope: 'global' });
+      expect(r).toEqual({ applicationId: fake.applicationId, count: 6, scope: 'global' });
       expect(fake.find('PUT', /commands$/).map((p) => p.path)).toEqual([
         `/applications/${fake.applicationId}/commands`,
       ]);

@@ -38,6 +38,9 @@ class StubEngine implements DiscordEngine {
   review(actor: Actor, deck?: string | null): Promise<View> {
     return this.answer('review', actor, deck, this.view);
   }
+  forgetMe(actor: Actor): Promise<View> {
+    return this.answer('forgetMe', actor, null, this.view);
+  }
   stats(actor: Actor, deck?: string | null): Promise<View> {
     return this.answer('stats', actor, deck, this.view);
   }

@@ -58,6 +58,20 @@ describe('slack: exactly one daily post through lost and late responses', () => 
     });
   }
 
+  it('a retry does not take another app’s message carrying the round id for its own post (review S1)', async () => {
+    rig.fake.failNext('chat.postMessage', 'channel_not_found');
+    const first = await rig.daily.openRound(team, CHANNEL, DATE);
+    expect(first.status).toBe('retry');
+    const other = rig.fake.postAs({ bot_id: 'B0OTHER', user: 'U0OTHER' }, CHANNEL, 'not the quiz', {
+      event_type: 'quizbot_round',
+      event_payload: { round_id: first.roundId },
+    });
+    const second = await rig.daily.openRound(team, CHANNEL, DATE);
+    expect(second.status).toBe('posted');
+    if (second.status === 'posted') expect(second.message.messageId).not.toBe(other.ts);
+    expect(rig.fake.channelMessages(CHANNEL).filter((m) => m.bot_id === 'B0BOT')).toHaveLength(1);
+  });
+
   it('a first post looks nothing up; a retry after a definite refusal looks up once and posts', async () => {
     rig.fake.failNext('chat.postMessage', 'channel_not_found');
     expect((await rig.daily.openRound(team, CHANNEL, DATE)).status).toBe('retry');

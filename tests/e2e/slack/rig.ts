@@ -5,12 +5,15 @@ import type { Logger } from '../../../src/engine/api.js';
 import { DailyService, type DailySettings } from '../../../src/engine/daily.js';
 import { type Deck, DeckSet } from '../../../src/engine/deck/types.js';
 import { QuizEngine } from '../../../src/engine/engine.js';
-import type { ReviewStore, TeamStore } from '../../../src/engine/ports.js';
+import { forgetUser } from '../../../src/engine/forget.js';
+import type { ReviewStore, TeamStore, UserDataPort } from '../../../src/engine/ports.js';
 import { ReviewService } from '../../../src/engine/review.js';
 import { seededRandom } from '../../../src/engine/shuffle.js';
+import { MemoryUserData } from '../../../src/store/memory/forget.js';
 import { PersistedDoc } from '../../../src/store/memory/persist.js';
 import { MemoryReviewStore, type ReviewDoc } from '../../../src/store/memory/review-store.js';
 import { MemoryTeamStore } from '../../../src/store/memory/team-store.js';
+import { RedisUserData } from '../../../src/store/redis/forget.js';
 import { Keys } from '../../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../../src/store/redis/team-store.js';
@@ -89,14 +92,17 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
   const log = recordingLogger();
   let reviewStore: ReviewStore;
   let teamStore: TeamStore;
+  let userData: UserDataPort;
   if (o.redis) {
     const keys = new Keys(`${o.prefix ?? 'qb'}-slack${process.pid}-${++rigs}`);
     reviewStore = new RedisReviewStore(o.redis, keys);
     teamStore = new RedisTeamStore(o.redis, keys);
+    userData = new RedisUserData(o.redis, keys);
   } else {
     const doc = new PersistedDoc<ReviewDoc>(null, () => ({}));
     reviewStore = new MemoryReviewStore(doc);
     teamStore = new MemoryTeamStore(doc as PersistedDoc<object>);
+    userData = new MemoryUserData(doc as PersistedDoc<object>);
   }
   let slack: SlackHandle | undefined;
   const daily = new DailyService({
@@ -114,6 +120,7 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
     decks,
     daily,
     log,
+    forget: (user) => forgetUser(userData, user),
     ...(o.dashboardLink ? { dashboardLink: o.dashboardLink } : {}),
   });
   slack = await startSlack({

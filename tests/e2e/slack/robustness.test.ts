@@ -156,6 +156,7 @@ describe('failures', () => {
       stats: async () => ({ text: 'stats', private: true }),
       leaderboard: async () => ({ text: 'board', private: true }),
       admin: async () => ({ text: 'admin', private: true }),
+      forgetMe: async () => ({ text: 'forget', private: true }),
       action: async () => {
         throw new Error('engine bug');
       },

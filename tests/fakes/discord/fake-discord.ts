@@ -334,6 +334,17 @@ export class FakeDiscord {
     this.injected.length = 0;
   }
 
+  /**
+   * A message created by someone else (another bot, a user) with `body`'s content, embeds and
+   * components, as the channel's history then returns it; the nonce index is not touched (a nonce
+   * is unique per author).
+   */
+  postAs(author: FakeUser, channelId: string, body: Json): FakeMessage {
+    const m = this.store(channelId, body, 0, undefined, this.now());
+    m.author = userJson(author);
+    return m;
+  }
+
   /** Messages in a channel (not deleted), oldest first. */
   channelMessages(channelId: string): FakeMessage[] {
     return [...this.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted);

@@ -139,6 +139,13 @@ export interface FakeSlack {
   clearFaults(): void;
   /** Messages of a channel, oldest first. */
   channelMessages(channel: string): FakeMessage[];
+  /** Adds a message posted by another app (its `bot_id` and bot user), as history then returns it. */
+  postAs(
+    from: { bot_id: string; user: string },
+    channel: string,
+    text: string,
+    metadata?: MessageMetadata,
+  ): FakeMessage;
   /** The next call of `method` answers `{ok:false, error}`. */
   failNext(method: string, error: string): void;
   /** The next posts to any response_url answer this HTTP status. */
@@ -570,6 +577,20 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       planned.clear();
     },
     channelMessages,
+    postAs(from, channel, text, metadata) {
+      const ts = nextTs();
+      const msg: FakeMessage = {
+        channel,
+        ts,
+        text,
+        blocks: [],
+        edits: 0,
+        ...from,
+        ...(metadata ? { metadata } : {}),
+      };
+      messages.set(`${channel}:${ts}`, msg);
+      return msg;
+    },
     failResponses(status, times = 1) {
       responseFailures = [...responseFailures, ...Array<number>(times).fill(status)];
     },

@@ -88,7 +88,8 @@ export async function startDiscordHttp(opts: DiscordHttpOptions): Promise<Discor
   let stopped: Promise<void> | undefined;
   return {
     client,
-    chat: new DiscordChatPort(rest, log),
+    // A bot's user id is its application's id: the author of the posts a retry looks for.
+    chat: new DiscordChatPort(rest, log, applicationId),
     applicationId,
     port,
     ready: () => listening,

@@ -7,16 +7,18 @@
 --                       retry|<attempts>, posted, failed|<attempts>; each followed by #<expiry ms>
 --                       by the caller's clock (a value without it, as older versions wrote, never
 --                       expires early; its TTL still applies)
--- KEYS[2] round hash    <p>:{t:..}:round:<roundId>   field exp: expiry ms by the caller's clock
+-- KEYS[2] round hash    <p>:{t:..}:round:<roundId>   field exp: expiry ms by the caller's clock;
+--                       field free: rate-limited attempts (dailyFailed), not counted as attempts
 -- KEYS[3] answers hash  <p>:{t:..}:ans:<roundId>     deleted only with a round past its expiry
 -- ARGV[1] owner (one id per process, no '|'; for diagnostics, not for fencing)
 -- ARGV[2] now in ms
 -- ARGV[3] lease in ms: how long a post in progress keeps others out (renewed by dailyRenew)
--- ARGV[4] max attempts: a claim taken after that many attempts becomes failed instead
+-- ARGV[4] max attempts: a claim taken after that many counted attempts (rate limits not counted)
+--         becomes failed instead
 -- ARGV[5] keep in ms: lifetime of the claim, and of the round after its close time (relative to ARGV[2])
 -- ARGV[6] close time of the round in ms
 -- ARGV[7..] round hash fields and values, in pairs (written by the first claim only)
--- Returns { 'claimed', generation, round fields and values... } | { 'busy', lease until }
+-- Returns { 'claimed', generation, counted attempt, round fields and values... } | { 'busy', lease until }
 --       | { 'posted', '0' } | { 'failed', attempts }.
 
 -- @include claim-owner
@@ -48,7 +50,7 @@ if claim.value and (not claim.expMs or claim.expMs > now) then
   end
 end
 
-local stored = redis.call('HMGET', KEYS[2], 'msg', 'status', 'exp')
+local stored = redis.call('HMGET', KEYS[2], 'msg', 'status', 'exp', 'free')
 if stored[3] and tonumber(stored[3]) <= now then
   -- Past its lifetime (the TTL is the backstop): forgotten, as if never claimed.
   redis.call('DEL', KEYS[2], KEYS[3])
@@ -58,9 +60,11 @@ end
 if stored[1] or stored[2] == 'closed' or stored[2] == 'closing' then return { 'posted', '0' } end
 
 local expSuffix = '#' .. string.format('%.0f', now + keep)
-if attempt > maxAttempts then
-  redis.call('SET', KEYS[1], 'failed|' .. (attempt - 1) .. expSuffix, 'PX', keep)
-  return { 'failed', tostring(attempt - 1) }
+-- The generation numbers every claim; the attempts that count leave out the rate-limited ones.
+local counted = attempt - (tonumber(stored[4] or '0') or 0)
+if counted > maxAttempts then
+  redis.call('SET', KEYS[1], 'failed|' .. (counted - 1) .. expSuffix, 'PX', keep)
+  return { 'failed', tostring(counted - 1) }
 end
 
 if redis.call('EXISTS', KEYS[2]) == 0 then
@@ -71,4 +75,4 @@ if redis.call('EXISTS', KEYS[2]) == 0 then
   redis.call('PEXPIRE', KEYS[2], string.format('%.0f', math.max(closes - now, 0) + keep))
 end
 redis.call('SET', KEYS[1], 'run|' .. owner .. '|' .. attempt .. '|' .. string.format('%.0f', now + lease) .. expSuffix, 'PX', keep)
-return { 'claimed', tostring(attempt), unpack(redis.call('HGETALL', KEYS[2])) }
+return { 'claimed', tostring(attempt), tostring(counted), unpack(redis.call('HGETALL', KEYS[2])) }
