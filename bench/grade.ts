@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { encodeAction, type Grade, ownerTag } from '../src/engine/actions.js';
@@ -14,6 +14,7 @@ import { localDate } from '../src/engine/time.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
 import { Keys, REVIEW_LOG_CAP } from '../src/store/redis/keys.js';
 import { RedisReviewStore } from '../src/store/redis/review-store.js';
+import { scriptSource } from '../src/store/redis/scripts.js';
 import type { BenchContext } from './context.js';
 import { benchDeck, cardId, ROOT, snowflakeUser, statePool } from './fixtures.js';
 import { describeProfile, profile } from './profile.js';
@@ -97,15 +98,14 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       clock: systemClock,
     });
     const engine = new QuizEngine({ review, decks });
-    const gradeSha = await bare.script('LOAD', readFileSync(join(LUA, 'grade-6.lua'), 'utf8'));
+    // As Redis runs it: fragments spliced in (scripts.ts), so the SHA is the engine's.
+    const gradeSha = await bare.script('LOAD', scriptSource(LUA, 'grade-6.lua'));
     if (typeof gradeSha !== 'string') throw new Error('SCRIPT LOAD failed');
     const shaNames = new Map(
       readdirSync(LUA)
         .filter((f) => f.endsWith('.lua'))
         .map((f) => [
-          createHash('sha1')
-            .update(readFileSync(join(LUA, f), 'utf8'))
-            .digest('hex'),
+          createHash('sha1').update(scriptSource(LUA, f)).digest('hex'),
           f.replace(/-\d+\.lua$/, ''),
         ]),
     );
