@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { encodeAction, type Grade, ownerTag } from '../src/engine/actions.js';
@@ -14,6 +14,7 @@ import { localDate } from '../src/engine/time.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
 import { Keys, REVIEW_LOG_CAP } from '../src/store/redis/keys.js';
 import { RedisReviewStore } from '../src/store/redis/review-store.js';
+import { scriptSource } from '../src/store/redis/scripts.js';
 import type { BenchContext } from './context.js';
 import { benchDeck, cardId, ROOT, snowflakeUser, statePool } from './fixtures.js';
 import { describeProfile, profile } from './profile.js';
@@ -33,7 +34,7 @@ const LABEL: Record<Variant, string> = {
   engine: 'engine (QuizEngine.action -> ReviewService.grade)',
   bare2: 'bare ioredis: HGET + EVALSHA grade',
   bare3:
-    "bare ioredis: HGET, then EVALSHA grade pipelined with the engine's next-card script, replayed (same round trips)",
+    "bare ioredis: HGET, then EVALSHA grade with the engine's next-card snapshot arguments (the script reads the next card), plus anything else the engine sent, replayed (same round trips)",
 };
 
 /** One closed-loop trial: `conc` workers each run `op` back to back until the time is up. */
@@ -97,15 +98,14 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       clock: systemClock,
     });
     const engine = new QuizEngine({ review, decks });
-    const gradeSha = await bare.script('LOAD', readFileSync(join(LUA, 'grade-6.lua'), 'utf8'));
+    // As Redis runs it: fragments spliced in (scripts.ts), so the SHA is the engine's.
+    const gradeSha = await bare.script('LOAD', scriptSource(LUA, 'grade-6.lua'));
     if (typeof gradeSha !== 'string') throw new Error('SCRIPT LOAD failed');
     const shaNames = new Map(
       readdirSync(LUA)
         .filter((f) => f.endsWith('.lua'))
         .map((f) => [
-          createHash('sha1')
-            .update(readFileSync(join(LUA, f), 'utf8'))
-            .digest('hex'),
+          createHash('sha1').update(scriptSource(LUA, f)).digest('hex'),
           f.replace(/-\d+\.lua$/, ''),
         ]),
     );
@@ -202,15 +202,19 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const hgetAt = captured.sent.findIndex((c) => c.name === 'hget');
     const gradeAt = captured.sent.findIndex((c) => c.name === 'evalsha' && c.args[0] === gradeSha);
     const gradeArgs = captured.sent[gradeAt]?.args ?? [];
-    // sha, numkeys, 6 keys, then ARGV[1..11] as grade-6.lua's header lists them.
-    if (hgetAt < 0 || gradeAt < 0 || gradeArgs.length !== 19 || gradeArgs[8] !== capturedCard)
+    // sha, numkeys, 6 keys, then ARGV[1..15] as grade-6.lua's header lists them.
+    if (hgetAt < 0 || gradeAt < 0 || gradeArgs.length !== 23 || gradeArgs[8] !== capturedCard)
       throw new Error(
-        `the engine's grade no longer sends HGET + EVALSHA grade (6 keys, 11 args) as bench/grade.ts expects: ${captured.sent
+        `the engine's grade no longer sends HGET + EVALSHA grade (6 keys, 15 args) as bench/grade.ts expects: ${captured.sent
           .map((c) => `${c.name} ${c.args.length}`)
           .join(', ')}`,
       );
     // ARGV[11], the oldest day the counters keep: the engine's own value, as captured.
     const keepFromArg = gradeArgs[18] as string;
+    // ARGV[12..15], the next-card snapshot the engine asks the grade script for: now, end of day,
+    // due ids, day. The bare HGET + grade baseline sends none (the plain grade, as the issue names it).
+    const snapEod = gradeArgs[20] as string;
+    const snapIds = gradeArgs[21] as string;
     type Part = string | { tag: string[] } | 'CARD' | 'NOW';
     const gradeTrip = captured.sent[gradeAt]?.trip;
     const readTrip = captured.sent[hgetAt]?.trip;
@@ -288,6 +292,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           String(REVIEW_LOG_CAP),
           DECK,
           keepFromArg,
+          ...(v === 'bare2' ? ['', '', '', ''] : [nowArg, snapEod, snapIds, day]),
         ];
         let applied: unknown;
         if (v === 'bare2') {
@@ -298,7 +303,8 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           const pipe = bare.pipeline().evalsha(gradeSha, 6, ...gradeArgs);
           for (const cmd of replay) if (cmd.withGrade) pipe.call(cmd.name, ...argsOf(cmd));
           const res = await pipe.exec();
-          applied = res?.[0]?.[1];
+          const reply = res?.[0]?.[1];
+          applied = Array.isArray(reply) ? reply[0] : reply;
           for (const cmd of replay)
             if (!cmd.withGrade && !cmd.withRead) await bare.call(cmd.name, argsOf(cmd));
         }
@@ -420,7 +426,8 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           median(r3),
           'ratio',
           '>=',
-          0.7,
+          // Issue 17 raised the 64-in-flight target to 0.8; the others keep issue 10's 0.7.
+          level === 64 ? 0.8 : 0.7,
           `runs ${spread(r3)}`,
         ),
       );
@@ -486,7 +493,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const notes = [
       `**Method.** One bench process, the bench's own redis-server. ${LABEL.engine}: the call an adapter makes for a rating button — action id decoded, owner checked, state read, ts-fsrs \`next()\`, packed, the atomic \`grade\` script through RedisReviewStore, then the next card drawn and its view built. ${LABEL.bare2}: a second, plain ioredis client sending the same keys and arguments with precomputed values — the baseline the issue names. ${LABEL.bare3}: the same, then every other command one engine grade sent, recorded from a real engine grade at start-up and replayed with this user's keys (${replayed.join(', ') || 'none'}) — i.e. exactly the Redis work of a click. Each of ${maxConc} workers owns one user with ${CARDS} started cards (ts-fsrs states) and grades ${GRADED} of them in turn while the rest stay overdue, so every click finds a due card next, as in a review session. Closed loop: N workers grade back to back for ${trialMs} ms per trial; latency is per call (performance.now). ${ctx.runs} runs; in each run every level runs every variant back to back (order rotated per run) and ratios are taken within the run. Warm-up first. Conflicts (stale rev): engine ${engineConflicts}, bare ${bareConflicts}; engine errors ${engineErrors}.`,
       `**Round trips per grade (counted on the client: a command alone or a whole pipeline is one).** engine ${rt} (${mix('engine')}); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: HGET and the \`grade\` script (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
-      `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the HGET + grade baseline the engine ${rt > 2 ? 'also pays the extra round trip(s) of drawing the next card' : 'makes the same 2 round trips, but its second one also runs the next-card `queue` script (pipelined with the grade), so Redis does about twice the work per click'}. What would close a miss there: fold the next-card read into the \`grade\` script itself (one script instead of two in that round trip), or measure against the same-work baseline, which is what the target describes (same round trips, same scripts). What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
+      `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the HGET + grade baseline the engine ${rt > 2 ? 'also pays the extra round trip(s) of drawing the next card' : 'makes the same 2 round trips, each running one command, but its grade script also reads the next card (ZRANGEBYSCORE, two ZCOUNTs, ZRANGE, HGET of the day counter and of the next state, HLEN), so Redis does more work per click than the plain grade'}. What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
       `**Profile** (V8 sampling profiler in the bench process, 64 in flight, one extra untimed trial each). Engine — ${describeProfile(profEngine.summary)} Bare, same work — ${describeProfile(profBare.summary)} (${Math.round(profEngine.result.perSecond)} vs ${Math.round(profBare.result.perSecond)} grades/s while profiled.)`,
       `Throughput spread over runs, engine: 1 in flight ${spread(tput.engine[1] ?? [], 0)}, 64 ${spread(tput.engine[64] ?? [], 0)}, 256 ${spread(tput.engine[256] ?? [], 0)} grades/s; bare, same work: 1 ${spread(tput.bare3[1] ?? [], 0)}, 64 ${spread(tput.bare3[64] ?? [], 0)}, 256 ${spread(tput.bare3[256] ?? [], 0)}. On 2 shared cores the bench's node process and redis-server compete for CPU with each other and with other work, so absolute rates move with the machine's load; the same-run ratios are the stable figures.`,
     ];

@@ -91,6 +91,21 @@ export function unpackCard(packed: string): Card {
   return card;
 }
 
+/**
+ * The review count of a packed state, without unpacking the rest (no Dates, no number parsing):
+ * drawing the next card needs only this. Throws RangeError as {@link unpackCard} would.
+ */
+export function packedReps(packed: string): number {
+  let at = 0;
+  for (let i = 0; i < 7; i++) {
+    at = packed.indexOf(SEP, at) + 1;
+    if (at === 0) throw new RangeError(`bad packed state: ${packed}`);
+  }
+  const end = packed.indexOf(SEP, at);
+  if (!packed.startsWith(PACK_VERSION + SEP) || end < 0) throw new RangeError(`bad packed state: ${packed}`);
+  return int(packed.slice(at, end), 'reps');
+}
+
 /** A fresh card as ts-fsrs makes it, at `now`. */
 export function newCard(now: number): Card {
   return createEmptyCard(new Date(now));

@@ -1,7 +1,7 @@
 import { type Card, type FSRS, type Grade as FsrsGrade, fsrs, generatorParameters, State } from 'ts-fsrs';
 import { type Action, encodeAction, type Grade, ownerTag } from './actions.js';
 import type { Actor } from './api.js';
-import { newCard, packCard, unpackCard } from './cardstate.js';
+import { newCard, packCard, packedReps, unpackCard } from './cardstate.js';
 import type { Deck, DeckCard, DeckSet } from './deck/types.js';
 import { QuizError } from './errors.js';
 import { teamReviewLine } from './fsrs/log.js';
@@ -93,7 +93,7 @@ export class ReviewService {
       const card = this.opts.decks.card(deck.id, dueId) as DeckCard;
       const state =
         dueId === snap.dueCardId ? snap.dueState : await this.opts.store.getState(user, deck.id, dueId);
-      const rev = state ? unpackCard(state).reps : 0;
+      const rev = state ? packedReps(state) : 0;
       return {
         kind: 'card',
         card,
@@ -205,8 +205,7 @@ export class ReviewService {
         ? `${GRADE_LABELS[a.grade]} — next review in ${shortDuration(after.due.getTime() - now)}.`
         : 'That card was already graded; here is your next one.';
     }
-    const view = this.cardView(user, deck, await this.next(user, deck, snap));
-    return { ...view, text: `_${note}_\n\n${view.text}` };
+    return this.cardView(user, deck, await this.next(user, deck, snap), `_${note}_\n\n`);
   }
 
   /** Personal stats: due now, due today, reviews today, 30-day retention, streak. */
@@ -255,7 +254,8 @@ export class ReviewService {
     };
   }
 
-  private cardView(user: UserRef, deck: Deck, next: NextCard): View {
+  /** The next card's view (or "all caught up"); `lead` goes before its text (a grade's note). */
+  private cardView(user: UserRef, deck: Deck, next: NextCard, lead = ''): View {
     const now = this.opts.clock.now();
     if (next.kind === 'done') {
       const when = next.nextDue === null ? null : shortDuration(Math.max(0, next.nextDue - now));
@@ -263,7 +263,13 @@ export class ReviewService {
         when === null
           ? `Nothing due in ${deck.title}, and no new cards left for today. Come back tomorrow!`
           : `Nothing due in ${deck.title}. Next card in ${when}.`;
-      return { title: deck.title, text, private: true, tone: 'success', footer: 'All caught up ✓' };
+      return {
+        title: deck.title,
+        text: lead + text,
+        private: true,
+        tone: 'success',
+        footer: 'All caught up ✓',
+      };
     }
     const { card } = next;
     const status = next.isNew
@@ -271,7 +277,7 @@ export class ReviewService {
       : `${next.dueNow} due now`;
     return {
       title: deck.title,
-      text: `**${truncate(card.front, MAX_FRONT)}**`,
+      text: `${lead}**${truncate(card.front, MAX_FRONT)}**`,
       buttons: [
         [
           {

@@ -20,7 +20,15 @@ export const RETENTION = {
 
 /** The oldest local day (YYYY-MM-DD) whose review counters are kept when `day` is today. */
 export function oldestKeptDay(day: string): string {
+  // Every grade asks, nearly always for the same day: the last answer is kept (no Date per click).
+  if (day === lastDay) return lastKept;
   const t = Date.parse(`${day}T00:00:00Z`);
-  if (!Number.isFinite(t)) return '';
-  return new Date(t - (RETENTION.dayCounterDays - 1) * 86_400_000).toISOString().slice(0, 10);
+  const kept = Number.isFinite(t)
+    ? new Date(t - (RETENTION.dayCounterDays - 1) * 86_400_000).toISOString().slice(0, 10)
+    : '';
+  lastDay = day;
+  lastKept = kept;
+  return kept;
 }
+let lastDay = '';
+let lastKept = '';

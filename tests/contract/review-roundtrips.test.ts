@@ -26,7 +26,7 @@ describe('Redis round trips on the review hot paths', () => {
     await server?.dispose();
   });
 
-  it('a grade click costs 2 round trips (read the state; grade + next-card queue pipelined); show answer 1', async () => {
+  it('a grade click costs 2 round trips (read the state; one grade script that also reads the next card); show answer 1', async () => {
     const decks = new DeckSet([testDeck(3)]);
     const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
     const store = new RedisReviewStore(redis, new Keys(`${server.prefix}rt`));
@@ -63,5 +63,29 @@ describe('Redis round trips on the review hot paths', () => {
     expect(after.view.text).toMatch(/Question [12]\?/);
     expect(after.view.footer).toBe('1 due now');
     expect(trips.count).toBe(2);
+    // The second round trip runs one script (the grade reads the next card itself); beside it only
+    // the team's review log (another slot, so outside the script).
+    expect(trips.commands).toEqual(['hget', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
+  });
+
+  it('in a DM (no team), a grade click is HGET, then the grade script alone', async () => {
+    const decks = new DeckSet([testDeck(3)]);
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
+    const store = new RedisReviewStore(redis, new Keys(`${server.prefix}dm`));
+    const engine = new QuizEngine({ review: new ReviewService({ store, decks, clock }), decks });
+    const bob = actor('bob', { team: null });
+    for (let i = 0; i < 2; i++) {
+      const v = await engine.review(bob, 'test');
+      const s = await engine.action(bob, press(v, /Show answer/));
+      await engine.action(bob, press(s.view, /^Easy/));
+    }
+    clock.advance(30 * 86_400_000);
+    const v = await engine.review(bob, 'test');
+    const shown = await engine.action(bob, press(v, /Show answer/));
+    const trips = countTrips(redis);
+    const graded = await engine.action(bob, press(shown.view, /^Good/));
+    expect(graded.view.footer).toBe('1 due now');
+    expect(trips.count).toBe(2);
+    expect(trips.commands).toEqual(['hget', 'evalsha']);
   });
 });

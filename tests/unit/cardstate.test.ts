@@ -1,6 +1,6 @@
 import { type Card, createEmptyCard, fsrs, type Grade, Rating, State } from 'ts-fsrs';
 import { describe, expect, it } from 'vitest';
-import { MAX_PACKED_BYTES, newCard, packCard, unpackCard } from '../../src/engine/cardstate.js';
+import { MAX_PACKED_BYTES, newCard, packCard, packedReps, unpackCard } from '../../src/engine/cardstate.js';
 
 const f = fsrs();
 const HOUR = 3_600_000;
@@ -133,6 +133,13 @@ describe('packed card state', () => {
     ['bad last review', 'v1|1|spdupo|0.2|6.4|0|0|1|0|!'],
   ])('rejects a malformed string (%s)', (_what, s) => {
     expect(() => unpackCard(s)).toThrow(RangeError);
+  });
+
+  it('packedReps reads the review count as unpackCard does, and refuses what it refuses', () => {
+    for (const card of Object.values(byState)) expect(packedReps(packCard(card))).toBe(card.reps);
+    expect(packedReps(packCard(newCard(T0)))).toBe(0);
+    for (const bad of ['', 'v1|2|x', 'v2|2|a|1|1|0|0|5|0|', 'v1|2|a|1|1|0|0|x|0|'])
+      expect(() => packedReps(bad)).toThrow(RangeError);
   });
 
   it('refuses to pack a non-finite number', () => {

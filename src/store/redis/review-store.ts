@@ -126,13 +126,18 @@ export class RedisReviewStore implements ReviewStore {
     return this.outcome(w, await this.execGrade(w, null));
   }
 
-  /** One round trip: the `grade` script, then the `queue` script, pipelined. */
+  /**
+   * One round trip running one script: the `grade` script reads the next-card snapshot itself
+   * (ARGV[12..15]). Alone on the wire when the card is not new and there is no team, else
+   * pipelined with the export index and the team's log as in applyGrade.
+   */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const results = await this.execGrade(w, q);
-    return {
-      outcome: await this.outcome(w, results),
-      queue: parseQueue(results.at(-1) as ScriptReply<'queue'>),
-    };
+    const reply = results[0];
+    if (!Array.isArray(reply)) throw new Error(`grade script: unexpected reply ${String(reply)}`);
+    const [applied, ...queue] = reply as [number, ...ScriptReply<'queue'>];
+    results[0] = applied;
+    return { outcome: await this.outcome(w, results), queue: parseQueue(queue) };
   }
 
   /**
@@ -147,39 +152,50 @@ export class RedisReviewStore implements ReviewStore {
     return 'conflict';
   }
 
-  /**
-   * The grade script, then (same round trip) the index and team-log writes and the next-card
-   * script; on a cluster each slot's commands go in their own pipeline (batch.ts). With
-   * `REDIS_WAIT_REPLICAS`, WAIT follows the grade on the user's slot: the reply waits until that
-   * many replicas have the grade.
-   */
-  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<unknown[]> {
+  private gradeArgs(w: GradeWrite, q: QueueQuery | null): ScriptArgs<'grade'> {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const k = this.keys;
     const u = w.user;
+    const args: ScriptArgs<'grade'> = [
+      k.cards(u, w.deckId),
+      k.due(u, w.deckId),
+      k.deckDays(u, w.deckId),
+      k.days(u),
+      k.log(u),
+      k.decks(u),
+      w.cardId,
+      w.expected ?? '',
+      w.next,
+      String(w.due),
+      w.day,
+      w.isNew ? '1' : '0',
+      w.recalled === null ? '' : w.recalled ? '1' : '0',
+      w.log,
+      String(REVIEW_LOG_CAP),
+      w.deckId,
+      oldestKeptDay(w.day),
+    ];
+    if (q) args.push(String(q.now), String(q.endOfDay), String(QUEUE_DUE_IDS), q.day);
+    return args;
+  }
+
+  /**
+   * The grade script (which also reads the next-card snapshot when `q` is given), then (same round
+   * trip) the index and team-log writes; on a cluster each slot's commands go in their own
+   * pipeline (batch.ts). With `REDIS_WAIT_REPLICAS`, WAIT follows the grade on the user's slot:
+   * the reply waits until that many replicas have the grade.
+   */
+  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<unknown[]> {
+    const args = this.gradeArgs(w, q);
+    const k = this.keys;
+    const u = w.user;
+    if (w.expected !== null && !w.team && !this.wait.active()) {
+      // The common click in a DM: the script alone, no pipeline object (fewer allocations per click).
+      return [await guard('applyGrade', () => this.scripts.grade(...args))];
+    }
     const cards = k.cards(u, w.deckId);
     const batch = new SlotBatch<ScriptedPipeline>(this.redis);
-    batch.on(cards, (p) =>
-      p.grade(
-        cards,
-        k.due(u, w.deckId),
-        k.deckDays(u, w.deckId),
-        k.days(u),
-        k.log(u),
-        k.decks(u),
-        w.cardId,
-        w.expected ?? '',
-        w.next,
-        String(w.due),
-        w.day,
-        w.isNew ? '1' : '0',
-        w.recalled === null ? '' : w.recalled ? '1' : '0',
-        w.log,
-        String(REVIEW_LOG_CAP),
-        w.deckId,
-        oldestKeptDay(w.day),
-      ),
-    );
+    batch.on(cards, (p) => p.grade(...args));
     const waited = this.wait.active() ? batch.length : -1;
     if (waited >= 0) batch.on(cards, (p) => p.wait(this.wait.replicas, this.wait.timeoutMs));
     if (w.expected === null) batch.on(k.users(u), (p) => p.sadd(k.users(u), k.userMember(u)));
@@ -197,7 +213,6 @@ export class RedisReviewStore implements ReviewStore {
       const index = k.fsrsTeams(team.ref);
       batch.on(index, (p) => p.sadd(index, k.teamMember(team.ref)));
     }
-    if (q) batch.on(cards, (p) => p.queue(...this.queueArgs(u, w.deckId, q)));
     const res = await guard('applyGrade', () => batch.exec());
     if (waited >= 0) this.wait.check('grade', res[waited]);
     return res;

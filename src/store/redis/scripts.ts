@@ -65,6 +65,10 @@ export const SCRIPTS = {
       'cap',
       'deckId',
       'oldestDay',
+      'snapNow?',
+      'snapEndOfDay?',
+      'snapDueIds?',
+      'snapDay?',
     ],
   },
   lbRead: { keys: ['board', 'names'], argv: ['userId', 'n'] },
@@ -82,6 +86,9 @@ export type ScriptName = keyof typeof SCRIPTS;
 type Arg = string | number;
 type Flat = (string | number | null)[];
 
+/** Reply of `lua/queue-3.lua` (the queue-snapshot fragment). */
+type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
+
 /** What each script returns (its header's `-- Returns`), as ioredis hands it over. */
 export interface ScriptReplies {
   dailyAnswer: Flat;
@@ -96,9 +103,10 @@ export interface ScriptReplies {
   forgetMember: [number, number, string];
   forgetReviewLines: number;
   fsrsLease: number;
-  grade: number;
+  /** The outcome (1 applied, 0 conflict), or with a snapshot asked for, the outcome then a `queue` reply. */
+  grade: number | [number, ...QueueReply];
   lbRead: Flat;
-  queue: [string | null, number, number, string | null, number, number, string | null, string[]];
+  queue: QueueReply;
   rateSlot: number;
 }
 

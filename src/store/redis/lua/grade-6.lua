@@ -17,22 +17,40 @@
 -- ARGV[10] deck id (member of KEYS[6])
 -- ARGV[11] oldest local day kept in the day counters (YYYY-MM-DD; '' = keep all): on the first
 --          review of a day, counter fields of older days are deleted (retention, README "Retention")
--- Returns 1 when applied, 0 on conflict (nothing written).
+-- ARGV[12] now in ms for the next-card snapshot; absent or '' = no snapshot
+-- ARGV[13] end of the local day in ms (exclusive); absent without a snapshot
+-- ARGV[14] how many oldest due ids to return; absent without a snapshot
+-- ARGV[15] local day YYYY-MM-DD of the snapshot's new-card count; absent without a snapshot
+-- Returns 1 when applied, 0 on conflict (nothing written). With ARGV[12], returns instead
+--   { 1 or 0, then exactly what queue-3.lua returns for KEYS[1..3] after the grade }: the grade
+--   click reads its next card in the same script, so its second round trip runs one script.
 
 local card, expected, nextState = ARGV[1], ARGV[2], ARGV[3]
 local due, day, isNew, recalled = tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
 local cap = tonumber(ARGV[9])
+local snapNow = ARGV[12] or ''
 
 -- Validate everything before the first write: Redis does not roll a script back on error.
-if card == '' or nextState == '' or due == nil or day == '' or cap == nil or cap < 1 then
+if card == '' or nextState == '' or due == nil or day == '' or cap == nil or cap < 1
+  or (snapNow ~= '' and (tonumber(snapNow) == nil or tonumber(ARGV[14]) == nil or (ARGV[15] or '') == '')) then
   return redis.error_reply('ERR grade: bad arguments')
+end
+
+-- @include queue-snapshot
+
+-- The reply: with ARGV[12], the outcome then the next-card snapshot (after the grade or the conflict).
+local function reply(applied)
+  if snapNow == '' then return applied end
+  local snap = queueSnapshot(KEYS[1], KEYS[2], KEYS[3], snapNow, ARGV[13], ARGV[15], tonumber(ARGV[14]))
+  table.insert(snap, 1, applied)
+  return snap
 end
 
 local current = redis.call('HGET', KEYS[1], card)
 if expected == '' then
-  if current then return 0 end
+  if current then return reply(0) end
 elseif current ~= expected then
-  return 0
+  return reply(0)
 end
 
 redis.call('HSET', KEYS[1], card, nextState)
@@ -67,4 +85,4 @@ end
 
 redis.call('LPUSH', KEYS[5], ARGV[8])
 redis.call('LTRIM', KEYS[5], 0, cap - 1)
-return 1
+return reply(1)
