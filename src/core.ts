@@ -112,20 +112,7 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
             ),
         }
       : {}),
-    ...(metrics
-      ? {
-          onFailure: (code: string) => code === 'store_unavailable' && metrics.storeErrors.inc(),
-          observe: (e: {
-            platform: string;
-            kind: string;
-            ms: number;
-            outcome: 'ok' | 'refused' | 'error';
-          }) => {
-            metrics.latency.observe({ platform: e.platform, kind: e.kind }, e.ms / 1000);
-            metrics.interactions.inc({ platform: e.platform, kind: e.kind, outcome: e.outcome });
-          },
-        }
-      : {}),
+    ...(metrics ? engineMetrics(metrics) : {}),
   });
   return { config, decks, stores, review, daily, chats, engine, web, forgetting };
 }
@@ -144,4 +131,15 @@ async function loadDeckSet(dir: string, log: Pino): Promise<DeckSet> {
   }
   if (decks.list().length === 0) log.error({ dir: dir }, 'no valid deck loaded');
   return decks;
+}
+
+/** The engine's hooks that feed the Prometheus metrics (failures, latency, outcomes). */
+function engineMetrics(metrics: Metrics) {
+  return {
+    onFailure: (code: string) => code === 'store_unavailable' && metrics.storeErrors.inc(),
+    observe: (e: { platform: string; kind: string; ms: number; outcome: 'ok' | 'refused' | 'error' }) => {
+      metrics.latency.observe({ platform: e.platform, kind: e.kind }, e.ms / 1000);
+      metrics.interactions.inc({ platform: e.platform, kind: e.kind, outcome: e.outcome });
+    },
+  };
 }

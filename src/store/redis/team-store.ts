@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import type {
   AnswerOutcome,
-  BoardEntry,
   BoardPage,
   ChannelSchedule,
   ClaimLease,
@@ -28,6 +27,7 @@ import {
 } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import { SlotBatch } from './batch.js';
+import { boardPage } from './board-reply.js';
 import { closeRoundChunked, unindexIdleTeam } from './close.js';
 import { guard } from './connect.js';
 import { Keys } from './keys.js';
@@ -307,20 +307,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     const r = await guard('leaderboard', () =>
       this.scripts.lbRead(k.teamBoard(team, board), k.teamNames(team), userId, n),
     );
-    const top: BoardEntry[] = [];
-    for (let i = 4; i + 3 < r.length; i += 4) {
-      top.push({
-        userId: String(r[i]),
-        points: Number(r[i + 1]),
-        rank: Number(r[i + 2]),
-        name: r[i + 3] === null ? null : String(r[i + 3]),
-      });
-    }
-    const me: BoardEntry | null =
-      r[1] === null
-        ? null
-        : { userId, points: Number(r[1]), rank: Number(r[2]), name: r[3] === null ? null : String(r[3]) };
-    return { top, me, total: Number(r[0]) };
+    return boardPage(r, userId);
   }
 
   async streak(team: TeamRef, userId: string): Promise<Streak | null> {
