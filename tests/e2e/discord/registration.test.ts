@@ -72,6 +72,7 @@ describe('discord: lifecycle and command registration', () => {
       'dashboard',
       'insights',
       'fsrs-reset',
+      'forget-team',
     ]);
     expect(body).toEqual(commandDefinitions());
     expect(rig.fake.commands.get('global')).toBeUndefined();
