@@ -125,7 +125,10 @@ describe('discord: charts as message attachments (real discord.js client, fake D
 
   it('/stats answers with its text and the chart as a PNG attachment shown in the embed', async () => {
     const r = await rig.fake.slash({ command: 'stats', user: alice });
-    expect(r.callbackType).toBe(4);
+    // Answered directly (4), or deferred (5) then edited when rendering outlasts the adapter's
+    // 1 s deadline on a loaded machine: which one depends on the machine's speed, so both are
+    // accepted here; the gated test below pins the deferral itself.
+    expect([4, 5]).toContain(r.callbackType);
     expect(r.ephemeral).toBe(true);
     expect(r.text).toContain('Reviewed today: 3');
     const { attachment, png } = shownPicture(r, 'stats.png');
@@ -187,7 +190,7 @@ describe('discord: charts as message attachments (real discord.js client, fake D
   it('a failing renderer still answers with the text, and logs why', async () => {
     failNext = true;
     const r = await rig.fake.slash({ command: 'stats', user: alice });
-    expect(r.callbackType).toBe(4);
+    expect([4, 5]).toContain(r.callbackType); // as in the first test: the machine's speed decides
     expect(r.text).toContain('Your study stats');
     expect(must(r.message).attachments).toEqual([]);
     expect(must(r.message).embeds[0]?.image).toBeUndefined();
