@@ -11,6 +11,7 @@ import { createLogger } from './log.js';
 import { type Platform, type Running, startPlatforms } from './platforms.js';
 import { Scheduler } from './scheduler/scheduler.js';
 import type { ShardPlan } from './sharding.js';
+import { listenError } from './startup-error.js';
 import { startEraseTimer } from './teams/erase-timer.js';
 
 /** Options of {@link runBot} (tests pass a logger and ports). */
@@ -137,7 +138,7 @@ async function startProbes(
     return await startHttp({ port: config.HTTP_PORT, metrics, checks });
   } catch (err) {
     await core.stores.close();
-    throw err;
+    throw listenError('the health and metrics server', 'HTTP_PORT', config.HTTP_PORT, err);
   }
 }
 

@@ -1,50 +1,25 @@
 import { userInfo } from 'node:os';
 import { Command } from 'commander';
 import { deckImport, deckLint } from './cli/deck.js';
+import { exitWith, guarded } from './cli/fail.js';
 import { type Config, clusterSeeds, formatConfigProblems, loadConfig } from './config.js';
 import { buildCore } from './core.js';
 import { deckJsonSchemaText } from './engine/deck/schema.js';
 import { createLogger } from './log.js';
+import { EXIT_STATUS } from './startup-error.js';
 import { openStores, type Stores } from './store/open.js';
 
-/** Validated config, or exit 2 with every problem listed (never a stack trace). */
+/** Validated config, or exit 2 (`config`) with every problem listed (never a stack trace). */
 function configOrExit(): Config {
   const r = loadConfig(process.env);
   if (!r.ok) {
     process.stderr.write(formatConfigProblems(r.error));
-    process.exit(2);
+    process.exit(EXIT_STATUS.config);
   }
   return r.value;
 }
 
-/**
- * Any failure of a command (a store that cannot be opened or fails half-way, a damaged file):
- * one line on stderr and exit 1. The stack trace is for developers: only with LOG_LEVEL=debug|trace.
- */
-function fail(command: string, err: unknown): never {
-  const msg = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
-  process.stderr.write(`quizbot ${command}: ${msg}\n`);
-  if (/^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') && err instanceof Error) {
-    process.stderr.write(`${err.stack ?? ''}\n`);
-  }
-  process.exit(1);
-}
-
-/** The action of `command`, with every failure reported by {@link fail}. */
-function guarded<A extends unknown[]>(
-  command: string,
-  action: (...args: A) => Promise<void>,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      await action(...args);
-    } catch (err) {
-      fail(command, err);
-    }
-  };
-}
-
-/** Opens the configured store (a failure is reported by the command's {@link guarded}). */
+/** Opens the configured store (a failure, e.g. an unreachable Redis, is reported by the command's {@link guarded}). */
 async function openConfigured(config: Config): Promise<Stores> {
   return openStores({ redisUrl: config.REDIS_URL, cluster: clusterSeeds(config), dataDir: config.DATA_DIR });
 }
@@ -100,12 +75,8 @@ program
       }
       const { runBot } = await import('./bot.js');
       const { startBot } = await import('./sharding.js');
-      try {
-        await startBot(config, runBot);
-      } catch (err) {
-        process.stderr.write(`quizbot could not start: ${(err as Error).message}\n`);
-        process.exit(1);
-      }
+      // A StartupError picks the exit status (3 Redis, 4 platform token, 5 port); anything else 1.
+      await startBot(config, runBot).catch((err: unknown) => exitWith('quizbot could not start', err));
     }),
   );
 
@@ -122,17 +93,19 @@ program
 program
   .command('decks')
   .description('list the loaded decks with their card counts (what /decks shows in chat)')
-  .action(async () => {
-    const config = configOrExit();
-    const log = createLogger({ ...config, LOG_LEVEL: 'error' }, process.stderr);
-    const core = await buildCore(config, log);
-    const { renderView, ansiInk, plainInk } = await import('./adapters/terminal/render.js');
-    try {
-      process.stdout.write(renderView(core.engine.decks(), process.stdout.isTTY ? ansiInk : plainInk));
-    } finally {
-      await core.stores.close();
-    }
-  });
+  .action(
+    guarded('decks', async () => {
+      const config = configOrExit();
+      const log = createLogger({ ...config, LOG_LEVEL: 'error' }, process.stderr);
+      const core = await buildCore(config, log);
+      const { renderView, ansiInk, plainInk } = await import('./adapters/terminal/render.js');
+      try {
+        process.stdout.write(renderView(core.engine.decks(), process.stdout.isTTY ? ansiInk : plainInk));
+      } finally {
+        await core.stores.close();
+      }
+    }),
+  );
 
 const deck = program.command('deck').description('work with deck files');
 deck
@@ -191,7 +164,7 @@ const discord = program.command('discord').description('Discord application help
 function discordToken(config: Config): string {
   if (!config.DISCORD_TOKEN) {
     process.stderr.write('DISCORD_TOKEN is not set: copy the bot token from the Discord developer portal.\n');
-    process.exit(2);
+    process.exit(EXIT_STATUS.config);
   }
   return config.DISCORD_TOKEN;
 }

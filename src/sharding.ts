@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { Metrics } from './http/metrics.js';
 import { startHttp } from './http/server.js';
 import { createLogger } from './log.js';
+import { listenError } from './startup-error.js';
 
 /** The Discord shards one bot process runs. */
 export interface ShardPlan {
@@ -119,6 +120,8 @@ async function runManager(
         return waiting.length ? `shard processes not ready: ${waiting.join(', ')}` : null;
       },
     },
+  }).catch((err: unknown) => {
+    throw listenError('the shard manager', 'HTTP_PORT', config.HTTP_PORT, err);
   });
   const stop = async (reason: string) => {
     if (stopping) return;

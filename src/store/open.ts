@@ -9,6 +9,7 @@ import type {
   TeamStore,
   UserDataPort,
 } from '../engine/ports.js';
+import { StartupError } from '../startup-error.js';
 import type { BackupTeamStore } from './backup.js';
 import type { FsrsBackupPort } from './fsrs-export.js';
 import { MemoryUserData } from './memory/forget.js';
@@ -115,7 +116,10 @@ function unreadyMessage(where: string, err: unknown, cluster: boolean): string {
     : `cannot reach Redis at ${where}: is it running?`;
 }
 
-/** Connects to the one server or the cluster and waits until it answers. */
+/**
+ * Connects to the one server or the cluster and waits until it answers; otherwise a
+ * {@link StartupError} (`redis_auth` or `redis_unreachable`) saying what to fix.
+ */
 async function connectStore(
   o: OpenStoresOptions,
   url: string | undefined,
@@ -129,7 +133,8 @@ async function connectStore(
     await waitReady(redis, o.readyTimeoutMs ?? 10_000);
   } catch (err) {
     redis.disconnect();
-    throw new QuizError('store_unavailable', unreadyMessage(where, err, seeds !== undefined), { cause: err });
+    const code = err instanceof RedisAuthError ? 'redis_auth' : 'redis_unreachable';
+    throw new StartupError(code, unreadyMessage(where, err, seeds !== undefined), { cause: err });
   }
   return { redis, where };
 }

@@ -5,6 +5,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { DECK_LIMITS } from '../engine/deck/schema.js';
+import { listenError } from '../startup-error.js';
 import { appCss, htmxScript } from './assets.js';
 import { refuse, registerAuth, teamGuard } from './auth.js';
 import type { WebDeps } from './deps.js';
@@ -123,7 +124,10 @@ export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
 /** Builds the dashboard and listens on `port` (0: a free one) at `host`. */
 export async function startWeb(deps: WebDeps, port: number, host = '0.0.0.0'): Promise<WebServer> {
   const app = await buildWeb(deps);
-  await app.listen({ port, host });
+  await app.listen({ port, host }).catch(async (err: unknown) => {
+    await app.close().catch(() => {});
+    throw listenError('the dashboard', 'WEB_PORT', port, err);
+  });
   const addr = app.server.address();
   return {
     app,

@@ -34,6 +34,8 @@ describe.skipIf(shared)(
       expect(err?.message).not.toMatch(/is it running/);
       expect(err?.message).not.toContain('wrong-password');
       expect(err?.message).toContain('REDIS_URL');
+      // A StartupError: the CLI exits 3 (src/startup-error.ts).
+      expect(err).toMatchObject({ name: 'StartupError', code: 'redis_auth' });
     });
 
     it('no password for a server that needs one says so', async () => {
@@ -60,6 +62,7 @@ describe.skipIf(shared)(
         (e: Error) => e,
       );
       expect(err?.message).toMatch(/cannot reach Redis/);
+      expect(err).toMatchObject({ name: 'StartupError', code: 'redis_unreachable' });
     });
   },
 );

@@ -1,5 +1,6 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Logger } from '../../engine/api.js';
+import { StartupError } from '../../startup-error.js';
 import { DiscordChatPort } from './chat-port.js';
 import { createInteractionHandler } from './inbound.js';
 import { DISCORD_DEFAULTS, type DiscordAdapter, type DiscordOptions } from './options.js';
@@ -123,10 +124,19 @@ async function loginReady(
     return await ready;
   } catch (err) {
     await stop().catch(() => {});
-    throw new Error(`discord login failed: ${(err as Error).message}`, { cause: err });
+    const message = `discord login failed: ${(err as Error).message}`;
+    if (tokenRejected(err))
+      throw new StartupError('platform_auth', `${message}: check DISCORD_TOKEN`, { cause: err });
+    throw new Error(message, { cause: err });
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Discord refused the token: discord.js's TokenInvalid (the gateway's 401), or a REST 401. */
+export function tokenRejected(err: unknown): boolean {
+  const e = err as { code?: unknown; status?: unknown } | undefined;
+  return e?.code === 'TokenInvalid' || e?.status === 401;
 }
 
 /** Registers the slash commands; a failure is logged and the commands Discord has stay (both modes). */

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel, SocketModeReceiver, webApi } from '@slack/bolt';
+import { listenError, StartupError } from '../../startup-error.js';
 import { SlackAdmins } from './admins.js';
 import { boltLogger } from './bolt-logger.js';
 import { SLACK_LOOKUP_DEFAULTS, SlackChatPort } from './chat-port.js';
@@ -122,10 +123,15 @@ async function createApp({ opts, logger, clientOptions }: Setup): Promise<{
   try {
     await app.init();
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).message;
-    throw new Error(`Slack refused the bot token (auth.test: ${code}): check SLACK_BOT_TOKEN (xoxb-...)`, {
-      cause: err,
-    });
+    // Slack answered no (invalid_auth, token_revoked, ...): the token; anything else (no answer) is not.
+    const refused = (err as { data?: { error?: string } }).data?.error;
+    if (refused === undefined)
+      throw new Error(`Slack auth.test failed: ${(err as Error).message}`, { cause: err });
+    throw new StartupError(
+      'platform_auth',
+      `Slack refused the bot token (auth.test: ${refused}): check SLACK_BOT_TOKEN (xoxb-...)`,
+      { cause: err },
+    );
   }
   return { app, receiver };
 }
@@ -201,7 +207,9 @@ async function connect(
     opts.log.info({ component: 'slack', mode: 'socket' }, 'slack adapter connected (Socket Mode)');
   } else {
     const listen = { port: opts.port ?? SLACK_DEFAULTS.port, ...(opts.host ? { host: opts.host } : {}) };
-    conn.server = (await app.start(listen)) as Server;
+    conn.server = (await app.start(listen).catch((err: unknown) => {
+      throw listenError('the Slack adapter', 'SLACK_PORT', listen.port, err);
+    })) as Server;
     conn.port = (conn.server.address() as AddressInfo).port;
     conn.connected = true;
     opts.log.info(

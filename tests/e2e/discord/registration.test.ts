@@ -148,7 +148,11 @@ describe('discord: start failures', () => {
     try {
       await expect(
         startDiscord({ token: 'bad', apiUrl: fake.apiUrl, engine: engine(), log: memoryLogger() }),
-      ).rejects.toThrow(/discord login failed/);
+      ).rejects.toMatchObject({
+        // A StartupError: `quizbot start` exits 4 (src/startup-error.ts).
+        code: 'platform_auth',
+        message: expect.stringMatching(/^discord login failed: .*check DISCORD_TOKEN$/),
+      });
       expect(fake.identifies).toHaveLength(0);
     } finally {
       await fake.close();

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,10 +34,14 @@ const damaged = join(dir, 'damaged');
 const backup = join(dir, 'backup.jsonl');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A store that cannot be opened: an embedded file that is not JSON, and a Redis nobody listens on. */
-const broken: Array<[string, () => Promise<Record<string, string>>]> = [
+/**
+ * A store that cannot be opened, with the exit status it gives (src/startup-error.ts): an embedded
+ * file that is not JSON (not a start-up error: 1), and a Redis nobody listens on (3).
+ */
+const broken: Array<[string, number, () => Promise<Record<string, string>>]> = [
   [
     'a damaged embedded store file',
+    1,
     async () => {
       const { mkdirSync } = await import('node:fs');
       mkdirSync(damaged, { recursive: true });
@@ -46,11 +51,12 @@ const broken: Array<[string, () => Promise<Record<string, string>>]> = [
   ],
   [
     'an unreachable Redis',
+    3,
     async () => ({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, DATA_DIR: dir }),
   ],
 ];
 
-describe('CLI commands on a store error: one clear line, a non-zero exit, no stack trace', () => {
+describe('CLI commands on a store error: one clear line, the exit status of the error, no stack trace', () => {
   writeFileSync(backup, '');
   const commands: Array<[string, string[]]> = [
     ['start (terminal review)', ['start']],
@@ -58,13 +64,12 @@ describe('CLI commands on a store error: one clear line, a non-zero exit, no sta
     ['export', ['export']],
     ['import', ['import', backup]],
   ];
-  for (const [what, env] of broken) {
+  for (const [what, status, env] of broken) {
     it.concurrent.each(commands)(
-      `%s with ${what}`,
+      `%s with ${what}: exit ${status}`,
       async (_name, args) => {
         const r = await cli(args, await env());
-        expect(r.code).not.toBe(0);
-        expect(r.code).not.toBeNull();
+        expect(r.code, r.stderr).toBe(status);
         const lines = r.stderr.trim().split('\n');
         expect(lines, r.stderr).toHaveLength(1);
         expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -114,6 +119,83 @@ describe.skipIf(Boolean(process.env.TEST_REDIS_URL))(
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
       expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(r.stderr).toMatch(/WRONGTYPE/);
+    });
+  },
+);
+
+/** Exit statuses of start-up failures (src/startup-error.ts), each with the one line that says why. */
+describe('quizbot start: the exit status says which start-up step failed', () => {
+  it('exits 2 on a configuration problem, naming it', async () => {
+    const r = await cli(['start'], { DATA_DIR: dir, HTTP_PORT: 'not-a-port' });
+    expect(r.code, r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines, r.stderr).toEqual([
+      'quizbot cannot start: 1 configuration problem:',
+      expect.stringMatching(/^ {2}- HTTP_PORT\b/),
+    ]);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('exits 3 when Redis is unreachable (a free port with nothing listening)', async () => {
+    const port = await freePort();
+    const r = await cli(['start'], { REDIS_URL: `redis://127.0.0.1:${port}`, DATA_DIR: dir });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toBe(`quizbot start: cannot reach Redis at redis://127.0.0.1:${port}: is it running?\n`);
+  }, 60_000);
+
+  it('exits 5 when HTTP_PORT is in use, naming the port and the setting', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '0.0.0.0', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      // A platform token makes it the bot (not the terminal review); the HTTP server listens before any login.
+      const r = await cli(['start'], { DISCORD_TOKEN: 'not-used', DATA_DIR: dir, HTTP_PORT: String(port) });
+      expect(r.code, r.stderr).toBe(5);
+      expect(r.stderr).toBe(
+        `quizbot could not start: the health and metrics server cannot listen on port ${port} (HTTP_PORT): the port is in use\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
+  it('prints the stack trace only with LOG_LEVEL=debug', async () => {
+    const port = await freePort();
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(port, '0.0.0.0', resolve));
+    try {
+      const r = await cli(['start'], {
+        DISCORD_TOKEN: 'not-used',
+        DATA_DIR: dir,
+        HTTP_PORT: String(port),
+        LOG_LEVEL: 'debug',
+      });
+      expect(r.code).toBe(5);
+      expect(r.stderr).toMatch(/^StartupError: the health and metrics server cannot listen/m);
+      expect(r.stderr).toMatch(/^\s+at /m);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
+
+describe.skipIf(Boolean(process.env.TEST_REDIS_URL))(
+  'quizbot start against a Redis that wants a password (skipped: TEST_REDIS_URL given, needs its own server)',
+  () => {
+    let redis: Awaited<ReturnType<typeof startTestRedis>> | undefined;
+    beforeAll(async () => {
+      redis = await startTestRedis({ args: ['--requirepass', 'right-password'] });
+    });
+    afterAll(() => redis?.dispose());
+
+    it('exits 3 on a wrong password, without printing it', async () => {
+      const u = new URL(redis?.url ?? '');
+      u.password = 'wrong-password';
+      const r = await cli(['start'], { REDIS_URL: u.toString(), DATA_DIR: dir });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(/^quizbot start: Redis authentication failed at .*REDIS_URL/);
+      expect(r.stderr).not.toContain('wrong-password');
     });
   },
 );

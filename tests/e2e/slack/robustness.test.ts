@@ -105,7 +105,11 @@ describe('failures', () => {
           log: recordingLogger(),
           retry: 'test',
         }),
-      ).rejects.toThrow(/invalid_auth.*SLACK_BOT_TOKEN/);
+      ).rejects.toMatchObject({
+        // A StartupError: `quizbot start` exits 4 (src/startup-error.ts).
+        code: 'platform_auth',
+        message: expect.stringMatching(/invalid_auth.*SLACK_BOT_TOKEN/),
+      });
     } finally {
       await fake.close();
     }

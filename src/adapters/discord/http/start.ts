@@ -1,11 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { type APIInteraction, Client, Events, type Interaction } from 'discord.js';
+import { listenError, StartupError } from '../../../startup-error.js';
 import { DiscordChatPort } from '../chat-port.js';
 import { createInteractionHandler } from '../inbound.js';
 import { DISCORD_DEFAULTS, type DiscordOptions } from '../options.js';
 import { restOptions } from '../rate-limit.js';
 import { fetchApplicationId } from '../register.js';
-import { register } from '../start.js';
+import { register, tokenRejected } from '../start.js';
 import {
   buildEndpoint,
   type EndpointOptions,
@@ -68,7 +69,10 @@ export async function startDiscordHttp(opts: DiscordHttpOptions): Promise<Discor
   client.rest = rest;
   const applicationId = await fetchApplicationId(rest).catch((err: unknown) => {
     client.destroy().catch(() => {});
-    throw new Error(`discord: GET /applications/@me failed: ${(err as Error).message}`, { cause: err });
+    const message = `discord: GET /applications/@me failed: ${(err as Error).message}`;
+    if (tokenRejected(err))
+      throw new StartupError('platform_auth', `${message}: check DISCORD_TOKEN`, { cause: err });
+    throw new Error(message, { cause: err });
   });
   if (opts.registerCommands ?? DISCORD_DEFAULTS.registerCommands) await register(client, applicationId, opts);
 
@@ -80,7 +84,7 @@ export async function startDiscordHttp(opts: DiscordHttpOptions): Promise<Discor
   });
   await app.listen({ port: opts.port, host: opts.host ?? '0.0.0.0' }).catch(async (err: unknown) => {
     await client.destroy();
-    throw err;
+    throw listenError('the Discord interactions endpoint', 'DISCORD_PORT', opts.port, err);
   });
   const port = (app.server.address() as AddressInfo).port;
   log.info({ applicationId, port, path: INTERACTIONS_PATH }, 'discord interactions endpoint listening');
