@@ -165,7 +165,11 @@ describe.skipIf(clusterUnavailable !== null)(
         await importAll({ review: new MemoryReviewStore(doc), teams: memTeams }, text, { now: T0 });
         const keys2 = new Keys(`bk${++n}`);
         const to = { review: new RedisReviewStore(redis, keys2), teams: new RedisTeamStore(redis, keys2) };
-        expect(await importAll(to, text, { now: T0 })).toEqual({ users: users.length, teams: teams.length, fsrs: 0 });
+        expect(await importAll(to, text, { now: T0 })).toEqual({
+          users: users.length,
+          teams: teams.length,
+          fsrs: 0,
+        });
         expect(await to.teams.teams()).toEqual(await memTeams.teams());
         for (const t of teams) {
           expect(await to.teams.getRound(t, `C1-${t.teamId}`)).toEqual(
