@@ -12,6 +12,7 @@ import { ReviewService } from './engine/review.js';
 import { TeamForgetting } from './engine/team-forget.js';
 import type { Metrics } from './http/metrics.js';
 import { openStores, type Stores } from './store/open.js';
+import { type ChartStore, MemoryChartStore, RedisChartStore } from './web/chart-store.js';
 import { issueToken, linkUrl } from './web/links.js';
 import { MemoryWebStore, RedisWebStore, type WebStore } from './web/web-store.js';
 
@@ -35,6 +36,8 @@ export interface Core {
   forgetting: TeamForgetting;
   /** Dashboard sessions, link nonces and the link secret (in Redis when the store is Redis). */
   web: WebStore;
+  /** Charts served to Slack image blocks (in Redis when the store is Redis, so any replica serves them). */
+  charts: ChartStore;
 }
 
 /** Options of {@link buildCore}. */
@@ -87,6 +90,7 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     log: log.child({ part: 'team-data' }),
   });
   const web: WebStore = stores.redis ? new RedisWebStore(stores.redis) : new MemoryWebStore(config.DATA_DIR);
+  const charts: ChartStore = stores.redis ? new RedisChartStore(stores.redis) : new MemoryChartStore();
   const publicUrl = config.PUBLIC_URL;
   const insights = new InsightsService({
     teams: stores.team,
@@ -114,7 +118,7 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
       : {}),
     ...(metrics ? engineMetrics(metrics) : {}),
   });
-  return { config, decks, stores, review, daily, chats, engine, web, forgetting };
+  return { config, decks, stores, review, daily, chats, engine, web, charts, forgetting };
 }
 
 /** Every deck of the folder; a deck's problems are logged, and a deck with a fatal one is left out. */

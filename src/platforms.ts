@@ -156,6 +156,8 @@ async function startSlackFromConfig(
     log: slackLog,
     adminUsers: config.SLACK_ADMIN_USERS,
     charts,
+    // With PUBLIC_URL the dashboard serves charts, so they go out as image blocks (no files:write needed).
+    chartLinks: config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL, store: core.charts } : undefined,
   });
   core.chats.set('slack', slack.chat);
   const { slackAdminCheck } = await import('./web/admin-checks.js');

@@ -3,6 +3,7 @@ import type { DailyService } from '../engine/daily.js';
 import type { DeckSet } from '../engine/deck/types.js';
 import type { QuizEngine } from '../engine/engine.js';
 import type { Clock, TeamRef, TeamStore } from '../engine/ports.js';
+import type { ChartStore } from './chart-store.js';
 import type { DeckFiles } from './deck-files.js';
 import type { WebStore } from './web-store.js';
 
@@ -29,6 +30,8 @@ export interface WebDeps {
   deckEditors: ReadonlySet<string>;
   /** Sessions and link nonces. */
   webStore: WebStore;
+  /** Charts served at `/charts/<id>.png` for Slack image blocks; unset: no such route. */
+  charts?: ChartStore | undefined;
   /** Admin re-check per write. */
   isAdmin: AdminCheck;
   /** Base URL of links (`https://quiz.example.com`), from PUBLIC_URL. */

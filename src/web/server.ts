@@ -8,6 +8,7 @@ import { DECK_LIMITS } from '../engine/deck/schema.js';
 import { listenError } from '../startup-error.js';
 import { appCss, htmxScript } from './assets.js';
 import { refuse, registerAuth, teamGuard } from './auth.js';
+import { registerCharts } from './charts-route.js';
 import type { WebDeps } from './deps.js';
 import { html } from './html.js';
 import { page } from './layout.js';
@@ -106,6 +107,7 @@ export async function buildWeb(deps: WebDeps): Promise<FastifyInstance> {
           }),
         ),
       );
+      if (deps.charts) registerCharts(scope, deps.charts);
       registerAuth(scope, deps, base);
       await scope.register(async (team) => {
         team.addHook('preHandler', teamGuard(deps, base));

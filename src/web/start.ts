@@ -28,6 +28,7 @@ export async function startDashboard(
       deckFiles: editors.size > 0 ? new DeckFiles(config.DECKS_DIR, core.decks) : null,
       deckEditors: editors,
       webStore: core.web,
+      charts: core.charts,
       isAdmin: adminCheck(admins),
       publicUrl: config.PUBLIC_URL,
       clock: { now: () => Date.now() },

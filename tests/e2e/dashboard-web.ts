@@ -5,6 +5,7 @@ import type { DailyService } from '../../src/engine/daily.js';
 import type { DeckSet } from '../../src/engine/deck/types.js';
 import type { QuizEngine } from '../../src/engine/engine.js';
 import type { TeamStore } from '../../src/engine/ports.js';
+import type { ChartStore } from '../../src/web/chart-store.js';
 import type { AdminCheck } from '../../src/web/deps.js';
 import { issueToken, linkUrl } from '../../src/web/links.js';
 import { startWeb, type WebServer } from '../../src/web/server.js';
@@ -35,6 +36,7 @@ export async function startDashboardFor(o: {
   store: TeamStore;
   decks: DeckSet;
   isAdmin: AdminCheck;
+  charts?: ChartStore;
 }): Promise<WebServer & { dispose(): Promise<void> }> {
   const web = await startWeb(
     {
@@ -45,6 +47,7 @@ export async function startDashboardFor(o: {
       deckFiles: null,
       deckEditors: new Set(),
       webStore: o.parts.store,
+      charts: o.charts,
       isAdmin: o.isAdmin,
       publicUrl: o.parts.url,
       clock: { now: () => Date.now() },

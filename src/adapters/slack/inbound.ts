@@ -16,7 +16,7 @@ import type { SlackAdmins } from './admins.js';
 import { parseQuizCommand, type QuizCommand } from './command-args.js';
 import { helpView, usageView } from './command-definitions.js';
 import { type DeliveryLog, deliveryKey } from './deliveries.js';
-import { sendPicture } from './picture.js';
+import { type ChartLinks, sendPicture } from './picture.js';
 import { renderView } from './render.js';
 
 /** The engine calls the Slack adapter makes. */
@@ -44,6 +44,8 @@ export interface InboundDeps {
   track(work: Promise<void>): void;
   /** Renders views' charts as pictures, sent after the text (see picture.ts); without it text only. */
   charts?: ChartRenderer | undefined;
+  /** With PUBLIC_URL: pictures as image blocks served by the dashboard, not uploads. */
+  links?: ChartLinks | undefined;
   /**
    * OAuth distribution: the client and admin check of the workspace a request came from, by the
    * bot token Bolt authorized it with; absent in single-workspace mode (`client`, `admins` serve all).
@@ -184,7 +186,7 @@ export async function handleCommand(
     view = errorView(err);
   }
   await answer(deps, respond, view, 'reply', { channelId: command.channel_id, userId: command.user_id });
-  if (view.chart && view.private) await sendPicture(deps, view, command.user_id);
+  if (view.chart && view.private) await sendPicture(deps, view, command.user_id, respond);
 }
 
 /** A button press: one engine call; review steps replace the message, everything else answers privately. */

@@ -6,6 +6,7 @@ import type { ChatPort } from '../../engine/ports.js';
 import type { DeliveryLog } from './deliveries.js';
 import type { SlackEngine } from './inbound.js';
 import type { SlackOAuthOptions } from './oauth.js';
+import type { ChartLinks } from './picture.js';
 
 /** Web API retry policies: production waits out outages; tests retry quickly. */
 export const SLACK_RETRY = {
@@ -62,6 +63,11 @@ export interface SlackOptions {
   adminUsers?: readonly string[] | undefined;
   /** Renders views' charts as pictures, uploaded after the text (files:write, im:write); without it text only. */
   charts?: ChartRenderer | undefined;
+  /**
+   * With PUBLIC_URL: charts go out as image blocks pointing at `${PUBLIC_URL}/charts/<id>.png`
+   * (served by the dashboard) instead of uploaded files.
+   */
+  chartLinks?: ChartLinks | undefined;
   /** Web API retry policy: `production` (default), `test`, or explicit options. */
   retry?: keyof typeof SLACK_RETRY | webApi.RetryOptions | undefined;
   /** The slash command, default `/quiz`. */

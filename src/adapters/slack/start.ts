@@ -50,6 +50,7 @@ export async function startSlack(opts: SlackOptions): Promise<SlackHandle> {
   const portFor = (token: string) =>
     new SlackChatPort(outboundClient(token, setup.clientOptions, setup.logger), SLACK_LOOKUP_DEFAULTS, {
       charts: opts.charts,
+      links: opts.chartLinks,
       log: opts.log,
     });
   return {
@@ -164,6 +165,7 @@ function registerHandlers(app: App, setup: Setup, inFlight: Set<Promise<void>>):
     command: opts.command ?? SLACK_DEFAULTS.command,
     track,
     charts: opts.charts,
+    links: opts.chartLinks,
     perToken: opts.oauth ? perToken(forToken) : undefined,
   };
   registerInbound(app, deps);

@@ -80,7 +80,7 @@ describe('slack: /quiz stats uploads its chart with files.uploadV2 (real Bolt ap
     const { post } = await stats();
     expect(blockText(post.blocks)).toContain('Reviewed today');
     await waitFor(
-      () => rig.log.lines.find((l) => l.msg.startsWith('slack chart upload failed')),
+      () => rig.log.lines.find((l) => l.msg.startsWith('slack chart delivery failed')),
       'the upload warning',
     );
     expect(rig.fake.callsOf('files.completeUploadExternal').length).toBe(done + 1);

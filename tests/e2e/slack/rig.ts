@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { ChartLinks } from '../../../src/adapters/slack/picture.js';
 import { type SlackHandle, startSlack } from '../../../src/adapters/slack/start.js';
 import type { ChartRenderer } from '../../../src/charts/render.js';
 import type { Logger } from '../../../src/engine/api.js';
@@ -77,6 +78,8 @@ export interface RigOptions {
   charts?: ChartRenderer;
   /** Overrides of the daily service's settings (lease, post timeout, renewal). */
   daily?: Partial<DailySettings>;
+  /** Charts as image blocks served from a chart store (PUBLIC_URL set); default uploads. */
+  chartLinks?: ChartLinks;
   /** The engine's dashboard link issuer (`/quiz dashboard`); default none (dashboard off). */
   dashboardLink?: ConstructorParameters<typeof QuizEngine>[0]['dashboardLink'];
 }
@@ -131,6 +134,7 @@ export async function startRig(o: RigOptions = {}): Promise<SlackRig> {
     retry: 'test',
     adminUsers: o.adminUsers ?? [],
     charts: o.charts,
+    chartLinks: o.chartLinks,
     ...(o.socket ? { appToken: 'xapp-test-token' } : { signingSecret: SECRET, port: 0, host: '127.0.0.1' }),
   });
   const started = slack;
