@@ -102,6 +102,11 @@ export class QuizEngine {
     return this.command('stats', actor, () => this.opts.review.stats(actor, deckArg(deckId)));
   }
 
+  /** `/settings timezone [zone]` (Discord), `/quiz settings timezone [zone]` (Slack): private. */
+  timezone(actor: Actor, zone?: string | null): Promise<View> {
+    return this.command('settings-timezone', actor, () => this.opts.review.timezone(actor, zone));
+  }
+
   /** `/leaderboard [period]` in the actor's team. */
   leaderboard(actor: Actor, period: Period = 'week'): Promise<View> {
     return this.command('leaderboard', actor, () => this.team(actor).leaderboard(actor, period));

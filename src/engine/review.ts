@@ -8,6 +8,7 @@ import { teamReviewLine } from './fsrs/log.js';
 import type { Clock, QueueQuery, QueueSnapshot, ReviewStore, UserRef } from './ports.js';
 import { forecastEnd, statsChart } from './stats-chart.js';
 import { addDays, dayWindow, shortDuration } from './time.js';
+import { UserTimezones } from './user-timezone.js';
 import { truncate, type View, type ViewButton, withSource } from './views.js';
 
 /** Options of {@link ReviewService}; defaults in {@link REVIEW_DEFAULTS}. */
@@ -18,7 +19,7 @@ export interface ReviewServiceOptions {
   decks: DeckSet;
   /** Time source. */
   clock: Clock;
-  /** Timezone whose midnight starts a new study day (new-card budget, streaks). */
+  /** Default timezone whose midnight starts a new study day (new-card budget, streaks); a user's own wins. */
   timezone?: string;
   /** Deck used when a command names none. */
   defaultDeck?: string;
@@ -48,10 +49,16 @@ export type NextCard =
 /** Private, Anki-style self-review on FSRS. Pure: store, decks and clock are passed in. */
 export class ReviewService {
   private readonly schedulers = new Map<string, FSRS>();
-  private readonly tz: string;
+  /** Users' study timezones, falling back to the configured one. */
+  readonly zones: UserTimezones;
 
   constructor(private readonly opts: ReviewServiceOptions) {
-    this.tz = opts.timezone ?? REVIEW_DEFAULTS.timezone;
+    this.zones = new UserTimezones(opts.store, opts.clock, opts.timezone ?? REVIEW_DEFAULTS.timezone);
+  }
+
+  /** `/settings timezone [zone]`: shows or sets the actor's study timezone (private). */
+  timezone(actor: Actor, zone?: string | null): Promise<View> {
+    return this.zones.command(actor.user, zone);
   }
 
   /** Resolves a deck id (or the default deck); refusal as a QuizError('unknown_deck'). */
@@ -63,8 +70,8 @@ export class ReviewService {
   }
 
   /** Now, its local study day and the day's end: one cached calendar lookup, not one per use. */
-  private queueQuery(now: number): QueueQuery {
-    const w = dayWindow(now, this.tz);
+  private queueQuery(now: number, tz: string): QueueQuery {
+    const w = dayWindow(now, tz);
     return { now, endOfDay: w.end, day: w.day };
   }
 
@@ -85,8 +92,11 @@ export class ReviewService {
 
   /** Picks the next card: due cards first (oldest due first), then new cards up to newPerDay. */
   async next(user: UserRef, deck: Deck, known?: QueueSnapshot): Promise<NextCard> {
-    const q = this.queueQuery(this.opts.clock.now());
-    const snap = known ?? (await this.opts.store.queue(user, deck.id, q.now, q.endOfDay, q.day));
+    let snap = known;
+    if (!snap) {
+      const q = this.queueQuery(this.opts.clock.now(), await this.zones.zone(user));
+      snap = await this.opts.store.queue(user, deck.id, q.now, q.endOfDay, q.day);
+    }
     // A card removed from the deck stays in the due queue; skip it rather than block the rest.
     const dueId = snap.dueIds.find((id) => this.opts.decks.card(deck.id, id));
     if (dueId) {
@@ -125,7 +135,8 @@ export class ReviewService {
     const deck = this.deck(a.deckId);
     const card = this.card(deck, a.cardId);
     const now = this.opts.clock.now();
-    const { state, w } = await this.opts.store.readForGrade(actor.user, deck.id, card.id, actor.team);
+    const { state, w, tz } = await this.opts.store.readForGrade(actor.user, deck.id, card.id, actor.team);
+    this.zones.seen(actor.user, tz);
     const fcard = state ? unpackCard(state) : newCard(now);
     const preview = this.scheduler(deck, w).repeat(fcard, new Date(now));
     const owner = ownerTag(actor.user);
@@ -162,7 +173,10 @@ export class ReviewService {
     const card = this.card(deck, a.cardId);
     const now = this.opts.clock.now();
     const user = actor.user;
-    const { state: expected, w } = await this.opts.store.readForGrade(user, deck.id, card.id, actor.team);
+    // The user's timezone comes with this read: the click pays no round trip for it.
+    const read = await this.opts.store.readForGrade(user, deck.id, card.id, actor.team);
+    const { state: expected, w } = read;
+    const tz = this.zones.seen(user, read.tz);
     const before = expected ? unpackCard(expected) : newCard(now);
     let note: string;
     let snap: QueueSnapshot | undefined;
@@ -172,7 +186,7 @@ export class ReviewService {
     } else {
       const { card: after } = this.scheduler(deck, w).next(before, new Date(now), a.grade as FsrsGrade);
       const wasReview = before.state === State.Review;
-      const q = this.queueQuery(now);
+      const q = this.queueQuery(now, tz);
       const { outcome, queue } = await this.opts.store.applyGradeThenQueue(
         {
           user,
@@ -211,7 +225,8 @@ export class ReviewService {
   /** Personal stats: due now, due today, reviews today, 30-day retention, streak. */
   async stats(actor: Actor, deckId?: string | null): Promise<View> {
     const now = this.opts.clock.now();
-    const { day: today, end: endOfDay } = dayWindow(now, this.tz);
+    const tz = await this.zones.zone(actor.user);
+    const { day: today, end: endOfDay } = dayWindow(now, tz);
     const days = Array.from({ length: REVIEW_DEFAULTS.statsDays }, (_, i) => addDays(today, -i));
     const decks = deckId ? [this.deck(deckId)] : this.opts.decks.list();
     const [counters, snaps, dueTimes] = await Promise.all([
@@ -220,7 +235,7 @@ export class ReviewService {
       this.opts.store.dueTimes(
         actor.user,
         decks.map((d) => d.id),
-        forecastEnd(today, this.tz),
+        forecastEnd(today, tz),
       ),
     ]);
     const dueNow = snaps.reduce((n, s) => n + s.dueNow, 0);
@@ -233,7 +248,7 @@ export class ReviewService {
     for (let i = counters[0]?.reviews ? 0 : 1; i < counters.length && (counters[i]?.reviews ?? 0) > 0; i++)
       streak++;
     const scope = deckId ? (decks[0] as Deck).title : 'all decks';
-    const chart = known === 0 ? {} : { chart: statsChart({ today, tz: this.tz, counters, dueTimes }) };
+    const chart = known === 0 ? {} : { chart: statsChart({ today, tz, counters, dueTimes }) };
     return {
       ...chart,
       title: `Your study stats · ${scope}`,

@@ -41,6 +41,11 @@ describe('Redis round trips on the review hot paths', () => {
     const trips = countTrips(redis);
     const v = await engine.review(alice, 'test'); // c1 is due again
     expect(v.text).toContain('Question 1?');
+    // The user's timezone read 11 min ago is past its cache TTL: one GET, then the queue.
+    expect(trips.count).toBe(2);
+    trips.reset();
+    const again = await engine.review(alice, 'test'); // within the TTL: the queue alone
+    expect(again.text).toContain('Question 1?');
     expect(trips.count).toBe(1);
     trips.reset();
     const shown = await engine.action(alice, press(v, /Show answer/));
@@ -65,7 +70,7 @@ describe('Redis round trips on the review hot paths', () => {
     expect(trips.count).toBe(2);
     // The second round trip runs one script (the grade reads the next card itself); beside it only
     // the team's review log (another slot, so outside the script).
-    expect(trips.commands).toEqual(['hget', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
+    expect(trips.commands).toEqual(['hget', 'get', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
   });
 
   it('in a DM (no team), a grade click is HGET, then the grade script alone', async () => {
@@ -86,6 +91,7 @@ describe('Redis round trips on the review hot paths', () => {
     const graded = await engine.action(bob, press(shown.view, /^Good/));
     expect(graded.view.footer).toBe('1 due now');
     expect(trips.count).toBe(2);
-    expect(trips.commands).toEqual(['hget', 'evalsha']);
+    // The user's timezone (GET) is pipelined with the state's HGET: still one round trip.
+    expect(trips.commands).toEqual(['hget', 'get', 'evalsha']);
   });
 });

@@ -19,6 +19,7 @@ export const COMMAND = {
   leaderboard: 'leaderboard',
   decks: 'decks',
   forget: 'forget-me',
+  settings: 'settings',
   admin: 'quiz-admin',
 } as const;
 
@@ -103,6 +104,29 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
       type: ApplicationCommandType.ChatInput,
       name: COMMAND.forget,
       description: 'Delete everything this bot keeps about you (asks you to confirm first)',
+      ...inGuildAndDm,
+    },
+    {
+      type: ApplicationCommandType.ChatInput,
+      name: COMMAND.settings,
+      description: 'Your personal settings (private)',
+      options: [
+        {
+          type: ApplicationCommandOptionType.Subcommand,
+          name: 'timezone',
+          description: 'Show or set the timezone whose midnight starts your study day',
+          options: [
+            {
+              type: ApplicationCommandOptionType.String,
+              name: 'timezone',
+              description: 'IANA timezone, e.g. Europe/Berlin (leave empty to see the current one)',
+              required: false,
+              autocomplete: true,
+              max_length: 64,
+            },
+          ],
+        },
+      ],
       ...inGuildAndDm,
     },
     adminCommand(),

@@ -25,7 +25,7 @@ export type DiscordEngine = Pick<
   QuizEngine,
   'review' | 'stats' | 'leaderboard' | 'admin' | 'action' | 'decks' | 'deckIds'
 > &
-  Partial<Pick<QuizEngine, 'forgetMe'>>;
+  Partial<Pick<QuizEngine, 'forgetMe' | 'timezone'>>;
 
 /** Options of {@link createInteractionHandler}; defaults in {@link INBOUND_DEFAULTS}. */
 export interface InboundOptions {
@@ -165,6 +165,10 @@ function viewOfCommand(ctx: Ctx, i: ChatInputCommandInteraction, actor: Actor): 
     case COMMAND.forget:
       return engine.forgetMe
         ? engine.forgetMe(actor)
+        : Promise.resolve(noticeView('bad_argument', 'Not available here.'));
+    case COMMAND.settings:
+      return engine.timezone && i.options.getSubcommand(false) === 'timezone'
+        ? engine.timezone(actor, i.options.getString('timezone'))
         : Promise.resolve(noticeView('bad_argument', 'Not available here.'));
     case COMMAND.admin: {
       const cmd = adminCommandOf(i);

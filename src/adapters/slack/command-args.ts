@@ -11,6 +11,7 @@ export type QuizCommand =
   | { kind: 'leaderboard'; period: Period }
   | { kind: 'decks' }
   | { kind: 'forget' }
+  | { kind: 'timezone'; zone: string | null }
   | { kind: 'admin'; cmd: AdminCommand }
   | { kind: 'usage'; problem: string; usage: string };
 
@@ -56,6 +57,10 @@ export function parseQuizCommand(text: string, command = '/quiz'): QuizCommand {
       return extra(0, 'decks') ?? { kind: 'decks' };
     case 'forget-me':
       return extra(0, 'forget-me') ?? { kind: 'forget' };
+    case 'settings':
+      if (args[0]?.toLowerCase() !== 'timezone')
+        return usage('settings', 'Which setting? `timezone` is the one there is.', command);
+      return extra(2, 'settings') ?? { kind: 'timezone', zone: args[1] ?? null };
     case 'leaderboard':
     case 'top': {
       // Two words at most: `last week`.

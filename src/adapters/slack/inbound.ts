@@ -24,7 +24,7 @@ export type SlackEngine = Pick<
   QuizEngine,
   'decks' | 'deckIds' | 'review' | 'stats' | 'leaderboard' | 'admin' | 'action'
 > &
-  Partial<Pick<QuizEngine, 'forgetMe'>>;
+  Partial<Pick<QuizEngine, 'forgetMe' | 'timezone'>>;
 
 /** What the inbound handlers need. */
 export interface InboundDeps {
@@ -152,6 +152,10 @@ async function runCommand(deps: InboundDeps, parsed: QuizCommand, base: Actor): 
     case 'forget':
       return deps.engine.forgetMe
         ? deps.engine.forgetMe(base)
+        : noticeView('bad_argument', 'Not available here.');
+    case 'timezone':
+      return deps.engine.timezone
+        ? deps.engine.timezone(base, parsed.zone)
         : noticeView('bad_argument', 'Not available here.');
     case 'admin': {
       let isAdmin: boolean;

@@ -36,6 +36,8 @@ export interface GradeRead {
   state: string | null;
   /** The team's fitted weights for the deck (its own, else the team's), or null for FSRS's defaults. */
   w: number[] | null;
+  /** The user's study timezone (read in the same round trip), or null when they set none. */
+  tz: string | null;
 }
 
 /** The moment a queue snapshot is taken for. */
@@ -112,6 +114,10 @@ export interface ReviewStore {
   dueTimes(user: UserRef, deckIds: string[], until: number): Promise<number[]>;
   /** Counters for the given days (all decks when deckId is null), in the order asked. */
   dayCounters(user: UserRef, deckId: string | null, days: string[]): Promise<DayCounters[]>;
+  /** One round trip: the user's study timezone (an IANA name), or null when they set none. */
+  getTimezone(user: UserRef): Promise<string | null>;
+  /** One round trip: sets (a canonical IANA name) or clears (null) the user's study timezone. */
+  setTimezone(user: UserRef, tz: string | null): Promise<void>;
   /** Every user's data, for export. */
   exportUsers(): AsyncIterable<UserExport>;
   /** Restores one user's card states (each exported deck replaces that deck); validates before writing. */

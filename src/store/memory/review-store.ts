@@ -52,6 +52,8 @@ export interface ReviewUserData {
   days: Record<string, DayCount>;
   /** Review log lines, newest first, capped at {@link MEMORY_REVIEW_LOG_CAP}. */
   log: string[];
+  /** Study timezone (IANA name), when the user set one. */
+  tz?: string;
 }
 
 /** The review store's slice of the shared embedded-store document. */
@@ -176,9 +178,31 @@ export class MemoryReviewStore implements ReviewStore {
     team: TeamRef | null,
   ): Promise<GradeRead> {
     const state = own(this.deck(user, deckId)?.cards, cardId) ?? null;
-    if (!team) return { state, w: null };
+    const tz = this.userData(user)?.tz ?? null;
+    if (!team) return { state, w: null, tz };
     const w = memoryWeights(this.doc, team, deckId);
-    return { state, w: pickWeights(w.deck, w.team) };
+    return { state, w: pickWeights(w.deck, w.team), tz };
+  }
+
+  async getTimezone(user: UserRef): Promise<string | null> {
+    return this.userData(user)?.tz ?? null;
+  }
+
+  async setTimezone(user: UserRef, tz: string | null): Promise<void> {
+    const data = this.userData(user);
+    if (tz === null) {
+      if (!data?.tz) return;
+      delete data.tz;
+    } else {
+      const d = entry(this.slice.users, memberOf(user), () => ({
+        user: { platform: user.platform, userId: user.userId },
+        decks: {},
+        days: {},
+        log: [],
+      }));
+      d.tz = tz;
+    }
+    await this.doc.changed();
   }
 
   async knownCards(user: UserRef, deckId: string): Promise<Set<string>> {

@@ -41,6 +41,7 @@ export class RedisUserData implements UserDataPort {
       k.days(user),
       k.log(user),
       k.decks(user),
+      k.timezone(user),
     );
     const res = await guard('forgetStudy', () => m.exec());
     let cards = 0;

@@ -34,7 +34,8 @@ export function seg(id: string): string {
  *   cards in review state, `p:<day>` of those recalled, `n:<day>` new cards introduced;
  * - `days` the same counters over all decks (`r`, `t`, `p` only: newPerDay is per deck);
  * - `log` list of review log lines, newest first, capped at {@link REVIEW_LOG_CAP};
- * - `decks` set of deck ids the user has card states in (for export).
+ * - `decks` set of deck ids the user has card states in (for export);
+ * - `tz` string: the user's study timezone (`/settings timezone`), read with the card on a grade.
  *
  * Global indexes are split into {@link INDEX_BUCKETS} hash-tagged buckets, each its own slot:
  * `<prefix>:{users:<b>}` set of `<platform>:<userId>` members (the export index),
@@ -91,6 +92,11 @@ export class Keys {
   /** Capped list of one user's review log lines, newest first. */
   log(u: UserRef): string {
     return this.user(u, 'log');
+  }
+
+  /** String: one user's study timezone (IANA name). */
+  timezone(u: UserRef): string {
+    return this.user(u, 'tz');
   }
 
   /** Set of deck ids one user has card states in. */

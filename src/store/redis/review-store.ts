@@ -100,17 +100,32 @@ export class RedisReviewStore implements ReviewStore {
     cardId: string,
     team: TeamRef | null,
   ): Promise<GradeRead> {
-    if (!team) return { state: await this.getState(user, deckId, cardId), w: null };
     const cards = this.keys.cards(user, deckId);
-    const fsrs = this.keys.teamFsrs(team);
-    const res = await guard('readForGrade', () =>
-      new SlotBatch(this.redis)
-        .on(cards, (p) => p.hget(cards, cardId))
-        .on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)))
-        .exec(),
-    );
-    const [deckW, teamW] = (res[1] as (string | null)[] | undefined) ?? [];
-    return { state: (res[0] as string | null) ?? null, w: pickWeights(deckW, teamW) };
+    const tz = this.keys.timezone(user);
+    const batch = new SlotBatch(this.redis).on(cards, (p) => p.hget(cards, cardId)).on(tz, (p) => p.get(tz));
+    const fsrs = team ? this.keys.teamFsrs(team) : null;
+    if (fsrs) batch.on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)));
+    const res = await guard('readForGrade', () => batch.exec());
+    const [deckW, teamW] = (res[2] as (string | null)[] | undefined) ?? [];
+    return {
+      state: (res[0] as string | null) ?? null,
+      w: fsrs ? pickWeights(deckW, teamW) : null,
+      tz: (res[1] as string | null) ?? null,
+    };
+  }
+
+  /** One round trip: GET. */
+  async getTimezone(user: UserRef): Promise<string | null> {
+    return guard('getTimezone', () => this.redis.get(this.keys.timezone(user)));
+  }
+
+  /** One round trip: SET or DEL. */
+  async setTimezone(user: UserRef, tz: string | null): Promise<void> {
+    const key = this.keys.timezone(user);
+    await guard('setTimezone', async () => {
+      if (tz === null) await this.redis.del(key);
+      else await this.redis.set(key, tz);
+    });
   }
 
   /** One round trip: HKEYS. */

@@ -58,6 +58,7 @@ describe('discord: lifecycle and command registration', () => {
       'leaderboard',
       'quiz-admin',
       'review',
+      'settings',
       'stats',
     ]);
     const admin = body.find((c) => c.name === 'quiz-admin');
@@ -113,7 +114,7 @@ describe('discord: register without the gateway, invite URL', () => {
     const fake = await FakeDiscord.start();
     try {
       const r = await registerWithToken({ token: 'x', apiUrl: fake.apiUrl });
-      expect(r).toEqual({ applicationId: fake.applicationId, count: 6, scope: 'global' });
+      expect(r).toEqual({ applicationId: fake.applicationId, count: 7, scope: 'global' });
       expect(fake.find('PUT', /commands$/).map((p) => p.path)).toEqual([
         `/applications/${fake.applicationId}/commands`,
       ]);
