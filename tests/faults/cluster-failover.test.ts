@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectCluster } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import type { FakeMessage, FakeUser } from '../fakes/discord/payloads.js';
@@ -41,10 +41,20 @@ async function stormWithFailover(rig: DiscordFaultRig, cluster: TestCluster): Pr
   let killedAt = 0;
   let killDone = 0;
   let servingAgainAt = 0;
+  let lastRefusal = '';
   const probes: { at: number; status: number | null }[] = [];
   const master = await cluster.masterOf(new Keys().teamMeta(rig.team));
+  // A storm that cannot finish (a client that never finds the promoted replica) fails with the
+  // evidence instead of running into the test's timeout.
+  const deadline = Date.now() + 75_000;
   const worker = async () => {
     for (let job = queue.shift(); job; job = queue.shift()) {
+      if (Date.now() > deadline) {
+        const layout = await cluster.masters().catch((err: Error) => err.message);
+        throw new Error(
+          `the storm did not finish: ${answered.length}/${total} acknowledged, ${refused} refused, masters ${String(layout)}; last refusal: ${lastRefusal}`,
+        );
+      }
       if (!killedAt && clicks >= total / 3) {
         killedAt = Date.now();
         await cluster.kill(master);
@@ -59,14 +69,16 @@ async function stormWithFailover(rig: DiscordFaultRig, cluster: TestCluster): Pr
         if (killDone && started >= killDone && !servingAgainAt) servingAgainAt = Date.now();
       } else {
         refused++;
+        lastRefusal = a.reply.text;
         queue.push(job);
       }
     }
   };
-  // /readyz polled from the kill until the storm is over and it answers 200.
+  // /readyz polled from the kill until the storm is over and it answers 200 (or the test gave up).
   let stormOver = false;
+  let gaveUp = false;
   const probe = async () => {
-    for (;;) {
+    while (!gaveUp) {
       const status = await readyz(bot.httpPort);
       probes.push({ at: Date.now(), status });
       if (stormOver && status === 200) return;
@@ -74,6 +86,7 @@ async function stormWithFailover(rig: DiscordFaultRig, cluster: TestCluster): Pr
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker)).catch((err: Error) => {
+    gaveUp = true;
     throw new Error(`${err.message}\nbot log (end):\n${bot.output().slice(-3_000)}`);
   });
   stormOver = true;
@@ -119,20 +132,28 @@ describe.skipIf(clusterUnavailable !== null)(
   `Redis Cluster failover under an answer storm${clusterUnavailable ? ` (${clusterUnavailable})` : ''}`,
   () => {
     let rig: DiscordFaultRig | undefined;
+    let cluster: TestCluster | undefined;
+    // Six nodes joining and syncing on a loaded machine take their own time: a hook with its own
+    // bound, so the test's timeout measures the storm and the failover alone.
+    beforeEach(async () => {
+      cluster = await startTestCluster({ nodeTimeoutMs: 2_000 });
+    }, 120_000);
     afterEach(async () => {
-      await rig?.close();
+      if (rig) await rig.close();
+      else await cluster?.dispose();
       rig = undefined;
+      cluster = undefined;
     });
 
     it('a master killed mid-storm: one post per channel, the same process serves again, lost acknowledged writes counted', async () => {
-      const cluster = await startTestCluster({ nodeTimeoutMs: 2_000 });
+      if (!cluster) throw new Error('no test cluster');
       rig = await clusterRig(cluster);
       const run = await stormWithFailover(rig, cluster);
       console.info(`cluster failover, REDIS_WAIT_REPLICAS=0: ${JSON.stringify(run)}`);
       expect(run.acknowledged).toBe(60 * 4);
       expect(run.servingAgainS).toBeGreaterThan(0);
-      // Asynchronous replication may lose acknowledged writes: counted and reported, not asserted.
-      expect(run.lost).toBeGreaterThanOrEqual(0);
-    }, 120_000);
+      // Asynchronous replication may lose acknowledged writes: `lost` is counted and reported, not
+      // asserted (REDIS_WAIT_REPLICAS=1 is the setting that promises none).
+    }, 180_000);
   },
 );
