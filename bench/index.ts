@@ -5,7 +5,7 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout, sharded, close, import, web, charts, fsrs, cluster
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, sharded, close, import, web, charts, statsload, fsrs, cluster
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -29,6 +29,7 @@ import { memorySection } from './memory.js';
 import { Progress } from './progress.js';
 import { startBenchRedis } from './redis.js';
 import { notMeasured, type SectionResult, textTable, writeJson, writeMarkdown } from './report.js';
+import { statsLoadSection } from './stats-load.js';
 import { stormSection } from './storm.js';
 import { webSection } from './web.js';
 
@@ -100,6 +101,12 @@ const SECTIONS: Section[] = [
     title: '9. Charts as images',
     timeoutMs: (q) => (q ? 180_000 : 480_000),
     run: chartsSection,
+  },
+  {
+    id: 'statsload',
+    title: '9b. /stats with its chart under 50 concurrent requests',
+    timeoutMs: (q) => (q ? 180_000 : 480_000),
+    run: statsLoadSection,
   },
   {
     id: 'fsrs',

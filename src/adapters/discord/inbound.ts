@@ -17,6 +17,7 @@ import type { QuizEngine } from '../../engine/engine.js';
 import { errorView, noticeView, type View } from '../../engine/views.js';
 import { adminCommandOf } from './command-args.js';
 import { ADMIN_PERMISSION, COMMAND } from './command-definitions.js';
+import { deferDelayMs } from './defer-deadline.js';
 import { attachPicture } from './picture.js';
 import { newReport, type RenderedMessage, renderView } from './render.js';
 
@@ -186,7 +187,7 @@ async function onCommand(ctx: Ctx, i: ChatInputCommandInteraction): Promise<void
     view,
     image: await pictureOf(view, ctx.charts, ctx.log, where),
   }));
-  const ready = await within(work, ctx.deferAfterMs);
+  const ready = await within(work, deferDelayMs(i.createdTimestamp, Date.now(), ctx.deferAfterMs));
   if (ready !== LATE) {
     const msg = attachPicture(render(ctx, ready.view, where), ready.image);
     await i.reply(ready.view.private ? ephemeral(msg) : msg);
@@ -216,7 +217,7 @@ async function onButton(ctx: Ctx, i: ButtonInteraction): Promise<void> {
   // The message the button sits on: a daily answer must be for the round posted as this message.
   const actor: Actor = { ...actorOf(i), source: { channelId: i.channelId, messageId: i.message.id } };
   const work = ctx.engine.action(actor, i.customId);
-  const first = await within(work, ctx.deferAfterMs);
+  const first = await within(work, deferDelayMs(i.createdTimestamp, Date.now(), ctx.deferAfterMs));
   if (first !== LATE) {
     const msg = render(ctx, first.view, where);
     await (first.mode === 'update' ? i.update(msg) : i.reply(ephemeral(msg)));

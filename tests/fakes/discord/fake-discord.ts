@@ -437,10 +437,12 @@ export class FakeDiscord {
     guildId?: string | null;
     /** Channel; default the guild's first channel. */
     channelId?: string;
+    /** How long to wait for the answer (default 5 s; the bench's bursts wait longer). */
+    timeoutMs?: number;
   }): Promise<InteractionResult> {
     const { data } = this.commandData(opts.command, opts.subcommand, opts.options ?? {}, null, opts.guildId);
     const rec = this.interact(2, data, opts.user, opts.guildId, opts.channelId);
-    return this.settled(rec);
+    return this.settled(rec, opts.timeoutMs);
   }
 
   /** Autocomplete of one option while the user types `value` into it. */
