@@ -1,39 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { z } from 'zod';
-import { unpackCard } from '../engine/cardstate.js';
 import type { ReviewStore, TeamRef, TeamStore, UserExport } from '../engine/ports.js';
 import { reindexTeam } from '../engine/schedule.js';
 import { type FsrsBackupPort, type FsrsTeamExport, fsrsRecord, parseFsrsRecord } from './fsrs-export.js';
+import { parseUserRecord, userRecord } from './user-export.js';
 
 /**
  * Backup format: JSON Lines.
  * - line 1: `{"type":"quizbot-export","version":1,"createdAt":"<ISO>"}`
- * - then one record a line: `{"type":"user",...}` (study data), `{"type":"team",...}` (team data) or
- *   `{"type":"fsrs",...}` (a team's review log and fitted FSRS parameters, see fsrs-export.ts)
+ * - then one record a line: `{"type":"user",...}` (a user's study data and timezone, see user-export.ts),
+ *   `{"type":"team",...}` (team data) or `{"type":"fsrs",...}` (a team's review log and fitted FSRS
+ *   parameters, see fsrs-export.ts)
  * - last line: `{"type":"end","records":N,"sha256":"<hex of every line before this one, with their \n>"}`
  * The trailer makes a truncated or edited file detectable, so import refuses it before writing.
  */
 export const BACKUP_VERSION = 1;
 
-const Platform = z.enum(['discord', 'slack', 'terminal']);
-const Packed = z.string().refine(
-  (s) => {
-    try {
-      unpackCard(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'not a valid packed card state' },
-);
-
-const UserRecord = z.strictObject({
-  type: z.literal('user'),
-  user: z.strictObject({ platform: Platform, userId: z.string().min(1).max(100) }),
-  decks: z.record(z.string().min(1).max(64), z.record(z.string().min(1).max(64), Packed)),
-});
 const Header = z.strictObject({
   type: z.literal('quizbot-export'),
   version: z.literal(BACKUP_VERSION),
@@ -94,7 +77,7 @@ export async function exportAll(
   emit({ type: 'quizbot-export', version: BACKUP_VERSION, createdAt: now.toISOString() });
   let records = 0;
   for await (const u of stores.review.exportUsers()) {
-    emit({ type: 'user', user: u.user, decks: u.decks });
+    emit(userRecord(u));
     records++;
   }
   if (stores.teams) {
@@ -166,9 +149,9 @@ function parseRecord(
   | { type: 'fsrs'; fsrs: FsrsTeamExport } {
   const rec = json(line, n) as { type?: unknown; data?: unknown };
   if (rec?.type === 'user') {
-    const u = UserRecord.safeParse(rec);
-    if (!u.success) throw new BackupError(`line ${n}: invalid user record: ${u.error.issues[0]?.message}`);
-    return { type: 'user', user: { user: u.data.user, decks: u.data.decks } };
+    const u = parseUserRecord(rec);
+    if (!u.ok) throw new BackupError(`line ${n}: ${u.error}`);
+    return { type: 'user', user: u.value };
   }
   if (rec?.type === 'team') {
     if (!teams) throw new BackupError(`line ${n}: team data, but this store has no team store`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { fsrs, Rating } from 'ts-fsrs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCard, packCard } from '../../src/engine/cardstate.js';
@@ -9,11 +10,15 @@ import { connectRedis, waitReady } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { countTrips } from '../helpers/round-trips.js';
 
 const T0 = Date.UTC(2026, 10, 25, 9);
 const alice = { platform: 'discord', userId: '1001' } as const;
 const bob = { platform: 'slack', userId: 'U02' } as const;
+/** A user who set a study timezone and never studied. */
+const carol = { platform: 'discord', userId: '1003' } as const;
 
+/** Cards for alice (timezone Europe/Berlin) and bob (no timezone); carol has a timezone only. */
 async function seed(stores: BackupStores) {
   const f = fsrs();
   for (const [user, cards] of [
@@ -36,6 +41,8 @@ async function seed(stores: BackupStores) {
       });
     }
   }
+  await stores.review.setTimezone(alice, 'Europe/Berlin');
+  await stores.review.setTimezone(carol, 'Asia/Tokyo');
 }
 
 async function dump(stores: BackupStores): Promise<UserExport[]> {
@@ -51,6 +58,30 @@ async function exportText(stores: BackupStores): Promise<string> {
 }
 
 const memory = (): BackupStores => ({ review: new MemoryReviewStore(new PersistedDoc(null, () => ({}))) });
+
+/** The user records of a backup text, by `<platform>:<userId>`. */
+function userRecords(text: string): Record<string, Record<string, unknown>> {
+  const recs = text
+    .trim()
+    .split('\n')
+    .slice(1, -1)
+    .map((l) => JSON.parse(l) as { type: string; user: { platform: string; userId: string } });
+  return Object.fromEntries(
+    recs.filter((r) => r.type === 'user').map((r) => [`${r.user.platform}:${r.user.userId}`, r]),
+  );
+}
+
+/** A backup text with a valid header and trailer around `recs` (so only the record content is wrong). */
+function signed(recs: unknown[]): string {
+  const body = [
+    JSON.stringify({ type: 'quizbot-export', version: 1, createdAt: 'x' }),
+    ...recs.map((r) => JSON.stringify(r)),
+  ];
+  const sha = createHash('sha256')
+    .update(body.map((l) => `${l}\n`).join(''))
+    .digest('hex');
+  return `${body.join('\n')}\n${JSON.stringify({ type: 'end', records: recs.length, sha256: sha })}\n`;
+}
 
 describe('export / import', () => {
   let redis: TestRedis;
@@ -77,9 +108,9 @@ describe('export / import', () => {
     const text = await exportText(from);
     const lines = text.trim().split('\n');
     expect(JSON.parse(lines[0] as string)).toMatchObject({ type: 'quizbot-export', version: 1 });
-    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'end', records: 2 });
+    expect(JSON.parse(lines.at(-1) as string)).toMatchObject({ type: 'end', records: 3 });
     const to = redisStores();
-    expect(await importAll(to, text, { now: T0 })).toEqual({ users: 2, teams: 0, fsrs: 0 });
+    expect(await importAll(to, text, { now: T0 })).toEqual({ users: 3, teams: 0, fsrs: 0 });
     expect(await dump(to)).toEqual(await dump(from));
     // And the imported schedule is live: the due queue knows the cards.
     const snap = await to.review.queue(
@@ -123,20 +154,97 @@ describe('export / import', () => {
     expect(await dump(to)).toEqual([]);
   });
 
-  it('refuses a well-formed file whose content is invalid, naming the line', async () => {
-    const body = [
-      JSON.stringify({ type: 'quizbot-export', version: 1, createdAt: 'x' }),
-      JSON.stringify({ type: 'user', user: alice, decks: { k: { a: 'garbage' } } }),
-    ];
-    const { createHash } = await import('node:crypto');
-    const sha = createHash('sha256')
-      .update(body.map((l) => `${l}\n`).join(''))
-      .digest('hex');
-    const text = `${body.join('\n')}\n${JSON.stringify({ type: 'end', records: 1, sha256: sha })}\n`;
+  it('refuses a well-formed file whose content is invalid, naming the line and the user', async () => {
+    const text = signed([{ type: 'user', user: alice, decks: { k: { a: 'garbage' } } }]);
     const to = memory();
     await expect(importAll(to, text, { now: T0 })).rejects.toThrow(
-      /line 2: invalid user record: not a valid packed card state/,
+      /line 2: invalid user record of discord:1001: decks\.k\.a: not a valid packed card state/,
     );
     expect(await dump(to)).toEqual([]);
+  });
+
+  it.each([
+    ['the embedded store to Redis and back', memory, () => redisStores()],
+    ['Redis to the embedded store and back', () => redisStores(), memory],
+  ])('carries each user timezone from %s; a missing one stays missing', async (_name, origin, other) => {
+    const from = origin();
+    await seed(from);
+    const text = await exportText(from);
+    const recs = userRecords(text);
+    expect(recs['discord:1001']?.timezone).toBe('Europe/Berlin');
+    expect(recs['discord:1003']).toEqual({ type: 'user', user: carol, decks: {}, timezone: 'Asia/Tokyo' });
+    // No timezone: no field at all (not null).
+    expect(recs['slack:U02']).not.toHaveProperty('timezone');
+
+    const there = other();
+    await importAll(there, text, { now: T0 });
+    expect(await dump(there)).toEqual(await dump(from));
+    expect(await there.review.getTimezone(alice)).toBe('Europe/Berlin');
+    expect(await there.review.getTimezone(bob)).toBeNull();
+    expect(await there.review.getTimezone(carol)).toBe('Asia/Tokyo');
+
+    const back = origin();
+    await importAll(back, await exportText(there), { now: T0 });
+    expect(await dump(back)).toEqual(await dump(from));
+    expect(await back.review.getTimezone(bob)).toBeNull();
+  });
+
+  it.each([
+    ['embedded', memory],
+    ['Redis', () => redisStores()],
+  ])(
+    're-import into the %s store replaces a timezone the record has and keeps one it has not',
+    async (_name, make) => {
+      const from = memory();
+      await seed(from);
+      const text = await exportText(from);
+      const to = make();
+      await to.review.setTimezone(alice, 'America/New_York');
+      await to.review.setTimezone(bob, 'Pacific/Auckland');
+      await importAll(to, text, { now: T0 });
+      expect(await to.review.getTimezone(alice)).toBe('Europe/Berlin');
+      // Bob's record has no timezone: his own stays, as decks missing from a record stay.
+      expect(await to.review.getTimezone(bob)).toBe('Pacific/Auckland');
+      expect(await to.review.getTimezone(carol)).toBe('Asia/Tokyo');
+    },
+  );
+
+  it.each([
+    ['an unknown zone', 'Mars/Olympus', /is not a timezone I know/],
+    ['an abbreviation', 'EST', /abbreviation/],
+    ['a non-canonical spelling', 'europe/berlin', /Europe\/Berlin/],
+    ['null', null, /timezone/],
+    ['a number', 42, /timezone/],
+  ])(
+    'refuses a user record with %s as timezone, naming the user, and writes nothing',
+    async (_n, tz, why) => {
+      const bobFirst = { type: 'user', user: bob, decks: {}, timezone: 'Asia/Tokyo' };
+      const text = signed([bobFirst, { type: 'user', user: alice, decks: {}, timezone: tz }]);
+      for (const to of [memory(), redisStores()]) {
+        const run = importAll(to, text, { now: T0 });
+        await expect(run).rejects.toThrow(BackupError);
+        await expect(importAll(to, text, { now: T0 })).rejects.toThrow(
+          /^line 3: invalid user record of discord:1001: timezone: /,
+        );
+        await expect(importAll(to, text, { now: T0 })).rejects.toThrow(why);
+        expect(await dump(to)).toEqual([]);
+        expect(await to.review.getTimezone(bob)).toBeNull();
+      }
+    },
+  );
+
+  it("Redis export reads a user's timezone with their deck ids: 2 round trips per user, as without one", async () => {
+    const from = memory();
+    await seed(from);
+    const to = redisStores();
+    await importAll(to, await exportText(from), { now: T0 });
+    const trips = countTrips(client);
+    const users = await dump(to);
+    expect(users).toHaveLength(3);
+    const scans = trips.commands.filter((c) => c === 'sscan').length;
+    // One SSCAN per bucket of the users index (small sets: one page each); then per user one
+    // pipeline of SMEMBERS and GET of the timezone, and one of HGETALL per deck (none without decks).
+    expect(scans).toBe(16);
+    expect(trips.count).toBe(scans + 2 + 2 + 1);
   });
 });

@@ -404,12 +404,44 @@ export function reviewStoreContract(
       expect(await restored.knownCards(alice, 'git')).toEqual(new Set(['x']));
     });
 
+    it('exports a user timezone with the user (none: no field) and imports it back', async () => {
+      const s = await factory();
+      const bob: UserRef = { platform: 'slack', userId: 'U0BOB' };
+      const carol: UserRef = { platform: 'discord', userId: '333' };
+      await s.applyGrade(write({ cardId: 'a' }));
+      await s.setTimezone(alice, 'Europe/Berlin');
+      await s.applyGrade(write({ user: bob, cardId: 'a' }));
+      await s.setTimezone(carol, 'Asia/Tokyo'); // a timezone, and never studied
+      const exported = (await collect(s.exportUsers())).sort(byUser);
+      expect(exported).toEqual(
+        [
+          { user: alice, decks: { k8s: { a: state(1) } }, timezone: 'Europe/Berlin' },
+          { user: bob, decks: { k8s: { a: state(1) } } },
+          { user: carol, decks: {}, timezone: 'Asia/Tokyo' },
+        ].sort(byUser),
+      );
+      expect(exported.find((u) => u.user.userId === bob.userId)).not.toHaveProperty('timezone');
+
+      const restored = await factory();
+      await restored.setTimezone(bob, 'Pacific/Auckland');
+      for (const u of exported) await restored.importUser(u);
+      expect(await restored.getTimezone(alice)).toBe('Europe/Berlin');
+      expect(await restored.getTimezone(carol)).toBe('Asia/Tokyo');
+      // A record without a timezone keeps the user's own, as decks missing from a record are kept.
+      expect(await restored.getTimezone(bob)).toBe('Pacific/Auckland');
+      expect(await restored.getState(bob, 'k8s', 'a')).toBe(state(1));
+    });
+
     it('rejects a malformed import before writing anything', async () => {
       const s = await factory();
       await expect(
         s.importUser({ user: alice, decks: { k8s: { a: state(1) }, git: { b: 'v1|garbage' } } }),
       ).rejects.toBeInstanceOf(RangeError);
+      await expect(
+        s.importUser({ user: alice, decks: { k8s: { a: state(1) } }, timezone: 'Mars/Olympus' }),
+      ).rejects.toBeInstanceOf(RangeError);
       expect(await s.knownCards(alice, 'k8s')).toEqual(new Set());
+      expect(await s.getTimezone(alice)).toBeNull();
       expect(await collect(s.exportUsers())).toEqual([]);
     });
 

@@ -149,6 +149,11 @@ describe.skipIf(clusterUnavailable !== null)(
             recalled: null,
             log: 'l',
           });
+        // Study timezones: on every other user, and on one who never studied (their own slots).
+        const zoned = users.filter((_u, i) => i % 2 === 0);
+        for (const user of zoned) await from.review.setTimezone(user, 'Europe/Berlin');
+        const zoneOnly: UserRef = { platform: 'discord', userId: 'tz-only' };
+        await from.review.setTimezone(zoneOnly, 'Asia/Tokyo');
         let text = '';
         await exportAll(from, (l) => (text += l), new Date(T0));
         const recs = text
@@ -157,19 +162,34 @@ describe.skipIf(clusterUnavailable !== null)(
           .slice(1, -1)
           .map((l) => JSON.parse(l) as { type: string });
         expect(recs.filter((r) => r.type === 'team')).toHaveLength(teams.length);
-        expect(recs.filter((r) => r.type === 'user')).toHaveLength(users.length);
+        expect(recs.filter((r) => r.type === 'user')).toHaveLength(users.length + 1);
 
         // Into the embedded store and into a fresh prefix of the cluster: the same teams and rounds.
         const doc = new PersistedDoc<object>(null, () => ({}));
         const memTeams = new MemoryTeamStore(doc);
-        await importAll({ review: new MemoryReviewStore(doc), teams: memTeams }, text, { now: T0 });
+        const memReview = new MemoryReviewStore(doc);
+        await importAll({ review: memReview, teams: memTeams }, text, { now: T0 });
         const keys2 = new Keys(`bk${++n}`);
         const to = { review: new RedisReviewStore(redis, keys2), teams: new RedisTeamStore(redis, keys2) };
         expect(await importAll(to, text, { now: T0 })).toEqual({
-          users: users.length,
+          users: users.length + 1,
           teams: teams.length,
           fsrs: 0,
         });
+        for (const [i, user] of [...users, zoneOnly].entries()) {
+          const tz = user === zoneOnly ? 'Asia/Tokyo' : i % 2 === 0 ? 'Europe/Berlin' : null;
+          expect(await memReview.getTimezone(user)).toBe(tz);
+          expect(await to.review.getTimezone(user)).toBe(tz);
+        }
+        // And back out of the cluster copy: the same user records, timezones included.
+        let again = '';
+        await exportAll(to, (l) => (again += l), new Date(T0));
+        const userLines = (t: string) =>
+          t
+            .split('\n')
+            .filter((l) => l.startsWith('{"type":"user"'))
+            .sort();
+        expect(userLines(again)).toEqual(userLines(text));
         expect(await to.teams.teams()).toEqual(await memTeams.teams());
         for (const t of teams) {
           expect(await to.teams.getRound(t, `C1-${t.teamId}`)).toEqual(

@@ -120,7 +120,10 @@ export interface ReviewStore {
   setTimezone(user: UserRef, tz: string | null): Promise<void>;
   /** Every user's data, for export. */
   exportUsers(): AsyncIterable<UserExport>;
-  /** Restores one user's card states (each exported deck replaces that deck); validates before writing. */
+  /**
+   * Restores one user's card states and timezone, in one write: each exported deck replaces that
+   * deck, a timezone replaces the user's (none keeps it); validates before writing.
+   */
   importUser(u: UserExport): Promise<void>;
 }
 
@@ -130,4 +133,6 @@ export interface UserExport {
   user: UserRef;
   /** deckId -> cardId -> packed state. */
   decks: Record<string, Record<string, string>>;
+  /** Study timezone (canonical IANA name), when the user set one. */
+  timezone?: string;
 }

@@ -14,6 +14,7 @@ import {
   type UserRef,
 } from '../../engine/ports.js';
 import { oldestKeptDay } from '../retention.js';
+import { timezoneProblem } from '../user-export.js';
 import { appendTeamReview, type FsrsDoc, memoryWeights } from './fsrs-store.js';
 import type { PersistedDoc } from './persist.js';
 
@@ -114,13 +115,18 @@ export class MemoryReviewStore implements ReviewStore {
     return own(this.userData(u)?.decks, deckId);
   }
 
-  private ensureDeck(u: UserRef, deckId: string): { data: ReviewUserData; deck: ReviewDeckData } {
-    const data = entry(this.slice.users, memberOf(u), () => ({
+  /** The user's data, created empty when missing. */
+  private ensureUser(u: UserRef): ReviewUserData {
+    return entry(this.slice.users, memberOf(u), () => ({
       user: { platform: u.platform, userId: u.userId },
       decks: {},
       days: {},
       log: [],
     }));
+  }
+
+  private ensureDeck(u: UserRef, deckId: string): { data: ReviewUserData; deck: ReviewDeckData } {
+    const data = this.ensureUser(u);
     const deck = entry(data.decks, deckId, () => ({ cards: {}, due: {}, days: {} }));
     return { data, deck };
   }
@@ -194,13 +200,7 @@ export class MemoryReviewStore implements ReviewStore {
       if (!data?.tz) return;
       delete data.tz;
     } else {
-      const d = entry(this.slice.users, memberOf(user), () => ({
-        user: { platform: user.platform, userId: user.userId },
-        decks: {},
-        days: {},
-        log: [],
-      }));
-      d.tz = tz;
+      this.ensureUser(user).tz = tz;
     }
     await this.doc.changed();
   }
@@ -265,7 +265,8 @@ export class MemoryReviewStore implements ReviewStore {
         const cards = own(data.decks, deckId)?.cards ?? {};
         if (Object.keys(cards).length > 0) put(decks, deckId, { ...cards });
       }
-      yield { user: { platform: data.user.platform, userId: data.user.userId }, decks };
+      const user = { platform: data.user.platform, userId: data.user.userId };
+      yield data.tz === undefined ? { user, decks } : { user, decks, timezone: data.tz };
     }
   }
 
@@ -275,10 +276,14 @@ export class MemoryReviewStore implements ReviewStore {
   }
 
   /**
-   * Restores one user's card states. Each deck in the export replaces that deck's states and due
-   * times; counters and the log are kept. Throws RangeError, before writing anything, on a malformed state.
+   * Restores one user's card states and timezone. Each deck in the export replaces that deck's
+   * states and due times; a timezone replaces the user's, and a record without one keeps it;
+   * counters and the log are kept. Throws RangeError, before writing anything, on a malformed
+   * state or timezone.
    */
   async importUser(u: UserExport): Promise<void> {
+    const tzProblem = u.timezone === undefined ? null : timezoneProblem(u.timezone);
+    if (tzProblem) throw new RangeError(`timezone of ${memberOf(u.user)}: ${tzProblem}`);
     const decks = Object.entries(u.decks).map(([deckId, cards]) => ({
       deckId,
       cards: { ...cards },
@@ -289,6 +294,7 @@ export class MemoryReviewStore implements ReviewStore {
       deck.cards = d.cards;
       deck.due = d.due;
     }
+    if (u.timezone !== undefined) this.ensureUser(u.user).tz = u.timezone;
     await this.doc.changed();
   }
 }

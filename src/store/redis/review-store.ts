@@ -16,6 +16,7 @@ import {
 } from '../../engine/ports.js';
 import { paramsField } from '../fsrs-fields.js';
 import { oldestKeptDay, RETENTION } from '../retention.js';
+import { timezoneProblem } from '../user-export.js';
 import { SlotBatch } from './batch.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
@@ -119,12 +120,20 @@ export class RedisReviewStore implements ReviewStore {
     return guard('getTimezone', () => this.redis.get(this.keys.timezone(user)));
   }
 
-  /** One round trip: SET or DEL. */
+  /**
+   * One round trip: DEL, or SET with (same batch, its own slot) the user's entry in the export
+   * index, so that a user who set a timezone and never studied is exported too.
+   */
   async setTimezone(user: UserRef, tz: string | null): Promise<void> {
-    const key = this.keys.timezone(user);
+    const k = this.keys;
+    const key = k.timezone(user);
     await guard('setTimezone', async () => {
       if (tz === null) await this.redis.del(key);
-      else await this.redis.set(key, tz);
+      else
+        await new SlotBatch(this.redis)
+          .on(key, (p) => p.set(key, tz))
+          .on(k.users(user), (p) => p.sadd(k.users(user), k.userMember(user)))
+          .exec();
     });
   }
 
@@ -286,34 +295,44 @@ export class RedisReviewStore implements ReviewStore {
     }
   }
 
+  /**
+   * Two round trips, both in the user's slot: SMEMBERS of the deck ids with GET of the timezone,
+   * then HGETALL of each deck (none when the user has no decks).
+   */
   private async exportUser(user: UserRef): Promise<UserExport> {
+    const k = this.keys;
     return guard('exportUsers', async () => {
-      const deckIds = (await this.redis.smembers(this.keys.decks(user))).sort();
-      const pipe = this.redis.pipeline();
-      for (const d of deckIds) pipe.hgetall(this.keys.cards(user, d));
-      const res = (await pipe.exec()) ?? [];
+      const [ids, tz] = await new SlotBatch(this.redis)
+        .on(k.decks(user), (p) => p.smembers(k.decks(user)))
+        .on(k.timezone(user), (p) => p.get(k.timezone(user)))
+        .exec();
+      const deckIds = (ids as string[]).sort();
+      const batch = new SlotBatch(this.redis);
+      for (const d of deckIds) batch.on(k.cards(user, d), (p) => p.hgetall(k.cards(user, d)));
+      const res = await batch.exec();
       const decks: Record<string, Record<string, string>> = {};
       deckIds.forEach((d, i) => {
-        const [err, cards] = res[i] ?? [new Error('missing reply'), null];
-        if (err) throw err;
         // defineProperty: a deck id such as `__proto__` must stay a plain key.
         Object.defineProperty(decks, d, {
-          value: { ...(cards as Record<string, string>) },
+          value: { ...(res[i] as Record<string, string>) },
           enumerable: true,
         });
       });
-      return { user, decks };
+      return typeof tz === 'string' ? { user, decks, timezone: tz } : { user, decks };
     });
   }
 
   /**
-   * Restores one user's card states (backup/restore). Each deck in the export replaces that deck's
-   * states and due queue; day counters and the log are kept. Due scores come from the packed states.
-   * Throws RangeError, before writing anything, when a state is malformed.
+   * Restores one user's card states and timezone (backup/restore), in one MULTI. Each deck in the
+   * export replaces that deck's states and due queue; a timezone replaces the user's, and a record
+   * without one keeps it; day counters and the log are kept. Due scores come from the packed
+   * states. Throws RangeError, before writing anything, when a state or the timezone is malformed.
    */
   async importUser(u: UserExport): Promise<void> {
     const k = this.keys;
     const user = u.user;
+    const tzProblem = u.timezone === undefined ? null : timezoneProblem(u.timezone);
+    if (tzProblem) throw new RangeError(`timezone of ${k.userMember(user)}: ${tzProblem}`);
     const decks = Object.entries(u.decks).map(([deckId, cards]) => ({
       deckId,
       cards,
@@ -331,6 +350,7 @@ export class RedisReviewStore implements ReviewStore {
         tx.zadd(k.due(user, d.deckId), ...d.due);
         tx.sadd(k.decks(user), d.deckId);
       }
+      if (u.timezone !== undefined) tx.set(k.timezone(user), u.timezone);
       const res = await tx.exec();
       if (!res) throw new Error('transaction aborted');
       for (const [err] of res) if (err) throw err;
