@@ -110,3 +110,42 @@ export function packedReps(packed: string): number {
 export function newCard(now: number): Card {
   return createEmptyCard(new Date(now));
 }
+
+/**
+ * Redis's form of a packed state (store/redis only; the engine, the embedded store and the backup
+ * speak {@link packCard}'s form). The due sorted set already holds the due time as its score, so
+ * the hash value drops the version and the due: `state|stability|difficulty|scheduled_days|
+ * learning_steps|reps|lapses|last_review`, the same fields as the packed form. When the due inside
+ * the packed state is not the score rounded to seconds (a caller that scheduled the queue apart
+ * from the state; the engine never does), the due follows as a ninth field, so a state always
+ * reads back exactly as written.
+ */
+export function toStoredState(packed: string, scoreMs: number): string {
+  const parts = packed.split(SEP);
+  if (parts.length !== 10 || parts[0] !== PACK_VERSION) throw new RangeError(`bad packed state: ${packed}`);
+  const due = parts[2] as string;
+  parts.splice(0, 3, parts[1] as string);
+  if (due !== time36(new Date(scoreMs))) parts.push(due);
+  return parts.join(SEP);
+}
+
+/**
+ * The part of a stored state without the explicit due (see {@link toStoredState}): what the grade
+ * script compares a stored value with (the value is that, or that followed by `|<due>`).
+ */
+export function storedStateBody(packed: string): string {
+  const parts = packed.split(SEP);
+  if (parts.length !== 10 || parts[0] !== PACK_VERSION) throw new RangeError(`bad packed state: ${packed}`);
+  parts.splice(0, 3, parts[1] as string);
+  return parts.join(SEP);
+}
+
+/** Inverse of {@link toStoredState}: the packed state, given the due score (ms) of the same card. */
+export function fromStoredState(stored: string, scoreMs: number): string {
+  const parts = stored.split(SEP);
+  if ((parts.length !== 8 && parts.length !== 9) || !Number.isFinite(scoreMs))
+    throw new RangeError(`bad stored state: ${stored} (due ${scoreMs})`);
+  const due = parts.length === 9 ? (parts.pop() as string) : time36(new Date(scoreMs));
+  parts.splice(0, 1, PACK_VERSION, parts[0] as string, due);
+  return parts.join(SEP);
+}
