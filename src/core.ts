@@ -61,6 +61,7 @@ export async function buildCore(config: Config, log: Pino, opts: CoreOptions = {
     log,
   });
   const decks = await loadDeckSet(config.DECKS_DIR, log);
+  await stores.prepareDecks(decks.list());
   log.info(
     { store: stores.kind, where: stores.where, decks: decks.list().map((d) => d.id) },
     'quizbot core ready',

@@ -111,6 +111,9 @@ export function newCard(now: number): Card {
   return createEmptyCard(new Date(now));
 }
 
+/** Marks a stored state kept verbatim (not in the packed form): no stored form starts with it. */
+const VERBATIM = '=';
+
 /**
  * Redis's form of a packed state (store/redis only; the engine, the embedded store and the backup
  * speak {@link packCard}'s form). The due sorted set already holds the due time as its score, so
@@ -118,11 +121,12 @@ export function newCard(now: number): Card {
  * learning_steps|reps|lapses|last_review`, the same fields as the packed form. When the due inside
  * the packed state is not the score rounded to seconds (a caller that scheduled the queue apart
  * from the state; the engine never does), the due follows as a ninth field, so a state always
- * reads back exactly as written.
+ * reads back exactly as written. A string not in the packed form is kept as it is after a `=`, as
+ * the embedded store keeps any string (the engine never writes one).
  */
 export function toStoredState(packed: string, scoreMs: number): string {
   const parts = packed.split(SEP);
-  if (parts.length !== 10 || parts[0] !== PACK_VERSION) throw new RangeError(`bad packed state: ${packed}`);
+  if (parts.length !== 10 || parts[0] !== PACK_VERSION) return VERBATIM + packed;
   const due = parts[2] as string;
   parts.splice(0, 3, parts[1] as string);
   if (due !== time36(new Date(scoreMs))) parts.push(due);
@@ -135,13 +139,14 @@ export function toStoredState(packed: string, scoreMs: number): string {
  */
 export function storedStateBody(packed: string): string {
   const parts = packed.split(SEP);
-  if (parts.length !== 10 || parts[0] !== PACK_VERSION) throw new RangeError(`bad packed state: ${packed}`);
+  if (parts.length !== 10 || parts[0] !== PACK_VERSION) return VERBATIM + packed;
   parts.splice(0, 3, parts[1] as string);
   return parts.join(SEP);
 }
 
 /** Inverse of {@link toStoredState}: the packed state, given the due score (ms) of the same card. */
 export function fromStoredState(stored: string, scoreMs: number): string {
+  if (stored.startsWith(VERBATIM)) return stored.slice(VERBATIM.length);
   const parts = stored.split(SEP);
   if ((parts.length !== 8 && parts.length !== 9) || !Number.isFinite(scoreMs))
     throw new RangeError(`bad stored state: ${stored} (due ${scoreMs})`);

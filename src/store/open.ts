@@ -33,6 +33,7 @@ import { RedisFsrsStore } from './redis/fsrs-store.js';
 import { RedisInstallRecords } from './redis/installs.js';
 import { Keys } from './redis/keys.js';
 import { migrateIndexes } from './redis/migrate.js';
+import { migrateCardStates } from './redis/migrate-states.js';
 import { RedisReviewStore } from './redis/review-store.js';
 import { RedisTeamEraser } from './redis/team-eraser.js';
 import { RedisTeamStore } from './redis/team-store.js';
@@ -60,6 +61,11 @@ export interface Stores {
   teams: BackupTeamStore;
   /** The Redis client when kind is redis. */
   redis?: Redis;
+  /**
+   * Readies the store for these decks' cards when decks load: Redis learns (assigning new ones)
+   * each card's short key, so no read or grade of a loaded card needs a round trip for it.
+   */
+  prepareDecks(decks: readonly { id: string; cards: readonly { id: string }[] }[]): Promise<void>;
   /** Resolves when the backend answers; rejects otherwise (readiness). */
   ping(): Promise<void>;
   /** Saves what is pending and disconnects. */
@@ -167,11 +173,21 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
           'write acknowledged before enough replicas had it (REDIS_WAIT_REPLICAS); WAIT paused for 5 s',
         ),
     });
+    const review = new RedisReviewStore(redis, keys, wait);
+    const states = await migrateCardStates(redis, keys, review.cardKeys).catch((err: unknown) => {
+      redis.disconnect();
+      throw new QuizError(
+        'store_unavailable',
+        `moving card states to card keys failed (it resumes where it stopped at the next start): ${(err as Error).message}`,
+        { cause: err },
+      );
+    });
+    if (states.decks > 0) log?.info({ ...states }, 'card states moved to the card-key layout');
     const team = new RedisTeamStore(redis, keys, wait);
     return {
       kind: 'redis',
       where,
-      review: new RedisReviewStore(redis, keys, wait),
+      review,
       fsrs: new RedisFsrsStore(redis, keys),
       eraser: new RedisTeamEraser(redis, keys),
       installs: new RedisInstallRecords(redis, keys),
@@ -179,6 +195,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
       team,
       teams: team,
       redis,
+      prepareDecks: (decks) => review.prepareDecks(decks),
       ping: async () => {
         if (cluster) await clusterHealth(cluster);
         else await redis.ping();
@@ -201,6 +218,7 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     userData: new MemoryUserData(doc),
     team,
     teams: team,
+    prepareDecks: async () => {},
     ping: async () => {},
     close: async () => {
       doc.flush();

@@ -70,7 +70,18 @@ describe('Redis round trips on the review hot paths', () => {
     expect(trips.count).toBe(2);
     // The second round trip runs one script (the grade reads the next card itself); beside it only
     // the team's review log (another slot, so outside the script).
-    expect(trips.commands).toEqual(['hget', 'get', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
+    // The state's due is its score in the due queue (not in the stored state): ZSCORE beside HGET.
+    expect(trips.commands).toEqual([
+      'hget',
+      'zscore',
+      'get',
+      'hmget',
+      'evalsha',
+      'lpush',
+      'ltrim',
+      'pexpire',
+      'sadd',
+    ]);
   });
 
   it('in a DM (no team), a grade click is HGET, then the grade script alone', async () => {
@@ -91,7 +102,7 @@ describe('Redis round trips on the review hot paths', () => {
     const graded = await engine.action(bob, press(shown.view, /^Good/));
     expect(graded.view.footer).toBe('1 due now');
     expect(trips.count).toBe(2);
-    // The user's timezone (GET) is pipelined with the state's HGET: still one round trip.
-    expect(trips.commands).toEqual(['hget', 'get', 'evalsha']);
+    // The user's timezone (GET) is pipelined with the state's HGET and its due's ZSCORE: still one round trip.
+    expect(trips.commands).toEqual(['hget', 'zscore', 'get', 'evalsha']);
   });
 });

@@ -100,15 +100,18 @@ describe('RedisReviewStore on Redis', () => {
       found.push(...ks);
     } while (cursor !== '0');
     const tag = `${keys.prefix}:{u:slack:U1%7Bx%7D%3Ay}`;
+    // Beside the user's slot: the deck's card keys, in the deck's own slot (card-keys.ts).
     expect(found.sort()).toEqual(
       [
-        `${tag}:cards:k8s`,
+        `${tag}:states:k8s`,
         `${tag}:days`,
         `${tag}:days:k8s`,
         `${tag}:decks`,
-        `${tag}:due:k8s`,
+        `${tag}:queue:k8s`,
         `${tag}:log`,
         keys.users(user),
+        `${keys.prefix}:{k:k8s}:ids`,
+        `${keys.prefix}:{k:k8s}:next`,
       ].sort(),
     );
     expect(await redis.hgetall(`${tag}:days:k8s`)).toEqual({

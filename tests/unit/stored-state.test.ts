@@ -66,9 +66,16 @@ describe('the stored (Redis) form of a packed state', () => {
     expect(fromStoredState(toStoredState(packed, T0), T0 - 400)).toBe(packed);
   });
 
-  it('refuses malformed input', () => {
-    expect(() => toStoredState('v2|1|2', 0)).toThrow(RangeError);
-    expect(() => storedStateBody('x')).toThrow(RangeError);
+  it('keeps a string that is not a packed state verbatim, after a mark no stored form starts with', () => {
+    for (const odd of ['v2|1|2', 'x', '', '=', '2|77.5|4.7|77|0|5|0|tp27qs']) {
+      const stored = toStoredState(odd, T0);
+      expect(stored).toBe(`=${odd}`);
+      expect(storedStateBody(odd)).toBe(stored);
+      expect(fromStoredState(stored, Number.NaN)).toBe(odd);
+    }
+  });
+
+  it('refuses a malformed stored state', () => {
     expect(() => fromStoredState('1|2|3', 0)).toThrow(RangeError);
     expect(() => fromStoredState('0|0|0|0|0|0|0|', Number.NaN)).toThrow(RangeError);
   });

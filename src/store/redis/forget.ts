@@ -37,7 +37,13 @@ export class RedisUserData implements UserDataPort {
     const m = this.redis.multi();
     for (const d of decks) m.hlen(k.cards(user, d));
     m.del(
-      ...decks.flatMap((d) => [k.cards(user, d), k.due(user, d), k.deckDays(user, d)]),
+      ...decks.flatMap((d) => [
+        k.cards(user, d),
+        k.due(user, d),
+        k.deckDays(user, d),
+        k.legacyCards(user, d),
+        k.legacyDue(user, d),
+      ]),
       k.days(user),
       k.log(user),
       k.decks(user),

@@ -28,8 +28,12 @@ export function seg(id: string): string {
  * hash tag decides the cluster slot, so one script only ever touches keys of one tag.
  *
  * User slot `{u:<platform>:<userId>}` (study data, written by the `grade` script):
- * - `cards:<deck>` hash cardId -> packed card state (<= 64 bytes, stays a listpack);
- * - `due:<deck>` sorted set cardId scored by due time in ms;
+ * - `states:<deck>` hash card key -> stored card state (`toStoredState` in engine/cardstate.ts:
+ *   the packed state without version and due, about 30 bytes, so the hash stays a listpack);
+ * - `queue:<deck>` sorted set card key scored by due time in ms (the due of each state);
+ *   a card key is the deck's short number for a card id ({@link Keys.cardKeyIds}), so the id is
+ *   not stored twice per user; before it, `cards:<deck>` and `due:<deck>` held the same by card id
+ *   with the full packed state ({@link Keys.legacyCards}, migrated at start: migrate-states.ts);
  * - `days:<deck>` hash of per-day counters of one deck: `r:<day>` reviews, `t:<day>` reviews of
  *   cards in review state, `p:<day>` of those recalled, `n:<day>` new cards introduced;
  * - `days` the same counters over all decks (`r`, `t`, `p` only: newPerDay is per deck);
@@ -69,14 +73,39 @@ export class Keys {
     return [this.prefix, `{t:${platform}:${seg(teamId)}}`, ...parts].join(':');
   }
 
-  /** Hash cardId -> packed state of one user's deck. */
+  /** Hash card key -> stored state (`toStoredState`) of one user's deck. */
   cards(u: UserRef, deckId: string): string {
+    return this.user(u, 'states', seg(deckId));
+  }
+
+  /** Sorted set card key -> due ms of one user's deck. */
+  due(u: UserRef, deckId: string): string {
+    return this.user(u, 'queue', seg(deckId));
+  }
+
+  /** Before card keys: hash cardId -> packed state of one user's deck (read only by the migration). */
+  legacyCards(u: UserRef, deckId: string): string {
     return this.user(u, 'cards', seg(deckId));
   }
 
-  /** Sorted set cardId -> due ms of one user's deck. */
-  due(u: UserRef, deckId: string): string {
+  /** Before card keys: sorted set cardId -> due ms of one user's deck (read only by the migration). */
+  legacyDue(u: UserRef, deckId: string): string {
     return this.user(u, 'due', seg(deckId));
+  }
+
+  /** Hash cardId -> card key of a deck, in the deck's own slot `{k:<deck>}` (`lua/cardKeys-2.lua`). */
+  cardKeyIds(deckId: string): string {
+    return `${this.prefix}:{k:${seg(deckId)}}:ids`;
+  }
+
+  /** String: the last card key assigned in a deck (a counter beside {@link Keys.cardKeyIds}). */
+  cardKeyCounter(deckId: string): string {
+    return `${this.prefix}:{k:${seg(deckId)}}:next`;
+  }
+
+  /** Hash: progress of the migration to card keys (`bucket`, `cursor`, `done`), its own slot. */
+  statesMigration(): string {
+    return `${this.prefix}:{migrate}:states`;
   }
 
   /** Hash of per-day counters of one user's deck. */

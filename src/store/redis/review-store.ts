@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { unpackCard } from '../../engine/cardstate.js';
+import { fromStoredState, storedStateBody, toStoredState } from '../../engine/cardstate.js';
 import { pickWeights } from '../../engine/fsrs/params.js';
 import {
   type DayCounters,
@@ -16,10 +16,11 @@ import {
 } from '../../engine/ports.js';
 import { paramsField } from '../fsrs-fields.js';
 import { oldestKeptDay, RETENTION } from '../retention.js';
-import { timezoneProblem } from '../user-export.js';
 import { SlotBatch } from './batch.js';
+import { CardKeys } from './card-keys.js';
 import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
+import { exportRedisUser, importRedisUser } from './review-export.js';
 import {
   type ScriptArgs,
   type ScriptedPipeline,
@@ -29,24 +30,39 @@ import {
 } from './scripts.js';
 import { noWait, type WaitPolicy } from './wait.js';
 
-/** Turns the `queue` script's reply into a snapshot. */
-function parseQueue(reply: ScriptReply<'queue'>): QueueSnapshot {
-  const [dueCardId, dueNow, dueToday, nextDue, newToday, known, dueState, dueIds] = reply;
+/**
+ * Turns the `queue` script's reply (card keys, stored state) into a snapshot (card ids, packed
+ * state). The oldest due card is the first of the due queue, so its due is the earliest score.
+ */
+async function parseQueue(
+  cardKeys: CardKeys,
+  deckId: string,
+  reply: ScriptReply<'queue'>,
+): Promise<QueueSnapshot> {
+  const [, dueNow, dueToday, nextDue, newToday, known, dueState, dueKeys] = reply;
+  const dueIds = dueKeys.length ? await cardKeys.idsOf(deckId, dueKeys) : [];
   return {
-    dueCardId: dueCardId ?? null,
+    dueCardId: dueIds[0] ?? null,
     dueNow,
     dueToday,
     nextDue: nextDue === null ? null : Number(nextDue),
     newToday,
     known,
-    dueState: dueState ?? null,
+    dueState: dueState && nextDue !== null ? fromStoredState(dueState, Number(nextDue)) : null,
     dueIds,
   };
+}
+
+/** The packed state of a stored one read with its due score (HGET and ZSCORE replies). */
+function packedOf(stored: unknown, score: unknown): string | null {
+  return typeof stored === 'string' ? fromStoredState(stored, Number(score ?? Number.NaN)) : null;
 }
 
 /**
  * Study data in Redis, in the user's slot (see {@link Keys}). Expects a client made by
  * `connectRedis` (scripts defined). Every Redis failure surfaces as QuizError('store_unavailable').
+ * Card states are kept by card key in their stored form (`toStoredState`); this class translates
+ * at its edge, so callers speak card ids and packed states, as with the embedded store.
  */
 export class RedisReviewStore implements ReviewStore {
   private readonly scripts: ScriptedRedis;
@@ -56,8 +72,23 @@ export class RedisReviewStore implements ReviewStore {
     private readonly keys = new Keys(),
     /** Replicas a grade waits for before it is acknowledged (`REDIS_WAIT_REPLICAS`). */
     private readonly wait: WaitPolicy = noWait,
+    /** Card id <-> card key of every deck (shared with the migration at start). */
+    readonly cardKeys = new CardKeys(redis, keys),
   ) {
     this.scripts = scripted(redis);
+  }
+
+  /**
+   * Learns (assigning new ones) the card keys of these decks' cards, one round trip per deck, so
+   * that no read or grade of a deck's card needs one later (called when decks load).
+   */
+  async prepareDecks(decks: readonly { id: string; cards: readonly { id: string }[] }[]): Promise<void> {
+    for (const d of decks)
+      if (d.cards.length)
+        await this.cardKeys.assign(
+          d.id,
+          d.cards.map((c) => c.id),
+        );
   }
 
   /** Arguments of the `queue` script for one user's deck. */
@@ -83,17 +114,24 @@ export class RedisReviewStore implements ReviewStore {
     day: string,
   ): Promise<QueueSnapshot> {
     const args = this.queueArgs(user, deckId, { now, endOfDay, day });
-    return parseQueue(await guard('queue', () => this.scripts.queue(...args)));
+    return parseQueue(this.cardKeys, deckId, await guard('queue', () => this.scripts.queue(...args)));
   }
 
-  /** One round trip: HGET. */
+  /** One round trip: HGET of the state with ZSCORE of its due (plus one the first time a card key is needed). */
   async getState(user: UserRef, deckId: string, cardId: string): Promise<string | null> {
-    return guard('getState', () => this.redis.hget(this.keys.cards(user, deckId), cardId));
+    const key = await this.cardKeys.keyOf(deckId, cardId);
+    const cards = this.keys.cards(user, deckId);
+    const due = this.keys.due(user, deckId);
+    const [stored, score] = await guard('getState', () =>
+      new SlotBatch(this.redis).on(cards, (p) => p.hget(cards, key).zscore(due, key)).exec(),
+    );
+    return packedOf(stored, score);
   }
 
   /**
-   * One round trip: HGET of the state and, with a team, HMGET of its deck and team weights,
-   * pipelined (on a cluster one pipeline per slot, sent together: see batch.ts).
+   * One round trip: HGET of the state with ZSCORE of its due, GET of the timezone and, with a team,
+   * HMGET of its deck and team weights, pipelined (on a cluster one pipeline per slot, sent
+   * together: see batch.ts).
    */
   async readForGrade(
     user: UserRef,
@@ -101,17 +139,21 @@ export class RedisReviewStore implements ReviewStore {
     cardId: string,
     team: TeamRef | null,
   ): Promise<GradeRead> {
+    const key = this.cardKeys.cached(deckId, cardId) ?? (await this.cardKeys.keyOf(deckId, cardId));
     const cards = this.keys.cards(user, deckId);
+    const due = this.keys.due(user, deckId);
     const tz = this.keys.timezone(user);
-    const batch = new SlotBatch(this.redis).on(cards, (p) => p.hget(cards, cardId)).on(tz, (p) => p.get(tz));
+    const batch = new SlotBatch(this.redis)
+      .on(cards, (p) => p.hget(cards, key).zscore(due, key))
+      .on(tz, (p) => p.get(tz));
     const fsrs = team ? this.keys.teamFsrs(team) : null;
     if (fsrs) batch.on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)));
     const res = await guard('readForGrade', () => batch.exec());
-    const [deckW, teamW] = (res[2] as (string | null)[] | undefined) ?? [];
+    const [deckW, teamW] = (res[3] as (string | null)[] | undefined) ?? [];
     return {
-      state: (res[0] as string | null) ?? null,
+      state: packedOf(res[0], res[1]),
       w: fsrs ? pickWeights(deckW, teamW) : null,
-      tz: (res[1] as string | null) ?? null,
+      tz: (res[2] as string | null) ?? null,
     };
   }
 
@@ -137,9 +179,10 @@ export class RedisReviewStore implements ReviewStore {
     });
   }
 
-  /** One round trip: HKEYS. */
+  /** One round trip: HKEYS (plus one when this process has not seen one of the card keys yet). */
   async knownCards(user: UserRef, deckId: string): Promise<Set<string>> {
-    return new Set(await guard('knownCards', () => this.redis.hkeys(this.keys.cards(user, deckId))));
+    const keys = await guard('knownCards', () => this.redis.hkeys(this.keys.cards(user, deckId)));
+    return new Set(keys.length ? await this.cardKeys.idsOf(deckId, keys) : []);
   }
 
   /**
@@ -147,7 +190,7 @@ export class RedisReviewStore implements ReviewStore {
    * batch also adds the user to their bucket of the `users` export index (idempotent, its own slot).
    */
   async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
-    return this.outcome(w, await this.execGrade(w, null));
+    return this.outcome(w, await this.execGrade(w, await this.gradeArgs(w, null)));
   }
 
   /**
@@ -156,12 +199,13 @@ export class RedisReviewStore implements ReviewStore {
    * pipelined with the export index and the team's log as in applyGrade.
    */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
-    const results = await this.execGrade(w, q);
+    const results = await this.execGrade(w, await this.gradeArgs(w, q));
     const reply = results[0];
     if (!Array.isArray(reply)) throw new Error(`grade script: unexpected reply ${String(reply)}`);
     const [applied, ...queue] = reply as [number, ...ScriptReply<'queue'>];
     results[0] = applied;
-    return { outcome: await this.outcome(w, results), queue: parseQueue(queue) };
+    const snapshot = await parseQueue(this.cardKeys, w.deckId, queue);
+    return { outcome: await this.outcome(w, results), queue: snapshot };
   }
 
   /**
@@ -176,8 +220,12 @@ export class RedisReviewStore implements ReviewStore {
     return 'conflict';
   }
 
-  private gradeArgs(w: GradeWrite, q: QueueQuery | null): ScriptArgs<'grade'> {
+  /** The grade script's arguments: the card's key, and states in their stored form. */
+  private async gradeArgs(w: GradeWrite, q: QueueQuery | null): Promise<ScriptArgs<'grade'>> {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
+    const expected = w.expected === null ? '' : storedStateBody(w.expected);
+    const next = toStoredState(w.next, w.due);
+    const key = this.cardKeys.cached(w.deckId, w.cardId) ?? (await this.cardKeys.keyOf(w.deckId, w.cardId));
     const k = this.keys;
     const u = w.user;
     const args: ScriptArgs<'grade'> = [
@@ -187,9 +235,9 @@ export class RedisReviewStore implements ReviewStore {
       k.days(u),
       k.log(u),
       k.decks(u),
-      w.cardId,
-      w.expected ?? '',
-      w.next,
+      key,
+      expected,
+      next,
       String(w.due),
       w.day,
       w.isNew ? '1' : '0',
@@ -209,8 +257,7 @@ export class RedisReviewStore implements ReviewStore {
    * pipeline (batch.ts). With `REDIS_WAIT_REPLICAS`, WAIT follows the grade on the user's slot:
    * the reply waits until that many replicas have the grade.
    */
-  private async execGrade(w: GradeWrite, q: QueueQuery | null): Promise<unknown[]> {
-    const args = this.gradeArgs(w, q);
+  private async execGrade(w: GradeWrite, args: ScriptArgs<'grade'>): Promise<unknown[]> {
     const k = this.keys;
     const u = w.user;
     if (w.expected !== null && !w.team && !this.wait.active()) {
@@ -295,66 +342,18 @@ export class RedisReviewStore implements ReviewStore {
     }
   }
 
-  /**
-   * Two round trips, both in the user's slot: SMEMBERS of the deck ids with GET of the timezone,
-   * then HGETALL of each deck (none when the user has no decks).
-   */
-  private async exportUser(user: UserRef): Promise<UserExport> {
-    const k = this.keys;
-    return guard('exportUsers', async () => {
-      const [ids, tz] = await new SlotBatch(this.redis)
-        .on(k.decks(user), (p) => p.smembers(k.decks(user)))
-        .on(k.timezone(user), (p) => p.get(k.timezone(user)))
-        .exec();
-      const deckIds = (ids as string[]).sort();
-      const batch = new SlotBatch(this.redis);
-      for (const d of deckIds) batch.on(k.cards(user, d), (p) => p.hgetall(k.cards(user, d)));
-      const res = await batch.exec();
-      const decks: Record<string, Record<string, string>> = {};
-      deckIds.forEach((d, i) => {
-        // defineProperty: a deck id such as `__proto__` must stay a plain key.
-        Object.defineProperty(decks, d, {
-          value: { ...(res[i] as Record<string, string>) },
-          enumerable: true,
-        });
-      });
-      return typeof tz === 'string' ? { user, decks, timezone: tz } : { user, decks };
-    });
+  /** See exportRedisUser (review-export.ts). */
+  private exportUser(user: UserRef): Promise<UserExport> {
+    return exportRedisUser(this.redis, this.keys, this.cardKeys, user);
   }
 
   /**
-   * Restores one user's card states and timezone (backup/restore), in one MULTI. Each deck in the
-   * export replaces that deck's states and due queue; a timezone replaces the user's, and a record
+   * Restores one user's card states and timezone (backup/restore). Each deck in the export
+   * replaces that deck's states and due queue; a timezone replaces the user's, and a record
    * without one keeps it; day counters and the log are kept. Due scores come from the packed
    * states. Throws RangeError, before writing anything, when a state or the timezone is malformed.
    */
   async importUser(u: UserExport): Promise<void> {
-    const k = this.keys;
-    const user = u.user;
-    const tzProblem = u.timezone === undefined ? null : timezoneProblem(u.timezone);
-    if (tzProblem) throw new RangeError(`timezone of ${k.userMember(user)}: ${tzProblem}`);
-    const decks = Object.entries(u.decks).map(([deckId, cards]) => ({
-      deckId,
-      cards,
-      due: Object.entries(cards).flatMap(([cardId, packed]) => [unpackCard(packed).due.getTime(), cardId]),
-    }));
-    await guard('importUser', async () => {
-      const tx = this.redis.multi();
-      for (const d of decks) {
-        tx.del(k.cards(user, d.deckId), k.due(user, d.deckId));
-        if (d.due.length === 0) {
-          tx.srem(k.decks(user), d.deckId);
-          continue;
-        }
-        tx.hset(k.cards(user, d.deckId), d.cards);
-        tx.zadd(k.due(user, d.deckId), ...d.due);
-        tx.sadd(k.decks(user), d.deckId);
-      }
-      if (u.timezone !== undefined) tx.set(k.timezone(user), u.timezone);
-      const res = await tx.exec();
-      if (!res) throw new Error('transaction aborted');
-      for (const [err] of res) if (err) throw err;
-      await this.redis.sadd(k.users(user), k.userMember(user));
-    });
+    return importRedisUser(this.redis, this.keys, this.cardKeys, u);
   }
 }

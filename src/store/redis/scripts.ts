@@ -15,6 +15,7 @@ const INCLUDE = /^-- @include ([a-z][a-z0-9-]*)[ \t]*$/gm;
  * tests/unit/lua-headers.test.ts holds each entry against its script's header.
  */
 export const SCRIPTS = {
+  cardKeys: { keys: ['ids', 'counter'], argv: ['...cardIds'] },
   dailyAnswer: {
     keys: ['round', 'answers', 'names'],
     argv: ['user', 'choice', 'now', 'name', 'requestId?', 'messageId?', 'namesKeepMs?'],
@@ -54,7 +55,7 @@ export const SCRIPTS = {
   grade: {
     keys: ['cards', 'due', 'deckDays', 'days', 'log', 'decks'],
     argv: [
-      'cardId',
+      'cardKey',
       'expected',
       'next',
       'dueMs',
@@ -72,6 +73,7 @@ export const SCRIPTS = {
     ],
   },
   lbRead: { keys: ['board', 'names'], argv: ['userId', 'n'] },
+  migrateStates: { keys: ['legacyCards', 'legacyDue', 'cards', 'due'], argv: ['count', '...states'] },
   queue: { keys: ['cards', 'due', 'deckDays'], argv: ['now', 'endOfDay', 'day', 'dueIds'] },
   rateSlot: { keys: ['slot'], argv: ['intervalMs', 'maxWaitMs'] },
 } as const satisfies Record<string, ScriptShape>;
@@ -91,6 +93,7 @@ type QueueReply = [string | null, number, number, string | null, number, number,
 
 /** What each script returns (its header's `-- Returns`), as ioredis hands it over. */
 export interface ScriptReplies {
+  cardKeys: string[];
   dailyAnswer: Flat;
   dailyClaim: Flat;
   dailyClose: Flat;
@@ -106,6 +109,7 @@ export interface ScriptReplies {
   /** The outcome (1 applied, 0 conflict), or with a snapshot asked for, the outcome then a `queue` reply. */
   grade: number | [number, ...QueueReply];
   lbRead: Flat;
+  migrateStates: number;
   queue: QueueReply;
   rateSlot: number;
 }

@@ -1,13 +1,14 @@
 -- grade: compare-and-set one card's state and record the review, atomically, in one user's slot.
--- KEYS[1] cards hash   <p>:{u:..}:cards:<deck>   cardId -> packed state
--- KEYS[2] due zset     <p>:{u:..}:due:<deck>     cardId scored by due ms
+-- KEYS[1] states hash  <p>:{u:..}:states:<deck>  card key -> stored state (toStoredState, cardstate.ts)
+-- KEYS[2] due zset     <p>:{u:..}:queue:<deck>   card key scored by due ms
 -- KEYS[3] deck days    <p>:{u:..}:days:<deck>    r:/t:/p:/n:<day> counters
 -- KEYS[4] all days     <p>:{u:..}:days           r:/t:/p:<day> counters over all decks
 -- KEYS[5] log list     <p>:{u:..}:log            newest first, capped
 -- KEYS[6] decks set    <p>:{u:..}:decks          deck ids with states
--- ARGV[1] cardId
--- ARGV[2] expected packed state ('' = the card must have no state yet)
--- ARGV[3] next packed state
+-- ARGV[1] card key (the deck's short key of the card id: card-keys.ts)
+-- ARGV[2] expected stored state without an explicit due (storedStateBody; '' = the card must have
+--         no state yet): the stored value is that, or that followed by '|<due>'
+-- ARGV[3] next stored state
 -- ARGV[4] due time in ms (integer)
 -- ARGV[5] local day YYYY-MM-DD
 -- ARGV[6] '1' when the review introduces a new card, else '0'
@@ -49,7 +50,7 @@ end
 local current = redis.call('HGET', KEYS[1], card)
 if expected == '' then
   if current then return reply(0) end
-elseif current ~= expected then
+elseif not current or (current ~= expected and string.sub(current, 1, #expected + 1) ~= expected .. '|') then
   return reply(0)
 end
 

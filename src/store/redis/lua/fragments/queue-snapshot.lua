@@ -1,9 +1,10 @@
 -- queue-snapshot (fragment): spliced where a script says `-- @include queue-snapshot`, by scripts.ts
 -- at load. The one reading of a user's deck queue, shared by queue-3.lua and grade-6.lua (which
 -- reads the next card after its write, so a grade click's second round trip is one script).
--- queueSnapshot(cards, due, deckDays, now, endOfDay, day, n) returns { oldest due card id or false,
--- due now, due before endOfDay (exclusive), earliest due score as a string or false, new cards on
--- `day`, cards known, packed state of the oldest due card or false, the n oldest due ids }.
+-- queueSnapshot(cards, due, deckDays, now, endOfDay, day, n) returns { oldest due card key or false,
+-- due now, due before endOfDay (exclusive), earliest due score as a string or false (the oldest due
+-- card's score when there is one), new cards on `day`, cards known, stored state of the oldest due
+-- card or false, the n oldest due keys }.
 local function queueSnapshot(cards, due, deckDays, now, endOfDay, day, n)
   local dueIds = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, n)
   local oldest = dueIds[1] or false

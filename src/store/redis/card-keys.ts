@@ -1,0 +1,89 @@
+import type { Redis } from 'ioredis';
+import { guard } from './connect.js';
+import type { Keys } from './keys.js';
+import { type ScriptedRedis, scripted } from './scripts.js';
+
+/** One deck's card keys, both ways. */
+interface DeckKeys {
+  byId: Map<string, string>;
+  byKey: Map<string, string>;
+}
+
+/**
+ * The short Redis key of each card id, per deck (`lua/cardKeys-2.lua`): a user's card states and
+ * due queue name cards by it, so the id (`k8s-pods-lifecycle-012`) is not stored twice per user.
+ * A key is assigned once per (deck, card id) and never changes or returns to another card, so a
+ * key cached here stays right forever; this process learns new ones on a miss. The engine never
+ * sees keys: RedisReviewStore translates at its edge.
+ */
+export class CardKeys {
+  private readonly decks = new Map<string, DeckKeys>();
+  private readonly scripts: ScriptedRedis;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {
+    this.scripts = scripted(redis);
+  }
+
+  private deck(deckId: string): DeckKeys {
+    let d = this.decks.get(deckId);
+    if (!d) {
+      d = { byId: new Map(), byKey: new Map() };
+      this.decks.set(deckId, d);
+    }
+    return d;
+  }
+
+  private learn(deckId: string, cardId: string, key: string): void {
+    const d = this.deck(deckId);
+    d.byId.set(cardId, key);
+    d.byKey.set(key, cardId);
+  }
+
+  /** The key of a card when this process knows it already (no round trip), else undefined. */
+  cached(deckId: string, cardId: string): string | undefined {
+    return this.decks.get(deckId)?.byId.get(cardId);
+  }
+
+  /** The key of a card: cached, or one round trip to the deck's slot (assigned there if new). */
+  async keyOf(deckId: string, cardId: string): Promise<string> {
+    return this.cached(deckId, cardId) ?? ((await this.assign(deckId, [cardId]))[0] as string);
+  }
+
+  /** The keys of these cards, assigning new ones, in one round trip per 1,000 ids (the deck's slot). */
+  async assign(deckId: string, cardIds: readonly string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < cardIds.length; i += 1000) {
+      const ids = cardIds.slice(i, i + 1000);
+      const got = await guard('cardKeys', () =>
+        this.scripts.cardKeys(this.keys.cardKeyIds(deckId), this.keys.cardKeyCounter(deckId), ...ids),
+      );
+      for (const [j, id] of ids.entries()) this.learn(deckId, id, String(got[j]));
+      out.push(...got.map(String));
+    }
+    return out;
+  }
+
+  /**
+   * The card ids of these keys. Keys this process has not seen yet (assigned by another one) cost
+   * one round trip: the deck's whole map is read again. Throws on a key no card has (corrupt data).
+   */
+  async idsOf(deckId: string, keys: readonly string[]): Promise<string[]> {
+    let d = this.decks.get(deckId);
+    if (!d || keys.some((k) => !d?.byKey.has(k))) d = await this.load(deckId);
+    return keys.map((k) => {
+      const id = d.byKey.get(k);
+      if (id === undefined) throw new Error(`card key ${k} of deck ${deckId} has no card id`);
+      return id;
+    });
+  }
+
+  /** One round trip: reads a deck's whole map (HGETALL). */
+  async load(deckId: string): Promise<DeckKeys> {
+    const all = await guard('cardKeys', () => this.redis.hgetall(this.keys.cardKeyIds(deckId)));
+    for (const [id, key] of Object.entries(all)) this.learn(deckId, id, key);
+    return this.deck(deckId);
+  }
+}
