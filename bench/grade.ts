@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { encodeAction, type Grade, ownerTag } from '../src/engine/actions.js';
 import type { Actor } from '../src/engine/api.js';
-import { unpackCard } from '../src/engine/cardstate.js';
+import { toStoredState, unpackCard } from '../src/engine/cardstate.js';
 import { DeckSet } from '../src/engine/deck/types.js';
 import { QuizEngine } from '../src/engine/engine.js';
 import { systemClock, type UserRef } from '../src/engine/ports.js';
@@ -92,8 +92,12 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     await waitReady(engineRedis);
     const engineTrips = countTrips(engineRedis);
     const bareTrips = countTrips(bare);
+    const store = new RedisReviewStore(engineRedis, keys);
+    // As at start (core.ts): the deck's card keys are learnt when decks load.
+    await store.prepareDecks([deck]);
+    const cardKey = (c: number) => store.cardKeys.cached(DECK, cardId(c)) as string;
     const review = new ReviewService({
-      store: new RedisReviewStore(engineRedis, keys),
+      store,
       decks,
       clock: systemClock,
     });
@@ -141,8 +145,9 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           const from = c < GRADED ? pool : overdue;
           const s = from[(w * CARDS + c) % from.length] as (typeof pool)[number];
           r[c] = s.reps;
-          fields.push(cardId(c), s.packed);
-          due.push(c < GRADED ? s.due : now - (c + 1) * 86_400_000, cardId(c));
+          const score = c < GRADED ? s.due : now - (c + 1) * 86_400_000;
+          fields.push(cardKey(c), toStoredState(s.packed, score));
+          due.push(score, cardKey(c));
         }
         reps[v].push(r);
         pipe.hset(keys.cards(user, DECK), ...fields);
@@ -182,7 +187,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       if (res.view.code) engineErrors++;
       else if (res.view.text.includes('already graded')) {
         engineConflicts++;
-        const state = await engineRedis.hget(ukeys.engine[w]?.cards as string, cardId(c));
+        const state = await store.getState(users.engine[w] as UserRef, DECK, cardId(c));
         userReps[c] = state ? unpackCard(state).reps : 0;
       } else userReps[c] = rev + 1;
       return ms;
@@ -197,7 +202,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     await engineOp(0);
     const captured = engineTrips.stop();
     const tAfter = Date.now();
-    const capturedCard = cardId(cursor[0] as number);
+    const capturedCard = cardKey(cursor[0] as number);
     const engineTag = keys.userTag(users.engine[0] as UserRef);
     const hgetAt = captured.sent.findIndex((c) => c.name === 'hget');
     const gradeAt = captured.sent.findIndex((c) => c.name === 'evalsha' && c.args[0] === gradeSha);
@@ -235,11 +240,12 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       }));
 
     // Bare: the same keys and arguments, values precomputed, nothing else between the round trips.
-    const alt = Array.from({ length: CARDS }, (_, c) => [
-      (pool[(c * 7 + 1) % pool.length] as (typeof pool)[number]).packed,
-      (pool[(c * 7 + 2) % pool.length] as (typeof pool)[number]).packed,
-    ]);
     const dueArg = Array.from({ length: CARDS }, (_, c) => String(now + (c + 1) * 86_400_000));
+    const alt = Array.from({ length: CARDS }, (_, c) =>
+      [1, 2].map((k) =>
+        toStoredState((pool[(c * 7 + k) % pool.length] as (typeof pool)[number]).packed, Number(dueArg[c])),
+      ),
+    );
     const logArg = Array.from(
       { length: CARDS },
       (_, c) => `${Math.round(now / 1000).toString(36)} ${cardId(c)} 3 2>2 ${c + 1}`,
@@ -257,7 +263,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         const c = ((cursor[w] as number) + 1) % GRADED;
         cursor[w] = c;
         const k = ukeys[v][w] as UserKeys;
-        const card = cardId(c);
+        const card = cardKey(c);
         const pair = alt[c] as string[];
         const tag = tags[v][w] as string;
         const nowArg = String(Date.now());

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
+import { toStoredState } from '../src/engine/cardstate.js';
 import type { UserRef } from '../src/engine/ports.js';
 import { localDate } from '../src/engine/time.js';
+import { CardKeys } from '../src/store/redis/card-keys.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
 import { Keys, REVIEW_LOG_CAP } from '../src/store/redis/keys.js';
 import { scriptedPipeline } from '../src/store/redis/scripts.js';
@@ -57,6 +59,11 @@ async function measureShape(
   const pool = statePool(2_000, now, 3);
   await admin.flushall('SYNC');
   const before = await infoNumber(admin, 'memory', 'used_memory');
+  // As at start (core.ts): the deck's card keys are assigned when decks load (measured with the rest).
+  const cardKeys = await new CardKeys(redis, keys).assign(
+    DECK,
+    Array.from({ length: shape.cards }, (_, c) => cardId(c)),
+  );
   const t0 = performance.now();
   let failed = 0;
   const inFlight = new Set<Promise<void>>();
@@ -98,9 +105,9 @@ async function measureShape(
         k.days,
         k.log,
         k.decks,
-        id,
+        cardKeys[c] as string,
         '',
-        s.packed,
+        toStoredState(s.packed, s.due),
         String(s.due),
         day,
         '1',
@@ -253,9 +260,9 @@ export async function memorySection(ctx: BenchContext): Promise<SectionResult> {
       );
 
     const pool = statePool(2_000, Date.now(), 3);
-    const avgPacked = pool.reduce((n, s) => n + s.packed.length, 0) / pool.length;
+    const avgPacked = pool.reduce((n, s) => n + toStoredState(s.packed, s.due).length, 0) / pool.length;
     const notes = [
-      `**Method.** For each shape: FLUSHALL (the bench's own server), \`used_memory\` read, then every card's first review written through the store's \`grade\` script — the same script, keys and arguments RedisReviewStore.applyGrade sends for a new card, plus its SADD to the export index — pipelined ${fmtN(BATCH)} grades at a time. States are real ts-fsrs states after 1–8 reviews, packed by cardstate.ts (average ${round(avgPacked, 1)} bytes); card ids are about as long as the real deck's, user ids are 19-digit Discord snowflakes. \`used_memory\` is read again (everything a review writes), then the per-user day counters, review logs and deck sets and the global users index are deleted and it is read a third time: what remains is exactly the cards hash and the due sorted set of every user, keys included. Bytes per card state = that growth / card states. Redis config as deployed (docker-compose.yml and deploy/k8s): AOF, and zset-max-listpack-entries 512 so due queues of up to 512 cards stay listpacks; hash limits at their defaults (512 entries, 64-byte values).`,
+      `**Method.** For each shape: FLUSHALL (the bench's own server), \`used_memory\` read, then every card's first review written through the store's \`grade\` script — the same script, keys and arguments RedisReviewStore.applyGrade sends for a new card, plus its SADD to the export index — pipelined ${fmtN(BATCH)} grades at a time. States are real ts-fsrs states after 1–8 reviews, in the stored form of cardstate.ts \`toStoredState\` (the packed state without version and due, since the due queue's score holds the due: average ${round(avgPacked, 1)} bytes, e.g. \`${toStoredState(pool[1]?.packed ?? '', pool[1]?.due ?? 0)}\`), named in the user's hash and due queue by the deck's short card key (a decimal counter assigned once per card id in the deck's own slot, store/redis/card-keys.ts; the deck's map is measured too) instead of the card id; user ids are 19-digit Discord snowflakes. \`used_memory\` is read again (everything a review writes), then the per-user day counters, review logs and deck sets and the global users index are deleted and it is read a third time: what remains is exactly the cards hash and the due sorted set of every user, keys included. Bytes per card state = that growth / card states. Redis config as deployed (docker-compose.yml and deploy/k8s): AOF, and zset-max-listpack-entries 512 so due queues of up to 512 cards stay listpacks; hash limits at their defaults (512 entries, 64-byte values).`,
       ...results.map(
         (r) =>
           `${fmtN(r.users)} users x ${r.cards} cards: ${round(r.stateBytes, 1)} B per card state with its due entry (hash ${r.hashEncoding}, zset ${r.zsetEncoding}; MEMORY USAGE of one user's keys per card: cards hash ${round(r.hashSample, 1)} B, due zset ${round(r.zsetSample, 1)} B); ${round(r.totalBytes, 1)} B per reviewed card with counters, log line and sets; written in ${round(r.seconds, 1)} s.`,
@@ -274,7 +281,7 @@ export async function memorySection(ctx: BenchContext): Promise<SectionResult> {
     if (lp.length) {
       const r = lp[0] as ShapeResult;
       notes.push(
-        `**Why ${round(r.stateBytes, 1)} B and not 64 even as listpacks (${fmtN(r.users)} x ${r.cards}).** The cards hash costs ${round(r.hashSample, 1)} B per card: the packed state (${round(avgPacked, 1)} B on average, e.g. \`${pool[1]?.packed ?? ''}\`) plus the card id as field (${cardId(0).length} B here, like the deck's slugs) plus listpack entry headers; the due entry costs ${round(r.zsetSample, 1)} B more (the card id again, the score as a 13-digit integer, headers); keys, their dict entries and allocator rounding make up the rest. The design's "about 45 bytes a state" counts the packed value alone, and the 64 B target includes the due entry, which no layout that stores the card id twice and a ~41-byte value can meet. What would close it: a shorter packed state (drop the \`v1|\` prefix per value and keep the version once per hash; drop the due time from the value, since the due zset holds it; 4 significant digits for stability and difficulty), short card keys in Redis (a per-deck numeric index instead of the slug, mapped in the deck loader), and due scores in minutes instead of milliseconds (a smaller integer encoding). Together roughly −20 B per value, −15 B per field pair and −4 B per score.`,
+        `**Why ${round(r.stateBytes, 1)} B and not 64 even as listpacks (${fmtN(r.users)} x ${r.cards}).** The states hash costs ${round(r.hashSample, 1)} B per card: the stored state (${round(avgPacked, 1)} B on average) plus the card key as field plus listpack entry headers; the due entry costs ${round(r.zsetSample, 1)} B more (the card key again, the score as a 13-digit integer, headers); keys, their dict entries and allocator rounding make up the rest. Levers left: due scores as seconds since a 2025 epoch (a 4-byte listpack integer instead of 8, about −4 B per state, measured), 4 significant digits for stability and difficulty (about −4 B).`,
       );
     }
     notes.push(

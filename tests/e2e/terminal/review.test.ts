@@ -87,17 +87,20 @@ describe.skipIf(Boolean(process.env.TEST_REDIS_URL))(
       const { Redis } = await import('ioredis');
       const c = new Redis(redis.url);
       try {
-        const keys = await c.keys('qb:{u:terminal:*}:cards:kubernetes');
+        // By the deck's card key (assigned when decks load), not by the card id.
+        const cardKey = await c.hget('qb:{k:kubernetes}:ids', 'vm-pros');
+        expect(cardKey).toMatch(/^\d+$/);
+        const keys = await c.keys('qb:{u:terminal:*}:states:kubernetes');
         expect(keys).toHaveLength(1);
         const states = await c.hgetall(keys[0] as string);
-        expect(Object.keys(states)).toEqual(['vm-pros']);
+        expect(Object.keys(states)).toEqual([cardKey]);
         const due = (await c.call(
           'ZRANGE',
-          (keys[0] as string).replace(':cards:', ':due:'),
+          (keys[0] as string).replace(':states:', ':queue:'),
           '0',
           '-1',
         )) as string[];
-        expect(due[0]).toBe('vm-pros');
+        expect(due[0]).toBe(cardKey);
       } finally {
         c.disconnect();
       }
