@@ -253,6 +253,31 @@ describe('moving card states to card keys (existing data)', () => {
     expect(rename(await dataset(prefix), prefix)).toEqual(rename(await dataset(full), full));
   });
 
+  it('later starts move what an older replica wrote in the legacy layout since; a state already moved is kept', async () => {
+    const prefix = `${server.prefix}st${++n}`;
+    const keys = new Keys(prefix);
+    const users = legacyUsers();
+    await writeLegacy(keys, users);
+    const store = new RedisReviewStore(redis, keys);
+    await migrateCardStates(redis, keys, store.cardKeys);
+    // An old replica, still serving during the rolling update, found the moved deck empty and wrote
+    // a first state for a card the user had (stale) and one for a card they had not seen.
+    const odd = users[2] as LegacyUser;
+    const oddDeck = Object.getOwnPropertyDescriptor(odd.decks, '__proto__')?.value as LegacyDeck;
+    const known = Object.entries(oddDeck)[1] as [string, { packed: string }];
+    const stale = packCard(createEmptyCard(new Date(T0 + 2 * DAY)));
+    const late = { user: odd.user, decks: {} as Record<string, LegacyDeck> };
+    const deck: LegacyDeck = {};
+    Object.defineProperty(deck, known[0], { value: { packed: stale, due: T0 + 2 * DAY }, enumerable: true });
+    deck['new-card'] = { packed: stale, due: T0 + 3 * DAY };
+    Object.defineProperty(late.decks, '__proto__', { value: deck, enumerable: true });
+    await writeLegacy(keys, [late]);
+    expect(await migrateCardStates(redis, keys, store.cardKeys)).toEqual({ users: 1, decks: 1 });
+    expect(await store.getState(odd.user, '__proto__', known[0])).toBe(known[1].packed);
+    expect(await store.getState(odd.user, '__proto__', 'new-card')).toBe(stale);
+    expect(await migrateCardStates(redis, keys, store.cardKeys)).toEqual({ users: 0, decks: 0 });
+  });
+
   it('a deck whose legacy states change under it is read again (an older process still writing)', async () => {
     const prefix = `${server.prefix}st${++n}`;
     const keys = new Keys(prefix);

@@ -103,6 +103,20 @@ export class Keys {
     return `${this.prefix}:{k:${seg(deckId)}}:next`;
   }
 
+  /** SCAN pattern of every legacy cards hash ({@link Keys.legacyCards}) of any user. */
+  legacyCardsPattern(): string {
+    return `${globEscape(this.prefix)}:{u:*}:cards:*`;
+  }
+
+  /** The user and deck of a {@link Keys.legacyCards} key, or null for any other key. */
+  parseLegacyCards(key: string): { user: UserRef; deckId: string } | null {
+    const head = `${this.prefix}:{u:`;
+    const m = /^([a-z]+):([^}]*)\}:cards:([^:]*)$/.exec(key.startsWith(head) ? key.slice(head.length) : '');
+    if (!m) return null;
+    const user = { platform: m[1] as Platform, userId: decodeURIComponent(m[2] as string) };
+    return { user, deckId: decodeURIComponent(m[3] as string) };
+  }
+
   /** Hash: progress of the migration to card keys (`bucket`, `cursor`, `done`), its own slot. */
   statesMigration(): string {
     return `${this.prefix}:{migrate}:states`;

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { toStoredState, unpackCard } from '../../engine/cardstate.js';
 import type { UserRef } from '../../engine/ports.js';
-import { SlotBatch } from './batch.js';
+import { SlotBatch, scanKeys } from './batch.js';
 import type { CardKeys } from './card-keys.js';
 import { INDEX_BUCKETS, type Keys } from './keys.js';
 import { scripted } from './scripts.js';
@@ -64,13 +64,33 @@ async function migrateDeck(
 }
 
 /**
+ * After the walk: moves what an older version wrote in the legacy layout since (a replica still
+ * serving during a rolling update), found by SCAN MATCH on every master: one SCAN page per 1,000
+ * keys, no per-user round trip when there is nothing to move.
+ */
+async function sweepLegacy(redis: Redis, k: Keys, cardKeys: CardKeys): Promise<StatesMigration> {
+  const out: StatesMigration = { users: 0, decks: 0 };
+  for await (const found of scanKeys(redis, k.legacyCardsPattern())) {
+    for (const key of found) {
+      const at = k.parseLegacyCards(key);
+      if (!at) continue;
+      out.users++;
+      if (await migrateDeck(redis, k, cardKeys, at.user, at.deckId)) out.decks++;
+    }
+  }
+  return out;
+}
+
+/**
  * Moves every user's card states from the layout by card id (`cards:<deck>` with full packed
  * states, `due:<deck>` by card id) to the layout by card key (`states:<deck>`, `queue:<deck>`:
  * keys.ts), one user deck per atomic script. Runs at start, after the index migration (it walks
  * the users index buckets). Idempotent: a migrated deck has no legacy keys left and is skipped.
  * Resumable: the bucket and SSCAN cursor reached are kept in Redis ({@link Keys.statesMigration})
  * after every page, so an interrupted run goes on from there (the page it was in is looked at
- * again, harmlessly); once every bucket is walked it records `done` and later starts cost one HGETALL.
+ * again, harmlessly). Once every bucket is walked it records `done`; later starts only sweep the
+ * keyspace for legacy keys an older version wrote since ({@link sweepLegacy}). `users` counts the
+ * users (walk) or legacy keys (sweep) looked at.
  */
 export async function migrateCardStates(
   redis: Redis,
@@ -80,8 +100,8 @@ export async function migrateCardStates(
 ): Promise<StatesMigration> {
   const progressKey = k.statesMigration();
   const saved = await redis.hgetall(progressKey);
+  if (saved.done === '1') return sweepLegacy(redis, k, cardKeys);
   const out: StatesMigration = { users: 0, decks: 0 };
-  if (saved.done === '1') return out;
   let cursor = saved.cursor ?? '0';
   for (let bucket = Number(saved.bucket ?? 0); bucket < INDEX_BUCKETS; bucket++) {
     do {
