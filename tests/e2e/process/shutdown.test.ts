@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unpackCard } from '../../../src/engine/cardstate.js';
+import { fromStoredState, unpackCard } from '../../../src/engine/cardstate.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { must } from '../../fakes/discord/harness.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
@@ -66,10 +66,13 @@ describe.skipIf(Boolean(process.env.TEST_REDIS_URL))(
       expect(out()).toContain('"shutting down"');
       expect(out()).toContain('"stopped"');
 
-      const keys = await admin.keys('qb:{u:discord:*}:cards:kubernetes');
+      // Stored by the deck's card key, its due in the due queue (store/redis/card-keys.ts, keys.ts).
+      const keys = await admin.keys('qb:{u:discord:*}:states:kubernetes');
       expect(keys).toHaveLength(1);
-      const state = await admin.hget(must(keys[0]), 'vm-pros');
-      expect(unpackCard(must(state)).reps).toBe(1);
+      const cardKey = must(await admin.hget('qb:{k:kubernetes}:ids', 'vm-pros'));
+      const state = await admin.hget(must(keys[0]), cardKey);
+      const due = await admin.zscore(must(keys[0]).replace(':states:', ':queue:'), cardKey);
+      expect(unpackCard(fromStoredState(must(state), Number(due))).reps).toBe(1);
       admin.disconnect();
     }, 40_000);
   },
