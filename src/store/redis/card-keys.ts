@@ -66,6 +66,18 @@ export class CardKeys {
     return out;
   }
 
+  /** The card ids of these keys when this process knows them all (no round trip), else undefined. */
+  cachedIds(deckId: string, keys: readonly string[]): string[] | undefined {
+    const d = this.decks.get(deckId);
+    const ids: string[] = [];
+    for (const k of keys) {
+      const id = d?.byKey.get(k);
+      if (id === undefined) return undefined;
+      ids.push(id);
+    }
+    return ids;
+  }
+
   /**
    * The card ids of these keys. Keys this process has not seen yet (assigned by another one) cost
    * one round trip: the deck's whole map is read again. Throws on a key no card has (corrupt data).

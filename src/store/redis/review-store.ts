@@ -40,7 +40,7 @@ async function parseQueue(
   reply: ScriptReply<'queue'>,
 ): Promise<QueueSnapshot> {
   const [, dueNow, dueToday, nextDue, newToday, known, dueState, dueKeys] = reply;
-  const dueIds = dueKeys.length ? await cardKeys.idsOf(deckId, dueKeys) : [];
+  const dueIds = cardKeys.cachedIds(deckId, dueKeys) ?? (await cardKeys.idsOf(deckId, dueKeys));
   return {
     dueCardId: dueIds[0] ?? null,
     dueNow,
@@ -190,7 +190,8 @@ export class RedisReviewStore implements ReviewStore {
    * batch also adds the user to their bucket of the `users` export index (idempotent, its own slot).
    */
   async applyGrade(w: GradeWrite): Promise<'applied' | 'conflict'> {
-    return this.outcome(w, await this.execGrade(w, await this.gradeArgs(w, null)));
+    const key = this.cardKeys.cached(w.deckId, w.cardId) ?? (await this.cardKeys.keyOf(w.deckId, w.cardId));
+    return this.outcome(w, await this.execGrade(w, this.gradeArgs(w, key, null)));
   }
 
   /**
@@ -199,7 +200,8 @@ export class RedisReviewStore implements ReviewStore {
    * pipelined with the export index and the team's log as in applyGrade.
    */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
-    const results = await this.execGrade(w, await this.gradeArgs(w, q));
+    const key = this.cardKeys.cached(w.deckId, w.cardId) ?? (await this.cardKeys.keyOf(w.deckId, w.cardId));
+    const results = await this.execGrade(w, this.gradeArgs(w, key, q));
     const reply = results[0];
     if (!Array.isArray(reply)) throw new Error(`grade script: unexpected reply ${String(reply)}`);
     const [applied, ...queue] = reply as [number, ...ScriptReply<'queue'>];
@@ -221,11 +223,10 @@ export class RedisReviewStore implements ReviewStore {
   }
 
   /** The grade script's arguments: the card's key, and states in their stored form. */
-  private async gradeArgs(w: GradeWrite, q: QueueQuery | null): Promise<ScriptArgs<'grade'>> {
+  private gradeArgs(w: GradeWrite, key: string, q: QueueQuery | null): ScriptArgs<'grade'> {
     if (!Number.isFinite(w.due)) throw new RangeError(`grade due is not a finite time: ${w.due}`);
     const expected = w.expected === null ? '' : storedStateBody(w.expected);
     const next = toStoredState(w.next, w.due);
-    const key = this.cardKeys.cached(w.deckId, w.cardId) ?? (await this.cardKeys.keyOf(w.deckId, w.cardId));
     const k = this.keys;
     const u = w.user;
     const args: ScriptArgs<'grade'> = [
