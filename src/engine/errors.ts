@@ -37,7 +37,7 @@ const TEXT: Record<QuizErrorCode, string> = {
   not_owner: 'That button belongs to someone else’s review. Start your own with the review command.',
   unknown_deck: 'There is no deck with that name. List the decks with the decks command.',
   unknown_card: 'That card is no longer in its deck. Start again with the review command.',
-  not_admin: 'Only team admins can change daily quiz schedules.',
+  not_admin: 'Only team admins can do that.',
   bad_argument: 'That command has an invalid argument.',
   already_answered: 'You already answered today’s question: only the first answer counts.',
   round_closed: 'This question is closed: answers are no longer accepted.',
