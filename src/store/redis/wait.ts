@@ -24,11 +24,14 @@ export interface WaitPolicy {
 /** No WAIT (the default): writes are acknowledged when the master has them. */
 export const noWait: WaitPolicy = { replicas: 0, timeoutMs: 0, active: () => false, check: () => {} };
 
+/** Defaults of {@link waitFor}: the longest WAIT, and how long WAIT pauses after a short one (ms). */
+export const WAIT_DEFAULTS = { timeoutMs: 500, pauseMs: 5_000 } as const;
+
 /** Options of {@link waitFor}. */
 export interface WaitOptions {
-  /** Longest WAIT in ms (default 500). */
+  /** Longest WAIT in ms (default {@link WAIT_DEFAULTS}). */
   timeoutMs?: number;
-  /** How long WAIT pauses after a short one (ms, default 5,000). */
+  /** How long WAIT pauses after a short one (ms, default {@link WAIT_DEFAULTS}). */
   pauseMs?: number;
   /** Hears of each write fewer replicas confirmed in time. */
   onShort?: (what: 'grade' | 'answer', reached: number) => void;
@@ -46,11 +49,11 @@ export interface WaitOptions {
 export function waitFor(replicas: number, o: WaitOptions = {}): WaitPolicy {
   if (replicas <= 0) return noWait;
   const now = o.now ?? Date.now;
-  const pauseMs = o.pauseMs ?? 5_000;
+  const pauseMs = o.pauseMs ?? WAIT_DEFAULTS.pauseMs;
   let pausedUntil = 0;
   return {
     replicas,
-    timeoutMs: o.timeoutMs ?? 500,
+    timeoutMs: o.timeoutMs ?? WAIT_DEFAULTS.timeoutMs,
     active: () => now() >= pausedUntil,
     check: (what, reached) => {
       const n = Number(reached);
