@@ -38,18 +38,28 @@ export async function sharedFanoutSection(ctx: BenchContext): Promise<SectionRes
   const floor = channelsN / PER_SECOND;
   const { FakeDiscord } = await import('../tests/fakes/discord/fake-discord.js');
   const { snowflake, snowflakeOnShard } = await import('../tests/fakes/discord/payloads.js');
-  const guilds = Array.from({ length: Math.ceil(channelsN / PER_GUILD) }, (_, g) => ({
-    // Spread over the shards, so every process owns some of the servers.
-    id: snowflakeOnShard(g % PROCESSES, PROCESSES),
-    name: `Bench server ${g}`,
-    channels: Array.from({ length: Math.min(PER_GUILD, channelsN - g * PER_GUILD) }, (_, c) => ({
-      id: snowflake(),
-      name: `quiz-${g}-${c}`,
-    })),
-  }));
-  const all = guilds.flatMap((g) =>
-    g.channels.map((c) => ({ team: { platform: 'discord', teamId: g.id } as TeamRef, channelId: c.id })),
-  );
+  // Every run (and the warm-up, run 0) posts to channels of its own: a round's id (and so its
+  // Discord nonce) is channel + day, and the fake, like Discord, answers a repeated nonce with the
+  // earlier run's message.
+  const guildsPerRun = Math.ceil(channelsN / PER_GUILD);
+  const guilds = Array.from({ length: guildsPerRun * (runs + 1) }, (_, g) => {
+    const inRun = g % guildsPerRun;
+    return {
+      // Spread over the shards, so every process owns some of the servers.
+      id: snowflakeOnShard(g % PROCESSES, PROCESSES),
+      name: `Bench server ${g}`,
+      channels: Array.from({ length: Math.min(PER_GUILD, channelsN - inRun * PER_GUILD) }, (_, c) => ({
+        id: snowflake(),
+        name: `quiz-${g}-${c}`,
+      })),
+    };
+  });
+  const targetsOf = (run: number) =>
+    guilds
+      .slice(run * guildsPerRun, (run + 1) * guildsPerRun)
+      .flatMap((g) =>
+        g.channels.map((c) => ({ team: { platform: 'discord', teamId: g.id } as TeamRef, channelId: c.id })),
+      );
   const redis = connectRedis(ctx.url);
   const fake = await FakeDiscord.start({ guilds, shards: PROCESSES });
   const limiter = await startRateLimiter({
@@ -84,10 +94,12 @@ export async function sharedFanoutSection(ctx: BenchContext): Promise<SectionRes
     await Promise.all(children.map((c) => c.ready));
 
     const results: Run[] = [];
-    for (let run = 1; run <= runs; run++) {
-      const label = `shared fan-out: run ${run}/${runs}, ${channelsN} channels, ${PROCESSES} processes`;
+    // Run 0 warms up (first connections, JIT, the fake's first requests) and is not counted.
+    for (let run = 0; run <= runs; run++) {
+      const label = `shared fan-out: ${run === 0 ? 'warm-up' : `run ${run}/${runs}`}, ${channelsN} channels, ${PROCESSES} processes`;
       ctx.progress.step(`${label}: scheduling`);
       await ctx.admin.flushall('SYNC');
+      const all = targetsOf(run);
       const now = Date.now();
       for (let i = 0; i < all.length; i += 200) {
         await Promise.all(
@@ -131,15 +143,16 @@ export async function sharedFanoutSection(ctx: BenchContext): Promise<SectionRes
         if (n === 0) lost++;
         if (n > 1) duplicates += n - 1;
       }
-      results.push({
-        seconds,
-        lost,
-        duplicates,
-        limited: limiter.limited,
-        peak: limiter.peakPerWindow,
-        perProcess: replies.map((r) => r.events.posted ?? 0),
-        requests,
-      });
+      if (run > 0)
+        results.push({
+          seconds,
+          lost,
+          duplicates,
+          limited: limiter.limited,
+          peak: limiter.peakPerWindow,
+          perProcess: replies.map((r) => r.events.posted ?? 0),
+          requests,
+        });
     }
     const stats = await Promise.all(
       children.map((c) =>
@@ -224,7 +237,7 @@ function report(
   ];
   const errors = stats.reduce((a, s) => a + s.errors, 0);
   const notes = [
-    `**Method.** ${channelsN.toLocaleString('en-US')} channels in ${Math.ceil(channelsN / PER_GUILD)} fake Discord servers spread over ${PROCESSES} shards, each channel with a daily schedule whose window is open, indexed as due. ${PROCESSES} bot processes (bench/fanout-child.ts, ${how}), each the real discord.js client connected with its one shard of ${PROCESSES}, run one Scheduler.tick at the same moment (concurrency ${CONCURRENCY} each): the due index, leases and claims share the work out, and every post first takes a slot of the one rate all processes share in Redis (RedisRateGate, \`lua/rateSlot-1.lua\`, ${PER_SECOND}/s, as bot.ts wires it). Between the processes and the fake sits one limiter (bench/rate-limiter.ts) that all of them go through: at most ${PER_SECOND} posts in any sliding second, else a global 429 as Discord sends it. Floor: ${channelsN} / ${PER_SECOND} per s = ${floor} s. ${results.length} runs, Redis flushed between runs; timing from the tick requests to the last process's answer.`,
+    `**Method.** ${channelsN.toLocaleString('en-US')} channels in ${Math.ceil(channelsN / PER_GUILD)} fake Discord servers spread over ${PROCESSES} shards, each channel with a daily schedule whose window is open, indexed as due. ${PROCESSES} bot processes (bench/fanout-child.ts, ${how}), each the real discord.js client connected with its one shard of ${PROCESSES}, run one Scheduler.tick at the same moment (concurrency ${CONCURRENCY} each): the due index, leases and claims share the work out, and every post first takes a slot of the one rate all processes share in Redis (RedisRateGate, \`lua/rateSlot-1.lua\`, ${PER_SECOND}/s, as bot.ts wires it). Between the processes and the fake sits one limiter (bench/rate-limiter.ts) that all of them go through: at most ${PER_SECOND} posts in any sliding second, else a global 429 as Discord sends it. Floor: ${channelsN} / ${PER_SECOND} per s = ${floor} s. A warm-up run, then ${results.length} measured runs, each on channels of its own (a repeated round id is a repeated nonce), Redis flushed between runs; timing from the tick requests to the last process's answer.`,
     `**Checks.** Posts counted per channel from what the fake stored (POST answered 200): lost = channels without one, duplicates = posts beyond one. Posts per process: ${results.map((r) => r.perProcess.join(' / ')).join('; ')}. Per run: ${results.map((r) => `${round(r.seconds, 2)} s, ${r.requests} POSTs for ${channelsN} channels, ${r.limited} x 429, busiest second ${r.peak}`).join('; ')}.${
       errors
         ? ` Errors logged by the processes: ${errors} (${stats

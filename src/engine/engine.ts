@@ -10,7 +10,7 @@ import type { InsightsService } from './insights/service.js';
 import type { TeamRef, UserRef } from './ports.js';
 import type { ReviewService } from './review.js';
 import type { TeamForgetting } from './team-forget.js';
-import { errorView, noticeView, truncate, type View } from './views.js';
+import { errorView, noticeView, refusalView, truncate, type View } from './views.js';
 
 /** `/decks`: a description is cut to this many characters, the whole list to a Slack section. */
 const DESCRIPTION_MAX = 120;
@@ -141,7 +141,7 @@ export class QuizEngine {
         'The dashboard belongs to a team: use this command in a server or workspace channel.',
       );
     }
-    if (!actor.isAdmin) return noticeView('not_admin');
+    if (!actor.isAdmin) return refusalView('not_admin', 'Only team admins can open the team dashboard.');
     const url = this.opts.dashboardLink ? await this.opts.dashboardLink(actor.team, actor.user) : null;
     if (!url) {
       return {

@@ -37,13 +37,14 @@ const TEXT: Record<QuizErrorCode, string> = {
   not_owner: 'That button belongs to someone else’s review. Start your own with the review command.',
   unknown_deck: 'There is no deck with that name. List the decks with the decks command.',
   unknown_card: 'That card is no longer in its deck. Start again with the review command.',
-  not_admin: 'Only team admins can change daily quiz schedules.',
+  not_admin: 'Only team admins can do that.',
   bad_argument: 'That command has an invalid argument.',
   already_answered: 'You already answered today’s question: only the first answer counts.',
   round_closed: 'This question is closed: answers are no longer accepted.',
   unknown_round: 'This question is no longer known to me.',
+  // Not "nothing was saved": a connection lost after a write reached Redis leaves it saved.
   store_unavailable:
-    'I cannot reach my database right now, so nothing was saved. Please try again in a minute.',
+    'I cannot reach my database right now, so I cannot confirm that this was saved. Please try again in a minute: a repeat never counts twice.',
   save_failed:
     'I could not save that to disk (it may be full or read-only). I keep it and try again; if this goes on, tell whoever runs me.',
   deck_invalid: 'That deck is invalid.',

@@ -2,7 +2,7 @@ import { encodeAction, ownerTag } from './actions.js';
 import type { Actor, Logger } from './api.js';
 import { silentLogger } from './api.js';
 import type { Clock, TeamEraser, TeamRef } from './ports.js';
-import { noticeView, type View } from './views.js';
+import { noticeView, refusalView, type View } from './views.js';
 
 /** Days a team's data is kept after the bot leaves it (`TEAM_DATA_GRACE_DAYS`). */
 export const DEFAULT_GRACE_DAYS = 30;
@@ -74,7 +74,7 @@ export class TeamForgetting {
   /** `forget-team`: for an admin, the confirmation (a button only they can press); else a refusal. */
   confirmation(actor: Actor): View {
     if (!actor.team) return noticeView('bad_argument', 'Use this command in a workspace or server channel.');
-    if (!actor.isAdmin) return noticeView('not_admin');
+    if (!actor.isAdmin) return refusalView('not_admin', 'Only team admins can delete the team’s quiz data.');
     return {
       title: 'Delete all of this team’s quiz data?',
       text:
@@ -98,7 +98,11 @@ export class TeamForgetting {
   /** The confirmation button: deletes the actor's team's data. */
   async confirmed(actor: Actor, owner: string): Promise<View> {
     if (!actor.team) return noticeView('bad_argument', 'Use this in a workspace or server channel.');
-    if (owner !== ownerTag(actor.user)) return noticeView('not_owner');
+    if (owner !== ownerTag(actor.user))
+      return refusalView(
+        'not_owner',
+        'That button belongs to the admin who asked to delete the team’s data.',
+      );
     await this.forgetNow(actor.team);
     return {
       text: 'All of this team’s quiz data is deleted. Schedules, leaderboards and streaks start from nothing.',

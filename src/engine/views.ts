@@ -47,6 +47,14 @@ export interface View {
 }
 
 /** A private notice for an expected refusal, text from its code. */
+/**
+ * A refusal whose whole text is `text` (the code stays for adapters and tests): for places where
+ * the code's shared wording would name the wrong thing.
+ */
+export function refusalView(code: QuizErrorCode, text: string): View {
+  return { ...noticeView(code), text };
+}
+
 export function noticeView(code: QuizErrorCode, detail?: string): View {
   const text = detail ? `${errorText(code)}\n${detail}` : errorText(code);
   return {

@@ -167,10 +167,10 @@ export async function openStores(o: OpenStoresOptions): Promise<Stores> {
     if (moved > 0) log?.info({ moved }, 'global Redis indexes moved into hash-tagged buckets');
     const wait = waitFor(o.waitReplicas ?? 0, {
       ...(o.waitTimeoutMs ? { timeoutMs: o.waitTimeoutMs } : {}),
-      onShort: (what, reached) =>
+      onShort: (what, reached, node) =>
         log?.warn(
-          { what, reached, wanted: o.waitReplicas },
-          'write acknowledged before enough replicas had it (REDIS_WAIT_REPLICAS); WAIT paused for 5 s',
+          { what, reached, wanted: o.waitReplicas, ...(node ? { node } : {}) },
+          'write acknowledged before enough replicas had it (REDIS_WAIT_REPLICAS); WAIT on this node paused for 5 s',
         ),
     });
     const review = new RedisReviewStore(redis, keys, wait);

@@ -116,17 +116,23 @@ export class DiscordFaultRig {
     return new DiscordFaultRig(redis, fake, client, new RedisTeamStore(client, new Keys()), env);
   }
 
-  /** Starts one more bot process and waits until it runs. */
-  async startBot(env: Record<string, string> = {}): Promise<FaultBot> {
-    const proc = await startBotProcess({
-      DISCORD_TOKEN: 'fault-token',
-      DISCORD_API_URL: this.fake.apiUrl,
-      ...this.storeEnv,
-      HTTP_PORT: '0',
-      DATA_DIR: this.dataDir,
-      ...FAULT_ENV,
-      ...env,
-    });
+  /**
+   * Starts one more bot process and waits until it runs (at most `timeoutMs`: the bound of
+   * {@link startBotProcess} by default; it fails with everything the bot printed).
+   */
+  async startBot(env: Record<string, string> = {}, timeoutMs?: number): Promise<FaultBot> {
+    const proc = await startBotProcess(
+      {
+        DISCORD_TOKEN: 'fault-token',
+        DISCORD_API_URL: this.fake.apiUrl,
+        ...this.storeEnv,
+        HTTP_PORT: '0',
+        DATA_DIR: this.dataDir,
+        ...FAULT_ENV,
+        ...env,
+      },
+      timeoutMs,
+    );
     const httpPort = httpPortOf(proc.output());
     if (httpPort === null) throw new Error(`no http port in the bot's log:\n${proc.output()}`);
     const bot = { ...proc, httpPort };
@@ -226,11 +232,16 @@ export class DiscordFaultRig {
     );
   }
 
-  /** Clicks choice `choice` of a post as `user`. */
-  async answer(user: FakeUser, post: FakeMessage, choice: number): Promise<Answered> {
+  /** Clicks choice `choice` of a post as `user`; `settleMs` bounds the wait for its answer. */
+  async answer(user: FakeUser, post: FakeMessage, choice: number, settleMs?: number): Promise<Answered> {
     const customId = buttonIds(post)[choice];
     if (!customId) throw new Error(`post ${post.id} has no choice ${choice}`);
-    const reply = await this.fake.click({ message: post.id, customId, user });
+    const reply = await this.fake.click({
+      message: post.id,
+      customId,
+      user,
+      ...(settleMs === undefined ? {} : { timeoutMs: settleMs }),
+    });
     const roundId = this.roundOf(post);
     const acknowledged = /Right:|Not quite:/.test(reply.text);
     return { user, roundId, reply, acknowledged };

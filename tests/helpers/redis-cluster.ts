@@ -85,13 +85,16 @@ export interface TestClusterOptions {
  * picked free, so nothing assumes port + 10000 is free) and joins them with `redis-cli --cluster
  * create --cluster-replicas 1`: 3 masters, 3 replicas. Call in `beforeAll`; dispose in `afterAll`.
  */
-export async function startTestCluster(o: TestClusterOptions = {}): Promise<TestCluster> {
-  const root = mkdtempSync(join(tmpdir(), 'qb-cluster-'));
-  const nodes: ClusterNode[] = [];
-  for (let i = 0; i < 6; i++) {
+/**
+ * One cluster node on free client and bus ports, listening. A node that exits before it listens
+ * (a port taken between the pick and its bind) is started again on other ports, up to 3 times.
+ */
+async function startNode(root: string, nodeTimeoutMs: number): Promise<ClusterNode> {
+  let why = '';
+  for (let attempt = 1; attempt <= 3; attempt++) {
     const [port, bus] = [await freePort(), await freePort()];
     const dir = join(root, String(port));
-    mkdirSync(dir);
+    mkdirSync(dir, { recursive: true });
     const proc = spawn(
       'redis-server',
       [
@@ -106,7 +109,7 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
         '--cluster-config-file',
         'nodes.conf',
         '--cluster-node-timeout',
-        String(o.nodeTimeoutMs ?? 5_000),
+        String(nodeTimeoutMs),
         '--save',
         '',
         '--appendonly',
@@ -114,10 +117,36 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
         '--dir',
         dir,
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'ignore'] },
     );
-    nodes.push({ port, proc });
+    let out = '';
+    proc.stdout?.on('data', (b: Buffer) => {
+      out = (out + b.toString()).slice(-2_000);
+    });
+    const exited = new Promise<'exited'>((resolve) => proc.once('exit', () => resolve('exited')));
+    const up = until(() => listening(port), 10_000, `port ${port} listening`).then(
+      () => 'up' as const,
+      () => 'silent' as const,
+    );
+    const outcome = await Promise.race([up, exited]);
+    if (outcome === 'up' && proc.exitCode === null) {
+      proc.stdout?.removeAllListeners('data');
+      proc.stdout?.resume();
+      return { port, proc };
+    }
+    proc.kill('SIGKILL');
+    why = `redis-server on ${port} (bus ${bus}) ${outcome === 'silent' ? 'did not listen within 10 s' : 'exited before listening'}: ${out.split('\n').slice(-3).join(' / ')}`;
   }
+  throw new Error(`test cluster: ${why}`);
+}
+
+export async function startTestCluster(o: TestClusterOptions = {}): Promise<TestCluster> {
+  const root = mkdtempSync(join(tmpdir(), 'qb-cluster-'));
+  const nodes: ClusterNode[] = [];
+  const started = await Promise.allSettled(
+    Array.from({ length: 6 }, () => startNode(root, o.nodeTimeoutMs ?? 5_000)),
+  );
+  for (const r of started) if (r.status === 'fulfilled') nodes.push(r.value);
   const dispose = async () => {
     await Promise.all(
       nodes.map(async (n) => {
@@ -133,8 +162,12 @@ export async function startTestCluster(o: TestClusterOptions = {}): Promise<Test
     rmSync(root, { recursive: true, force: true });
   };
   const live = () => nodes.filter((n) => n.proc && n.proc.exitCode === null);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await dispose();
+    throw (failed as PromiseRejectedResult).reason;
+  }
   try {
-    await Promise.all(nodes.map((n) => until(() => listening(n.port), 10_000, `port ${n.port} listening`)));
     await run(
       'redis-cli',
       [

@@ -1,11 +1,50 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A free TCP port on 127.0.0.1. */
+/** The first port the kernel hands out to outgoing connections (Linux; 32768 elsewhere). */
+const EPHEMERAL_FROM = (() => {
+  try {
+    const lo = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(lo) && lo > 0 ? lo : 32_768;
+  } catch {
+    return 32_768;
+  }
+})();
+/** Ports this process handed out: never twice. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1, for a server a test starts. Picked below the kernel's ephemeral
+ * range: a port from the OS (`listen(0)`) lies in that range, and between the pick and the
+ * server's bind any outgoing connection of the busy machine could take it (a cluster node whose
+ * bus port went that way never started). Falls back to the OS's pick when the range leaves no room.
+ */
 export async function freePort(): Promise<number> {
+  const lo = 10_000;
+  const hi = EPHEMERAL_FROM - 1;
+  for (let i = 0; hi - lo > 1_000 && i < 50; i++) {
+    const port = lo + Math.floor(Math.random() * (hi - lo));
+    if (handedOut.has(port) || !(await canBind(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return osPort();
+}
+
+async function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** A port the OS picks (in its ephemeral range). */
+async function osPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

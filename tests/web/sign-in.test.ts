@@ -164,7 +164,9 @@ describe('/quiz-admin dashboard through the engine', () => {
   });
 
   it('refuses a member and a DM, and says when the dashboard is off', async () => {
-    expect((await engine.admin(actor('u2'), { kind: 'dashboard' })).code).toBe('not_admin');
+    const refused = await engine.admin(actor('u2'), { kind: 'dashboard' });
+    expect(refused.code).toBe('not_admin');
+    expect(refused.text).toBe('Only team admins can open the team dashboard.');
     expect((await engine.admin(actor('u1', { isAdmin: true, team: null }), { kind: 'dashboard' })).code).toBe(
       'bad_argument',
     );

@@ -8,7 +8,7 @@ import {
   parseTimezone,
   parseWeekdays,
 } from '../schedule.js';
-import { noticeView, truncate, type View } from '../views.js';
+import { noticeView, refusalView, truncate, type View } from '../views.js';
 import { bad, describe, done, hhmm, mention, whenLocal } from './format.js';
 import { openRound } from './rounds.js';
 import type { DailyDeps } from './settings.js';
@@ -17,7 +17,8 @@ import type { DailyDeps } from './settings.js';
 export async function adminCommand(deps: DailyDeps, actor: Actor, cmd: AdminCommand): Promise<View> {
   const team = actor.team;
   if (!team) return bad('Daily quizzes belong to a team: use this command in a server or workspace channel.');
-  if (cmd.kind !== 'list' && !actor.isAdmin) return noticeView('not_admin');
+  if (cmd.kind !== 'list' && !actor.isAdmin)
+    return refusalView('not_admin', 'Only team admins can change daily quiz schedules.');
   if (
     cmd.kind === 'dashboard' ||
     cmd.kind === 'forget-team' ||

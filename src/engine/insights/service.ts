@@ -3,7 +3,7 @@ import { liveStreak } from '../daily/service.js';
 import type { DeckSet } from '../deck/types.js';
 import type { Clock, FsrsStore, TeamRef, TeamStore } from '../ports.js';
 import { localDate } from '../schedule.js';
-import { noticeView, type View } from '../views.js';
+import { noticeView, refusalView, type View } from '../views.js';
 import { recentWeekBoards, teamInsights } from './compute.js';
 import { insightsView } from './view.js';
 
@@ -84,6 +84,6 @@ export class InsightsService {
         'Insights belong to a team: use this command in a server or workspace channel.',
       );
     }
-    return noticeView('not_admin', 'Team insights and the FSRS reset are for team admins.');
+    return refusalView('not_admin', 'Only team admins can see team insights or reset the FSRS parameters.');
   }
 }

@@ -10,28 +10,62 @@ export function clusterOf(redis: Redis): Cluster | null {
 }
 
 /**
+ * Whether a command's error means the cluster node did not run it: the slot moved (MOVED, ASK),
+ * is being moved (TRYAGAIN), or has no master yet (CLUSTERDOWN, mid-failover). Running it again
+ * elsewhere, or later, cannot run it twice.
+ */
+export function isNotRun(err: Error | null | undefined): boolean {
+  return Boolean(err && /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/.test(err.message));
+}
+
+/** How often a slot's pipeline is sent again when its node did not run it (see {@link SlotBatch}). */
+const NOT_RUN_RETRIES = 3;
+
+/** One slot's commands: the pipeline, and how to build it again. */
+interface SlotWork<P> {
+  pipe: P;
+  adds: ((p: P) => unknown)[];
+  /** Positions of commands that touch no key (WAIT): they run on whichever node gets the pipeline. */
+  keyless: Set<number>;
+}
+
+/**
  * Commands on keys of several slots in as few round trips as the deployment allows: on one Redis
  * server one pipeline (one round trip, as a plain pipeline); on a cluster one pipeline per slot,
  * all sent at once, so no pipeline spans two slots and their round trips overlap. Replies come
  * back in the order the commands were added. Atomicity is per script or MULTI, never per batch.
+ *
+ * On a cluster, a slot's pipeline whose every keyed command came back "not run" (MOVED, ASK,
+ * TRYAGAIN, CLUSTERDOWN: a failover or resharding under way) is sent again, up to 3 times, after
+ * the client re-learns the slot table. ioredis itself only retries pipelines of read-only
+ * commands, so without this a write in a failover failed although nothing had run.
  */
 export class SlotBatch<P extends ChainableCommander = ChainableCommander> {
-  private readonly pipes = new Map<number, P>();
-  private readonly order: [P, number][] = [];
+  private readonly slots = new Map<number, SlotWork<P>>();
+  private readonly order: [SlotWork<P>, number][] = [];
 
   constructor(private readonly redis: Redis) {}
 
   /** Queues the commands `add` puts on the pipeline of `key`'s slot; they must all be in that slot. */
   on(key: string, add: (p: P) => unknown): this {
     const slot = this.redis.isCluster ? calculateSlot(key) : 0;
-    let p = this.pipes.get(slot);
-    if (!p) {
-      p = this.redis.pipeline() as P;
-      this.pipes.set(slot, p);
+    let w = this.slots.get(slot);
+    if (!w) {
+      w = { pipe: this.redis.pipeline() as P, adds: [], keyless: new Set() };
+      this.slots.set(slot, w);
     }
-    const before = p.length;
-    add(p);
-    for (let i = before; i < p.length; i++) this.order.push([p, i]);
+    const before = w.pipe.length;
+    add(w.pipe);
+    w.adds.push(add);
+    for (let i = before; i < w.pipe.length; i++) this.order.push([w, i]);
+    return this;
+  }
+
+  /** Queues `WAIT replicas timeoutMs` on `key`'s pipeline, after the commands already there. */
+  wait(key: string, replicas: number, timeoutMs: number): this {
+    this.on(key, (p) => p.wait(replicas, timeoutMs));
+    const [w, i] = this.order.at(-1) as [SlotWork<P>, number];
+    w.keyless.add(i);
     return this;
   }
 
@@ -42,15 +76,11 @@ export class SlotBatch<P extends ChainableCommander = ChainableCommander> {
 
   /** Sends every pipeline; each command's [error, reply], in the order added. */
   async execRaw(): Promise<Reply[]> {
-    const pipes = [...this.pipes.values()];
-    const results = await Promise.all(pipes.map((p) => p.exec()));
-    const byPipe = new Map<P, Reply[]>();
-    pipes.forEach((p, i) => {
-      const r = results[i];
-      if (!r) throw new Error('pipeline discarded');
-      byPipe.set(p, r);
-    });
-    return this.order.map(([p, i]) => byPipe.get(p)?.[i] ?? [new Error('missing reply'), null]);
+    const works = [...this.slots.values()];
+    const results = await Promise.all(works.map((w) => this.send(w)));
+    const byWork = new Map<SlotWork<P>, Reply[]>();
+    works.forEach((w, i) => byWork.set(w, results[i] as Reply[]));
+    return this.order.map(([w, i]) => byWork.get(w)?.[i] ?? [new Error('missing reply'), null]);
   }
 
   /** Sends every pipeline; the replies in the order added. Throws the first command error. */
@@ -60,6 +90,34 @@ export class SlotBatch<P extends ChainableCommander = ChainableCommander> {
       return v;
     });
   }
+
+  /** One slot's pipeline, sent again while its node did not run it (cluster only). */
+  private async send(w: SlotWork<P>): Promise<Reply[]> {
+    const cluster = clusterOf(this.redis);
+    let replies = await w.pipe.exec();
+    for (let n = 0; cluster && replies && n < NOT_RUN_RETRIES && notRun(replies, w.keyless); n++) {
+      await relearnSlots(cluster);
+      const pipe = this.redis.pipeline() as P;
+      for (const add of w.adds) add(pipe);
+      replies = await pipe.exec();
+    }
+    if (!replies) throw new Error('pipeline discarded');
+    return replies;
+  }
+}
+
+/** Whether no keyed command of a pipeline ran: each came back not run (WAIT runs anywhere). */
+function notRun(replies: Reply[], keyless: Set<number>): boolean {
+  return (
+    replies.some(([err]) => isNotRun(err)) && replies.every(([err], i) => keyless.has(i) || isNotRun(err))
+  );
+}
+
+/** Re-learns the slot table, then waits the client's failover delay before the next try. */
+async function relearnSlots(cluster: Cluster): Promise<void> {
+  await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+  const delay = cluster.options.retryDelayOnFailover ?? 100;
+  await new Promise((r) => setTimeout(r, delay));
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   type ScriptReply,
   scripted,
 } from './scripts.js';
-import { noWait, type WaitPolicy } from './wait.js';
+import { noWait, type WaitPolicy, waitTarget } from './wait.js';
 
 /**
  * Turns the `queue` script's reply (card keys, stored state) into a snapshot (card ids, packed
@@ -261,15 +261,16 @@ export class RedisReviewStore implements ReviewStore {
   private async execGrade(w: GradeWrite, args: ScriptArgs<'grade'>): Promise<unknown[]> {
     const k = this.keys;
     const u = w.user;
-    if (w.expected !== null && !w.team && !this.wait.active()) {
+    const cards = k.cards(u, w.deckId);
+    const node = waitTarget(this.redis, this.wait, cards, 'grade');
+    if (w.expected !== null && !w.team && node === null) {
       // The common click in a DM: the script alone, no pipeline object (fewer allocations per click).
       return [await guard('applyGrade', () => this.scripts.grade(...args))];
     }
-    const cards = k.cards(u, w.deckId);
     const batch = new SlotBatch<ScriptedPipeline>(this.redis);
     batch.on(cards, (p) => p.grade(...args));
-    const waited = this.wait.active() ? batch.length : -1;
-    if (waited >= 0) batch.on(cards, (p) => p.wait(this.wait.replicas, this.wait.timeoutMs));
+    const waited = node === null ? -1 : batch.length;
+    if (node !== null) batch.wait(cards, this.wait.replicas, this.wait.timeoutMs);
     if (w.expected === null) batch.on(k.users(u), (p) => p.sadd(k.users(u), k.userMember(u)));
     if (w.team) {
       // The team's review log lives in the team's slot, so it cannot be in the grade script: it is
@@ -286,7 +287,7 @@ export class RedisReviewStore implements ReviewStore {
       batch.on(index, (p) => p.sadd(index, k.teamMember(team.ref)));
     }
     const res = await guard('applyGrade', () => batch.exec());
-    if (waited >= 0) this.wait.check('grade', res[waited]);
+    if (node !== null) this.wait.check('grade', res[waited], node);
     return res;
   }
 

@@ -40,7 +40,7 @@ import {
   scripted,
 } from './scripts.js';
 import { RedisTeamBackup } from './team-backup.js';
-import { noWait, type WaitPolicy, writeThenWait } from './wait.js';
+import { noWait, type WaitPolicy, waitTarget, writeThenWait } from './wait.js';
 
 /**
  * Competition data in Redis, in the team's slot (see {@link Keys}); the due index and the team
@@ -279,10 +279,16 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     return { status: 'accepted', round, choice: stored.choice, at: stored.at, repeat: status === 'repeat' };
   }
 
-  /** The `dailyAnswer` script; with `REDIS_WAIT_REPLICAS`, followed by WAIT in the same pipeline (one round trip). */
+  /**
+   * The `dailyAnswer` script; with `REDIS_WAIT_REPLICAS`, followed by WAIT in the same pipeline (one
+   * round trip; sent again if a failover moved the slot before it ran: the script is idempotent per
+   * request, and a moved slot ran nothing).
+   */
   private async answerScript(args: ScriptArgs<'dailyAnswer'>): Promise<ScriptReply<'dailyAnswer'>> {
-    if (!this.wait.active()) return this.scripts.dailyAnswer(...args);
-    const reply = await writeThenWait(this.redis, this.wait, 'answer', (p) =>
+    const key = args[0];
+    const node = waitTarget(this.redis, this.wait, key, 'answer');
+    if (node === null) return this.scripts.dailyAnswer(...args);
+    const reply = await writeThenWait(this.redis, this.wait, 'answer', key, node, (p) =>
       (p as ScriptedPipeline).dailyAnswer(...args),
     );
     return reply as ScriptReply<'dailyAnswer'>;

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { isDeckId } from '../../engine/actions.js';
 import { type ImportFormat, type ImportResult, importDeck } from '../../engine/deck/import.js';
 import { DECK_LIMITS } from '../../engine/deck/schema.js';
-import { noticeView } from '../../engine/views.js';
+import { refusalView } from '../../engine/views.js';
 import { writeActor } from '../actor.js';
 import type { WebDeps } from '../deps.js';
 import { type Html, html } from '../html.js';
@@ -143,7 +143,12 @@ export function registerDeckImport(app: FastifyInstance, deps: WebDeps, base: st
       return sendPage(
         reply,
         403,
-        page({ title: 'Refused', ctx, active: 'decks', body: notice(noticeView('not_admin')) }),
+        page({
+          title: 'Refused',
+          ctx,
+          active: 'decks',
+          body: notice(refusalView('not_admin', 'Only team admins can import decks.')),
+        }),
       );
     }
     const saved = await deps.deckFiles.create(r.deck, r.yaml);

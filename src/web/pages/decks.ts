@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DeckCard } from '../../engine/deck/types.js';
-import { noticeView } from '../../engine/views.js';
+import { refusalView } from '../../engine/views.js';
 import { writeActor } from '../actor.js';
 import type { CardCheck } from '../deck-files.js';
 import { teamKey, type WebDeps } from '../deps.js';
@@ -242,7 +242,7 @@ function registerCardSave(app: FastifyInstance, deps: WebDeps, base: string): vo
     }
     const actor = await writeActor(deps, req);
     if (!actor.isAdmin) {
-      return refused(reply, ctx, notice(noticeView('not_admin')));
+      return refused(reply, ctx, notice(refusalView('not_admin', 'Only team admins can edit decks.')));
     }
     const r = await deps.deckFiles.save(deck, b.card ?? '', b.original || null, b.version ?? '');
     const version = r.saved ? (await deps.deckFiles.source(deck)).version : (b.version ?? '');

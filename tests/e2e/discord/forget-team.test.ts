@@ -162,7 +162,7 @@ describe('discord: /quiz-admin forget-team', () => {
       guildId: GUILD,
     });
     expect(refused.ephemeral).toBe(true);
-    expect(refused.text).toContain('Only team admins');
+    expect(refused.text).toBe('Only team admins can delete the team’s quiz data.');
     expect(refused.buttons).toEqual([]);
     expect(await snapshot(team)).toEqual(before);
 
@@ -182,7 +182,7 @@ describe('discord: /quiz-admin forget-team', () => {
     // Someone else pressing the admin's button deletes nothing.
     const stranger = await fake.click({ message: must(ask.message), customId: del.custom_id, user: mallory });
     expect(stranger.ephemeral).toBe(true);
-    expect(stranger.text).toContain('belongs to someone else');
+    expect(stranger.text).toBe('That button belongs to the admin who asked to delete the team’s data.');
     expect(await snapshot(team)).toEqual(before);
 
     // The admin's press deletes everything of this guild, nothing of the other.

@@ -437,7 +437,7 @@ export class FakeDiscord {
     guildId?: string | null;
     /** Channel; default the guild's first channel. */
     channelId?: string;
-    /** How long to wait for the answer (default 5 s; the bench's bursts wait longer). */
+    /** How long to wait for the answer to settle (default {@link settled}'s; the bench's bursts wait longer). */
     timeoutMs?: number;
   }): Promise<InteractionResult> {
     const { data } = this.commandData(opts.command, opts.subcommand, opts.options ?? {}, null, opts.guildId);
@@ -469,6 +469,8 @@ export class FakeDiscord {
     customId: string;
     user: FakeUser;
     unchecked?: boolean;
+    /** How long to wait for the answer to settle (default {@link settled}'s). */
+    timeoutMs?: number;
   }): Promise<InteractionResult> {
     const msg = this.message(typeof opts.message === 'string' ? opts.message : opts.message.id);
     if (!opts.unchecked && !buttonsOf(msg).some((b) => b.custom_id === opts.customId)) {
@@ -484,7 +486,7 @@ export class FakeDiscord {
       messageJson(msg),
     );
     rec.componentMessageId = msg.id;
-    return this.settled(rec);
+    return this.settled(rec, opts.timeoutMs);
   }
 
   /** Waits for the bot's answer to an interaction: a reply/update, or a defer followed by an edit or follow-up. */
