@@ -79,7 +79,9 @@ export class SlotBatch<P extends ChainableCommander = ChainableCommander> {
     const works = [...this.slots.values()];
     const results = await Promise.all(works.map((w) => this.send(w)));
     const byWork = new Map<SlotWork<P>, Reply[]>();
-    works.forEach((w, i) => byWork.set(w, results[i] as Reply[]));
+    works.forEach((w, i) => {
+      byWork.set(w, results[i] as Reply[]);
+    });
     return this.order.map(([w, i]) => byWork.get(w)?.[i] ?? [new Error('missing reply'), null]);
   }
 
