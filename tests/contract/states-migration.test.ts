@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import { createEmptyCard } from 'ts-fsrs';
+import { createEmptyCard, fsrs, Rating } from 'ts-fsrs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packCard } from '../../src/engine/cardstate.js';
+import { packCard, unpackCard } from '../../src/engine/cardstate.js';
 import { openStores } from '../../src/store/open.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { migrateCardStates } from '../../src/store/redis/migrate-states.js';
@@ -152,6 +152,32 @@ describe('moving card states to card keys (existing data)', () => {
     expect(await store.getState(odd.user, '__proto__', known[0])).toBe(known[1].packed);
     expect(await store.getState(odd.user, '__proto__', 'new-card')).toBe(stale);
     expect(await migrateCardStates(redis, keys, store.cardKeys)).toEqual({ users: 0, decks: 0 });
+  });
+
+  it('a card an older replica graded after the move keeps that later review; an earlier one is dropped', async () => {
+    const prefix = `${server.prefix}st${++n}`;
+    const keys = new Keys(prefix);
+    const users = legacyUsers().slice(0, 1);
+    await writeLegacy(redis, keys, users);
+    const store = new RedisReviewStore(redis, keys);
+    await migrateCardStates(redis, keys, store.cardKeys);
+    const u = users[0] as LegacyUser;
+    const cards = Object.entries(u.decks.kubernetes as LegacyDeck);
+    const [later, laterMoved] = cards[0] as [string, { packed: string }];
+    const [earlier, earlierMoved] = cards[1] as [string, { packed: string }];
+    // The old replica graded one card long after the move (newer than what was moved), and wrote
+    // a state reviewed before the moved one for another (an out-of-date copy).
+    const moved = unpackCard(laterMoved.packed);
+    const reviewed = fsrs().next(moved, new Date(T0 + 400 * DAY), Rating.Good).card;
+    const outOfDate = createEmptyCard(new Date(T0 - DAY));
+    const stray: LegacyDeck = {
+      [later]: { packed: packCard(reviewed), due: reviewed.due.getTime() },
+      [earlier]: { packed: packCard(outOfDate), due: outOfDate.due.getTime() },
+    };
+    await writeLegacy(redis, keys, [{ user: u.user, decks: { kubernetes: stray } }]);
+    await migrateCardStates(redis, keys, store.cardKeys);
+    expect(await store.getState(u.user, 'kubernetes', later)).toBe(packCard(reviewed));
+    expect(await store.getState(u.user, 'kubernetes', earlier)).toBe(earlierMoved.packed);
   });
 
   it('a deck whose legacy states change under it is read again (an older process still writing)', async () => {
