@@ -6,6 +6,8 @@ export interface ProfileSummary {
   areas: { area: string; pct: number }[];
   /** Functions with the most self time, percent of all samples. */
   top: { fn: string; where: string; pct: number }[];
+  /** Length of the profiled stretch (all samples, idle included), ms. */
+  totalMs: number;
 }
 
 interface CpuProfile {
@@ -105,6 +107,7 @@ function summarize(p: CpuProfile): ProfileSummary {
       .sort((a, b) => b.t - a.t)
       .slice(0, 8)
       .map((f) => ({ fn: f.fn, where: f.where, pct: pct(f.t) })),
+    totalMs: total / 1000,
   };
 }
 

@@ -1,0 +1,206 @@
+import { Keys } from '../src/store/redis/keys.js';
+import type { FakeDiscord } from '../tests/fakes/discord/fake-discord.js';
+import type { FakeSlack } from '../tests/fakes/slack/fake-slack.js';
+import type { SlackSender } from '../tests/fakes/slack/signer.js';
+import { SLACK_TEAM } from './bot-rig.js';
+import type { Child } from './child.js';
+import type { BenchContext } from './context.js';
+import { sleep } from './stats.js';
+
+/** Concurrent clicks per burst. */
+export const CLICKS = 200;
+const RIGHT_OR_WRONG = /Right|Not quite/;
+
+/** One burst of clicks on one freshly posted round. */
+export interface Burst {
+  /** Event-to-answer latencies, ms. */
+  lat: number[];
+  /** Clicks answered as expected (a private right/wrong reply). */
+  ok: number;
+  /** Answers recorded in Redis for the round (the bare baseline records none: CLICKS). */
+  stored: number;
+  /** First unexpected answer, if any. */
+  oddity?: string;
+  /** Slack only: request to Bolt's HTTP 200 ack, ms. */
+  ack?: number[];
+}
+
+type Opened = { roundId: string; messageId: string };
+
+/** One process answering bursts: the bot, or the bare baseline. */
+export interface Variant {
+  /** Name in the progress line and the notes. */
+  name: string;
+  /** Runs burst number `run` (0-based, warm-ups included). */
+  burst(run: number): Promise<Burst>;
+}
+
+/**
+ * Alternates the variants burst by burst (A B A B ...), so load on the machine hits them alike:
+ * `warmups` unrecorded rounds, then `runs` recorded ones; one list of bursts per variant.
+ */
+export async function alternate(
+  ctx: BenchContext,
+  label: string,
+  variants: Variant[],
+  warmups: number,
+  runs: number,
+): Promise<Burst[][]> {
+  const out = variants.map(() => [] as Burst[]);
+  for (let run = 0; run < warmups + runs; run++) {
+    const what = run < warmups ? `warm-up ${run + 1}/${warmups}` : `run ${run - warmups + 1}/${runs}`;
+    for (const [i, v] of variants.entries()) {
+      ctx.progress.step(`${label}: ${v.name}: ${what}: ${CLICKS} concurrent clicks`);
+      const b = await v.burst(run);
+      if (run >= warmups) out[i]?.push(b);
+    }
+  }
+  return out;
+}
+
+/** CLICKS clicks by distinct users on one message, dispatched by the fake in the same tick. */
+async function clicks(fake: FakeDiscord, messageId: string, tag: string): Promise<Burst> {
+  const msg = fake.message(messageId);
+  const ids = (msg.components as { components?: { custom_id?: string }[] }[]).flatMap((row) =>
+    (row.components ?? []).map((b) => String(b.custom_id)),
+  );
+  if (ids.length === 0) throw new Error('the clicked message has no buttons');
+  const users = Array.from({ length: CLICKS }, (_, i) => fake.user(`${tag}u${i}`));
+  const results = await Promise.all(
+    users.map((user, i) => fake.click({ message: msg.id, customId: ids[i % ids.length] as string, user })),
+  );
+  let ok = 0;
+  let oddity: string | undefined;
+  for (const r of results) {
+    if (r.callbackType === 4 && r.ephemeral && RIGHT_OR_WRONG.test(r.text)) ok++;
+    else oddity ??= `callback ${r.callbackType}, ephemeral ${r.ephemeral}: ${r.text.slice(0, 120)}`;
+  }
+  return { lat: results.map((r) => r.ackMs), ok, stored: 0, ...(oddity ? { oddity } : {}) };
+}
+
+/**
+ * The bot's burst on Discord: a daily round posted now in `channelId` (through the gateway
+ * application's REST, or the HTTP application's with `via: 'http'`), clicked, its answers counted.
+ */
+export async function botDiscordBurst(
+  ctx: BenchContext,
+  bot: Child,
+  fake: FakeDiscord,
+  team: { teamId: string; channelId: string; deckId: string; via: 'gateway' | 'http' },
+  run: number,
+): Promise<Burst> {
+  const opened = await bot.request<Opened>({ op: 'open', platform: 'discord', ...team });
+  const b = await clicks(fake, opened.messageId, `${team.via}r${run}`);
+  const key = new Keys().teamAnswers({ platform: 'discord', teamId: team.teamId }, opened.roundId);
+  return { ...b, stored: await ctx.admin.hlen(key) };
+}
+
+/** The bare client's burst: a message with the daily post's buttons seeded in its fake, clicked. */
+export async function bareDiscordBurst(fake: FakeDiscord, channelId: string, run: number): Promise<Burst> {
+  const button = (i: number) => ({ type: 2, style: 2, label: `choice ${i}`, custom_id: `bare:${run}:${i}` });
+  const msg = fake.postAs(fake.user('bare-poster'), channelId, {
+    content: 'Which one?',
+    components: [{ type: 1, components: [0, 1, 2, 3].map(button) }],
+  });
+  return { ...(await clicks(fake, msg.id, `bare${run}`)), stored: CLICKS };
+}
+
+/** Slack's side of a burst: the fake (response_urls), the signer posting to one app, arrival stamps. */
+export interface SlackSide {
+  fake: FakeSlack;
+  sender: SlackSender;
+  /** When each response_url id got its first post (performance.now). */
+  arrived: Map<string, number>;
+}
+
+/** Stamps every response_url post the fake records as it arrives; one map per fake. */
+export function stampResponses(fake: FakeSlack): Map<string, number> {
+  const arrived = new Map<string, number>();
+  const responses = fake.responses;
+  const push = responses.push.bind(responses);
+  responses.push = (...items) => {
+    const at = performance.now();
+    for (const it of items) if (!arrived.has(it.id)) arrived.set(it.id, at);
+    return push(...items);
+  };
+  return arrived;
+}
+
+type Button = { actionId: string; value: string };
+
+/** CLICKS signed block_actions on one message, all sent at once; waits for every response_url post. */
+async function actions(side: SlackSide, btns: Button[], channel: string, ts: string, tag: string) {
+  const { blockActionsPayload } = await import('../tests/fakes/slack/signer.js');
+  const sent = new Map<string, number>();
+  const statuses: number[] = [];
+  const acks: number[] = [];
+  await Promise.all(
+    Array.from({ length: CLICKS }, async (_, i) => {
+      const b = btns[i % btns.length] as Button;
+      const url = side.fake.responseUrl();
+      const payload = blockActionsPayload({
+        user_id: `U0${tag}X${i}`,
+        team_id: SLACK_TEAM,
+        action_id: b.actionId,
+        value: b.value,
+        response_url: url.url,
+        channel_id: channel,
+        message_ts: ts,
+      });
+      sent.set(url.id, performance.now());
+      const res = await side.sender.interactive(payload);
+      statuses.push(res.status);
+      acks.push(res.ms);
+    }),
+  );
+  const until = Date.now() + 10_000;
+  while ([...sent.keys()].some((id) => !side.arrived.has(id)) && Date.now() < until) await sleep(5);
+  const lat: number[] = [];
+  let ok = 0;
+  let oddity: string | undefined;
+  for (const [id, t] of sent) {
+    const at = side.arrived.get(id);
+    const posts = side.fake.responsesTo(id);
+    const body = posts[0]?.body as { response_type?: string } | undefined;
+    if (at !== undefined) lat.push(at - t);
+    const good =
+      posts.length === 1 && body?.response_type === 'ephemeral' && RIGHT_OR_WRONG.test(JSON.stringify(body));
+    if (at !== undefined && good) ok++;
+    else oddity ??= `${posts.length} response(s): ${JSON.stringify(body ?? null).slice(0, 160)}`;
+  }
+  const bad = statuses.filter((s) => s !== 200).length;
+  if (bad) oddity ??= `Bolt answered ${bad} requests with a status other than 200`;
+  return { lat, ok: Math.min(ok, CLICKS - bad), ack: acks, stored: 0, ...(oddity ? { oddity } : {}) };
+}
+
+/** The bot's burst on Slack: a daily round posted now in its own channel, its buttons pressed, answers counted. */
+export async function botSlackBurst(
+  ctx: BenchContext,
+  bot: Child,
+  side: SlackSide,
+  deckId: string,
+  channel: string,
+): Promise<Burst> {
+  const { buttons } = await import('../tests/e2e/slack/rig.js');
+  const opened = await bot.request<Opened>({
+    op: 'open',
+    platform: 'slack',
+    teamId: SLACK_TEAM,
+    channelId: channel,
+    deckId,
+  });
+  const btns = buttons(side.fake.messages.get(`${channel}:${opened.messageId}`)?.blocks);
+  if (btns.length === 0) throw new Error('the daily post has no buttons');
+  const b = await actions(side, btns, channel, opened.messageId, channel);
+  const key = new Keys().teamAnswers({ platform: 'slack', teamId: SLACK_TEAM }, opened.roundId);
+  return { ...b, stored: await ctx.admin.hlen(key) };
+}
+
+/** The bare app's burst: the same payloads with four made-up buttons (it answers any action alike). */
+export async function bareSlackBurst(side: SlackSide, run: number): Promise<Burst> {
+  const btns = [0, 1, 2, 3].map((i) => ({ actionId: `bare_${i}`, value: `bare:${run}:${i}` }));
+  return {
+    ...(await actions(side, btns, `C0BARE${run}`, `1700000000.00000${run % 10}`, `B${run}`)),
+    stored: CLICKS,
+  };
+}

@@ -1,0 +1,159 @@
+import { type Burst, CLICKS } from './e2e-bursts.js';
+import { describeProfile, type ProfileSummary } from './profile.js';
+import { info, type Measurement, target } from './report.js';
+import { median, round, spread, summarize } from './stats.js';
+
+/** quizbot's p99 at most this many times the bare client's, burst for burst (issue 17, targets 3 and 4). */
+export const RATIO_TARGET = 1.2;
+/** The platforms' own limit for answering an interaction: an absolute sanity bound. */
+export const PLATFORM_LIMIT_MS = 3_000;
+/**
+ * The ratio rows of a platform: quizbot's p99 over the bare baseline's, burst by burst (the pairs
+ * ran back to back), with the baseline's own figures and the platforms' 3 s bound.
+ */
+export function pairedRows(
+  platform: string,
+  bot: Burst[],
+  bare: Burst[],
+  baseline: string,
+  loads: string,
+): { rows: Measurement[]; note: string } {
+  const p99 = (b: Burst[]) => b.map((x) => summarize(x.lat).p99);
+  const botP99 = p99(bot);
+  const bareP99 = p99(bare);
+  const ratios = botP99.map((x, i) => x / (bareP99[i] ?? Number.NaN));
+  const worst = Math.max(...bot.map((b) => summarize(b.lat).max));
+  const rows = [
+    target(
+      `e2e ${platform}: p99 quizbot / p99 ${baseline}, same run (median of paired ratios)`,
+      median(ratios),
+      'x',
+      '<=',
+      RATIO_TARGET,
+      `pairs ${spread(ratios, 2)}`,
+    ),
+    info(`e2e ${platform}: p99 ${baseline} (baseline)`, median(bareP99), 'ms', `runs ${spread(bareP99, 1)}`),
+    info(
+      `e2e ${platform}: ${baseline} answered right (worst run)`,
+      Math.min(...bare.map((b) => b.ok)),
+      'clicks',
+    ),
+    target(
+      `e2e ${platform}: slowest answer of any run, within the platform's 3 s`,
+      worst,
+      'ms',
+      '<=',
+      PLATFORM_LIMIT_MS,
+    ),
+  ];
+  const odd = bare.find((b) => b.oddity)?.oddity;
+  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot, baseline, quizbot, baseline (after the same warm-ups), each pair back to back so machine load hits both alike; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
+  return { rows, note };
+}
+
+export function rowsOf(
+  platform: string,
+  bursts: Burst[],
+  method: string,
+  warmups: number,
+): { rows: Measurement[]; note: string } {
+  const p99s = bursts.map((b) => summarize(b.lat).p99);
+  const p50s = bursts.map((b) => summarize(b.lat).p50);
+  const maxs = bursts.map((b) => summarize(b.lat).max);
+  const oddities = bursts.flatMap((b) => (b.oddity ? [b.oddity] : []));
+  const rows = [
+    target(
+      `e2e ${platform}: p99 platform event -> bot's answer, ${CLICKS} concurrent`,
+      median(p99s),
+      'ms',
+      '<=',
+      100,
+      `runs ${spread(p99s, 1)}`,
+    ),
+    info(`e2e ${platform}: p50 platform event -> bot's answer`, median(p50s), 'ms'),
+    info(`e2e ${platform}: slowest answer`, median(maxs), 'ms', `runs ${spread(maxs, 1)}`),
+    target(
+      `e2e ${platform}: clicks answered privately right/wrong (worst run)`,
+      Math.min(...bursts.map((b) => b.ok)),
+      'clicks',
+      '==',
+      CLICKS,
+    ),
+    target(
+      `e2e ${platform}: answers recorded (worst run)`,
+      Math.min(...bursts.map((b) => b.stored)),
+      'answers',
+      '==',
+      CLICKS,
+    ),
+  ];
+  const ackP99 = bursts.filter((b) => b.ack).map((b) => summarize(b.ack ?? []).p99);
+  if (ackP99.length)
+    rows.push(info(`e2e ${platform}: p99 request -> Bolt's HTTP 200 ack`, median(ackP99), 'ms'));
+  let note = `**${platform}.** ${method}. ${bursts.length} runs of ${CLICKS} clicks by ${CLICKS} distinct users on a freshly posted daily round, after ${warmups} warm-up bursts. p99 per run: ${p99s.map((x) => round(x, 1)).join(', ')} ms; p50 ${p50s.map((x) => round(x, 1)).join(', ')} ms.${oddities.length ? ` Unexpected answers: ${oddities[0]}.` : ''}`;
+  const p99 = median(p99s);
+  if (p99 > 100) {
+    const perAction = p99 / CLICKS;
+    note += ` **Why over 100 ms:** the ${CLICKS} clicks arrive at once and the p99 is the time to drain all of them, about ${round(perAction, 2)} ms per click end to end on this machine, with the platform side (${platform === 'slack' ? 'signing and sending the 200 requests, receiving the 200 response_url posts' : platform === 'discord-http' ? 'signing and POSTing the 200 requests, reading the 200 responses' : 'the fake gateway and REST'}) and redis-server on the same 2 cores.`;
+    if (platform === 'discord')
+      note += ` The bot-side profile below puts the time in discord.js (building each interaction, its callback request through undici) and garbage collection rather than in quizbot's engine or Redis (one round trip per answer). What would close it: fewer allocations per interaction in the adapter path, or more processes sharing the gateway (discord.js sharding across processes, which the README says still needs work), which spreads a burst over more cores.`;
+    if (ackP99.length)
+      note += ` Bolt acknowledges the burst first (ack p99 ${round(median(ackP99), 1)} ms) and the private answers follow (p50 ${round(median(p50s), 1)} ms, close to the p99): each action costs the bot an inbound HTTP request (parse, signature check, Bolt's middleware chain) and an outbound HTTP POST to its response_url, and the profile below puts the time in Node's HTTP stack, Bolt/axios and GC rather than in quizbot's engine or Redis. What would close it: Socket Mode (one WebSocket, no HTTP server work per action, as Discord's gateway delivers interactions), a keep-alive agent for the response_url posts, or a second replica behind the HTTP endpoint (the delivery guard and the engine's first-answer-wins script already make that safe).`;
+  }
+  return { rows, note };
+}
+
+/** The A/B row of ioredis auto-pipelining in the bot process (production config unchanged). */
+export function pipeliningRows(plain: Burst[], piped: Burst[]): Measurement[] {
+  const p99 = (b: Burst[]) => b.map((x) => summarize(x.lat).p99);
+  const a = p99(plain);
+  const b = p99(piped);
+  const ratios = b.map((x, i) => x / (a[i] ?? Number.NaN));
+  return [
+    info(
+      'e2e slack: p99 with ioredis auto-pipelining (bot process only)',
+      median(b),
+      'ms',
+      `runs ${spread(b, 1)}`,
+    ),
+    info(
+      'e2e slack: p99 with / without ioredis auto-pipelining (median of paired ratios)',
+      median(ratios),
+      'x',
+      `pairs ${spread(ratios, 2)}; ok ${Math.min(...piped.map((x) => x.ok))}, stored ${Math.min(...piped.map((x) => x.stored))}`,
+    ),
+  ];
+}
+
+/** Both processes' profiles of one more burst each, and where quizbot spends CPU the baseline does not. */
+export function profileNote(
+  platform: string,
+  mine: ProfileSummary | undefined,
+  theirs: ProfileSummary | undefined,
+  baseline: string,
+): string {
+  const parts: string[] = [];
+  if (mine)
+    parts.push(
+      `**${platform}, bot process profile** over one more (untimed) burst — ${describeProfile(mine)}`,
+    );
+  if (theirs)
+    parts.push(`**${platform}, ${baseline}'s profile** over one more burst — ${describeProfile(theirs)}`);
+  if (mine && theirs) {
+    const ms = (s: ProfileSummary, area: string) =>
+      ((s.areas.find((a) => a.area === area)?.pct ?? 0) * s.totalMs) / 100;
+    const areas = [...new Set([...mine.areas, ...theirs.areas].map((a) => a.area))].filter(
+      (a) => !a.startsWith('idle'),
+    );
+    const diff = areas
+      .map((a) => ({ a, d: ms(mine, a) - ms(theirs, a) }))
+      .sort((x, y) => y.d - x.d)
+      .filter((x) => Math.abs(x.d) >= 1);
+    const busy = (s: ProfileSummary) =>
+      s.totalMs * (1 - (s.areas.find((a) => a.area.startsWith('idle'))?.pct ?? 0) / 100);
+    parts.push(
+      `**${platform}, quizbot against ${baseline}, CPU of one burst:** ${round(busy(mine), 0)} ms busy in the bot process against ${round(busy(theirs), 0)} ms in the baseline's; by area, quizbot minus baseline: ${diff.map((x) => `${x.a} ${x.d > 0 ? '+' : ''}${round(x.d, 0)} ms`).join(', ')}.`,
+    );
+  }
+  return parts.join('\n\n');
+}
