@@ -8,7 +8,7 @@
  * `processBeforeResponse: false`, deferred `auth.test`, no conversation store, the same Web API
  * client options) and answers every action with `ack()` then Bolt's `respond()` on the
  * response_url, one constant ephemeral message, as the adapter does.
- * Speaks child.ts's line protocol: READY once both are up, then `stats`, `profileStart`,
+ * Speaks child.ts's line protocol: READY once both are up, then `cpu`, `stats`, `profileStart`,
  * `profileStop` and `stop`.
  */
 import type { AddressInfo } from 'node:net';
@@ -88,6 +88,11 @@ const stop = async () => {
 
 const io = childSide(async (msg) => {
   switch (msg.op) {
+    case 'cpu': {
+      // CPU time, not wall time: on a loaded machine it is what this process itself spent.
+      const { user, system } = process.cpuUsage();
+      return { ms: (user + system) / 1000 };
+    }
     case 'stats':
       return { rssPeakMiB: rssPeak / 1024 / 1024, rssMiB: process.memoryUsage.rss() / 1024 / 1024, errors };
     case 'profileStart':

@@ -23,6 +23,13 @@ export interface Burst {
   oddity?: string;
   /** Slack only: request to Bolt's HTTP 200 ack, ms. */
   ack?: number[];
+  /**
+   * What was clicked (Discord: the message's content, embeds and components; Slack: the buttons),
+   * so the baseline's next burst clicks the same payload.
+   */
+  clicked?: unknown;
+  /** CPU time (user + system) the answering process spent during the burst, ms. */
+  cpuMs?: number;
 }
 
 type Opened = { roundId: string; messageId: string };
@@ -58,6 +65,14 @@ export async function alternate(
   return out;
 }
 
+/** Runs `work` and adds the CPU time `child` spent meanwhile (the clicks only, not the post before them). */
+async function withCpu(child: Child, work: () => Promise<Burst>): Promise<Burst> {
+  const cpu = async () => (await child.request<{ ms: number }>({ op: 'cpu' })).ms;
+  const before = await cpu();
+  const b = await work();
+  return { ...b, cpuMs: (await cpu()) - before };
+}
+
 /** CLICKS clicks by distinct users on one message, dispatched by the fake in the same tick. */
 async function clicks(fake: FakeDiscord, messageId: string, tag: string): Promise<Burst> {
   const msg = fake.message(messageId);
@@ -90,19 +105,25 @@ export async function botDiscordBurst(
   run: number,
 ): Promise<Burst> {
   const opened = await bot.request<Opened>({ op: 'open', platform: 'discord', ...team });
-  const b = await clicks(fake, opened.messageId, `${team.via}r${run}`);
+  const b = await withCpu(bot, () => clicks(fake, opened.messageId, `${team.via}r${run}`));
   const key = new Keys().teamAnswers({ platform: 'discord', teamId: team.teamId }, opened.roundId);
-  return { ...b, stored: await ctx.admin.hlen(key) };
+  const { content, embeds, components } = fake.message(opened.messageId);
+  return { ...b, stored: await ctx.admin.hlen(key), clicked: { content, embeds, components } };
 }
 
-/** The bare client's burst: a message with the daily post's buttons seeded in its fake, clicked. */
-export async function bareDiscordBurst(fake: FakeDiscord, channelId: string, run: number): Promise<Burst> {
-  const button = (i: number) => ({ type: 2, style: 2, label: `choice ${i}`, custom_id: `bare:${run}:${i}` });
-  const msg = fake.postAs(fake.user('bare-poster'), channelId, {
-    content: 'Which one?',
-    components: [{ type: 1, components: [0, 1, 2, 3].map(button) }],
-  });
-  return { ...(await clicks(fake, msg.id, `bare${run}`)), stored: CLICKS };
+/**
+ * The bare client's burst: a copy of the bot's last clicked post (content, embeds, buttons; so the
+ * INTERACTION_CREATE frames carry the same message) seeded in its fake, clicked.
+ */
+export async function bareDiscordBurst(
+  bare: Child,
+  fake: FakeDiscord,
+  channelId: string,
+  run: number,
+  clicked: unknown,
+): Promise<Burst> {
+  const msg = fake.postAs(fake.user('bare-poster'), channelId, clicked as Record<string, unknown>);
+  return { ...(await withCpu(bare, () => clicks(fake, msg.id, `bare${run}`))), stored: CLICKS };
 }
 
 /** Slack's side of a burst: the fake (response_urls), the signer posting to one app, arrival stamps. */
@@ -129,7 +150,13 @@ export function stampResponses(fake: FakeSlack): Map<string, number> {
 type Button = { actionId: string; value: string };
 
 /** CLICKS signed block_actions on one message, all sent at once; waits for every response_url post. */
-async function actions(side: SlackSide, btns: Button[], channel: string, ts: string, tag: string) {
+async function actions(
+  side: SlackSide,
+  btns: Button[],
+  channel: string,
+  ts: string,
+  tag: string,
+): Promise<Burst> {
   const { blockActionsPayload } = await import('../tests/fakes/slack/signer.js');
   const sent = new Map<string, number>();
   const statuses: number[] = [];
@@ -191,16 +218,23 @@ export async function botSlackBurst(
   });
   const btns = buttons(side.fake.messages.get(`${channel}:${opened.messageId}`)?.blocks);
   if (btns.length === 0) throw new Error('the daily post has no buttons');
-  const b = await actions(side, btns, channel, opened.messageId, channel);
+  const b = await withCpu(bot, () => actions(side, btns, channel, opened.messageId, channel));
   const key = new Keys().teamAnswers({ platform: 'slack', teamId: SLACK_TEAM }, opened.roundId);
-  return { ...b, stored: await ctx.admin.hlen(key) };
+  return { ...b, stored: await ctx.admin.hlen(key), clicked: btns };
 }
 
-/** The bare app's burst: the same payloads with four made-up buttons (it answers any action alike). */
-export async function bareSlackBurst(side: SlackSide, run: number): Promise<Burst> {
-  const btns = [0, 1, 2, 3].map((i) => ({ actionId: `bare_${i}`, value: `bare:${run}:${i}` }));
+/** The bare app's burst: the same payloads as the bot's last burst (its buttons' action ids and values). */
+export async function bareSlackBurst(
+  bare: Child,
+  side: SlackSide,
+  run: number,
+  clicked: unknown,
+): Promise<Burst> {
+  const btns = clicked as Button[];
   return {
-    ...(await actions(side, btns, `C0BARE${run}`, `1700000000.00000${run % 10}`, `B${run}`)),
+    ...(await withCpu(bare, () =>
+      actions(side, btns, `C0BARE${run}`, `1700000000.00000${run % 10}`, `B${run}`),
+    )),
     stored: CLICKS,
   };
 }

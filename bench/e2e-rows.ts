@@ -45,12 +45,32 @@ export function pairedRows(
       '<=',
       PLATFORM_LIMIT_MS,
     ),
+    ...cpuRows(platform, bot, bare, baseline),
   ];
   const odd = bare.find((b) => b.oddity)?.oddity;
-  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot, baseline, quizbot, baseline (after the same warm-ups), each pair back to back so machine load hits both alike; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
+  const slower = ratios.filter((r) => r > 1).length;
+  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot, baseline, quizbot, baseline (after the same warm-ups), each pair back to back so machine load hits both alike; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. quizbot was slower in ${slower} of ${ratios.length} pairs. CPU time per burst (user + system, ms; what each process spent, which machine load barely moves): ${bot.map((b, i) => `${round(b.cpuMs ?? Number.NaN, 0)} / ${round(bare[i]?.cpuMs ?? Number.NaN, 0)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
   return { rows, note };
 }
 
+/** CPU time per burst of each process and their paired ratio. */
+function cpuRows(platform: string, bot: Burst[], bare: Burst[], baseline: string): Measurement[] {
+  const a = bot.map((b) => b.cpuMs ?? Number.NaN);
+  const b = bare.map((x) => x.cpuMs ?? Number.NaN);
+  const ratios = a.map((x, i) => x / (b[i] ?? Number.NaN));
+  return [
+    info(`e2e ${platform}: CPU per burst, quizbot process`, median(a), 'ms', `runs ${spread(a, 0)}`),
+    info(`e2e ${platform}: CPU per burst, ${baseline}`, median(b), 'ms', `runs ${spread(b, 0)}`),
+    info(
+      `e2e ${platform}: CPU per burst, quizbot / ${baseline} (median of paired ratios)`,
+      median(ratios),
+      'x',
+      `pairs ${spread(ratios, 2)}`,
+    ),
+  ];
+}
+
+/** The figures of quizbot's own bursts (with the absolute 100 ms target), and how they were measured. */
 export function rowsOf(
   platform: string,
   bursts: Burst[],
@@ -109,6 +129,7 @@ export function pipeliningRows(plain: Burst[], piped: Burst[]): Measurement[] {
   const a = p99(plain);
   const b = p99(piped);
   const ratios = b.map((x, i) => x / (a[i] ?? Number.NaN));
+  const cpu = piped.map((x, i) => (x.cpuMs ?? Number.NaN) / (plain[i]?.cpuMs ?? Number.NaN));
   return [
     info(
       'e2e slack: p99 with ioredis auto-pipelining (bot process only)',
@@ -122,6 +143,12 @@ export function pipeliningRows(plain: Burst[], piped: Burst[]): Measurement[] {
       'x',
       `pairs ${spread(ratios, 2)}; ok ${Math.min(...piped.map((x) => x.ok))}, stored ${Math.min(...piped.map((x) => x.stored))}`,
     ),
+    info(
+      'e2e slack: bot CPU per burst with / without ioredis auto-pipelining (median of paired ratios)',
+      median(cpu),
+      'x',
+      `pairs ${spread(cpu, 2)}`,
+    ),
   ];
 }
 
@@ -131,14 +158,17 @@ export function profileNote(
   mine: ProfileSummary | undefined,
   theirs: ProfileSummary | undefined,
   baseline: string,
+  bursts: number,
 ): string {
   const parts: string[] = [];
   if (mine)
     parts.push(
-      `**${platform}, bot process profile** over one more (untimed) burst — ${describeProfile(mine)}`,
+      `**${platform}, bot process profile** over ${bursts} more (untimed) bursts — ${describeProfile(mine)}`,
     );
   if (theirs)
-    parts.push(`**${platform}, ${baseline}'s profile** over one more burst — ${describeProfile(theirs)}`);
+    parts.push(
+      `**${platform}, ${baseline}'s profile** over its ${bursts} bursts, alternated with the bot's — ${describeProfile(theirs)}`,
+    );
   if (mine && theirs) {
     const ms = (s: ProfileSummary, area: string) =>
       ((s.areas.find((a) => a.area === area)?.pct ?? 0) * s.totalMs) / 100;
@@ -148,11 +178,11 @@ export function profileNote(
     const diff = areas
       .map((a) => ({ a, d: ms(mine, a) - ms(theirs, a) }))
       .sort((x, y) => y.d - x.d)
-      .filter((x) => Math.abs(x.d) >= 1);
+      .filter((x) => Math.abs(x.d) >= bursts);
     const busy = (s: ProfileSummary) =>
       s.totalMs * (1 - (s.areas.find((a) => a.area.startsWith('idle'))?.pct ?? 0) / 100);
     parts.push(
-      `**${platform}, quizbot against ${baseline}, CPU of one burst:** ${round(busy(mine), 0)} ms busy in the bot process against ${round(busy(theirs), 0)} ms in the baseline's; by area, quizbot minus baseline: ${diff.map((x) => `${x.a} ${x.d > 0 ? '+' : ''}${round(x.d, 0)} ms`).join(', ')}.`,
+      `**${platform}, quizbot against ${baseline}, CPU per burst:** ${round(busy(mine) / bursts, 0)} ms busy in the bot process against ${round(busy(theirs) / bursts, 0)} ms in the baseline's; by area, per burst, quizbot minus baseline: ${diff.map((x) => `${x.a} ${x.d > 0 ? '+' : ''}${round(x.d / bursts, 1)} ms`).join(', ')}.`,
     );
   }
   return parts.join('\n\n');

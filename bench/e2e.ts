@@ -5,6 +5,7 @@ import type { Child } from './child.js';
 import type { BenchContext } from './context.js';
 import {
   alternate,
+  type Burst,
   bareDiscordBurst,
   bareSlackBurst,
   botDiscordBurst,
@@ -31,16 +32,36 @@ function rounds(ctx: BenchContext): { warmups: number; runs: number } {
   return { warmups: ctx.quick ? 2 : 4, runs: Math.max(4, ctx.runs) };
 }
 
-/** Runs `work` under the CPU profiler of a bench child; the profiler is stopped even when it fails. */
-async function profiled(child: Child, work: () => Promise<unknown>): Promise<ProfileSummary | undefined> {
-  await child.request({ op: 'profileStart' });
-  const failed = await work().then(
+/** Bursts of each process under the CPU profiler, alternated as the measured ones. */
+const PROFILED = 3;
+
+/**
+ * Profiles the bot and the baseline (each in its own process) over {@link PROFILED} more bursts
+ * each, alternated, so both profiles see the same machine; the profilers stop even when a burst fails.
+ */
+async function profiled(
+  bot: Child,
+  bare: Child | undefined,
+  burst: (i: number, last: Burst | undefined) => Promise<Burst>,
+  bareBurst: ((i: number, last: Burst) => Promise<Burst>) | undefined,
+): Promise<[ProfileSummary | undefined, ProfileSummary | undefined]> {
+  const both = bare && bareBurst ? [bot, bare] : [bot];
+  for (const c of both) await c.request({ op: 'profileStart' });
+  const failed = await (async () => {
+    let last: Burst | undefined;
+    for (let i = 0; i < PROFILED; i++) {
+      last = await burst(i, last);
+      if (bareBurst) await bareBurst(i, last);
+    }
+  })().then(
     () => undefined,
     (err: unknown) => err,
   );
-  const out = await child.request<{ summary?: ProfileSummary }>({ op: 'profileStop' });
+  const out = [];
+  for (const c of both)
+    out.push((await c.request<{ summary?: ProfileSummary }>({ op: 'profileStop' })).summary);
   if (failed) throw failed;
-  return out.summary;
+  return [out[0], out[1]];
 }
 
 const load = () =>
@@ -85,11 +106,19 @@ async function discordPart(
     deckId,
     via: 'gateway' as const,
   });
-  const variants = [
-    { name: 'quizbot', burst: (run: number) => botDiscordBurst(ctx, rig.bot, fake, team(run), run) },
-  ];
-  if (bareFake)
-    variants.push({ name: BARE_DISCORD, burst: (run) => bareDiscordBurst(bareFake, ch(run), run) });
+  // The baseline clicks a copy of the message the bot's burst just clicked.
+  let clicked: unknown;
+  const botBurst = async (run: number) => {
+    const b = await botDiscordBurst(ctx, rig.bot, fake, team(run), run);
+    clicked = b.clicked;
+    return b;
+  };
+  const variants = [{ name: 'quizbot', burst: botBurst }];
+  if (bare && bareFake)
+    variants.push({
+      name: BARE_DISCORD,
+      burst: (run) => bareDiscordBurst(bare.bare, bareFake, ch(run), run, clicked),
+    });
   const first = load();
   const [bot = [], bareBursts] = await alternate(ctx, 'e2e discord', variants, warmups, runs);
   const r = rowsOf('discord', bot, DISCORD_METHOD, warmups);
@@ -102,11 +131,16 @@ async function discordPart(
   }
   out.profiles.push(async () => {
     const n = warmups + runs;
-    ctx.progress.step('e2e discord: profiled bursts (quizbot, then the bare client)');
-    const mine = await profiled(rig.bot, () => botDiscordBurst(ctx, rig.bot, fake, team(n), n));
-    const theirs =
-      bare && bareFake ? await profiled(bare.bare, () => bareDiscordBurst(bareFake, ch(n), n)) : undefined;
-    out.notes.push(profileNote('discord', mine, theirs, BARE_DISCORD));
+    ctx.progress.step(`e2e discord: ${PROFILED} profiled bursts each (quizbot, the bare client, ...)`);
+    const [mine, theirs] = await profiled(
+      rig.bot,
+      bare?.bare,
+      (i) => botDiscordBurst(ctx, rig.bot, fake, team(n + i), n + i),
+      bare &&
+        bareFake &&
+        ((i, last) => bareDiscordBurst(bare.bare, bareFake, ch(n + i), n + i, last.clicked)),
+    );
+    out.notes.push(profileNote('discord', mine, theirs, BARE_DISCORD, PROFILED));
   });
 }
 
@@ -115,7 +149,7 @@ async function discordHttpPart(ctx: BenchContext, rig: BotRig, deckId: string, o
   const fake = rig.fakeDiscordHttp as NonNullable<BotRig['fakeDiscordHttp']>;
   const { warmups, runs } = rounds(ctx);
   // Rounds are per channel and day: the HTTP application's bursts use the second half of the channels.
-  const offset = warmups + runs + 1;
+  const offset = warmups + runs + PROFILED;
   const burst = (run: number) =>
     botDiscordBurst(
       ctx,
@@ -172,10 +206,16 @@ async function slackPart(
       await rig.bot.request({ op: 'autoPipelining', on: false });
     }
   };
-  const variants = [
-    { name: 'quizbot', burst: (run: number) => botSlackBurst(ctx, rig.bot, mine, deckId, `C0BENCH${run}`) },
-  ];
-  if (theirs) variants.push({ name: BARE_SLACK, burst: (run) => bareSlackBurst(theirs, run) });
+  // The baseline presses the buttons the bot's burst just pressed.
+  let clicked: unknown;
+  const botBurst = async (run: number) => {
+    const b = await botSlackBurst(ctx, rig.bot, mine, deckId, `C0BENCH${run}`);
+    clicked = b.clicked;
+    return b;
+  };
+  const variants = [{ name: 'quizbot', burst: botBurst }];
+  if (bare && theirs)
+    variants.push({ name: BARE_SLACK, burst: (run) => bareSlackBurst(bare.bare, theirs, run, clicked) });
   variants.push({ name: 'quizbot, ioredis auto-pipelining', burst: pipelined });
   const first = load();
   const got = await alternate(ctx, 'e2e slack', variants, warmups, runs);
@@ -191,10 +231,14 @@ async function slackPart(
   out.rows.push(...pipeliningRows(bot, got.at(-1) ?? []));
   out.profiles.push(async () => {
     const n = warmups + runs;
-    ctx.progress.step('e2e slack: profiled bursts (quizbot, then the bare app)');
-    const a = await profiled(rig.bot, () => botSlackBurst(ctx, rig.bot, mine, deckId, `C0PROF${n}`));
-    const b = bare && theirs ? await profiled(bare.bare, () => bareSlackBurst(theirs, n)) : undefined;
-    out.notes.push(profileNote('slack', a, b, BARE_SLACK));
+    ctx.progress.step(`e2e slack: ${PROFILED} profiled bursts each (quizbot, the bare app, ...)`);
+    const [a, b] = await profiled(
+      rig.bot,
+      bare?.bare,
+      (i) => botSlackBurst(ctx, rig.bot, mine, deckId, `C0PROF${n + i}`),
+      bare && theirs && ((i, last) => bareSlackBurst(bare.bare, theirs, n + i, last.clicked)),
+    );
+    out.notes.push(profileNote('slack', a, b, BARE_SLACK, PROFILED));
   });
 }
 
@@ -209,7 +253,7 @@ export async function e2eSection(ctx: BenchContext): Promise<SectionResult> {
   const { warmups, runs } = rounds(ctx);
   const childMs = ctx.quick ? 170_000 : 420_000;
   ctx.progress.step('e2e: starting the fakes, the bot process and the bare process');
-  const rig = await startBotRig(ctx, 2 * (warmups + runs + 1) + 1, childMs);
+  const rig = await startBotRig(ctx, 2 * (warmups + runs + PROFILED) + 1, childMs);
   let { discordSkip, slackSkip, discordHttpSkip } = rig;
   let bare: BareRig | undefined;
   let bareSkip: string | undefined;
