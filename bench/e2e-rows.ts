@@ -50,8 +50,17 @@ export function pairedRows(
   const odd = bare.find((b) => b.oddity)?.oddity;
   const slower = ratios.filter((r) => r > 1).length;
   const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot, baseline, quizbot, baseline (after the same warm-ups), each pair back to back so machine load hits both alike; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. quizbot was slower in ${slower} of ${ratios.length} pairs. CPU time per burst (user + system, ms; what each process spent, which machine load barely moves): ${bot.map((b, i) => `${round(b.cpuMs ?? Number.NaN, 0)} / ${round(bare[i]?.cpuMs ?? Number.NaN, 0)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
-  return { rows, note };
+  const cpu = median(bot.map((b, i) => (b.cpuMs ?? Number.NaN) / (bare[i]?.cpuMs ?? Number.NaN)));
+  const why =
+    median(ratios) > RATIO_TARGET
+      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, which load barely moves, is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because the soak and bench loop beside the bench take the cores in bursts of their own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : ''}`
+      : '';
+  return { rows, note: note + why };
 }
+
+/** What the Discord profiles have shown, and what would close the ratio (see the profile notes below). */
+const DISCORD_WHY =
+  " What the profiles of the development runs showed (issue 17): quizbot's own code (the engine's answer, the reply's render) is about 3 to 11 ms of CPU per burst of 200; the rest of the extra is spread over garbage collection, discord.js building and serializing a richer reply (the explanation against one constant line), Node's socket writes and reads (the Redis round trip, the larger reply) and ioredis, 3 to 15 ms each, with no single hot spot. Candidates to close it, none tried yet: fewer allocations per click in the engine's answer and the render, the callback posted pre-serialized through `client.rest` instead of `interaction.reply` (skipping discord.js's MessagePayload resolution), or a second gateway process sharing a burst (discord.js sharding across processes).";
 
 /** CPU time per burst of each process and their paired ratio. */
 function cpuRows(platform: string, bot: Burst[], bare: Burst[], baseline: string): Measurement[] {

@@ -27,9 +27,13 @@ import type { ProfileSummary } from './profile.js';
 import { info, type Measurement, notMeasured, type SectionResult } from './report.js';
 import { median, summarize } from './stats.js';
 
-/** Warm-up rounds and recorded rounds: p99 keeps falling over the first few bursts of every process. */
+/**
+ * Warm-up rounds (p99 keeps falling over the first few bursts of every process) and recorded
+ * rounds: at least 6 pairs quick and 12 full, since a single pair moves by a factor of 2 or more
+ * on this loaded machine.
+ */
 function rounds(ctx: BenchContext): { warmups: number; runs: number } {
-  return { warmups: ctx.quick ? 2 : 4, runs: Math.max(4, ctx.runs) };
+  return { warmups: ctx.quick ? 2 : 4, runs: Math.max(ctx.quick ? 6 : 12, ctx.runs) };
 }
 
 /** Bursts of each process under the CPU profiler, alternated as the measured ones. */
