@@ -43,8 +43,9 @@ export interface Variant {
 }
 
 /**
- * Alternates the variants burst by burst (A B A B ...), so load on the machine hits them alike:
- * `warmups` unrecorded rounds, then `runs` recorded ones; one list of bursts per variant.
+ * Alternates the variants burst by burst, so load on the machine hits them alike, the order
+ * reversed every other round (A B, B A, A B, ...) so that neither always runs first: `warmups`
+ * unrecorded rounds, then `runs` recorded ones; one list of bursts per variant.
  */
 export async function alternate(
   ctx: BenchContext,
@@ -56,7 +57,9 @@ export async function alternate(
   const out = variants.map(() => [] as Burst[]);
   for (let run = 0; run < warmups + runs; run++) {
     const what = run < warmups ? `warm-up ${run + 1}/${warmups}` : `run ${run - warmups + 1}/${runs}`;
-    for (const [i, v] of variants.entries()) {
+    const order = [...variants.entries()];
+    if (run % 2) order.reverse();
+    for (const [i, v] of order) {
       ctx.progress.step(`${label}: ${v.name}: ${what}: ${CLICKS} concurrent clicks`);
       const b = await v.burst(run);
       if (run >= warmups) out[i]?.push(b);

@@ -1,7 +1,7 @@
 import { type Burst, CLICKS } from './e2e-bursts.js';
 import { describeProfile, type ProfileSummary } from './profile.js';
 import { info, type Measurement, target } from './report.js';
-import { median, round, spread, summarize } from './stats.js';
+import { median, medianInterval, round, spread, summarize } from './stats.js';
 
 /** quizbot's p99 at most this many times the bare client's, burst for burst (issue 17, targets 3 and 4). */
 export const RATIO_TARGET = 1.2;
@@ -23,6 +23,7 @@ export function pairedRows(
   const bareP99 = p99(bare);
   const ratios = botP99.map((x, i) => x / (bareP99[i] ?? Number.NaN));
   const worst = Math.max(...bot.map((b) => summarize(b.lat).max));
+  const [lo, hi] = medianInterval(ratios);
   const rows = [
     target(
       `e2e ${platform}: p99 quizbot / p99 ${baseline}, same run (median of paired ratios)`,
@@ -30,7 +31,7 @@ export function pairedRows(
       'x',
       '<=',
       RATIO_TARGET,
-      `pairs ${spread(ratios, 2)}`,
+      `pairs ${spread(ratios, 2)}; 95% interval of the median ${round(lo, 2)}–${round(hi, 2)}`,
     ),
     info(`e2e ${platform}: p99 ${baseline} (baseline)`, median(bareP99), 'ms', `runs ${spread(bareP99, 1)}`),
     info(
@@ -49,7 +50,7 @@ export function pairedRows(
   ];
   const odd = bare.find((b) => b.oddity)?.oddity;
   const slower = ratios.filter((r) => r > 1).length;
-  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot, baseline, quizbot, baseline (after the same warm-ups), each pair back to back so machine load hits both alike; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. quizbot was slower in ${slower} of ${ratios.length} pairs. CPU time per burst (user + system, ms; what each process spent, which machine load barely moves): ${bot.map((b, i) => `${round(b.cpuMs ?? Number.NaN, 0)} / ${round(bare[i]?.cpuMs ?? Number.NaN, 0)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
+  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot and the baseline (after the same warm-ups), each pair back to back so machine load hits both alike, the pair's order flipped every other pair (A B, B A, A B, ...) so neither always runs on the warmer or the cooler side of a trend; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. quizbot was slower in ${slower} of ${ratios.length} pairs; the median ratio's ~95% interval (order statistics) is ${round(lo, 2)}–${round(hi, 2)}. CPU time per burst (user + system, ms; what each process spent, which machine load barely moves): ${bot.map((b, i) => `${round(b.cpuMs ?? Number.NaN, 0)} / ${round(bare[i]?.cpuMs ?? Number.NaN, 0)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
   const cpu = median(bot.map((b, i) => (b.cpuMs ?? Number.NaN) / (bare[i]?.cpuMs ?? Number.NaN)));
   const why =
     median(ratios) > RATIO_TARGET

@@ -110,7 +110,7 @@ async function discordPart(
     deckId,
     via: 'gateway' as const,
   });
-  // The baseline clicks a copy of the message the bot's burst just clicked.
+  // The baseline clicks a copy of the message the bot clicked last (this round or, bot second, the one before).
   let clicked: unknown;
   const botBurst = async (run: number) => {
     const b = await botDiscordBurst(ctx, rig.bot, fake, team(run), run);
@@ -210,7 +210,7 @@ async function slackPart(
       await rig.bot.request({ op: 'autoPipelining', on: false });
     }
   };
-  // The baseline presses the buttons the bot's burst just pressed.
+  // The baseline presses the buttons the bot pressed last (this round or the one before).
   let clicked: unknown;
   const botBurst = async (run: number) => {
     const b = await botSlackBurst(ctx, rig.bot, mine, deckId, `C0BENCH${run}`);
