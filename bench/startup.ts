@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -98,10 +98,13 @@ async function exited(proc: ChildProcess, ms: number): Promise<void> {
   await gone;
 }
 
-/** `bin/quizbot.mjs start` from the image layout, pointed at the fakes and the bench's Redis. */
-async function startQuizbot(env: Record<string, string>): Promise<Start> {
+/**
+ * `bin/quizbot.mjs start` from the image layout, pointed at the fakes and the bench's Redis.
+ * With `node` flags (the profiled start) it is stopped as soon as it is ready.
+ */
+async function startQuizbot(env: Record<string, string>, node: string[] = []): Promise<Start> {
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [join(APP, 'bin/quizbot.mjs'), 'start'], {
+  const proc = spawn(process.execPath, [...node, join(APP, 'bin/quizbot.mjs'), 'start'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -113,6 +116,7 @@ async function startQuizbot(env: Record<string, string>): Promise<Start> {
   };
   try {
     const readyMs = await whenReady(proc, t0, (l) => l.includes('"quizbot running"'), seen);
+    if (node.length) return { readyMs, rssMiB: Number.NaN };
     await sleep(IDLE_MS);
     const rssMiB = rssOf(proc.pid as number);
     return { readyMs, rssMiB, lines: lines.filter((l) => l.at <= readyMs) };
@@ -150,6 +154,7 @@ export async function startupSection(ctx: BenchContext): Promise<SectionResult> 
   const discord = await fd.FakeDiscord.start({ guilds: [guild] });
   const slack = await startFakeSlack({ teamId: SLACK_TEAM });
   const pairs: { bot: Start; bare: Start; load: number }[] = [];
+  let profiledNote = '';
   try {
     ctx.progress.step('start-up: building the image layout (bench/.tmp/app) and the bare child');
     await buildApp();
@@ -179,6 +184,8 @@ export async function startupSection(ctx: BenchContext): Promise<SectionResult> 
       const b = await startBare(bare.args, bareConfig);
       if (i > 0) pairs.push({ bot, bare: b, load: loadavg()[0] ?? Number.NaN });
     }
+    ctx.progress.step('start-up: one more quizbot start under the CPU profiler');
+    profiledNote = await profiledStart(env);
   } catch (err) {
     const why = (err as Error).message.split('\n')[0] ?? 'failed';
     return {
@@ -190,7 +197,54 @@ export async function startupSection(ctx: BenchContext): Promise<SectionResult> 
     await discord.close().catch(() => {});
     await slack.close().catch(() => {});
   }
-  return startupResult(title, pairs);
+  const out = startupResult(title, pairs);
+  if (profiledNote) out.notes.push(profiledNote);
+  return out;
+}
+
+/** Which package (or part of quizbot's dist/) a profiled function's script belongs to. */
+function packageOf(url: string, fn: string): string {
+  if (fn === '(garbage collector)') return 'garbage collection';
+  if (fn === '(idle)') return 'idle (waiting for I/O)';
+  if (fn === '(program)') return 'V8 outside JavaScript (parsing, compiling)';
+  const nm = url.lastIndexOf('/node_modules/');
+  if (nm >= 0) {
+    const parts = url.slice(nm + 14).split('/');
+    return (parts[0]?.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]) ?? url;
+  }
+  const dist = url.indexOf('/app/dist/');
+  if (dist >= 0) return `quizbot dist/${url.slice(dist + 10).split('/')[0]}`;
+  return url.startsWith('node:') || !url ? 'node internals (module loader, I/O)' : url;
+}
+
+/** One more quizbot start under `node --cpu-prof`, stopped once ready: its CPU by package, for the notes. */
+async function profiledStart(env: Record<string, string>): Promise<string> {
+  const dir = join(ROOT, 'bench/.tmp/startup-prof');
+  rmSync(dir, { recursive: true, force: true });
+  const started = await startQuizbot(env, ['--cpu-prof', '--cpu-prof-dir', dir]);
+  const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+  if (!file) return '';
+  const p = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+    nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const frame = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+  const by = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const cf = frame.get(id);
+    const dt = (p.timeDeltas[i] ?? 0) / 1000;
+    total += dt;
+    if (cf)
+      by.set(packageOf(cf.url, cf.functionName), (by.get(packageOf(cf.url, cf.functionName)) ?? 0) + dt);
+  });
+  const top = [...by]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 12)
+    .map(([k, ms]) => `${k} ${round(ms, 0)} ms`)
+    .join(', ');
+  return `**quizbot start under the CPU profiler** (\`node --cpu-prof\`, one more start, ready after ${round(started.readyMs, 0)} ms, stopped at once; ${round(total, 0)} ms profiled, shutdown included): self time by package — ${top}.`;
 }
 
 function startupResult(title: string, pairs: { bot: Start; bare: Start; load: number }[]): SectionResult {
@@ -256,7 +310,7 @@ function startupResult(title: string, pairs: { bot: Start; bare: Start; load: nu
   const notes = [
     `**quizbot** is \`bin/quizbot.mjs start\` run from the image's layout (bench/.tmp/app: src/ transpiled file by file into dist/ with esbuild, the Lua and CSS assets beside it, bin/quizbot.mjs, which runs dist/cli.js as the Docker image does; not tsx), with the environment pointed at the bench's fakes and redis-server: DISCORD_TOKEN + DISCORD_API_URL (gateway), SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET + SLACK_API_URL (HTTP mode), REDIS_URL, SLACK_PORT and HTTP_PORT 0. Ready is its \`quizbot running\` log line: Redis connected and its scripts defined, the decks loaded, the health server listening, Discord logged in with its commands registered, Bolt's HTTP receiver listening, the scheduler started. **The bare login** is bench/bare-child.ts (esbuild bundle on node): a discord.js client logged in (clientReady) and a Bolt app initialised (auth.test) and listening, both against the same fakes; ready is its READY line. Both are timed by the bench from just before spawn to that line (node's own boot included in both), then left idle ${IDLE_MS / 1000} s before their VmRSS is read from /proc. One warm-up pair, then quizbot and the bare login alternate; the ratio is taken per pair. Issue 17 asks for these ratios without a limit: the rows carry no target.`,
     `Per pair (quizbot / bare): ${per}.`,
-    `**Where quizbot's start-up goes** (median over the pairs of when each of its log lines arrived, ms after spawn; the bare login's ready at ${round(median(col((p) => p.bare.readyMs)), 0)} ms for comparison): ${phases(pairs.map((p) => p.bot.lines ?? []))}.`,
+    `**Where quizbot's start-up goes** (from its log: Redis connected, decks parsed and the engine built by \`quizbot core ready\`; the chart renderer loaded and Discord logged in by \`discord connected\`) (median over the pairs of when each of its log lines arrived, ms after spawn; the bare login's ready at ${round(median(col((p) => p.bare.readyMs)), 0)} ms for comparison): ${phases(pairs.map((p) => p.bot.lines ?? []))}.`,
   ];
   return { title, rows, notes };
 }
