@@ -7,6 +7,7 @@ import { median, medianInterval, round, spread, summarize } from './stats.js';
 export const RATIO_TARGET = 1.2;
 /** The platforms' own limit for answering an interaction: an absolute sanity bound. */
 export const PLATFORM_LIMIT_MS = 3_000;
+
 /**
  * The ratio rows of a platform: quizbot's p99 over the bare baseline's, burst by burst (the pairs
  * ran back to back), with the baseline's own figures and the platforms' 3 s bound.
@@ -50,11 +51,11 @@ export function pairedRows(
   ];
   const odd = bare.find((b) => b.oddity)?.oddity;
   const slower = ratios.filter((r) => r > 1).length;
-  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot and the baseline (after the same warm-ups), each pair back to back so machine load hits both alike, the pair's order flipped every other pair (A B, B A, A B, ...) so neither always runs on the warmer or the cooler side of a trend; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. quizbot was slower in ${slower} of ${ratios.length} pairs; the median ratio's ~95% interval (order statistics) is ${round(lo, 2)}–${round(hi, 2)}. CPU time per burst (user + system, ms; what each process spent, which machine load barely moves): ${bot.map((b, i) => `${round(b.cpuMs ?? Number.NaN, 0)} / ${round(bare[i]?.cpuMs ?? Number.NaN, 0)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
+  const note = `**${platform}: quizbot against ${baseline}.** Bursts alternate quizbot and the baseline (after the same warm-ups), each pair back to back so machine load hits both alike, the pair's order flipped every other pair (A B, B A, A B, ...) so neither always runs on the warmer or the cooler side of a trend; the ratio is taken per pair and the median reported. p99 per pair (quizbot / baseline = ratio): ${botP99.map((x, i) => `${round(x, 1)} / ${round(bareP99[i] ?? Number.NaN, 1)} = ${round(ratios[i] ?? Number.NaN, 2)}`).join('; ')}. quizbot was slower in ${slower} of ${ratios.length} pairs; the median ratio's ~95% interval (order statistics) is ${round(lo, 2)}–${round(hi, 2)}. CPU time per burst (user + system, ms; what each process itself spent, which machine load moves far less than latency): ${bot.map((b, i) => `${round(b.cpuMs ?? Number.NaN, 0)} / ${round(bare[i]?.cpuMs ?? Number.NaN, 0)}`).join('; ')}. Load average (1, 5, 15 min) at the first and the last pair: ${loads}.${odd ? ` Baseline's unexpected answer: ${odd}.` : ''}`;
   const cpu = median(bot.map((b, i) => (b.cpuMs ?? Number.NaN) / (bare[i]?.cpuMs ?? Number.NaN)));
   const why =
     median(ratios) > RATIO_TARGET
-      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, which load barely moves, is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because the soak and bench loop beside the bench take the cores in bursts of their own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : ''}`
+      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, whose paired median is much steadier than latency under load (an A/A run of two bare processes gave 0.97 and 1.00 where their p99 ratio gave 0.84 and 0.87), is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because other work on a shared machine takes the cores in bursts of its own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : ''}`
       : '';
   return { rows, note: note + why };
 }
