@@ -55,7 +55,7 @@ export function pairedRows(
   const cpu = median(bot.map((b, i) => (b.cpuMs ?? Number.NaN) / (bare[i]?.cpuMs ?? Number.NaN)));
   const why =
     median(ratios) > RATIO_TARGET
-      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, whose paired median is much steadier than latency under load (an A/A run of two bare processes gave 0.97 and 1.00 where their p99 ratio gave 0.84 and 0.87), is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because other work on a shared machine takes the cores in bursts of its own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : ''}`
+      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, whose paired median is much steadier than latency under load (an A/A check during development, two bare processes against each other over 20 pairs on each platform, gave CPU ratios of 0.97 and 1.00 where their p99 ratios gave 0.84 and 0.87), is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because other work on a shared machine takes the cores in bursts of its own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : ''}`
       : '';
   return { rows, note: note + why };
 }
