@@ -233,6 +233,9 @@ async function slackPart(
     out.notes.push(p.note);
   }
   out.rows.push(...pipeliningRows(bot, got.at(-1) ?? []));
+  out.notes.push(
+    "**slack: ioredis auto-pipelining, A/B.** A third burst in every round goes to the same bot process with ioredis's `enableAutoPipelining` switched on for that burst only (the option is read per command); its p99 and CPU time are paired with the plain burst of the same round. Production keeps the option off (src/store/redis/connect.ts) unless these rows show a clear gain.",
+  );
   out.profiles.push(async () => {
     const n = warmups + runs;
     ctx.progress.step(`e2e slack: ${PROFILED} profiled bursts each (quizbot, the bare app, ...)`);
