@@ -38,34 +38,54 @@ type Opened = { roundId: string; messageId: string };
 export interface Variant {
   /** Name in the progress line and the notes. */
   name: string;
-  /** Runs burst number `run` (0-based, warm-ups included). */
+  /** Runs burst number `run` (0-based, warm-ups included; below the rounds' maxWarmups + runs). */
   burst(run: number): Promise<Burst>;
+}
+
+/** How many warm-up rounds at least and at most, and how many recorded rounds. */
+export interface Rounds {
+  warmups: number;
+  maxWarmups: number;
+  runs: number;
+}
+
+/** Whether a variant's CPU per burst stopped falling: neither of its last two bursts was >10% cheaper than the one before. */
+function settled(cpu: number[]): boolean {
+  const [a, b, c] = cpu.slice(-3);
+  if (a === undefined || b === undefined || c === undefined) return false;
+  return b >= 0.9 * a && c >= 0.9 * b;
 }
 
 /**
  * Alternates the variants burst by burst, so load on the machine hits them alike, the order
- * reversed every other round (A B, B A, A B, ...) so that neither always runs first: `warmups`
- * unrecorded rounds, then `runs` recorded ones; one list of bursts per variant.
+ * reversed every other round (A B, B A, A B, ...) so that neither always runs first. Warm-up
+ * rounds go on until every variant's CPU time per burst has settled (JIT: a process that served
+ * other traffic first starts warmer), between `warmups` and `maxWarmups` rounds; then `runs`
+ * recorded rounds. One list of bursts per variant, and the warm-up rounds used.
  */
 export async function alternate(
   ctx: BenchContext,
   label: string,
   variants: Variant[],
-  warmups: number,
-  runs: number,
-): Promise<Burst[][]> {
+  r: Rounds,
+): Promise<{ bursts: Burst[][]; warmed: number }> {
   const out = variants.map(() => [] as Burst[]);
-  for (let run = 0; run < warmups + runs; run++) {
-    const what = run < warmups ? `warm-up ${run + 1}/${warmups}` : `run ${run - warmups + 1}/${runs}`;
+  const cpu = variants.map(() => [] as number[]);
+  let warmed = r.maxWarmups;
+  for (let run = 0; run < warmed + r.runs; run++) {
+    const warm = run < warmed;
+    const what = warm ? `warm-up ${run + 1}` : `run ${run - warmed + 1}/${r.runs}`;
     const order = [...variants.entries()];
     if (run % 2) order.reverse();
     for (const [i, v] of order) {
       ctx.progress.step(`${label}: ${v.name}: ${what}: ${CLICKS} concurrent clicks`);
       const b = await v.burst(run);
-      if (run >= warmups) out[i]?.push(b);
+      if (warm) cpu[i]?.push(b.cpuMs ?? Number.NaN);
+      else out[i]?.push(b);
     }
+    if (warm && run + 1 >= r.warmups && cpu.every(settled)) warmed = run + 1;
   }
-  return out;
+  return { bursts: out, warmed };
 }
 
 /** Runs `work` and adds the CPU time `child` spent meanwhile (the clicks only, not the post before them). */

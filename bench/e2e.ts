@@ -11,6 +11,7 @@ import {
   botDiscordBurst,
   botSlackBurst,
   CLICKS,
+  type Rounds,
   type SlackSide,
   stampResponses,
 } from './e2e-bursts.js';
@@ -28,12 +29,16 @@ import { info, type Measurement, notMeasured, type SectionResult } from './repor
 import { median, summarize } from './stats.js';
 
 /**
- * Warm-up rounds (p99 keeps falling over the first few bursts of every process) and recorded
- * rounds: at least 6 pairs quick and 12 full, since a single pair moves by a factor of 2 or more
- * on this loaded machine.
+ * Warm-up rounds (p99 and CPU per burst keep falling over the first bursts of every process; see
+ * `alternate`) and recorded rounds: at least 6 pairs quick and 12 full, since a single pair moves
+ * by a factor of 2 or more on a loaded machine.
  */
-function rounds(ctx: BenchContext): { warmups: number; runs: number } {
-  return { warmups: ctx.quick ? 2 : 4, runs: Math.max(ctx.quick ? 6 : 12, ctx.runs) };
+function rounds(ctx: BenchContext): Rounds {
+  return {
+    warmups: ctx.quick ? 3 : 4,
+    maxWarmups: ctx.quick ? 10 : 16,
+    runs: Math.max(ctx.quick ? 6 : 12, ctx.runs),
+  };
 }
 
 /** Bursts of each process under the CPU profiler, alternated as the measured ones. */
@@ -102,7 +107,7 @@ async function discordPart(
 ) {
   const fake = rig.fakeDiscord as NonNullable<BotRig['fakeDiscord']>;
   const bareFake = bare?.fakeDiscord;
-  const { warmups, runs } = rounds(ctx);
+  const { maxWarmups, runs } = rounds(ctx);
   const ch = (i: number) => (rig.guild.channels[i] as { id: string }).id;
   const team = (run: number) => ({
     teamId: rig.guild.id,
@@ -124,8 +129,9 @@ async function discordPart(
       burst: (run) => bareDiscordBurst(bare.bare, bareFake, ch(run), run, clicked),
     });
   const first = load();
-  const [bot = [], bareBursts] = await alternate(ctx, 'e2e discord', variants, warmups, runs);
-  const r = rowsOf('discord', bot, DISCORD_METHOD, warmups);
+  const got = await alternate(ctx, 'e2e discord', variants, rounds(ctx));
+  const [bot = [], bareBursts] = got.bursts;
+  const r = rowsOf('discord', bot, DISCORD_METHOD, got.warmed);
   out.rows.push(...r.rows);
   out.notes.push(r.note);
   if (bareBursts) {
@@ -134,7 +140,7 @@ async function discordPart(
     out.notes.push(p.note);
   }
   out.profiles.push(async () => {
-    const n = warmups + runs;
+    const n = maxWarmups + runs;
     ctx.progress.step(`e2e discord: ${PROFILED} profiled bursts each (quizbot, the bare client, ...)`);
     const [mine, theirs] = await profiled(
       rig.bot,
@@ -151,9 +157,9 @@ async function discordPart(
 /** Discord's HTTP interactions endpoint (second application): quizbot alone, as before. */
 async function discordHttpPart(ctx: BenchContext, rig: BotRig, deckId: string, out: Out) {
   const fake = rig.fakeDiscordHttp as NonNullable<BotRig['fakeDiscordHttp']>;
-  const { warmups, runs } = rounds(ctx);
+  const { maxWarmups, runs } = rounds(ctx);
   // Rounds are per channel and day: the HTTP application's bursts use the second half of the channels.
-  const offset = warmups + runs + PROFILED;
+  const offset = maxWarmups + runs + PROFILED;
   const burst = (run: number) =>
     botDiscordBurst(
       ctx,
@@ -167,14 +173,9 @@ async function discordHttpPart(ctx: BenchContext, rig: BotRig, deckId: string, o
       },
       run,
     );
-  const [bursts = []] = await alternate(
-    ctx,
-    'e2e discord (http)',
-    [{ name: 'quizbot', burst }],
-    warmups,
-    runs,
-  );
-  const r = rowsOf('discord-http', bursts, DISCORD_HTTP_METHOD, warmups);
+  const got = await alternate(ctx, 'e2e discord (http)', [{ name: 'quizbot', burst }], rounds(ctx));
+  const bursts = got.bursts[0] ?? [];
+  const r = rowsOf('discord-http', bursts, DISCORD_HTTP_METHOD, got.warmed);
   out.rows.push(...r.rows);
   out.notes.push(r.note);
   const gw = out.rows.find((m) => m.name === p99Name('discord'))?.value;
@@ -201,7 +202,7 @@ async function slackPart(
   });
   const mine = side(rig.slackPort as number);
   const theirs = bare?.slackPort ? side(bare.slackPort) : undefined;
-  const { warmups, runs } = rounds(ctx);
+  const { maxWarmups, runs } = rounds(ctx);
   const pipelined = async (run: number) => {
     await rig.bot.request({ op: 'autoPipelining', on: true });
     try {
@@ -222,22 +223,22 @@ async function slackPart(
     variants.push({ name: BARE_SLACK, burst: (run) => bareSlackBurst(bare.bare, theirs, run, clicked) });
   variants.push({ name: 'quizbot, ioredis auto-pipelining', burst: pipelined });
   const first = load();
-  const got = await alternate(ctx, 'e2e slack', variants, warmups, runs);
-  const bot = got[0] ?? [];
-  const r = rowsOf('slack', bot, SLACK_METHOD, warmups);
+  const { bursts, warmed } = await alternate(ctx, 'e2e slack', variants, rounds(ctx));
+  const bot = bursts[0] ?? [];
+  const r = rowsOf('slack', bot, SLACK_METHOD, warmed);
   out.rows.push(...r.rows);
   out.notes.push(r.note);
   if (theirs) {
-    const p = pairedRows('slack', bot, got[1] ?? [], BARE_SLACK, `${first}; ${load()}`);
+    const p = pairedRows('slack', bot, bursts[1] ?? [], BARE_SLACK, `${first}; ${load()}`);
     out.rows.push(...p.rows);
     out.notes.push(p.note);
   }
-  out.rows.push(...pipeliningRows(bot, got.at(-1) ?? []));
+  out.rows.push(...pipeliningRows(bot, bursts.at(-1) ?? []));
   out.notes.push(
     "**slack: ioredis auto-pipelining, A/B.** A third burst in every round goes to the same bot process with ioredis's `enableAutoPipelining` switched on for that burst only (the option is read per command); its p99 and CPU time are paired with the plain burst of the same round. Production keeps the option off (src/store/redis/connect.ts) unless these rows show a clear gain.",
   );
   out.profiles.push(async () => {
-    const n = warmups + runs;
+    const n = maxWarmups + runs;
     ctx.progress.step(`e2e slack: ${PROFILED} profiled bursts each (quizbot, the bare app, ...)`);
     const [a, b] = await profiled(
       rig.bot,
@@ -257,10 +258,10 @@ export async function e2eSection(ctx: BenchContext): Promise<SectionResult> {
   const deck = decks.list().find((d) => d.cards.some((c) => c.quiz.length > 0));
   if (!deck) throw new Error('no deck with quiz questions in decks/');
   const out: Out = { rows: [], notes: [], profiles: [] };
-  const { warmups, runs } = rounds(ctx);
+  const { maxWarmups, runs } = rounds(ctx);
   const childMs = ctx.quick ? 170_000 : 420_000;
   ctx.progress.step('e2e: starting the fakes, the bot process and the bare process');
-  const rig = await startBotRig(ctx, 2 * (warmups + runs + PROFILED) + 1, childMs);
+  const rig = await startBotRig(ctx, 2 * (maxWarmups + runs + PROFILED) + 1, childMs);
   let { discordSkip, slackSkip, discordHttpSkip } = rig;
   let bare: BareRig | undefined;
   let bareSkip: string | undefined;
