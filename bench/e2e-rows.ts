@@ -55,7 +55,7 @@ export function pairedRows(
   const cpu = median(bot.map((b, i) => (b.cpuMs ?? Number.NaN) / (bare[i]?.cpuMs ?? Number.NaN)));
   const why =
     median(ratios) > RATIO_TARGET
-      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, whose paired median is much steadier than latency under load (an A/A check during development, two bare processes against each other over 20 pairs on each platform, gave CPU ratios of 0.97 and 1.00 where their p99 ratios gave 0.84 and 0.87), is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because other work on a shared machine takes the cores in bursts of its own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : ''}`
+      ? ` **Why over ${RATIO_TARGET}x:** a burst is CPU-bound on two saturated cores, so how long it takes to drain follows how much CPU the answering process needs and how much of the machine it gets; the CPU time per burst, whose paired median is much steadier than latency under load (an A/A check during development, two bare processes against each other over 20 pairs on each platform, gave CPU ratios of 0.97 and 1.00 where their p99 ratios gave 0.84 and 0.87), is ${round(cpu, 2)}x the baseline's (median of the pairs above). The single pairs swing far wider than that (${spread(ratios, 2)}) because other work on a shared machine takes the cores in bursts of its own. The profiles below split quizbot's extra CPU by area.${platform === 'discord' ? DISCORD_WHY : SLACK_WHY}`
       : '';
   return { rows, note: note + why };
 }
@@ -63,6 +63,10 @@ export function pairedRows(
 /** What the Discord profiles have shown, and what would close the ratio (see the profile notes below). */
 const DISCORD_WHY =
   " What the profiles of the development runs showed (issue 17): quizbot's own code (the engine's answer, the reply's render) is about 3 to 11 ms of CPU per burst of 200; the rest of the extra is spread over garbage collection, discord.js building and serializing a richer reply (the explanation against one constant line), Node's socket writes and reads (the Redis round trip, the larger reply) and ioredis, 3 to 15 ms each, with no single hot spot. Candidates to close it, none tried yet: fewer allocations per click in the engine's answer and the render, the callback posted pre-serialized through `client.rest` instead of `interaction.reply` (skipping discord.js's MessagePayload resolution), or a second gateway process sharing a burst (discord.js sharding across processes).";
+
+/** What the Slack profiles have shown (see the profile notes below). */
+const SLACK_WHY =
+  " What the profiles of the development runs showed (issue 17): against the same Bolt receive, signature check, ack and respond() as the bare app, quizbot adds its Redis round trip (ioredis, socket writes), the engine's answer and a larger reply (blocks), each a few ms of CPU per burst of 200, with no single hot spot; in those runs the CPU per burst was 1.05x to 1.12x the bare app's once both were warm, and the p99 ratio's interval spanned 1.2, so on a loaded 2-core machine 20 pairs do not settle this target either way.";
 
 /** CPU time per burst of each process and their paired ratio. */
 function cpuRows(platform: string, bot: Burst[], bare: Burst[], baseline: string): Measurement[] {
@@ -193,7 +197,7 @@ export function profileNote(
     const busy = (s: ProfileSummary) =>
       s.totalMs * (1 - (s.areas.find((a) => a.area.startsWith('idle'))?.pct ?? 0) / 100);
     parts.push(
-      `**${platform}, quizbot against ${baseline}, CPU per burst:** ${round(busy(mine) / bursts, 0)} ms busy in the bot process against ${round(busy(theirs) / bursts, 0)} ms in the baseline's; by area, per burst, quizbot minus baseline: ${diff.map((x) => `${x.a} ${x.d > 0 ? '+' : ''}${round(x.d / bursts, 1)} ms`).join(', ')}.`,
+      `**${platform}, quizbot against ${baseline}, CPU per burst:** ${round(busy(mine) / bursts, 0)} ms busy in the bot process against ${round(busy(theirs) / bursts, 0)} ms in the baseline's (V8 samples by wall clock, so on a loaded machine a process's time off the CPU lands on whatever it was running: read these as where the time goes, and the CPU time per burst above as how much); by area, per burst, quizbot minus baseline: ${diff.map((x) => `${x.a} ${x.d > 0 ? '+' : ''}${round(x.d / bursts, 1)} ms`).join(', ')}.`,
     );
   }
   return parts.join('\n\n');
