@@ -229,6 +229,11 @@ async function main(): Promise<number> {
     writeJson(join(ROOT, 'bench/results.json'), results);
     process.stdout.write('written: bench/RESULTS.md, bench/results.json\n');
   }
+  return exitCode(results, progress, crashed);
+}
+
+/** Prints the tally; 2 when a section crashed, 1 under --strict when a target was missed or not measured. */
+function exitCode(results: SectionResult[], progress: Progress, crashed: boolean): number {
   const rows = results.flatMap((r) => r.rows);
   const missed = rows.filter((r) => r.pass === false).length;
   const unmeasured = rows.filter((r) => r.value === null).length;

@@ -214,7 +214,9 @@ function packageOf(url: string, fn: string): string {
   }
   const dist = url.indexOf('/app/dist/');
   if (dist >= 0) return `quizbot dist/${url.slice(dist + 10).split('/')[0]}`;
-  return url.startsWith('node:') || !url ? 'node internals (module loader, I/O)' : url;
+  return url.startsWith('node:') || !url
+    ? 'node internals and native code (module loading and compiling, I/O)'
+    : url;
 }
 
 /** One more quizbot start under `node --cpu-prof`, stopped once ready: its CPU by package, for the notes. */
