@@ -5,7 +5,7 @@
  * second fake Discord, startSlack (HTTP mode) against the fake Slack.
  * Speaks child.ts's line protocol: READY once both are up, then answers `open` (post a daily round
  * now), `storm` (answer storms through the engine, in this process), `stats`, `profileStart`,
- * `profileStop` and `stop`.
+ * `profileStop`, `cpu`, `autoPipelining` (ioredis auto-pipelining on or off, for an A/B row) and `stop`.
  */
 import type { DiscordHttpAdapter } from '../src/adapters/discord/http/start.js';
 import type { DiscordAdapter } from '../src/adapters/discord/start.js';
@@ -141,6 +141,15 @@ const io = childSide(async (msg) => {
         io.send('PROGRESS', s),
       );
       return { report };
+    }
+    case 'autoPipelining':
+      // ioredis reads this option on every command: the A/B row flips it between bursts.
+      redis.options.enableAutoPipelining = Boolean(msg.on);
+      return {};
+    case 'cpu': {
+      // CPU time, not wall time: on a loaded machine it is what this process itself spent.
+      const { user, system } = process.cpuUsage();
+      return { ms: (user + system) / 1000 };
     }
     case 'stats':
       return { rssPeakMiB: rssPeak / 1024 / 1024, errors: log.errors, first: log.first };

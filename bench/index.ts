@@ -5,7 +5,8 @@
  * on stdout (progress on stderr), and writes bench/RESULTS.md and bench/results.json. Options:
  *   --quick          reduced sizes and durations
  *   --runs=N         repeated runs per measurement (default 3 quick, 5 full; fan-out 3)
- *   --only=a,b       sections: grade, memory, storm, e2e, fanout, sharded, close, import, web, charts, statsload, fsrs, cluster
+ *   --only=a,b       sections: grade, memory, storm, e2e, fanout, sharded, close, import, web, charts, statsload, fsrs, cluster, startup
+ *   --notes          print the sections' notes (what RESULTS.md would say) after the table
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
@@ -29,6 +30,7 @@ import { memorySection } from './memory.js';
 import { Progress } from './progress.js';
 import { startBenchRedis } from './redis.js';
 import { notMeasured, type SectionResult, textTable, writeJson, writeMarkdown } from './report.js';
+import { startupSection } from './startup.js';
 import { statsLoadSection } from './stats-load.js';
 import { stormSection } from './storm.js';
 import { webSection } from './web.js';
@@ -63,7 +65,7 @@ const SECTIONS: Section[] = [
   {
     id: 'e2e',
     title: '4. End to end through the real clients',
-    timeoutMs: (q) => (q ? 40_000 : 120_000),
+    timeoutMs: (q) => (q ? 180_000 : 450_000),
     run: e2eSection,
   },
   {
@@ -119,6 +121,12 @@ const SECTIONS: Section[] = [
     title: '11. Redis Cluster vs one Redis',
     timeoutMs: (q) => (q ? 90_000 : 300_000),
     run: clusterSection,
+  },
+  {
+    id: 'startup',
+    title: '12. Start-up against a bare login',
+    timeoutMs: (q) => (q ? 240_000 : 480_000),
+    run: startupSection,
   },
 ];
 
@@ -206,6 +214,8 @@ async function main(): Promise<number> {
 
   process.stdout.write(`\nquizbot bench (${quick ? 'quick' : 'full'}, ${runs} runs, ${date})\n\n`);
   process.stdout.write(`${textTable(results)}\n\n`);
+  if (arg('notes') !== undefined)
+    for (const r of results) process.stdout.write(`## ${r.title}\n\n${r.notes.join('\n\n')}\n\n`);
   if (arg('no-write') === undefined) {
     const runInfo = {
       mode: quick ? ('quick' as const) : ('full' as const),
@@ -219,6 +229,11 @@ async function main(): Promise<number> {
     writeJson(join(ROOT, 'bench/results.json'), results);
     process.stdout.write('written: bench/RESULTS.md, bench/results.json\n');
   }
+  return exitCode(results, progress, crashed);
+}
+
+/** Prints the tally; 2 when a section crashed, 1 under --strict when a target was missed or not measured. */
+function exitCode(results: SectionResult[], progress: Progress, crashed: boolean): number {
   const rows = results.flatMap((r) => r.rows);
   const missed = rows.filter((r) => r.pass === false).length;
   const unmeasured = rows.filter((r) => r.value === null).length;

@@ -6,6 +6,13 @@ export interface ProfileSummary {
   areas: { area: string; pct: number }[];
   /** Functions with the most self time, percent of all samples. */
   top: { fn: string; where: string; pct: number }[];
+  /** Length of the profiled stretch (all samples, idle included), ms. */
+  totalMs: number;
+  /**
+   * The bundled child's own functions (quizbot's src in a bench child) with the most inclusive
+   * time (their callees counted), percent of all samples.
+   */
+  own?: { fn: string; where: string; pct: number }[];
 }
 
 interface CpuProfile {
@@ -105,12 +112,45 @@ function summarize(p: CpuProfile): ProfileSummary {
       .sort((a, b) => b.t - a.t)
       .slice(0, 8)
       .map((f) => ({ fn: f.fn, where: f.where, pct: pct(f.t) })),
+    totalMs: total / 1000,
+    own: inclusiveOwn(p, byId, parent, own).map((f) => ({ ...f, pct: pct(f.t) })),
   };
+}
+
+/** Inclusive time of the named functions of the bundled child (url under bench/.tmp/), top 8. */
+function inclusiveOwn(
+  p: CpuProfile,
+  byId: Map<number, CpuProfile['nodes'][number]>,
+  parent: Map<number, number>,
+  skip: (id: number) => boolean,
+): { fn: string; where: string; t: number }[] {
+  const fns = new Map<string, { fn: string; where: string; t: number }>();
+  p.samples.forEach((leaf, i) => {
+    if (skip(leaf)) return;
+    const dt = p.timeDeltas[i] ?? 0;
+    const seen = new Set<string>();
+    for (let id: number | undefined = leaf; id !== undefined; id = parent.get(id)) {
+      const cf = byId.get(id)?.callFrame;
+      if (!cf?.functionName || !cf.url.includes('/bench/.tmp/')) continue;
+      const where = `${cf.url.split('/').at(-1)}:${cf.lineNumber + 1}`;
+      const key = `${cf.functionName}@${where}`;
+      // A recursive function counts once per sample.
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const e = fns.get(key) ?? { fn: cf.functionName, where, t: 0 };
+      e.t += dt;
+      fns.set(key, e);
+    }
+  });
+  return [...fns.values()].sort((a, b) => b.t - a.t).slice(0, 8);
 }
 
 /** One line for RESULTS.md. */
 export function describeProfile(s: ProfileSummary): string {
   const areas = s.areas.map((a) => `${a.area} ${a.pct}%`).join(', ');
   const top = s.top.map((f) => `${f.fn} (${f.where}) ${f.pct}%`).join('; ');
-  return `CPU by area: ${areas}. Top self time: ${top}.`;
+  const own = s.own?.length
+    ? ` The child's own functions by inclusive time: ${s.own.map((f) => `${f.fn} (${f.where}) ${f.pct}%`).join('; ')}.`
+    : '';
+  return `CPU by area: ${areas}. Top self time: ${top}.${own}`;
 }

@@ -19,6 +19,18 @@ export function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * Distribution-free ~95% confidence interval of the median (order statistics, normal
+ * approximation of the binomial): [NaN, NaN] below 6 values, where it says nothing.
+ */
+export function medianInterval(values: readonly number[]): [number, number] {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  const n = v.length;
+  if (n < 6) return [Number.NaN, Number.NaN];
+  const k = Math.max(0, Math.floor((n - 1.96 * Math.sqrt(n)) / 2));
+  return [v[k] as number, v[n - 1 - k] as number];
+}
+
 /** Latency summary of one run, in ms. */
 export interface LatencySummary {
   /** Samples. */
