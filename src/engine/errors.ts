@@ -44,7 +44,7 @@ const TEXT: Record<QuizErrorCode, string> = {
   unknown_round: 'This question is no longer known to me.',
   // Not "nothing was saved": a connection lost after a write reached Redis leaves it saved.
   store_unavailable:
-    'I cannot reach my database right now, so I cannot confirm that this was saved. Please try again in a minute: a repeat never counts twice.',
+    'I cannot reach my database right now. If you were saving something, I cannot confirm it was saved: please try again in a minute (a repeat never counts twice).',
   save_failed:
     'I could not save that to disk (it may be full or read-only). I keep it and try again; if this goes on, tell whoever runs me.',
   deck_invalid: 'That deck is invalid.',

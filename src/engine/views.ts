@@ -46,7 +46,6 @@ export interface View {
   chart?: ChartSpec;
 }
 
-/** A private notice for an expected refusal, text from its code. */
 /**
  * A refusal whose whole text is `text` (the code stays for adapters and tests): for places where
  * the code's shared wording would name the wrong thing.
@@ -55,6 +54,7 @@ export function refusalView(code: QuizErrorCode, text: string): View {
   return { ...noticeView(code), text };
 }
 
+/** A private notice for an expected refusal, text from its code. */
 export function noticeView(code: QuizErrorCode, detail?: string): View {
   const text = detail ? `${errorText(code)}\n${detail}` : errorText(code);
   return {

@@ -13,13 +13,16 @@ import { parseTimezone } from '../engine/schedule.js';
  */
 
 /**
- * What is wrong with `tz` as a stored study timezone, or null when it is one: a stored zone is the
- * canonical IANA name that `/settings timezone` saves (the engine's {@link parseTimezone}).
+ * A backup's study timezone as it is stored: the name this runtime calls canonical, as
+ * `/settings timezone` saves it (the engine's {@link parseTimezone}). Any zone that parses is taken,
+ * not only the canonical spelling: ICU versions disagree on it (Node 20 turns `Asia/Kolkata` into
+ * `Asia/Calcutta`, other builds do not), and a backup must import on another runtime. Throws
+ * RangeError, naming the user, on a zone that does not parse.
  */
-export function timezoneProblem(tz: string): string | null {
+export function storedTimezone(tz: string, who: string): string {
   const p = parseTimezone(tz);
-  if (!p.ok) return p.error;
-  return p.value === tz ? null : `\`${tz}\` is not written as stored: use \`${p.value}\`.`;
+  if (!p.ok) throw new RangeError(`timezone of ${who}: ${p.error}`);
+  return p.value;
 }
 
 const Packed = z.string().refine(
@@ -34,9 +37,11 @@ const Packed = z.string().refine(
   { message: 'not a valid packed card state' },
 );
 
-const Timezone = z.string().superRefine((tz, ctx) => {
-  const problem = timezoneProblem(tz);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+const Timezone = z.string().transform((tz, ctx) => {
+  const p = parseTimezone(tz);
+  if (p.ok) return p.value;
+  ctx.addIssue({ code: 'custom', message: p.error });
+  return z.NEVER;
 });
 
 const User = z.strictObject({

@@ -14,7 +14,7 @@ import {
   type UserRef,
 } from '../../engine/ports.js';
 import { oldestKeptDay } from '../retention.js';
-import { timezoneProblem } from '../user-export.js';
+import { storedTimezone } from '../user-export.js';
 import { appendTeamReview, type FsrsDoc, memoryWeights } from './fsrs-store.js';
 import type { PersistedDoc } from './persist.js';
 
@@ -282,8 +282,7 @@ export class MemoryReviewStore implements ReviewStore {
    * state or timezone.
    */
   async importUser(u: UserExport): Promise<void> {
-    const tzProblem = u.timezone === undefined ? null : timezoneProblem(u.timezone);
-    if (tzProblem) throw new RangeError(`timezone of ${memberOf(u.user)}: ${tzProblem}`);
+    const tz = u.timezone === undefined ? undefined : storedTimezone(u.timezone, memberOf(u.user));
     const decks = Object.entries(u.decks).map(([deckId, cards]) => ({
       deckId,
       cards: { ...cards },
@@ -294,7 +293,7 @@ export class MemoryReviewStore implements ReviewStore {
       deck.cards = d.cards;
       deck.due = d.due;
     }
-    if (u.timezone !== undefined) this.ensureUser(u.user).tz = u.timezone;
+    if (tz !== undefined) this.ensureUser(u.user).tz = tz;
     await this.doc.changed();
   }
 }

@@ -37,8 +37,10 @@ interface SlotWork<P> {
  *
  * On a cluster, a slot's pipeline whose every keyed command came back "not run" (MOVED, ASK,
  * TRYAGAIN, CLUSTERDOWN: a failover or resharding under way) is sent again, up to 3 times, after
- * the client re-learns the slot table. ioredis itself only retries pipelines of read-only
- * commands, so without this a write in a failover failed although nothing had run.
+ * the client re-learns the slot table. ioredis retries a cluster pipeline itself only when every
+ * command failed alike or succeeded read-only; a WAIT that ran beside a moved write is neither, so
+ * without this a waited write in a failover failed although nothing had run. ASK is not followed
+ * with ASKING here (a slot being migrated by hand): those tries fail and the error stands.
  */
 export class SlotBatch<P extends ChainableCommander = ChainableCommander> {
   private readonly slots = new Map<number, SlotWork<P>>();

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
+import { clusterOf, SlotBatch } from './batch.js';
 import { guard } from './connect.js';
 import type { Keys } from './keys.js';
-import { type ScriptedRedis, scripted } from './scripts.js';
+import type { ScriptedPipeline } from './scripts.js';
+import { slotNodes } from './wait.js';
 
 /** One deck's card keys, both ways. */
 interface DeckKeys {
@@ -18,14 +20,11 @@ interface DeckKeys {
  */
 export class CardKeys {
   private readonly decks = new Map<string, DeckKeys>();
-  private readonly scripts: ScriptedRedis;
 
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
-  ) {
-    this.scripts = scripted(redis);
-  }
+  ) {}
 
   private deck(deckId: string): DeckKeys {
     let d = this.decks.get(deckId);
@@ -52,18 +51,27 @@ export class CardKeys {
     return this.cached(deckId, cardId) ?? ((await this.assign(deckId, [cardId]))[0] as string);
   }
 
-  /** The keys of these cards, assigning new ones, in one round trip per 1,000 ids (the deck's slot). */
+  /**
+   * The keys of these cards, assigning new ones: none when this process knows them all, else one
+   * round trip per 1,000 unknown ids (the deck's slot). On a cluster the assignment is followed by
+   * WAIT 1 (same pipeline) when the slot has a replica: the map and the states that use its keys live
+   * on different shards, and a failover that lost an assignment the states already use would let the
+   * counter hand the same key to another card.
+   */
   async assign(deckId: string, cardIds: readonly string[]): Promise<string[]> {
-    const out: string[] = [];
-    for (let i = 0; i < cardIds.length; i += 1000) {
-      const ids = cardIds.slice(i, i + 1000);
-      const got = await guard('cardKeys', () =>
-        this.scripts.cardKeys(this.keys.cardKeyIds(deckId), this.keys.cardKeyCounter(deckId), ...ids),
+    const missing = [...new Set(cardIds.filter((id) => this.cached(deckId, id) === undefined))];
+    for (let i = 0; i < missing.length; i += 1000) {
+      const ids = missing.slice(i, i + 1000);
+      const map = this.keys.cardKeyIds(deckId);
+      const counter = this.keys.cardKeyCounter(deckId);
+      const batch = new SlotBatch<ScriptedPipeline>(this.redis).on(map, (p) =>
+        p.cardKeys(map, counter, ...ids),
       );
+      if (clusterOf(this.redis) && slotNodes(this.redis, map).listed >= 2) batch.wait(map, 1, 500);
+      const [got] = (await guard('cardKeys', () => batch.exec())) as [unknown[]];
       for (const [j, id] of ids.entries()) this.learn(deckId, id, String(got[j]));
-      out.push(...got.map(String));
     }
-    return out;
+    return cardIds.map((id) => this.cached(deckId, id) as string);
   }
 
   /** The card ids of these keys when this process knows them all (no round trip), else undefined. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { fromStoredState, toStoredState, unpackCard } from '../../engine/cardstate.js';
 import type { UserExport, UserRef } from '../../engine/ports.js';
-import { timezoneProblem } from '../user-export.js';
+import { storedTimezone } from '../user-export.js';
 import { SlotBatch } from './batch.js';
 import type { CardKeys } from './card-keys.js';
 import { guard } from './connect.js';
@@ -74,8 +74,7 @@ export async function importRedisUser(
   u: UserExport,
 ): Promise<void> {
   const user = u.user;
-  const tzProblem = u.timezone === undefined ? null : timezoneProblem(u.timezone);
-  if (tzProblem) throw new RangeError(`timezone of ${k.userMember(user)}: ${tzProblem}`);
+  const tz = u.timezone === undefined ? undefined : storedTimezone(u.timezone, k.userMember(user));
   const decks = Object.entries(u.decks).map(([deckId, cards]) => {
     const entries = Object.entries(cards).map(([cardId, packed]) => {
       const due = unpackCard(packed).due.getTime();
@@ -106,7 +105,7 @@ export async function importRedisUser(
       tx.zadd(k.due(user, id), ...d.entries.flatMap((e, i) => [e.due, d.keys[i] as string]));
       tx.sadd(k.decks(user), id);
     }
-    if (u.timezone !== undefined) tx.set(k.timezone(user), u.timezone);
+    if (tz !== undefined) tx.set(k.timezone(user), tz);
     const res = await tx.exec();
     if (!res) throw new Error('transaction aborted');
     for (const [err] of res) if (err) throw err;
