@@ -59,6 +59,11 @@ describe('RedisRateGate', () => {
     await expect(slot(a, key, 0, 10)).rejects.toThrow(/rateSlot: bad arguments/);
   });
 
+  it('spaces slots at 90 % of the rate: a late event loop sending two slots together stays under it', () => {
+    expect(new RedisRateGate(a, { name: 'g', perSecond: 50 }, keys()).intervalMs).toBeCloseTo(1000 / 45, 9);
+    expect(new RedisRateGate(a, { name: 'g', perSecond: 50, headroom: 1 }, keys()).intervalMs).toBe(20);
+  });
+
   it('acquire waits for its slot, and throws RateLimitedError when the queue is too long', async () => {
     const k = keys();
     const gate = new RedisRateGate(a, { name: 'g', perSecond: 20, maxWaitMs: 120 }, k);
