@@ -124,6 +124,17 @@ export class ShardRig {
   }
 
   /**
+   * The daily round of {@link dailyInEveryGuild}, checked: a post in every guild's channel (the
+   * set, whichever process made it), exactly one per channel, one open round per guild.
+   */
+  async expectOnePostPerGuild(ms: number): Promise<void> {
+    const { posts, openRounds } = await this.dailyInEveryGuild(ms);
+    expect(new Set(posts.keys())).toEqual(new Set(this.guilds.map((g) => g.channels[0]?.id)));
+    for (const [channel, n] of posts) expect(n, `posts in ${channel}`).toBe(1);
+    for (const [guild, n] of openRounds) expect(n, `open rounds in ${guild}`).toBe(1);
+  }
+
+  /**
    * A daily round due now in every guild (schedules written straight into the store); resolves
    * once every channel has a post and every guild's round is recorded as posted (from then on no
    * process's claim can post it again), with the posts per channel and the open rounds per guild.

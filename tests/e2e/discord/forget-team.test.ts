@@ -1,23 +1,17 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DailyService } from '../../../src/engine/daily.js';
-import { DeckSet } from '../../../src/engine/deck/types.js';
-import { QuizEngine } from '../../../src/engine/engine.js';
-import type { ChatPort, TeamRef } from '../../../src/engine/ports.js';
-import { ReviewService } from '../../../src/engine/review.js';
+import type { DailyService } from '../../../src/engine/daily.js';
+import type { TeamRef } from '../../../src/engine/ports.js';
 import { TeamForgetting } from '../../../src/engine/team-forget.js';
-import { connectRedis, waitReady } from '../../../src/store/redis/connect.js';
 import { Keys } from '../../../src/store/redis/keys.js';
-import { RedisReviewStore } from '../../../src/store/redis/review-store.js';
 import { RedisTeamEraser } from '../../../src/store/redis/team-eraser.js';
-import { RedisTeamStore } from '../../../src/store/redis/team-store.js';
+import type { RedisTeamStore } from '../../../src/store/redis/team-store.js';
 import { parseDueMember } from '../../../src/store/team-codec.js';
-import { threeCardDeck } from '../../fakes/discord/fixtures.js';
-import { type DiscordRig, must, startRig } from '../../fakes/discord/harness.js';
+import { type DiscordRig, must } from '../../fakes/discord/harness.js';
 import type { FakeUser } from '../../fakes/discord/payloads.js';
 import { ManualClock } from '../../helpers/engine.js';
-import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { everythingUnder } from '../../helpers/store-scan.js';
+import { type RedisDiscordRig, startRedisDiscordRig } from './redis-rig.js';
 
 /**
  * `/quiz-admin forget-team` through the real discord.js client against the fake Discord, on Redis:
@@ -35,13 +29,12 @@ const other: TeamRef = { platform: 'discord', teamId: OTHER_GUILD };
 const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 
 describe('discord: /quiz-admin forget-team', () => {
-  let server: TestRedis;
+  let env: RedisDiscordRig | undefined;
   let redis: Redis;
   let keys: Keys;
   let rig: DiscordRig;
   let daily: DailyService;
   let teamStore: RedisTeamStore;
-  let chat: ChatPort | undefined;
   let carol: FakeUser; // admin (Manage Server)
   let mallory: FakeUser; // member
   const clock = new ManualClock(T0);
@@ -103,39 +96,24 @@ describe('discord: /quiz-admin forget-team', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestRedis();
-    redis = connectRedis(server.url);
-    await waitReady(redis);
-    keys = new Keys(server.prefix);
-    const decks = new DeckSet([threeCardDeck()]);
-    const review = new ReviewService({
-      store: new RedisReviewStore(redis, keys),
-      decks,
+    env = await startRedisDiscordRig({
       clock,
-      defaultDeck: 'k8s',
-    });
-    teamStore = new RedisTeamStore(redis, keys);
-    daily = new DailyService({ store: teamStore, decks, clock, chat: () => chat });
-    const forgetting = new TeamForgetting({ eraser: new RedisTeamEraser(redis, keys), clock });
-    rig = await startRig({
-      engine: new QuizEngine({ decks, review, daily, forgetting }),
       guildId: GUILD,
-      fake: {
-        guilds: [
-          { id: GUILD, name: 'Forget-team server', channels: [{ id: CHANNEL, name: 'quiz' }] },
-          { id: OTHER_GUILD, name: 'Other server', channels: [{ id: OTHER_CHANNEL, name: 'quiz' }] },
-        ],
-      },
+      guilds: [
+        { id: GUILD, name: 'Forget-team server', channels: [{ id: CHANNEL, name: 'quiz' }] },
+        { id: OTHER_GUILD, name: 'Other server', channels: [{ id: OTHER_CHANNEL, name: 'quiz' }] },
+      ],
+      engine: ({ redis, keys }) => ({
+        forgetting: new TeamForgetting({ eraser: new RedisTeamEraser(redis, keys), clock }),
+      }),
     });
-    chat = rig.bot.chat;
+    ({ redis, keys, rig, daily, teamStore } = env);
     carol = rig.fake.user('carol', { admin: true });
     mallory = rig.fake.user('mallory');
   });
 
   afterAll(async () => {
-    await rig?.close();
-    redis?.disconnect();
-    await server?.dispose();
+    await env?.close();
   });
 
   it('refuses a member, asks the admin, ignores a stranger’s press, and on the admin’s press deletes only this guild', async () => {

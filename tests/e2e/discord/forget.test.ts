@@ -1,22 +1,16 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DailyService } from '../../../src/engine/daily.js';
-import { DeckSet } from '../../../src/engine/deck/types.js';
-import { QuizEngine } from '../../../src/engine/engine.js';
+import type { DailyService } from '../../../src/engine/daily.js';
 import { forgetUser } from '../../../src/engine/forget.js';
-import type { ChatPort, TeamRef } from '../../../src/engine/ports.js';
-import { ReviewService } from '../../../src/engine/review.js';
-import { connectRedis, waitReady } from '../../../src/store/redis/connect.js';
+import type { TeamRef } from '../../../src/engine/ports.js';
 import { RedisUserData } from '../../../src/store/redis/forget.js';
-import { Keys } from '../../../src/store/redis/keys.js';
-import { RedisReviewStore } from '../../../src/store/redis/review-store.js';
-import { RedisTeamStore } from '../../../src/store/redis/team-store.js';
-import { threeCardDeck } from '../../fakes/discord/fixtures.js';
-import { type DiscordRig, must, startRig } from '../../fakes/discord/harness.js';
+import type { Keys } from '../../../src/store/redis/keys.js';
+import type { RedisTeamStore } from '../../../src/store/redis/team-store.js';
+import { type DiscordRig, must } from '../../fakes/discord/harness.js';
 import type { FakeUser } from '../../fakes/discord/payloads.js';
 import { ManualClock } from '../../helpers/engine.js';
-import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
 import { everythingUnder } from '../../helpers/store-scan.js';
+import { type RedisDiscordRig, startRedisDiscordRig } from './redis-rig.js';
 
 /**
  * Issue 13: `/forget-me` through the real discord.js client against the fake Discord, on Redis:
@@ -31,46 +25,33 @@ const team: TeamRef = { platform: 'discord', teamId: GUILD };
 const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 
 describe('discord: /forget-me', () => {
-  let server: TestRedis;
+  let env: RedisDiscordRig | undefined;
   let redis: Redis;
   let keys: Keys;
   let rig: DiscordRig;
   let daily: DailyService;
   let teamStore: RedisTeamStore;
-  let chat: ChatPort | undefined;
   let alice: FakeUser;
   let bob: FakeUser;
   const clock = new ManualClock(T0);
 
   beforeAll(async () => {
-    server = await startTestRedis();
-    redis = connectRedis(server.url);
-    await waitReady(redis);
-    keys = new Keys(server.prefix);
-    const decks = new DeckSet([threeCardDeck()]);
-    const review = new ReviewService({
-      store: new RedisReviewStore(redis, keys),
-      decks,
+    env = await startRedisDiscordRig({
       clock,
-      defaultDeck: 'k8s',
-    });
-    teamStore = new RedisTeamStore(redis, keys);
-    daily = new DailyService({ store: teamStore, decks, clock, chat: () => chat });
-    const userData = new RedisUserData(redis, keys);
-    rig = await startRig({
-      engine: new QuizEngine({ decks, review, daily, forget: (u) => forgetUser(userData, u) }),
       guildId: GUILD,
-      fake: { guilds: [{ id: GUILD, name: 'Forget server', channels: [{ id: CHANNEL, name: 'quiz' }] }] },
+      guilds: [{ id: GUILD, name: 'Forget server', channels: [{ id: CHANNEL, name: 'quiz' }] }],
+      engine: ({ redis, keys }) => {
+        const userData = new RedisUserData(redis, keys);
+        return { forget: (u) => forgetUser(userData, u) };
+      },
     });
-    chat = rig.bot.chat;
+    ({ redis, keys, rig, daily, teamStore } = env);
     alice = rig.fake.user('alice');
     bob = rig.fake.user('bob');
   });
 
   afterAll(async () => {
-    await rig?.close();
-    redis?.disconnect();
-    await server?.dispose();
+    await env?.close();
   });
 
   it('asks first; cancel and a stranger change nothing; delete leaves no trace and the board adds up', async () => {
