@@ -34,7 +34,7 @@ const LABEL: Record<Variant, string> = {
   engine: 'engine (QuizEngine.action -> ReviewService.grade)',
   bare2: 'bare ioredis: HGET + EVALSHA grade',
   bare3:
-    "bare ioredis: HGET, then EVALSHA grade with the engine's next-card snapshot arguments (the script reads the next card), plus anything else the engine sent, replayed (same round trips)",
+    "bare ioredis: the engine's state read (EVALSHA gradeRead) replayed, then EVALSHA grade with the engine's next-card snapshot arguments (the script reads the next card), plus anything else the engine sent, replayed (same round trips, same pipelines)",
 };
 
 /** One closed-loop trial: `conc` workers each run `op` back to back until the time is up. */
@@ -204,13 +204,21 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const tAfter = Date.now();
     const capturedCard = cardKey(cursor[0] as number);
     const engineTag = keys.userTag(users.engine[0] as UserRef);
-    const hgetAt = captured.sent.findIndex((c) => c.name === 'hget');
+    // The state read: the first command of the click (the gradeRead script: state, due, timezone).
+    const readAt = 0;
     const gradeAt = captured.sent.findIndex((c) => c.name === 'evalsha' && c.args[0] === gradeSha);
     const gradeArgs = captured.sent[gradeAt]?.args ?? [];
+    const readArgs = captured.sent[readAt]?.args ?? [];
     // sha, numkeys, 6 keys, then ARGV[1..15] as grade-6.lua's header lists them.
-    if (hgetAt < 0 || gradeAt < 0 || gradeArgs.length !== 23 || gradeArgs[8] !== capturedCard)
+    if (
+      scriptName(readArgs[0]) !== 'gradeRead' ||
+      readArgs[readArgs.length - 1] !== capturedCard ||
+      gradeAt < 0 ||
+      gradeArgs.length !== 23 ||
+      gradeArgs[8] !== capturedCard
+    )
       throw new Error(
-        `the engine's grade no longer sends HGET + EVALSHA grade (6 keys, 15 args) as bench/grade.ts expects: ${captured.sent
+        `the engine's grade no longer sends EVALSHA gradeRead + EVALSHA grade (6 keys, 15 args) as bench/grade.ts expects: ${captured.sent
           .map((c) => `${c.name} ${c.args.length}`)
           .join(', ')}`,
       );
@@ -222,9 +230,9 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const snapIds = gradeArgs[21] as string;
     type Part = string | { tag: string[] } | 'CARD' | 'NOW';
     const gradeTrip = captured.sent[gradeAt]?.trip;
-    const readTrip = captured.sent[hgetAt]?.trip;
+    const readTrip = captured.sent[readAt]?.trip;
     const replay = captured.sent
-      .filter((_, i) => i !== hgetAt && i !== gradeAt)
+      .filter((_, i) => i !== gradeAt)
       .map((c) => ({
         name: c.name,
         // Sent with the state read (e.g. the team's fitted FSRS weights), in the grade's own round
@@ -273,11 +281,19 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           );
         const t = performance.now();
         let cur: string | null;
-        if (v === 'bare3' && replay.some((cmd) => cmd.withRead)) {
-          // The engine reads the state together with what it pipelines beside it.
-          const read = bare.pipeline().hget(k.cards, card);
-          for (const cmd of replay) if (cmd.withRead) read.call(cmd.name, ...argsOf(cmd));
-          cur = ((await read.exec())?.[0]?.[1] as string | null | undefined) ?? null;
+        if (v === 'bare3') {
+          // The engine's read trip as it sent it: its read script alone, or pipelined with what it
+          // reads beside it (a team's weights). The stored state is the first of the script's reply.
+          const reads = replay.filter((cmd) => cmd.withRead);
+          let reply: unknown;
+          const [only] = reads;
+          if (only && reads.length === 1) reply = await bare.call(only.name, ...argsOf(only));
+          else {
+            const read = bare.pipeline();
+            for (const cmd of reads) read.call(cmd.name, ...argsOf(cmd));
+            reply = (await read.exec())?.[0]?.[1];
+          }
+          cur = ((Array.isArray(reply) ? reply[0] : reply) as string | null | undefined) ?? null;
         } else cur = await bare.hget(k.cards, card);
         const next = cur === pair[0] ? (pair[1] as string) : (pair[0] as string);
         const gradeArgs = [
@@ -304,12 +320,15 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         if (v === 'bare2') {
           applied = await bare.evalsha(gradeSha, 6, ...gradeArgs);
         } else {
-          // The same round trips as the engine: commands the engine pipelined with the grade go in
-          // the grade's pipeline; any others follow one by one.
-          const pipe = bare.pipeline().evalsha(gradeSha, 6, ...gradeArgs);
-          for (const cmd of replay) if (cmd.withGrade) pipe.call(cmd.name, ...argsOf(cmd));
-          const res = await pipe.exec();
-          const reply = res?.[0]?.[1];
+          // The same round trips as the engine: the grade script alone when the engine sent it alone,
+          // else with what the engine pipelined beside it; any others follow one by one.
+          let reply: unknown;
+          if (!replay.some((cmd) => cmd.withGrade)) reply = await bare.evalsha(gradeSha, 6, ...gradeArgs);
+          else {
+            const pipe = bare.pipeline().evalsha(gradeSha, 6, ...gradeArgs);
+            for (const cmd of replay) if (cmd.withGrade) pipe.call(cmd.name, ...argsOf(cmd));
+            reply = (await pipe.exec())?.[0]?.[1];
+          }
           applied = Array.isArray(reply) ? reply[0] : reply;
           for (const cmd of replay)
             if (!cmd.withGrade && !cmd.withRead) await bare.call(cmd.name, argsOf(cmd));
@@ -498,8 +517,8 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const rt = round(trips.engine.trips, 2);
     const notes = [
       `**Method.** One bench process, the bench's own redis-server. ${LABEL.engine}: the call an adapter makes for a rating button — action id decoded, owner checked, state read, ts-fsrs \`next()\`, packed, the atomic \`grade\` script through RedisReviewStore, then the next card drawn and its view built. ${LABEL.bare2}: a second, plain ioredis client sending the same keys and arguments with precomputed values — the baseline the issue names. ${LABEL.bare3}: the same, then every other command one engine grade sent, recorded from a real engine grade at start-up and replayed with this user's keys (${replayed.join(', ') || 'none'}) — i.e. exactly the Redis work of a click. Each of ${maxConc} workers owns one user with ${CARDS} started cards (ts-fsrs states) and grades ${GRADED} of them in turn while the rest stay overdue, so every click finds a due card next, as in a review session. Closed loop: N workers grade back to back for ${trialMs} ms per trial; latency is per call (performance.now). ${ctx.runs} runs; in each run every level runs every variant back to back (order rotated per run) and ratios are taken within the run. Warm-up first. Conflicts (stale rev): engine ${engineConflicts}, bare ${bareConflicts}; engine errors ${engineErrors}.`,
-      `**Round trips per grade (counted on the client: a command alone or a whole pipeline is one).** engine ${rt} (${mix('engine')}); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: HGET and the \`grade\` script (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
-      `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the HGET + grade baseline the engine ${rt > 2 ? 'also pays the extra round trip(s) of drawing the next card' : 'makes the same 2 round trips, each running one command, but its grade script also reads the next card (ZRANGEBYSCORE, two ZCOUNTs, ZRANGE, HGET of the day counter and of the next state, HLEN), so Redis does more work per click than the plain grade'}. What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
+      `**Round trips per grade (counted on the client: a command alone or a whole pipeline is one).** engine ${rt} (${mix('engine')}); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: the \`gradeRead\` and \`grade\` scripts (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
+      `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the HGET + grade baseline the engine ${rt > 2 ? 'also pays the extra round trip(s) of drawing the next card' : 'makes the same 2 round trips, each running one command, but its first reads the due score and the timezone beside the state (the gradeRead script), and its grade script also reads the next card (ZRANGEBYSCORE of the 4 oldest due, ZCOUNT when 4 or more are due, ZRANGE, HGET of the day counter and of the next state; the counts only "all caught up" shows are skipped while a card is due), so Redis does more work and sends a longer reply per click than the plain grade'}. What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
       `**Profile** (V8 sampling profiler in the bench process, 64 in flight, one extra untimed trial each). Engine — ${describeProfile(profEngine.summary)} Bare, same work — ${describeProfile(profBare.summary)} (${Math.round(profEngine.result.perSecond)} vs ${Math.round(profBare.result.perSecond)} grades/s while profiled.)`,
       `Throughput spread over runs, engine: 1 in flight ${spread(tput.engine[1] ?? [], 0)}, 64 ${spread(tput.engine[64] ?? [], 0)}, 256 ${spread(tput.engine[256] ?? [], 0)} grades/s; bare, same work: 1 ${spread(tput.bare3[1] ?? [], 0)}, 64 ${spread(tput.bare3[64] ?? [], 0)}, 256 ${spread(tput.bare3[256] ?? [], 0)}. On 2 shared cores the bench's node process and redis-server compete for CPU with each other and with other work, so absolute rates move with the machine's load; the same-run ratios are the stable figures.`,
     ];

@@ -5,7 +5,7 @@ import { newCard, packCard, packedReps, unpackCard } from './cardstate.js';
 import type { Deck, DeckCard, DeckSet } from './deck/types.js';
 import { QuizError } from './errors.js';
 import { teamReviewLine } from './fsrs/log.js';
-import type { Clock, QueueQuery, QueueSnapshot, ReviewStore, UserRef } from './ports.js';
+import type { Clock, NextQueue, QueueQuery, ReviewStore, UserRef } from './ports.js';
 import { forecastEnd, statsChart } from './stats-chart.js';
 import { addDays, dayWindow, shortDuration } from './time.js';
 import { UserTimezones } from './user-timezone.js';
@@ -44,7 +44,7 @@ const MAX_BACK = 2_400;
 /** The next card to study, or when the next one will be due. */
 export type NextCard =
   | { kind: 'card'; card: DeckCard; isNew: boolean; rev: number; dueNow: number; newLeft: number }
-  | { kind: 'done'; nextDue: number | null; dueToday: number };
+  | { kind: 'done'; nextDue: number | null };
 
 /** Private, Anki-style self-review on FSRS. Pure: store, decks and clock are passed in. */
 export class ReviewService {
@@ -91,14 +91,17 @@ export class ReviewService {
   }
 
   /** Picks the next card: due cards first (oldest due first), then new cards up to newPerDay. */
-  async next(user: UserRef, deck: Deck, known?: QueueSnapshot): Promise<NextCard> {
+  async next(user: UserRef, deck: Deck, known?: NextQueue): Promise<NextCard> {
+    const inDeck = (id: string) => this.opts.decks.card(deck.id, id);
     let snap = known;
-    if (!snap) {
+    // A grade's lean queue (some counts left out) is enough only for a due card it names; else
+    // (its few due ids were all removed from the deck) the whole queue is read.
+    if (!snap || (snap.dueToday === null && !snap.dueIds.some(inDeck))) {
       const q = this.queueQuery(this.opts.clock.now(), await this.zones.zone(user));
       snap = await this.opts.store.queue(user, deck.id, q.now, q.endOfDay, q.day);
     }
     // A card removed from the deck stays in the due queue; skip it rather than block the rest.
-    const dueId = snap.dueIds.find((id) => this.opts.decks.card(deck.id, id));
+    const dueId = snap.dueIds.find(inDeck);
     if (dueId) {
       const card = this.opts.decks.card(deck.id, dueId) as DeckCard;
       const state =
@@ -120,7 +123,7 @@ export class ReviewService {
       const fresh = deck.cards.find((c) => !known.has(c.id));
       if (fresh) return { kind: 'card', card: fresh, isNew: true, rev: 0, dueNow: snap.dueNow, newLeft };
     }
-    return { kind: 'done', nextDue: snap.nextDue, dueToday: snap.dueToday };
+    return { kind: 'done', nextDue: snap.nextDue };
   }
 
   /** `/review [deck]`: the first card's front, or "nothing due". */
@@ -179,7 +182,7 @@ export class ReviewService {
     const tz = this.zones.seen(user, read.tz);
     const before = expected ? unpackCard(expected) : newCard(now);
     let note: string;
-    let snap: QueueSnapshot | undefined;
+    let snap: NextQueue | undefined;
     if (before.reps !== a.rev) {
       // The card moved on since this button was drawn: a double click or an old message.
       note = 'That card was already graded; here is your next one.';

@@ -70,21 +70,12 @@ describe('Redis round trips on the review hot paths', () => {
     expect(trips.count).toBe(2);
     // The second round trip runs one script (the grade reads the next card itself); beside it only
     // the team's review log (another slot, so outside the script).
-    // The state's due is its score in the due queue (not in the stored state): ZSCORE beside HGET.
-    expect(trips.commands).toEqual([
-      'hget',
-      'zscore',
-      'get',
-      'hmget',
-      'evalsha',
-      'lpush',
-      'ltrim',
-      'pexpire',
-      'sadd',
-    ]);
+    // The first round trip: the gradeRead script (state, its due score, timezone) and the team's
+    // weights (another slot).
+    expect(trips.commands).toEqual(['evalsha', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
   });
 
-  it('in a DM (no team), a grade click is HGET, then the grade script alone', async () => {
+  it('in a DM (no team), a grade click is two scripts alone: gradeRead, then grade', async () => {
     const decks = new DeckSet([testDeck(3)]);
     const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
     const store = new RedisReviewStore(redis, new Keys(`${server.prefix}dm`));
@@ -102,7 +93,43 @@ describe('Redis round trips on the review hot paths', () => {
     const graded = await engine.action(bob, press(shown.view, /^Good/));
     expect(graded.view.footer).toBe('1 due now');
     expect(trips.count).toBe(2);
-    // The user's timezone (GET) is pipelined with the state's HGET and its due's ZSCORE: still one round trip.
-    expect(trips.commands).toEqual(['hget', 'zscore', 'get', 'evalsha']);
+    // No pipeline on either trip: the state, its due and the timezone are read by one script.
+    expect(trips.commands).toEqual(['evalsha', 'evalsha']);
+  });
+
+  it('a grade whose next-card snapshot names only cards removed from the deck reads the whole queue, and shows the due card behind them', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 10, 25, 9));
+    const store = new RedisReviewStore(redis, new Keys(`${server.prefix}gone`));
+    const full = new DeckSet([testDeck(8)]);
+    const learn = new QuizEngine({ review: new ReviewService({ store, decks: full, clock }), decks: full });
+    const carol = actor('carol', { team: null });
+    for (let i = 0; i < 6; i++) {
+      const v = await learn.review(carol, 'test');
+      const s = await learn.action(carol, press(v, /Show answer/));
+      await learn.action(carol, press(s.view, /^Good/)); // due 10 min later, c1 first
+      clock.advance(60_000);
+    }
+    clock.advance(86_400_000);
+    // c1..c4, the four oldest due, leave the deck: more than a grade's snapshot names.
+    const gone = new Set(['c1', 'c2', 'c3', 'c4']);
+    const smaller = new DeckSet([
+      { ...testDeck(8), cards: testDeck(8).cards.filter((c) => !gone.has(c.id)) },
+    ]);
+    const engine = new QuizEngine({
+      review: new ReviewService({ store, decks: smaller, clock }),
+      decks: smaller,
+    });
+    const v = await engine.review(carol, 'test');
+    expect(v.text).toContain('Question 5?');
+    const shown = await engine.action(carol, press(v, /Show answer/));
+    const trips = countTrips(redis);
+    const graded = await engine.action(carol, press(shown.view, /^Good/));
+    // c6 is due: shown before any new card (c7), as with a snapshot of every due id.
+    expect(graded.view.text).toContain('Question 6?');
+    expect(graded.view.footer).toBe('5 due now');
+    // gradeRead, grade (its snapshot: c1..c4 only), the whole queue, then c6's state (HGET, ZSCORE:
+    // the queue carries only the oldest due card's): 4 round trips on this rare path.
+    expect(trips.commands).toEqual(['evalsha', 'evalsha', 'evalsha', 'hget', 'zscore']);
+    expect(trips.count).toBe(4);
   });
 });

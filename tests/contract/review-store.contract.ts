@@ -1,7 +1,14 @@
 import { createEmptyCard, fsrs, type Grade, Rating } from 'ts-fsrs';
 import { describe, expect, it } from 'vitest';
 import { packCard, unpackCard } from '../../src/engine/cardstate.js';
-import type { GradeWrite, ReviewStore, UserExport, UserRef } from '../../src/engine/ports.js';
+import type {
+  GradeWrite,
+  NextQueue,
+  QueueSnapshot,
+  ReviewStore,
+  UserExport,
+  UserRef,
+} from '../../src/engine/ports.js';
 
 /** What the contract needs beyond the port: backup/restore and the review log. */
 export interface ContractReviewStore extends ReviewStore {
@@ -23,6 +30,20 @@ const f = fsrs();
 function state(i: number): string {
   const at = new Date(T0 + i * 1000);
   return packCard(f.next(createEmptyCard(at), at, Rating.Good).card);
+}
+
+/**
+ * The whole queue `full` with what a grade's snapshot `lean` left out of it, as far as the port
+ * allows: only with a card due, only the two counts, and only due ids past the first.
+ */
+function leanOf(full: QueueSnapshot, lean: NextQueue): NextQueue {
+  if (full.dueCardId === null) return full;
+  return {
+    ...full,
+    dueToday: lean.dueToday === null ? null : full.dueToday,
+    known: lean.known === null ? null : full.known,
+    dueIds: full.dueIds.slice(0, Math.max(1, lean.dueIds.length)),
+  };
 }
 
 function write(over: Partial<GradeWrite> & Pick<GradeWrite, 'cardId'>): GradeWrite {
@@ -88,11 +109,33 @@ export function reviewStoreContract(
       const q = { now: T0 + 5 * MIN, endOfDay: T0 + DAY, day: '2025-03-03' };
       const r = await s.applyGradeThenQueue(write({ cardId: 'b', next: state(2), due: T0 + MIN }), q);
       expect(r.outcome).toBe('applied');
-      expect(r.queue).toEqual(await s.queue(alice, 'k8s', q.now, q.endOfDay, q.day));
-      expect(r.queue).toMatchObject({ dueCardId: 'b', dueIds: ['b', 'a'], dueState: state(2), known: 2 });
+      expect(r.queue).toEqual(leanOf(await s.queue(alice, 'k8s', q.now, q.endOfDay, q.day), r.queue));
+      expect(r.queue).toMatchObject({ dueCardId: 'b', dueIds: ['b', 'a'], dueState: state(2), dueNow: 2 });
       const stale = await s.applyGradeThenQueue(write({ cardId: 'b', next: state(3), due: T0 + DAY }), q);
       expect(stale.outcome).toBe('conflict');
       expect(stale.queue).toEqual(r.queue);
+    });
+
+    it('applyGradeThenQueue with no card due answers the whole queue (what "all caught up" shows)', async () => {
+      const s = await factory();
+      await s.applyGrade(write({ cardId: 'a', next: state(1), due: T0 + 3 * MIN }));
+      const q = { now: T0 + MIN, endOfDay: T0 + 2 * MIN, day: '2025-03-03' };
+      const r = await s.applyGradeThenQueue(write({ cardId: 'b', next: state(2), due: T0 + DAY }), q);
+      expect(r.outcome).toBe('applied');
+      expect(r.queue).toEqual(await s.queue(alice, 'k8s', q.now, q.endOfDay, q.day));
+      expect(r.queue).toMatchObject({ dueCardId: null, dueToday: 0, nextDue: T0 + 3 * MIN, known: 2 });
+    });
+
+    it('applyGradeThenQueue names at least one due card, oldest first, when many are due', async () => {
+      const s = await factory();
+      for (let i = 0; i < 20; i++)
+        await s.applyGrade(write({ cardId: `c${i}`, next: state(1), due: T0 + i }));
+      const q = { now: T0 + DAY, endOfDay: T0 + 2 * DAY, day: '2025-03-03' };
+      const r = await s.applyGradeThenQueue(write({ cardId: 'z', next: state(2), due: T0 + 3 * DAY }), q);
+      const full = await s.queue(alice, 'k8s', q.now, q.endOfDay, q.day);
+      expect(full).toMatchObject({ dueNow: 20, dueToday: 20, known: 21 });
+      expect(r.queue.dueIds.length).toBeGreaterThan(0);
+      expect(r.queue).toEqual(leanOf(full, r.queue));
     });
 
     it('applies a grade and the queue shows the oldest due card first', async () => {

@@ -55,11 +55,23 @@ export interface GradeAndQueue {
   /** Whether the grade applied. */
   outcome: 'applied' | 'conflict';
   /** The deck's queue after the grade. */
-  queue: QueueSnapshot;
+  queue: NextQueue;
 }
 
 /** How many oldest due ids a queue snapshot carries. */
 export const QUEUE_DUE_IDS = 16;
+
+/**
+ * The queue as a grade click reads it with its write: when a card is due (`dueCardId` set), a store
+ * may leave out (null) what only "all caught up" and `/stats` show, and may carry fewer due ids
+ * (at least one); the click then shows a due card. Any {@link QueueSnapshot} is one.
+ */
+export type NextQueue = Omit<QueueSnapshot, 'dueToday' | 'known'> & {
+  /** Cards due before the end of the local day; null when left out (a card is due). */
+  dueToday: number | null;
+  /** Number of cards the user has a state for; null when left out (a card is due). */
+  known: number | null;
+};
 
 /** What the review store knows about one user's deck right now. */
 export interface QueueSnapshot {

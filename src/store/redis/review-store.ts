@@ -6,6 +6,7 @@ import {
   type GradeAndQueue,
   type GradeRead,
   type GradeWrite,
+  type NextQueue,
   QUEUE_DUE_IDS,
   type QueueQuery,
   type QueueSnapshot,
@@ -22,6 +23,7 @@ import { guard } from './connect.js';
 import { dayField, Keys, REVIEW_LOG_CAP } from './keys.js';
 import { exportRedisUser, importRedisUser } from './review-export.js';
 import {
+  type LeanQueueReply,
   type ScriptArgs,
   type ScriptedPipeline,
   type ScriptedRedis,
@@ -31,14 +33,22 @@ import {
 import { noWait, type WaitPolicy, waitTarget } from './wait.js';
 
 /**
+ * Due ids a grade's next-card snapshot carries: the click shows the first that is still in the deck,
+ * and reads the whole queue when none is (ReviewService.next), so a few are enough; each id left
+ * out is one reply element less to decode on the hot path.
+ */
+const GRADE_DUE_IDS = 4;
+
+/**
  * Turns the `queue` script's reply (card keys, stored state) into a snapshot (card ids, packed
  * state). The oldest due card is the first of the due queue, so its due is the earliest score.
  */
-async function parseQueue(
+async function parseQueue<R extends LeanQueueReply>(
   cardKeys: CardKeys,
   deckId: string,
-  reply: ScriptReply<'queue'>,
-): Promise<QueueSnapshot> {
+  reply: R,
+): Promise<R extends ScriptReply<'queue'> ? QueueSnapshot : NextQueue>;
+async function parseQueue(cardKeys: CardKeys, deckId: string, reply: LeanQueueReply): Promise<NextQueue> {
   const [, dueNow, dueToday, nextDue, newToday, known, dueState, dueKeys] = reply;
   const dueIds = cardKeys.cachedIds(deckId, dueKeys) ?? (await cardKeys.idsOf(deckId, dueKeys));
   return {
@@ -129,9 +139,9 @@ export class RedisReviewStore implements ReviewStore {
   }
 
   /**
-   * One round trip: HGET of the state with ZSCORE of its due, GET of the timezone and, with a team,
-   * HMGET of its deck and team weights, pipelined (on a cluster one pipeline per slot, sent
-   * together: see batch.ts).
+   * One round trip: the `gradeRead` script (the state, its due, the timezone: one command, no
+   * pipeline object) and, with a team, HMGET of its deck and team weights in the same batch (on a
+   * cluster one pipeline per slot, sent together: see batch.ts).
    */
   async readForGrade(
     user: UserRef,
@@ -140,20 +150,31 @@ export class RedisReviewStore implements ReviewStore {
     team: TeamRef | null,
   ): Promise<GradeRead> {
     const key = this.cardKeys.cached(deckId, cardId) ?? (await this.cardKeys.keyOf(deckId, cardId));
-    const cards = this.keys.cards(user, deckId);
-    const due = this.keys.due(user, deckId);
-    const tz = this.keys.timezone(user);
-    const batch = new SlotBatch(this.redis)
-      .on(cards, (p) => p.hget(cards, key).zscore(due, key))
-      .on(tz, (p) => p.get(tz));
+    const args: ScriptArgs<'gradeRead'> = [
+      this.keys.cards(user, deckId),
+      this.keys.due(user, deckId),
+      this.keys.timezone(user),
+      key,
+    ];
     const fsrs = team ? this.keys.teamFsrs(team) : null;
-    if (fsrs) batch.on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)));
-    const res = await guard('readForGrade', () => batch.exec());
-    const [deckW, teamW] = (res[3] as (string | null)[] | undefined) ?? [];
+    let read: ScriptReply<'gradeRead'>;
+    let weights: (string | null)[] = [];
+    if (fsrs) {
+      // The team's weights live in the team's slot: same round trip, its own pipeline on a cluster.
+      const res = await guard('readForGrade', () =>
+        new SlotBatch<ScriptedPipeline>(this.redis)
+          .on(args[0], (p) => p.gradeRead(...args))
+          .on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)))
+          .exec(),
+      );
+      read = res[0] as ScriptReply<'gradeRead'>;
+      weights = res[1] as (string | null)[];
+    } else read = await guard('readForGrade', () => this.scripts.gradeRead(...args));
+    const [stored, score, tz] = read;
     return {
-      state: packedOf(res[0], res[1]),
-      w: fsrs ? pickWeights(deckW, teamW) : null,
-      tz: (res[2] as string | null) ?? null,
+      state: packedOf(stored, score),
+      w: fsrs ? pickWeights(weights[0], weights[1]) : null,
+      tz: tz ?? null,
     };
   }
 
@@ -248,7 +269,7 @@ export class RedisReviewStore implements ReviewStore {
       w.deckId,
       oldestKeptDay(w.day),
     ];
-    if (q) args.push(String(q.now), String(q.endOfDay), String(QUEUE_DUE_IDS), q.day);
+    if (q) args.push(String(q.now), String(q.endOfDay), String(GRADE_DUE_IDS), q.day);
     return args;
   }
 

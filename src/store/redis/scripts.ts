@@ -72,6 +72,7 @@ export const SCRIPTS = {
       'snapDay?',
     ],
   },
+  gradeRead: { keys: ['cards', 'due', 'timezone'], argv: ['cardKey'] },
   lbRead: { keys: ['board', 'names'], argv: ['userId', 'n'] },
   migrateStates: { keys: ['legacyCards', 'legacyDue', 'cards', 'due'], argv: ['count', '...states'] },
   queue: { keys: ['cards', 'due', 'deckDays'], argv: ['now', 'endOfDay', 'day', 'dueIds'] },
@@ -90,6 +91,17 @@ type Flat = (string | number | null)[];
 
 /** Reply of `lua/queue-3.lua` (the queue-snapshot fragment). */
 type QueueReply = [string | null, number, number, string | null, number, number, string | null, string[]];
+/** The lean snapshot `lua/grade-6.lua` reads: "due today" and "cards known" left out (null) when a card is due. */
+export type LeanQueueReply = [
+  string | null,
+  number,
+  number | null,
+  string | null,
+  number,
+  number | null,
+  string | null,
+  string[],
+];
 
 /** What each script returns (its header's `-- Returns`), as ioredis hands it over. */
 export interface ScriptReplies {
@@ -107,7 +119,8 @@ export interface ScriptReplies {
   forgetReviewLines: number;
   fsrsLease: number;
   /** The outcome (1 applied, 0 conflict), or with a snapshot asked for, the outcome then a `queue` reply. */
-  grade: number | [number, ...QueueReply];
+  grade: number | [number, ...LeanQueueReply];
+  gradeRead: [string | null, string | null, string | null];
   lbRead: Flat;
   migrateStates: number;
   queue: QueueReply;

@@ -23,8 +23,9 @@
 -- ARGV[14] how many oldest due ids to return; absent without a snapshot
 -- ARGV[15] local day YYYY-MM-DD of the snapshot's new-card count; absent without a snapshot
 -- Returns 1 when applied, 0 on conflict (nothing written). With ARGV[12], returns instead
---   { 1 or 0, then exactly what queue-3.lua returns for KEYS[1..3] after the grade }: the grade
---   click reads its next card in the same script, so its second round trip runs one script.
+--   { 1 or 0, then what queue-3.lua returns for KEYS[1..3] after the grade, lean: with a card due,
+--   "due today" and "cards known" are false } (queue-snapshot.lua): the grade click reads its next
+--   card in the same script, so its second round trip runs one script.
 
 local card, expected, nextState = ARGV[1], ARGV[2], ARGV[3]
 local due, day, isNew, recalled = tonumber(ARGV[4]), ARGV[5], ARGV[6], ARGV[7]
@@ -42,7 +43,7 @@ end
 -- The reply: with ARGV[12], the outcome then the next-card snapshot (after the grade or the conflict).
 local function reply(applied)
   if snapNow == '' then return applied end
-  local snap = queueSnapshot(KEYS[1], KEYS[2], KEYS[3], snapNow, ARGV[13], ARGV[15], tonumber(ARGV[14]))
+  local snap = queueSnapshot(KEYS[1], KEYS[2], KEYS[3], snapNow, ARGV[13], ARGV[15], tonumber(ARGV[14]), true)
   table.insert(snap, 1, applied)
   return snap
 end

@@ -11,4 +11,4 @@
 --           stored state of the oldest due card or false, the oldest due keys (up to ARGV[4]) }.
 -- @include queue-snapshot
 
-return queueSnapshot(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]))
+return queueSnapshot(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), false)
