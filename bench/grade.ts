@@ -7,7 +7,7 @@ import type { Actor } from '../src/engine/api.js';
 import { toStoredState, unpackCard } from '../src/engine/cardstate.js';
 import { DeckSet } from '../src/engine/deck/types.js';
 import { QuizEngine } from '../src/engine/engine.js';
-import { systemClock, type UserRef } from '../src/engine/ports.js';
+import { systemClock, type TeamRef, type UserRef } from '../src/engine/ports.js';
 import { ReviewService } from '../src/engine/review.js';
 import { seededRandom } from '../src/engine/shuffle.js';
 import { localDate } from '../src/engine/time.js';
@@ -29,9 +29,10 @@ const GRADED = 10;
 const DECK = 'bench';
 const LUA = join(ROOT, 'src/store/redis/lua');
 
-type Variant = 'engine' | 'bare2' | 'bare3';
+type Variant = 'engine' | 'team' | 'bare2' | 'bare3';
 const LABEL: Record<Variant, string> = {
   engine: 'engine (QuizEngine.action -> ReviewService.grade)',
+  team: "engine in a server (the same call with the actor in a team: the team's fitted weights read, kept a minute, and its review log written)",
   bare2: 'bare ioredis: HGET + EVALSHA grade',
   bare3:
     "bare ioredis: the engine's state read (EVALSHA gradeRead) replayed, then EVALSHA grade with the engine's next-card snapshot arguments (the script reads the next card), plus anything else the engine sent, replayed (same round trips, same pipelines)",
@@ -121,10 +122,10 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     // a real review session, and the work per grade stays the same all run long. No two grades in
     // flight touch the same user, as with real users.
     progress.step('grade: seeding card states');
-    const users: Record<Variant, UserRef[]> = { engine: [], bare2: [], bare3: [] };
-    const ukeys: Record<Variant, UserKeys[]> = { engine: [], bare2: [], bare3: [] };
-    const reps: Record<Variant, Int32Array[]> = { engine: [], bare2: [], bare3: [] };
-    const variants: Variant[] = ['engine', 'bare2', 'bare3'];
+    const users: Record<Variant, UserRef[]> = { engine: [], team: [], bare2: [], bare3: [] };
+    const ukeys: Record<Variant, UserKeys[]> = { engine: [], team: [], bare2: [], bare3: [] };
+    const reps: Record<Variant, Int32Array[]> = { engine: [], team: [], bare2: [], bare3: [] };
+    const variants: Variant[] = ['engine', 'team', 'bare2', 'bare3'];
     for (const [g, v] of variants.entries()) {
       const pipe = admin.pipeline();
       for (let w = 0; w < maxConc; w++) {
@@ -160,38 +161,47 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     // Engine: the adapter's call for a rating button, with the button's action id.
     let engineConflicts = 0;
     let engineErrors = 0;
-    const actors: Actor[] = users.engine.map((user) => ({ user, team: null, isAdmin: false }));
-    const owners = users.engine.map((u) => ownerTag(u));
+    // One server for all the team's workers, as a guild whose members review at once.
+    const guild: TeamRef = { platform: 'discord', teamId: snowflakeUser(9, 0) };
+    const actors: Record<'engine' | 'team', Actor[]> = {
+      engine: users.engine.map((user) => ({ user, team: null, isAdmin: false })),
+      team: users.team.map((user) => ({ user, team: guild, isAdmin: false })),
+    };
+    const owners = { engine: users.engine.map((u) => ownerTag(u)), team: users.team.map((u) => ownerTag(u)) };
     const cursor = new Int32Array(maxConc);
     const rnd = seededRandom(11);
     const nextGrade = (): Grade => {
       const r = rnd();
       return r < 0.1 ? 1 : r < 0.25 ? 2 : r < 0.85 ? 3 : 4;
     };
-    const engineOp = async (w: number): Promise<number> => {
-      const c = ((cursor[w] as number) + 1) % GRADED;
-      cursor[w] = c;
-      const userReps = reps.engine[w] as Int32Array;
-      const rev = userReps[c] as number;
-      const id = encodeAction({
-        kind: 'grade',
-        deckId: DECK,
-        cardId: cardId(c),
-        grade: nextGrade(),
-        rev,
-        owner: owners[w] as string,
-      });
-      const t = performance.now();
-      const res = await engine.action(actors[w] as Actor, id);
-      const ms = performance.now() - t;
-      if (res.view.code) engineErrors++;
-      else if (res.view.text.includes('already graded')) {
-        engineConflicts++;
-        const state = await store.getState(users.engine[w] as UserRef, DECK, cardId(c));
-        userReps[c] = state ? unpackCard(state).reps : 0;
-      } else userReps[c] = rev + 1;
-      return ms;
-    };
+    const engineOpOf =
+      (v: 'engine' | 'team') =>
+      async (w: number): Promise<number> => {
+        const c = ((cursor[w] as number) + 1) % GRADED;
+        cursor[w] = c;
+        const userReps = reps[v][w] as Int32Array;
+        const rev = userReps[c] as number;
+        const id = encodeAction({
+          kind: 'grade',
+          deckId: DECK,
+          cardId: cardId(c),
+          grade: nextGrade(),
+          rev,
+          owner: owners[v][w] as string,
+        });
+        const t = performance.now();
+        const res = await engine.action(actors[v][w] as Actor, id);
+        const ms = performance.now() - t;
+        if (res.view.code) engineErrors++;
+        else if (res.view.text.includes('already graded')) {
+          engineConflicts++;
+          const state = await store.getState(users[v][w] as UserRef, DECK, cardId(c));
+          userReps[c] = state ? unpackCard(state).reps : 0;
+        } else userReps[c] = rev + 1;
+        return ms;
+      };
+
+    const engineOp = engineOpOf('engine');
 
     // Warm the engine up, then record what one grade sends: the bare baselines copy it.
     progress.step('grade: warm-up engine');
@@ -260,6 +270,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     );
     const tags: Record<Variant, string[]> = {
       engine: [],
+      team: [],
       bare2: users.bare2.map((u) => keys.userTag(u)),
       bare3: users.bare3.map((u) => keys.userTag(u)),
     };
@@ -339,6 +350,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       };
     const ops: Record<Variant, (w: number) => Promise<number>> = {
       engine: engineOp,
+      team: engineOpOf('team'),
       bare2: bareOp('bare2'),
       bare3: bareOp('bare3'),
     };
@@ -352,7 +364,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         await closedLoop(64, warmMs, ops[v]);
         await closedLoop(1, warmMs / 2, ops[v]);
       }
-      const counter = v === 'engine' ? engineTrips : bareTrips;
+      const counter = v === 'engine' || v === 'team' ? engineTrips : bareTrips;
       counter.start();
       for (let i = 0; i < 100; i++) await ops[v](i % maxConc);
       const got = counter.stop();
@@ -366,9 +378,9 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     );
 
     // Measured runs: every level, every variant, order rotated per run so none always goes first.
-    const tput: Record<Variant, Record<number, number[]>> = { engine: {}, bare2: {}, bare3: {} };
-    const p99: Record<Variant, Record<number, number[]>> = { engine: {}, bare2: {}, bare3: {} };
-    const p50: Record<Variant, Record<number, number[]>> = { engine: {}, bare2: {}, bare3: {} };
+    const tput: Record<Variant, Record<number, number[]>> = { engine: {}, team: {}, bare2: {}, bare3: {} };
+    const p99: Record<Variant, Record<number, number[]>> = { engine: {}, team: {}, bare2: {}, bare3: {} };
+    const p50: Record<Variant, Record<number, number[]>> = { engine: {}, team: {}, bare2: {}, bare3: {} };
     for (let run = 0; run < ctx.runs; run++) {
       for (const level of LEVELS) {
         day = localDate(Date.now(), 'UTC');
@@ -457,6 +469,17 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
         ),
       );
     }
+    for (const level of LEVELS) {
+      const rt = ratio('team', 'engine', level);
+      rows.push(
+        info(
+          `engine in a server (team weights and review log) throughput, ${level} in flight`,
+          m('team', tput, level),
+          'grades/s',
+          `/ in a DM: ${round(median(rt), 3)} (runs ${spread(rt)})`,
+        ),
+      );
+    }
     for (const v of ['bare2', 'bare3'] as const)
       for (const level of LEVELS)
         rows.push(
@@ -477,7 +500,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     for (const v of variants)
       rows.push(
         info(
-          `round trips per grade, ${v === 'engine' ? 'engine' : v === 'bare2' ? 'bare HGET + grade' : 'bare, same Redis work'}`,
+          `round trips per grade, ${v === 'engine' ? 'engine' : v === 'team' ? 'engine in a server' : v === 'bare2' ? 'bare HGET + grade' : 'bare, same Redis work'}`,
           trips[v].trips,
           'round trips',
         ),
@@ -517,7 +540,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     const rt = round(trips.engine.trips, 2);
     const notes = [
       `**Method.** One bench process, the bench's own redis-server. ${LABEL.engine}: the call an adapter makes for a rating button — action id decoded, owner checked, state read, ts-fsrs \`next()\`, packed, the atomic \`grade\` script through RedisReviewStore, then the next card drawn and its view built. ${LABEL.bare2}: a second, plain ioredis client sending the same keys and arguments with precomputed values — the baseline the issue names. ${LABEL.bare3}: the same, then every other command one engine grade sent, recorded from a real engine grade at start-up and replayed with this user's keys (${replayed.join(', ') || 'none'}) — i.e. exactly the Redis work of a click. Each of ${maxConc} workers owns one user with ${CARDS} started cards (ts-fsrs states) and grades ${GRADED} of them in turn while the rest stay overdue, so every click finds a due card next, as in a review session. Closed loop: N workers grade back to back for ${trialMs} ms per trial; latency is per call (performance.now). ${ctx.runs} runs; in each run every level runs every variant back to back (order rotated per run) and ratios are taken within the run. Warm-up first. Conflicts (stale rev): engine ${engineConflicts}, bare ${bareConflicts}; engine errors ${engineErrors}.`,
-      `**Round trips per grade (counted on the client: a command alone or a whole pipeline is one).** engine ${rt} (${mix('engine')}); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: the \`gradeRead\` and \`grade\` scripts (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
+      `**Round trips per grade (counted on the client: the commands sent in one tick, a pipeline or several at once with nothing awaited between them, are one).** engine ${rt} (${mix('engine')}); engine in a server ${round(trips.team.trips, 2)} (${mix('team')}: its weights kept a minute, so almost never an HMGET; the team's review log by the teamLog script and the fit index's SADD, sent with the grade script); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: the \`gradeRead\` and \`grade\` scripts (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
       `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the HGET + grade baseline the engine ${rt > 2 ? 'also pays the extra round trip(s) of drawing the next card' : 'makes the same 2 round trips, each running one command, but its first reads the due score and the timezone beside the state (the gradeRead script), and its grade script also reads the next card (ZRANGEBYSCORE of the 4 oldest due, ZCOUNT when 4 or more are due, ZRANGE, HGET of the day counter and of the next state; the counts only "all caught up" shows are skipped while a card is due), so Redis does more work and sends a longer reply per click than the plain grade'}. What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
       `**Profile** (V8 sampling profiler in the bench process, 64 in flight, one extra untimed trial each). Engine — ${describeProfile(profEngine.summary)} Bare, same work — ${describeProfile(profBare.summary)} (${Math.round(profEngine.result.perSecond)} vs ${Math.round(profBare.result.perSecond)} grades/s while profiled.)`,
       `Throughput spread over runs, engine: 1 in flight ${spread(tput.engine[1] ?? [], 0)}, 64 ${spread(tput.engine[64] ?? [], 0)}, 256 ${spread(tput.engine[256] ?? [], 0)} grades/s; bare, same work: 1 ${spread(tput.bare3[1] ?? [], 0)}, 64 ${spread(tput.bare3[64] ?? [], 0)}, 256 ${spread(tput.bare3[256] ?? [], 0)}. On 2 shared cores the bench's node process and redis-server compete for CPU with each other and with other work, so absolute rates move with the machine's load; the same-run ratios are the stable figures.`,

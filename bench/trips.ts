@@ -21,9 +21,10 @@ export interface TripCounter {
 type SendCommand = (command: { name: string; args: unknown[] }, stream?: object) => unknown;
 
 /**
- * Counts what a client sends, on the client side: a command written on its own is one round
- * trip; the commands of one pipeline (one `exec`, written together through one stream object)
- * are one round trip between them. Server-side INFO commandstats would also count the commands
+ * Counts what a client sends, on the client side: the commands sent in one tick of the event loop
+ * (one pipeline's, or several sent at once with nothing awaited between them) are one round trip
+ * between them, since none waits for another's reply; a command that needed a reply first goes out
+ * in a later tick. Server-side INFO commandstats would also count the commands
  * run inside Lua scripts, which are not round trips. Keeps the first `keep` commands with their
  * arguments, so a baseline can replay exactly what the engine sent.
  */
@@ -32,16 +33,18 @@ export function countTrips(redis: Redis, keep = 64): TripCounter {
   let trips = 0;
   let commands: Record<string, number> = {};
   let sent: SentCommand[] = [];
-  let streams = new WeakSet<object>();
+  let inTick = false;
   const target = redis as unknown as { sendCommand: SendCommand };
   const original = target.sendCommand.bind(redis) as SendCommand;
   target.sendCommand = (command, stream) => {
     if (on) {
       commands[command.name] = (commands[command.name] ?? 0) + 1;
-      if (!stream) trips++;
-      else if (!streams.has(stream)) {
-        streams.add(stream);
+      if (!inTick) {
+        inTick = true;
         trips++;
+        process.nextTick(() => {
+          inTick = false;
+        });
       }
       if (sent.length < keep)
         sent.push({ name: command.name, args: command.args.map((a) => String(a)), trip: trips });
@@ -54,7 +57,6 @@ export function countTrips(redis: Redis, keep = 64): TripCounter {
       trips = 0;
       commands = {};
       sent = [];
-      streams = new WeakSet();
     },
     stop() {
       on = false;

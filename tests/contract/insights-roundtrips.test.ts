@@ -84,8 +84,9 @@ describe('team insights on Redis: aggregates only, a fixed number of round trips
       expect(all).not.toMatch(/\bu\d+\b|<@/);
       expect(view.chart?.panels.map((p) => p.kind)).toEqual(['line', 'bars']);
     }
-    // Schedules, timezone (no schedule), review log, parameters, attempts, streaks, week boards (one pipeline).
-    expect(trips).toEqual([7, 7]);
+    // Schedules; timezone (no schedule); then review log, parameters, attempts, streaks and week
+    // boards (one pipeline) sent at once: 3 round trips, whatever the team's size.
+    expect(trips).toEqual([3, 3]);
   });
 
   it('refuses a member who is not an admin, and a DM', async () => {

@@ -70,9 +70,10 @@ describe('Redis round trips on the review hot paths', () => {
     expect(trips.count).toBe(2);
     // The second round trip runs one script (the grade reads the next card itself); beside it only
     // the team's review log (another slot, so outside the script).
-    // The first round trip: the gradeRead script (state, its due score, timezone) and the team's
-    // weights (another slot).
-    expect(trips.commands).toEqual(['evalsha', 'hmget', 'evalsha', 'lpush', 'ltrim', 'pexpire', 'sadd']);
+    // The first round trip: the gradeRead script (state, its due score, timezone) alone, the team's
+    // weights being kept from the reviews above (WeightsCache); the second: the grade script, the
+    // team's review log (teamLog script, another slot) and the fit index's SADD, sent at once.
+    expect(trips.commands).toEqual(['evalsha', 'evalsha', 'evalsha', 'sadd']);
   });
 
   it('in a DM (no team), a grade click is two scripts alone: gradeRead, then grade', async () => {

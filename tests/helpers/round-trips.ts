@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Counts writes to the Redis socket (with no auto-pipelining, one write is one round trip) and
- * the commands they carry (EVALSHA of a script counts as one command, whatever it runs inside).
+ * Counts round trips to Redis: the writes to its socket in one tick of the event loop are one (a
+ * pipeline is one write; commands sent at once, nothing awaited between them, are one write each
+ * but wait for their replies together), and the commands they carry (EVALSHA of a script counts as
+ * one command, whatever it runs inside).
  */
 export function countTrips(redis: Redis): {
   reset(): void;
@@ -13,8 +15,15 @@ export function countTrips(redis: Redis): {
   let commands: string[] = [];
   const stream = (redis as unknown as { stream: { write: (...a: unknown[]) => boolean } }).stream;
   const write = stream.write.bind(stream);
+  let inTick = false;
   stream.write = (...a: unknown[]) => {
-    count++;
+    if (!inTick) {
+      inTick = true;
+      count++;
+      process.nextTick(() => {
+        inTick = false;
+      });
+    }
     return write(...a);
   };
   const client = redis as unknown as { sendCommand: (c: { name: string }, s?: unknown) => unknown };

@@ -31,6 +31,7 @@ import {
   scripted,
 } from './scripts.js';
 import { noWait, type WaitPolicy, waitTarget } from './wait.js';
+import { WeightsCache } from './weights-cache.js';
 
 /**
  * Due ids a grade's next-card snapshot carries: the click shows the first that is still in the deck,
@@ -84,6 +85,8 @@ export class RedisReviewStore implements ReviewStore {
     private readonly wait: WaitPolicy = noWait,
     /** Card id <-> card key of every deck (shared with the migration at start). */
     readonly cardKeys = new CardKeys(redis, keys),
+    /** Teams' fitted FSRS weights, kept a short while (see WeightsCache). */
+    private readonly weights = new WeightsCache(),
   ) {
     this.scripts = scripted(redis);
   }
@@ -140,8 +143,8 @@ export class RedisReviewStore implements ReviewStore {
 
   /**
    * One round trip: the `gradeRead` script (the state, its due, the timezone: one command, no
-   * pipeline object) and, with a team, HMGET of its deck and team weights in the same batch (on a
-   * cluster one pipeline per slot, sent together: see batch.ts).
+   * pipeline object) and, with a team whose weights this process has not kept (WeightsCache), HMGET
+   * of its deck and team weights sent at the same time.
    */
   async readForGrade(
     user: UserRef,
@@ -157,25 +160,24 @@ export class RedisReviewStore implements ReviewStore {
       key,
     ];
     const fsrs = team ? this.keys.teamFsrs(team) : null;
+    const wKey = fsrs && `${fsrs}\n${deckId}`;
+    let w = wKey ? this.weights.get(wKey) : null;
     let read: ScriptReply<'gradeRead'>;
-    let weights: (string | null)[] = [];
-    if (fsrs) {
-      // The team's weights live in the team's slot: same round trip, its own pipeline on a cluster.
-      const res = await guard('readForGrade', () =>
-        new SlotBatch<ScriptedPipeline>(this.redis)
-          .on(args[0], (p) => p.gradeRead(...args))
-          .on(fsrs, (p) => p.hmget(fsrs, paramsField(deckId), paramsField(null)))
-          .exec(),
+    if (fsrs && wKey && w === undefined) {
+      // The team's weights live in the team's slot: read at once beside the script, each command
+      // alone (no pipeline object; on a cluster each goes to its own slot's node).
+      const [r, hm] = await guard('readForGrade', () =>
+        Promise.all([
+          this.scripts.gradeRead(...args),
+          this.redis.hmget(fsrs, paramsField(deckId), paramsField(null)),
+        ]),
       );
-      read = res[0] as ScriptReply<'gradeRead'>;
-      weights = res[1] as (string | null)[];
+      read = r;
+      w = pickWeights(hm[0], hm[1]);
+      this.weights.set(wKey, w);
     } else read = await guard('readForGrade', () => this.scripts.gradeRead(...args));
     const [stored, score, tz] = read;
-    return {
-      state: packedOf(stored, score),
-      w: fsrs ? pickWeights(weights[0], weights[1]) : null,
-      tz: tz ?? null,
-    };
+    return { state: packedOf(stored, score), w: w ?? null, tz: tz ?? null };
   }
 
   /** One round trip: GET. */
@@ -274,41 +276,46 @@ export class RedisReviewStore implements ReviewStore {
   }
 
   /**
-   * The grade script (which also reads the next-card snapshot when `q` is given), then (same round
-   * trip) the index and team-log writes; on a cluster each slot's commands go in their own
-   * pipeline (batch.ts). With `REDIS_WAIT_REPLICAS`, WAIT follows the grade on the user's slot:
-   * the reply waits until that many replicas have the grade.
+   * The grade script (which also reads the next-card snapshot when `q` is given) and, in the same
+   * round trip, the writes in other slots: the user's entry in the export index (a card's first
+   * state), the team's review log and the team's entry in the fit job's index. Without WAIT each is
+   * sent alone, all at once: no pipeline object, which ioredis builds by copying every defined script
+   * onto it (about 10 µs a click), and on a cluster each command follows its own slot. With
+   * `REDIS_WAIT_REPLICAS`, WAIT must follow the grade on its connection, so the writes go as one
+   * pipeline per slot (batch.ts) and the reply waits until that many replicas have the grade.
    */
   private async execGrade(w: GradeWrite, args: ScriptArgs<'grade'>): Promise<unknown[]> {
     const k = this.keys;
     const u = w.user;
     const cards = k.cards(u, w.deckId);
     const node = waitTarget(this.redis, this.wait, cards, 'grade');
-    if (w.expected !== null && !w.team && node === null) {
-      // The common click in a DM: the script alone, no pipeline object (fewer allocations per click).
-      return [await guard('applyGrade', () => this.scripts.grade(...args))];
+    const team = w.team;
+    // The team's review log lives in the team's slot, so it cannot be in the grade script
+    // (~45 bytes kept per review).
+    const teamLog: ScriptArgs<'teamLog'> | null = team
+      ? [k.teamReviewLog(team.ref), team.line, RETENTION.teamReviewLogLines, RETENTION.teamReviewLogIdleMs]
+      : null;
+    const index = team ? k.fsrsTeams(team.ref) : null;
+    if (node === null) {
+      return guard('applyGrade', () => {
+        const sent: Promise<unknown>[] = [this.scripts.grade(...args)];
+        if (w.expected === null) sent.push(this.redis.sadd(k.users(u), k.userMember(u)));
+        if (team && teamLog && index)
+          sent.push(this.scripts.teamLog(...teamLog), this.redis.sadd(index, k.teamMember(team.ref)));
+        return Promise.all(sent);
+      });
     }
     const batch = new SlotBatch<ScriptedPipeline>(this.redis);
     batch.on(cards, (p) => p.grade(...args));
-    const waited = node === null ? -1 : batch.length;
-    if (node !== null) batch.wait(cards, this.wait.replicas, this.wait.timeoutMs);
+    const waited = batch.length;
+    batch.wait(cards, this.wait.replicas, this.wait.timeoutMs);
     if (w.expected === null) batch.on(k.users(u), (p) => p.sadd(k.users(u), k.userMember(u)));
-    if (w.team) {
-      // The team's review log lives in the team's slot, so it cannot be in the grade script: it is
-      // appended in the same batch (no extra round trip; 4 commands, ~45 bytes kept per review).
-      const team = w.team;
-      const log = k.teamReviewLog(team.ref);
-      batch.on(log, (p) =>
-        p
-          .lpush(log, team.line)
-          .ltrim(log, 0, RETENTION.teamReviewLogLines - 1)
-          .pexpire(log, RETENTION.teamReviewLogIdleMs),
-      );
-      const index = k.fsrsTeams(team.ref);
+    if (team && teamLog && index) {
+      batch.on(teamLog[0], (p) => p.teamLog(...teamLog));
       batch.on(index, (p) => p.sadd(index, k.teamMember(team.ref)));
     }
     const res = await guard('applyGrade', () => batch.exec());
-    if (node !== null) this.wait.check('grade', res[waited], node);
+    this.wait.check('grade', res[waited], node);
     return res;
   }
 

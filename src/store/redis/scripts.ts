@@ -77,6 +77,7 @@ export const SCRIPTS = {
   migrateStates: { keys: ['legacyCards', 'legacyDue', 'cards', 'due'], argv: ['count', '...states'] },
   queue: { keys: ['cards', 'due', 'deckDays'], argv: ['now', 'endOfDay', 'day', 'dueIds'] },
   rateSlot: { keys: ['slot'], argv: ['intervalMs', 'maxWaitMs'] },
+  teamLog: { keys: ['log'], argv: ['line', 'cap', 'idleMs'] },
 } as const satisfies Record<string, ScriptShape>;
 
 /** KEYS and ARGV names of one script, as in {@link SCRIPTS}. */
@@ -125,6 +126,7 @@ export interface ScriptReplies {
   migrateStates: number;
   queue: QueueReply;
   rateSlot: number;
+  teamLog: number;
 }
 
 /** One argument per name: required, optional (`name?`) or the rest (`...name`). */
