@@ -49,10 +49,10 @@ let slackError: string | null = null;
 if (cfg.discordApiUrl) {
   try {
     const { startDiscord } = await import('../src/adapters/discord/start.js');
-    const { loadChartRenderer } = await import('../src/charts/picture.js');
+    const { lazyChartRenderer } = await import('../src/charts/picture.js');
     discord = await startDiscord({
       // Charts on, as deployed (src/platforms.ts): /stats and closed rounds carry their pictures.
-      charts: await loadChartRenderer(log),
+      charts: lazyChartRenderer(log),
       token: 'bench-token',
       apiUrl: cfg.discordApiUrl,
       engine: core.engine,

@@ -1,7 +1,7 @@
 import type { Client } from 'discord.js';
 import type { Logger as Pino } from 'pino';
 import { formatShardIds } from './adapters/discord/shards.js';
-import { loadChartRenderer } from './charts/picture.js';
+import { lazyChartRenderer } from './charts/picture.js';
 import type { ChartRenderer } from './charts/render.js';
 import type { Config } from './config.js';
 import type { Core } from './core.js';
@@ -101,10 +101,11 @@ export async function startPlatforms(
   shards?: ShardPlan,
 ): Promise<Platform[]> {
   const started: Platform[] = [];
-  // Pictures of charts for the chat platforms (the terminal prints text); text only if it cannot load.
+  // Pictures of charts for the chat platforms (the terminal prints text), loaded at the first chart;
+  // text only if it cannot load.
   const charts =
     config.DISCORD_TOKEN || config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID
-      ? await loadChartRenderer(log.child({ part: 'charts' }))
+      ? lazyChartRenderer(log.child({ part: 'charts' }))
       : undefined;
   try {
     if (config.DISCORD_TOKEN)
@@ -125,7 +126,7 @@ async function startSlackFromConfig(
   config: Config,
   core: Core,
   log: Pino,
-  charts: Awaited<ReturnType<typeof loadChartRenderer>> | undefined,
+  charts: ChartRenderer | undefined,
 ): Promise<Platform> {
   const { startSlack } = await import('./adapters/slack/start.js');
   const slackLog = log.child({ platform: 'slack' });
