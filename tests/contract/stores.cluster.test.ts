@@ -1,6 +1,12 @@
+import calculateSlot from 'cluster-key-slot';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeckSet } from '../../src/engine/deck/types.js';
+import { QuizEngine } from '../../src/engine/engine.js';
+import { DEFAULT_W } from '../../src/engine/fsrs/params.js';
 import type { ChannelSchedule, DailyRound, TeamRef, TeamStore, UserRef } from '../../src/engine/ports.js';
+import { ReviewService } from '../../src/engine/review.js';
+import type { View } from '../../src/engine/views.js';
 import { type BackupStores, exportAll, importAll } from '../../src/store/backup.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryReviewStore } from '../../src/store/memory/review-store.js';
@@ -9,9 +15,11 @@ import { openStores, type Stores } from '../../src/store/open.js';
 import { clusterOf, SlotBatch } from '../../src/store/redis/batch.js';
 import { clusterHealth } from '../../src/store/redis/cluster-health.js';
 import { connectCluster, waitReady } from '../../src/store/redis/connect.js';
+import { RedisFsrsStore } from '../../src/store/redis/fsrs-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { actor, ManualClock, testDeck } from '../helpers/engine.js';
 import { clusterUnavailable, startTestCluster, type TestCluster } from '../helpers/redis-cluster.js';
 import { openRound } from '../helpers/round-fixture.js';
 import { reviewStoreContract } from './review-store.contract.js';
@@ -217,6 +225,52 @@ describe.skipIf(clusterUnavailable !== null)(
         if (!first) throw new Error('no entry');
         const won = await Promise.all(stores.map((s) => s.leaseDue(first.item, first.at, T0 + 60_000)));
         expect(won.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('a rating click in a server: weights, grade, review log and fit index each in their own slot', async () => {
+        const keys = new Keys(`tg${++n}`);
+        const review = new RedisReviewStore(redis, keys);
+        const fsrs = new RedisFsrsStore(redis, keys);
+        const team: TeamRef = { platform: 'discord', teamId: 'g1' };
+        // Initial stabilities three times the defaults: "Easy" on a new card shows a longer interval.
+        const w = DEFAULT_W.map((x, i) => (i < 4 ? x * 3 : x));
+        const m = { logLoss: 0.5, rmseBins: 0.1 };
+        await fsrs.saveParams(team, null, {
+          version: 1,
+          w,
+          fittedAt: T0,
+          trainReviews: 10,
+          testReviews: 5,
+          before: m,
+          after: m,
+        });
+        const decks = new DeckSet([testDeck(3)]);
+        await review.prepareDecks(decks.list());
+        const clock = new ManualClock(T0);
+        const engine = new QuizEngine({ review: new ReviewService({ store: review, decks, clock }), decks });
+        const press = (v: View, label: RegExp) =>
+          v.buttons?.flat().find((b) => label.test(b.label))?.actionId ?? '';
+        const easy = async (a: ReturnType<typeof actor>) => {
+          const shown = await engine.action(a, press(await engine.review(a, 'test'), /Show answer/));
+          const label = shown.view.buttons?.flat().find((b) => /^Easy/.test(b.label))?.label;
+          return { label, graded: await engine.action(a, press(shown.view, /^Easy/)) };
+        };
+        const inTeam = await easy(actor('alice', { team }));
+        const inDm = await easy(actor('bob', { team: null }));
+        expect(inTeam.label).not.toEqual(inDm.label);
+        expect(inTeam.graded.view.text).toContain('Question 2?');
+        expect(await review.getState({ platform: 'discord', userId: 'alice' }, 'test', 'c1')).not.toBeNull();
+        // The team's review log and its fit index entry: one line, one member (DMs write neither).
+        expect(await redis.llen(keys.teamReviewLog(team))).toBe(1);
+        expect(await redis.smembers(keys.fsrsTeams(team))).toEqual([keys.teamMember(team)]);
+        const slots = new Set(
+          [
+            keys.cards({ platform: 'discord', userId: 'alice' }, 'test'),
+            keys.teamReviewLog(team),
+            keys.fsrsTeams(team),
+          ].map((k) => calculateSlot(k)),
+        );
+        expect(slots.size).toBe(3);
       });
 
       it('a batch over many slots becomes one pipeline per slot', async () => {
