@@ -166,9 +166,11 @@ export class ReviewService {
   }
 
   /**
-   * Grades a card, then shows the next card. Applied: 2 round trips (read the state, then the
-   * atomic write pipelined with the next-card queue). A conflict costs one more read (whose state
-   * won), and a stale button (the card moved on) skips the write but reads the queue instead.
+   * Grades a card, then shows the next card. Applied: 2 round trips (read the state, then one
+   * script: the atomic write, which also reads the next-card queue). A conflict costs one more read
+   * (whose state won); a stale button (the card moved on) skips the write but reads the queue
+   * instead; a next card whose few due ids were all removed from the deck reads the whole queue (and
+   * that card's state): up to 4 round trips, on that rare path only.
    */
   async grade(actor: Actor, a: Extract<Action, { kind: 'grade' }>): Promise<View> {
     this.checkOwner(actor, a.owner);

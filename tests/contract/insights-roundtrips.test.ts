@@ -48,6 +48,7 @@ describe('team insights on Redis: aggregates only, a fixed number of round trips
 
   it('shows the hardest cards with counts, cards not started, recall by month, streaks, players per week; no user id', async () => {
     const trips: number[] = [];
+    const commands: number[] = [];
     for (const members of [8, 400]) {
       const keys = new Keys(`${server.prefix}ins${members}`);
       const team: TeamRef = { platform: 'discord', teamId: `g${members}` };
@@ -66,6 +67,7 @@ describe('team insights on Redis: aggregates only, a fixed number of round trips
         isAdmin: true,
       });
       trips.push(counter.count);
+      commands.push(counter.commands.length);
       expect(view.code).toBeUndefined();
       expect(view.private).toBe(true);
       const all = [view.text, ...(view.fields ?? []).map((f) => `${f.name}: ${f.value}`)].join('\n');
@@ -87,6 +89,8 @@ describe('team insights on Redis: aggregates only, a fixed number of round trips
     // Schedules; timezone (no schedule); then review log, parameters, attempts, streaks and week
     // boards (one pipeline) sent at once: 3 round trips, whatever the team's size.
     expect(trips).toEqual([3, 3]);
+    // ...and as many commands for 400 members as for 8 (none sent per member).
+    expect(commands[1]).toBe(commands[0]);
   });
 
   it('refuses a member who is not an admin, and a DM', async () => {

@@ -63,7 +63,7 @@ export const QUEUE_DUE_IDS = 16;
 
 /**
  * The queue as a grade click reads it with its write: when a card is due (`dueCardId` set), a store
- * may leave out (null) what only "all caught up" and `/stats` show, and may carry fewer due ids
+ * may leave out (null) what only `/stats` shows, and may carry fewer due ids
  * (at least one); the click then shows a due card. Any {@link QueueSnapshot} is one.
  */
 export type NextQueue = Omit<QueueSnapshot, 'dueToday' | 'known'> & {

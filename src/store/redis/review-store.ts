@@ -219,22 +219,22 @@ export class RedisReviewStore implements ReviewStore {
 
   /**
    * One round trip running one script: the `grade` script reads the next-card snapshot itself
-   * (ARGV[12..15]). Alone on the wire when the card is not new and there is no team, else
-   * pipelined with the export index and the team's log as in applyGrade.
+   * (ARGV[12..15]), lean while a card is due (see NextQueue). Beside it, as in applyGrade, the
+   * writes in other slots (export index, the team's log) when there are any.
    */
   async applyGradeThenQueue(w: GradeWrite, q: QueueQuery): Promise<GradeAndQueue> {
     const key = this.cardKeys.cached(w.deckId, w.cardId) ?? (await this.cardKeys.keyOf(w.deckId, w.cardId));
     const results = await this.execGrade(w, this.gradeArgs(w, key, q));
     const reply = results[0];
     if (!Array.isArray(reply)) throw new Error(`grade script: unexpected reply ${String(reply)}`);
-    const [applied, ...queue] = reply as [number, ...ScriptReply<'queue'>];
+    const [applied, ...queue] = reply as [number, ...LeanQueueReply];
     results[0] = applied;
     const snapshot = await parseQueue(this.cardKeys, w.deckId, queue);
     return { outcome: await this.outcome(w, results), queue: snapshot };
   }
 
   /**
-   * The grade's outcome. The team's log line went out in the same pipeline, in the team's slot, so
+   * The grade's outcome. The team's log line went out with the grade script, in the team's slot, so
    * it could not depend on the grade script's answer: on a conflict (rare: a double click, another
    * replica) it is taken back, which costs that path one more round trip.
    */

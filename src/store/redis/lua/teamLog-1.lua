@@ -8,7 +8,8 @@
 -- and each command left out is a command object less on the hot path (bench/grade.ts).
 
 local line, cap, idle = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-if line == nil or line == '' or cap == nil or cap < 1 or idle == nil or idle < 1 then
+if line == nil or line == '' or cap == nil or cap < 1 or cap % 1 ~= 0 or idle == nil or idle < 1
+  or idle % 1 ~= 0 then
   return redis.error_reply('ERR teamLog: bad arguments')
 end
 local n = redis.call('LPUSH', KEYS[1], line)

@@ -5,8 +5,8 @@
 -- false, due now, due before endOfDay (exclusive), earliest due score as a string or false (the
 -- oldest due card's score when there is one), new cards on `day`, cards known, stored state of the
 -- oldest due card or false, the n oldest due keys }. With `lean` and a card due, "due before
--- endOfDay" and "cards known" are false (not read): only "all caught up" and /stats show them,
--- and a grade click that finds a card due shows that card.
+-- endOfDay" and "cards known" are false (not read): only /stats shows them, and a grade click that
+-- finds a card due shows that card.
 local function queueSnapshot(cards, due, deckDays, now, endOfDay, day, n, lean)
   local dueIds = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, n)
   local oldest = dueIds[1] or false
