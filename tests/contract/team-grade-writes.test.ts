@@ -1,14 +1,12 @@
-import type { Redis } from 'ioredis';
 import { createEmptyCard, fsrs, Rating } from 'ts-fsrs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packCard } from '../../src/engine/cardstate.js';
 import type { GradeWrite, TeamRef, UserRef } from '../../src/engine/ports.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { noWait, type WaitPolicy, waitFor } from '../../src/store/redis/wait.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { countTrips } from '../helpers/round-trips.js';
-import { readyClient } from '../helpers/team-stores.js';
+import { useTestRedis } from '../helpers/use-redis.js';
 
 /*
  * A grade in a team writes in three slots: the user's (the grade script), the team's (its review
@@ -40,16 +38,7 @@ const write = (over: Partial<GradeWrite>): GradeWrite => ({
 });
 
 describe('a grade in a team: the writes in three slots (Redis)', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = await readyClient(server);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const db = useTestRedis();
 
   const shorts: string[] = [];
   const cases: [string, WaitPolicy, string[]][] = [
@@ -63,21 +52,21 @@ describe('a grade in a team: the writes in three slots (Redis)', () => {
   ];
   for (const [name, wait, sent] of cases)
     it(name, async () => {
-      const keys = new Keys(`${server.prefix}${wait === noWait ? 'nw' : 'w'}`);
-      const store = new RedisReviewStore(redis, keys, wait);
+      const keys = new Keys(`${db.server.prefix}${wait === noWait ? 'nw' : 'w'}`);
+      const store = new RedisReviewStore(db.redis, keys, wait);
       await store.prepareDecks([{ id: 'k8s', cards: [{ id: 'c1' }] }]);
-      const trips = countTrips(redis);
+      const trips = countTrips(db.redis);
       expect(await store.applyGrade(write({}))).toBe('applied');
       expect(trips.count).toBe(1);
       expect(trips.commands).toEqual(sent);
       expect(await store.getState(alice, 'k8s', 'c1')).toBe(first);
-      expect(await redis.lrange(keys.teamReviewLog(team), 0, -1)).toEqual([`line-${first}`]);
-      expect(await redis.pttl(keys.teamReviewLog(team))).toBeGreaterThan(0);
-      expect(await redis.smembers(keys.fsrsTeams(team))).toEqual([keys.teamMember(team)]);
+      expect(await db.redis.lrange(keys.teamReviewLog(team), 0, -1)).toEqual([`line-${first}`]);
+      expect(await db.redis.pttl(keys.teamReviewLog(team))).toBeGreaterThan(0);
+      expect(await db.redis.smembers(keys.fsrsTeams(team))).toEqual([keys.teamMember(team)]);
       // A second grade from the same stale state loses: nothing written, its log line taken back.
       expect(await store.applyGrade(write({ next: second }))).toBe('conflict');
       expect(await store.getState(alice, 'k8s', 'c1')).toBe(first);
-      expect(await redis.lrange(keys.teamReviewLog(team), 0, -1)).toEqual([`line-${first}`]);
+      expect(await db.redis.lrange(keys.teamReviewLog(team), 0, -1)).toEqual([`line-${first}`]);
       if (wait !== noWait) expect(shorts).toEqual(['grade', 'grade']);
     });
 });

@@ -1,14 +1,12 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_W } from '../../src/engine/fsrs/params.js';
 import type { FsrsParams, TeamRef, UserRef } from '../../src/engine/ports.js';
 import { RedisFsrsStore } from '../../src/store/redis/fsrs-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { WeightsCache } from '../../src/store/redis/weights-cache.js';
-import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { countTrips } from '../helpers/round-trips.js';
-import { readyClient } from '../helpers/team-stores.js';
+import { useTestRedis } from '../helpers/use-redis.js';
 
 /*
  * A grade in a team schedules with the team's fitted FSRS weights. They change only when a fit is
@@ -36,28 +34,19 @@ const params = (w: number[]): FsrsParams => ({
 });
 
 describe('team FSRS weights on the grade path (Redis)', () => {
-  let server: TestRedis;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await startTestRedis();
-    redis = await readyClient(server);
-  });
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
+  const db = useTestRedis();
 
   const DECKS = ['k8s', 'other'].map((id) => ({ id, cards: [{ id: 'c1' }] }));
 
   async function rig(prefix: string) {
     let now = T0;
-    const keys = new Keys(`${server.prefix}${prefix}`);
+    const keys = new Keys(`${db.server.prefix}${prefix}`);
     const cache = new WeightsCache(TTL, () => now);
-    const review = new RedisReviewStore(redis, keys, undefined, undefined, cache);
+    const review = new RedisReviewStore(db.redis, keys, undefined, undefined, cache);
     await review.prepareDecks(DECKS); // card keys learnt, as at start: no round trip for them later
     return {
       review,
-      fsrs: new RedisFsrsStore(redis, keys),
+      fsrs: new RedisFsrsStore(db.redis, keys),
       advance: (ms: number) => {
         now += ms;
       },
@@ -67,7 +56,7 @@ describe('team FSRS weights on the grade path (Redis)', () => {
   it('reads them beside the state in one round trip, then keeps them: later reads are gradeRead alone', async () => {
     const r = await rig('w1');
     await r.fsrs.saveParams(team, null, params(W(1)));
-    const trips = countTrips(redis);
+    const trips = countTrips(db.redis);
     const first = await r.review.readForGrade(alice, 'k8s', 'c1', team);
     expect(first).toEqual({ state: null, w: W(1), tz: null });
     expect(trips.count).toBe(1);
@@ -101,13 +90,13 @@ describe('team FSRS weights on the grade path (Redis)', () => {
   });
 
   it('with a TTL of 0 nothing is kept: every read in a team reads the weights', async () => {
-    const keys = new Keys(`${server.prefix}w3`);
-    const review = new RedisReviewStore(redis, keys, undefined, undefined, new WeightsCache(0));
+    const keys = new Keys(`${db.server.prefix}w3`);
+    const review = new RedisReviewStore(db.redis, keys, undefined, undefined, new WeightsCache(0));
     await review.prepareDecks(DECKS);
-    const fsrs = new RedisFsrsStore(redis, keys);
+    const fsrs = new RedisFsrsStore(db.redis, keys);
     expect((await review.readForGrade(alice, 'k8s', 'c1', team)).w).toBeNull();
     await fsrs.saveParams(team, null, params(W(1)));
-    const trips = countTrips(redis);
+    const trips = countTrips(db.redis);
     expect((await review.readForGrade(alice, 'k8s', 'c1', team)).w).toEqual(W(1));
     expect(trips.commands).toEqual(['evalsha', 'hmget']);
   });
