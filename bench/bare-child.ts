@@ -14,8 +14,7 @@
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { Client, Events, GatewayIntentBits, MessageFlags } from 'discord.js';
-import { childSide } from './child.js';
-import { type ProfileSummary, startProfile } from './profile.js';
+import { childSide, commonOps } from './child.js';
 
 interface BareConfig {
   discordApiUrl?: string;
@@ -79,34 +78,19 @@ const [discord, slack] = await Promise.all([
   cfg.slackApiUrl ? startSlack(cfg.slackApiUrl, cfg.slackSecret) : undefined,
 ]);
 
-let stopProfile: (() => Promise<ProfileSummary>) | undefined;
 const stop = async () => {
   clearInterval(sampler);
   await discord?.destroy().catch(() => {});
   await slack?.app.stop().catch(() => {});
 };
 
+const common = commonOps(stop);
 const io = childSide(async (msg) => {
+  const answered = common(msg.op);
+  if (answered) return answered;
   switch (msg.op) {
-    case 'cpu': {
-      // CPU time, not wall time: on a loaded machine it is what this process itself spent.
-      const { user, system } = process.cpuUsage();
-      return { ms: (user + system) / 1000 };
-    }
     case 'stats':
       return { rssPeakMiB: rssPeak / 1024 / 1024, rssMiB: process.memoryUsage.rss() / 1024 / 1024, errors };
-    case 'profileStart':
-      stopProfile = await startProfile();
-      return {};
-    case 'profileStop': {
-      const summary = await stopProfile?.();
-      stopProfile = undefined;
-      return { summary };
-    }
-    case 'stop':
-      await stop();
-      setTimeout(() => process.exit(0), 20);
-      return {};
     default:
       throw new Error(`unknown op ${msg.op}`);
   }

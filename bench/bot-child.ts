@@ -14,9 +14,8 @@ import type { TeamRef } from '../src/engine/ports.js';
 import { localDate } from '../src/engine/time.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
 import { botCore } from './bot.js';
-import { childSide } from './child.js';
+import { childSide, commonOps } from './child.js';
 import { countingLogger, openSchedule, realDecks } from './fixtures.js';
-import { type ProfileSummary, startProfile } from './profile.js';
 import { runStorms, type StormConfig } from './storm-core.js';
 
 interface BotConfig {
@@ -101,7 +100,6 @@ if (cfg.slackApiUrl) {
   }
 }
 
-let stopProfile: (() => Promise<ProfileSummary>) | undefined;
 const stop = async () => {
   clearInterval(sampler);
   await discord?.stop().catch(() => {});
@@ -110,7 +108,10 @@ const stop = async () => {
   redis.disconnect();
 };
 
+const common = commonOps(stop);
 const io = childSide(async (msg) => {
+  const answered = common(msg.op);
+  if (answered) return answered;
   switch (msg.op) {
     case 'open': {
       const team = { platform: msg.platform, teamId: msg.teamId } as TeamRef;
@@ -146,26 +147,8 @@ const io = childSide(async (msg) => {
       // ioredis reads this option on every command: the A/B row flips it between bursts.
       redis.options.enableAutoPipelining = Boolean(msg.on);
       return {};
-    case 'cpu': {
-      // CPU time, not wall time: on a loaded machine it is what this process itself spent.
-      const { user, system } = process.cpuUsage();
-      return { ms: (user + system) / 1000 };
-    }
     case 'stats':
       return { rssPeakMiB: rssPeak / 1024 / 1024, errors: log.errors, first: log.first };
-    case 'profileStart':
-      stopProfile = await startProfile();
-      return {};
-    case 'profileStop': {
-      const summary = await stopProfile?.();
-      stopProfile = undefined;
-      return { summary };
-    }
-    case 'stop':
-      await stop();
-      // Answered first, then gone.
-      setTimeout(() => process.exit(0), 20);
-      return {};
     default:
       throw new Error(`unknown op ${msg.op}`);
   }

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ROOT } from './fixtures.js';
+import { type ProfileSummary, startProfile } from './profile.js';
 
 const TMP = join(ROOT, 'bench/.tmp');
 
@@ -171,4 +172,39 @@ export function childSide(
     );
   });
   return { send, closed };
+}
+
+/**
+ * The requests every bench child answers alike: `cpu` (the CPU time this process itself spent,
+ * which machine load moves far less than wall time), `profileStart` / `profileStop` (the V8
+ * profiler in this process) and `stop` (answered first, then the process exits). The returned
+ * handler answers those and gives undefined for any other op, which the child handles itself.
+ */
+export function commonOps(stop: () => Promise<void>): (op: string) => Promise<object> | undefined {
+  let stopProfile: (() => Promise<ProfileSummary>) | undefined;
+  return (op) => {
+    switch (op) {
+      case 'cpu': {
+        const { user, system } = process.cpuUsage();
+        return Promise.resolve({ ms: (user + system) / 1000 });
+      }
+      case 'profileStart':
+        return startProfile().then((s) => {
+          stopProfile = s;
+          return {};
+        });
+      case 'profileStop': {
+        const stopping = stopProfile;
+        stopProfile = undefined;
+        return (stopping ? stopping() : Promise.resolve(undefined)).then((summary) => ({ summary }));
+      }
+      case 'stop':
+        return stop().then(() => {
+          setTimeout(() => process.exit(0), 20);
+          return {};
+        });
+      default:
+        return undefined;
+    }
+  };
 }

@@ -9,7 +9,7 @@ import { Scheduler } from '../src/scheduler/scheduler.js';
 import { connectRedis, waitReady } from '../src/store/redis/connect.js';
 import { RedisRateGate, rateGatedChat } from '../src/store/redis/rate-gate.js';
 import { botCore } from './bot.js';
-import { childSide } from './child.js';
+import { childSide, commonOps } from './child.js';
 import { countingLogger, realDecks } from './fixtures.js';
 
 interface FanoutChildConfig {
@@ -52,7 +52,10 @@ const stop = async () => {
   redis.disconnect();
 };
 
+const common = commonOps(stop);
 const io = childSide(async (msg) => {
+  const answered = common(msg.op);
+  if (answered) return answered;
   switch (msg.op) {
     case 'tick': {
       const events: Record<string, number> = {};
@@ -77,10 +80,6 @@ const io = childSide(async (msg) => {
         first: log.first,
         guilds: discord.client.guilds.cache.size,
       };
-    case 'stop':
-      await stop();
-      setTimeout(() => process.exit(0), 20);
-      return {};
     default:
       throw new Error(`unknown op ${msg.op}`);
   }

@@ -11,6 +11,7 @@ import { type BotProcess, startBotProcess } from '../e2e/process/bot-process.js'
 import { FakeDiscord, type InteractionResult } from '../fakes/discord/fake-discord.js';
 import type { FakeMessage, FakeUser } from '../fakes/discord/payloads.js';
 import { snowflake } from '../fakes/discord/payloads.js';
+import { aMinuteAgo, everyDaySchedule } from '../helpers/round-fixture.js';
 import { type AofRedis, startAofRedis } from './redis-aof.js';
 
 /**
@@ -172,17 +173,10 @@ export class DiscordFaultRig {
   async scheduleInStore(channelIds: string[]): Promise<void> {
     const now = Date.now();
     for (const channelId of channelIds)
-      await this.store.putSchedule(this.team, {
-        channelId,
-        deckId: 'kubernetes',
-        time: new Date(now - 60_000).toISOString().slice(11, 16),
-        timezone: 'UTC',
-        weekdays: [1, 2, 3, 4, 5, 6, 7],
-        close: { kind: 'after', minutes: 480 },
-        paused: false,
-        updatedBy: this.admin.id,
-        updatedAt: now,
-      });
+      await this.store.putSchedule(
+        this.team,
+        everyDaySchedule(channelId, { time: aMinuteAgo(now), updatedBy: this.admin.id, updatedAt: now }),
+      );
   }
 
   /** Makes each channel's opening due now (as if the clock reached the scheduled time). */

@@ -10,6 +10,7 @@ import { type BotProcess, startBotProcess } from '../e2e/process/bot-process.js'
 import { FakeDiscord, type InteractionResult } from '../fakes/discord/fake-discord.js';
 import { type FakeGuild, snowflake, snowflakeOnShard } from '../fakes/discord/payloads.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { aMinuteAgo, everyDaySchedule } from '../helpers/round-fixture.js';
 import { logLines, waitOutput } from './bot-log.js';
 import { FAULT_ENV, isDailyPost } from './discord-rig.js';
 import { until } from './outcome.js';
@@ -150,17 +151,10 @@ export class ShardRig {
       const team = (g: FakeGuild): TeamRef => ({ platform: 'discord', teamId: g.id });
       for (const g of this.guilds) {
         const channelId = g.channels[0]?.id ?? '';
-        await store.putSchedule(team(g), {
-          channelId,
-          deckId: 'kubernetes',
-          time: new Date(now - 60_000).toISOString().slice(11, 16),
-          timezone: 'UTC',
-          weekdays: [1, 2, 3, 4, 5, 6, 7],
-          close: { kind: 'after', minutes: 480 },
-          paused: false,
-          updatedBy: 'admin',
-          updatedAt: now,
-        });
+        await store.putSchedule(
+          team(g),
+          everyDaySchedule(channelId, { time: aMinuteAgo(now), updatedAt: now }),
+        );
         await store.setDue({ kind: 'open', team: team(g), channelId }, now);
       }
       const channels = this.guilds.flatMap((g) => g.channels.map((c) => c.id));

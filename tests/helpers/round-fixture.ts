@@ -1,4 +1,4 @@
-import type { CloseAwards, DailyRound } from '../../src/engine/ports.js';
+import type { ChannelSchedule, CloseAwards, DailyRound } from '../../src/engine/ports.js';
 
 /** Retention of rounds after their close, as the stores keep it (14 days). */
 export const KEEP_MS = 14 * 86_400_000;
@@ -32,3 +32,25 @@ export const closeAwards = (now: number): CloseAwards => ({
   fastest: 3,
   keepMs: KEEP_MS,
 });
+
+/**
+ * A daily schedule of `channelId` on every weekday at 09:00 UTC, closing after 8 hours, on the
+ * kubernetes deck; `patch` changes any field (the deck, the time, who set it and when).
+ */
+export function everyDaySchedule(channelId: string, patch: Partial<ChannelSchedule> = {}): ChannelSchedule {
+  return {
+    channelId,
+    deckId: 'kubernetes',
+    time: '09:00',
+    timezone: 'UTC',
+    weekdays: [1, 2, 3, 4, 5, 6, 7],
+    close: { kind: 'after', minutes: 480 },
+    paused: false,
+    updatedBy: 'admin',
+    updatedAt: 0,
+    ...patch,
+  };
+}
+
+/** `HH:MM` (UTC) a minute before `now`: a schedule at this time is due at once. */
+export const aMinuteAgo = (now: number): string => new Date(now - 60_000).toISOString().slice(11, 16);

@@ -12,6 +12,7 @@ import { MemoryTeamStore } from '../../../src/store/memory/team-store.js';
 import { threeCardDeck } from '../../fakes/discord/fixtures.js';
 import { type DiscordRig, startRig } from '../../fakes/discord/harness.js';
 import { ManualClock } from '../../helpers/engine.js';
+import { everyDaySchedule } from '../../helpers/round-fixture.js';
 
 /**
  * A daily post through the real discord.js client is idempotent on Discord itself: it carries a
@@ -66,17 +67,7 @@ describe('discord: exactly one daily post through lost and late responses', () =
   beforeEach(async () => {
     rig.fake.clearFaults();
     clock.ms = T0;
-    await store.putSchedule(team, {
-      channelId: CHANNEL,
-      deckId: 'k8s',
-      time: '09:00',
-      timezone: 'UTC',
-      weekdays: [1, 2, 3, 4, 5, 6, 7],
-      close: { kind: 'after', minutes: 480 },
-      paused: false,
-      updatedBy: 'admin',
-      updatedAt: T0,
-    });
+    await store.putSchedule(team, everyDaySchedule(CHANNEL, { deckId: 'k8s', updatedAt: T0 }));
   });
 
   async function postTwice(date: string) {

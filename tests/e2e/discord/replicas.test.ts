@@ -16,6 +16,7 @@ import { type DiscordRig, memoryLogger, must, startRig } from '../../fakes/disco
 import type { FakeMessage, FakeUser } from '../../fakes/discord/payloads.js';
 import { ManualClock } from '../../helpers/engine.js';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.js';
+import { everyDaySchedule } from '../../helpers/round-fixture.js';
 
 const GUILD = '100000000000000007';
 const CHANNEL = '200000000000000007';
@@ -132,17 +133,10 @@ describe('discord: two replicas get the same answer click', () => {
     daily = new DailyService({ store, decks, clock, chat: () => chat });
 
     const now = clock.now();
-    await store.putSchedule(team, {
-      channelId: CHANNEL,
-      deckId: 'k8s',
-      time: '09:00',
-      timezone: 'UTC',
-      weekdays: [1, 2, 3, 4, 5, 6, 7],
-      close: { kind: 'after', minutes: 480 },
-      paused: false,
-      updatedBy: 'test',
-      updatedAt: now,
-    });
+    await store.putSchedule(
+      team,
+      everyDaySchedule(CHANNEL, { deckId: 'k8s', updatedBy: 'test', updatedAt: now }),
+    );
     const opened = await daily.openRound(team, CHANNEL, localDate(now, 'UTC'), { now, postNow: true });
     if (opened.status !== 'posted') throw new Error(`not posted: ${opened.status}`);
     round = must(await store.getRound(team, opened.roundId), 'the round');
