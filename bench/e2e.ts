@@ -42,7 +42,7 @@ function rounds(ctx: BenchContext): Rounds {
 }
 
 /** Bursts of each process under the CPU profiler, alternated as the measured ones. */
-const PROFILED = 3;
+const PROFILED = Number(process.env.BENCH_PROFILED_BURSTS ?? 3);
 
 /**
  * Profiles the bot and the baseline (each in its own process) over {@link PROFILED} more bursts

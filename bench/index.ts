@@ -10,6 +10,9 @@
  *   --no-aof         redis-server without AOF (default: appendonly yes, as deployed)
  *   --no-write       print only, leave RESULTS.md and results.json as they are
  *   --strict         exit 1 when a target is missed or something was not measured
+ * Environment, for looking into a profile by hand:
+ *   BENCH_RAW_PROFILES=<dir>     every profiled stretch also writes its V8 .cpuprofile there
+ *   BENCH_PROFILED_BURSTS=<n>    bursts per process under the profiler in e2e (default 3)
  */
 import { loadavg } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 
 /** Where the CPU time of a profiled stretch went. */
 export interface ProfileSummary {
@@ -51,6 +53,8 @@ export async function startProfile(): Promise<() => Promise<ProfileSummary>> {
   return async () => {
     try {
       const { profile: p } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+      const dir = process.env.BENCH_RAW_PROFILES;
+      if (dir) writeFileSync(join(dir, `${process.pid}-${Date.now()}.cpuprofile`), JSON.stringify(p));
       return summarize(p);
     } finally {
       await session.post('Profiler.disable').catch(() => {});

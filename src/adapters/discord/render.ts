@@ -147,3 +147,12 @@ export function renderView(view: View, report: RenderReport = newReport()): Rend
 export function renderContent(text: string): string {
   return truncate(text, DISCORD_LIMITS.content);
 }
+
+/**
+ * discord.js's `jsonTransformer` client option for what this module renders: the payload as it is.
+ * Rendered embeds and rows are already in the API's snake_case shape; the default transformer would
+ * walk every one of them again, key by key (lodash.snakecase), for each reply.
+ */
+export function asApiPayload(payload: unknown): unknown {
+  return payload;
+}

@@ -6,6 +6,7 @@ import { createInteractionHandler } from './inbound.js';
 import { DISCORD_DEFAULTS, type DiscordAdapter, type DiscordOptions } from './options.js';
 import { restOptions } from './rate-limit.js';
 import { registerCommands } from './register.js';
+import { asApiPayload } from './render.js';
 
 export type { DiscordAdapter, DiscordOptions } from './options.js';
 
@@ -67,6 +68,7 @@ function createClient(opts: DiscordOptions): Client {
       : { shards: 'auto' as const }),
     rest: restOptions(opts.apiUrl, opts.globalPerSecond),
     allowedMentions: { parse: [] },
+    jsonTransformer: asApiPayload,
   });
 }
 

@@ -1,5 +1,6 @@
 import { Cluster, Redis } from 'ioredis';
 import { QuizError } from '../../engine/errors.js';
+import { CoalescingConnector } from './coalesce.js';
 import { defineScripts } from './scripts.js';
 
 /** Options for {@link connectRedis}. */
@@ -20,6 +21,8 @@ export function connectRedis(url: string, opts: RedisOptions = {}): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
+    // Commands sent in one turn of the event loop leave in one write (coalesce.ts).
+    Connector: CoalescingConnector,
   });
   // Connection errors are reported per command (store_unavailable) and by /readyz.
   redis.on('error', () => {});
@@ -66,6 +69,7 @@ export function connectCluster(seeds: ClusterSeeds, opts: ClusterConnectOptions 
     slotsRefreshTimeout: 2_000,
     clusterRetryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 2_000),
     redisOptions: {
+      Connector: CoalescingConnector,
       connectTimeout: 2_000,
       maxRetriesPerRequest: 1,
       ...(seeds.password ? { password: seeds.password } : {}),

@@ -6,6 +6,7 @@ import { createInteractionHandler } from '../inbound.js';
 import { DISCORD_DEFAULTS, type DiscordOptions } from '../options.js';
 import { restOptions } from '../rate-limit.js';
 import { fetchApplicationId } from '../register.js';
+import { asApiPayload } from '../render.js';
 import { register, tokenRejected } from '../start.js';
 import {
   buildEndpoint,
@@ -65,7 +66,7 @@ export async function startDiscordHttp(opts: DiscordHttpOptions): Promise<Discor
   const rest = new InteractionRest(restOptions(opts.apiUrl), opts.responder);
   rest.setToken(opts.token);
   // No login and no intents: the client is only the factory and home of interactions and its REST.
-  const client = new Client({ intents: [], allowedMentions: { parse: [] } });
+  const client = new Client({ intents: [], allowedMentions: { parse: [] }, jsonTransformer: asApiPayload });
   client.rest = rest;
   const applicationId = await fetchApplicationId(rest).catch((err: unknown) => {
     client.destroy().catch(() => {});

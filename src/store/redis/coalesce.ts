@@ -1,0 +1,83 @@
+import { createConnection, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
+import { AbstractConnector, type StandaloneConnectionOptions } from 'ioredis';
+
+/**
+ * Makes a socket send everything written to it in one turn of the event loop as one write.
+ *
+ * ioredis writes each command to its socket at once, and every write is a system call. Under load
+ * the replies of many commands arrive in one read and the code they resume sends the next commands
+ * in the same turn: corking the socket at the first write and uncorking it once that turn's
+ * callbacks and promise continuations have run (setImmediate, after the poll phase) sends them in
+ * one `writev`. A lone command waits only until the end of the current turn; Node does not block
+ * in poll while an immediate is pending. Ending or destroying the socket flushes or drops the
+ * batch as it would any written data, and ioredis fails the commands still waiting for a reply.
+ */
+export function coalesceWrites<S extends Socket>(socket: S): S {
+  let corked = false;
+  const flush = () => {
+    corked = false;
+    socket.uncork();
+  };
+  const write = socket.write;
+  socket.write = function (this: S, ...args: Parameters<Socket['write']>) {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(flush);
+    }
+    return write.apply(this, args);
+  } as Socket['write'];
+  return socket;
+}
+
+/**
+ * ioredis's connector for one server (TCP, a Unix socket or TLS), as its own StandaloneConnector
+ * does it, with {@link coalesceWrites} on the socket. Passed as the `Connector` option, which
+ * ioredis also applies to every node of a Cluster through `redisOptions`.
+ */
+export class CoalescingConnector extends AbstractConnector {
+  private readonly options: StandaloneConnectionOptions;
+
+  constructor(options: unknown) {
+    const opts = (options ?? {}) as StandaloneConnectionOptions;
+    super(opts.disconnectTimeout ?? 2_000);
+    this.options = opts;
+  }
+
+  // ioredis passes an error emitter; the first socket error is kept as firstError, as its own does.
+  connect(_emit: unknown): Promise<Socket> {
+    const { options } = this;
+    this.connecting = true;
+    const target: { path?: string; port?: number; host?: string; family?: number } = options.path
+      ? { path: options.path }
+      : {
+          ...(options.port != null ? { port: options.port } : {}),
+          ...(options.host != null ? { host: options.host } : {}),
+          ...(options.family != null ? { family: options.family } : {}),
+        };
+    // Next tick, as ioredis does: a disconnect() called right after connect() must win.
+    return new Promise((resolve, reject) => {
+      process.nextTick(() => {
+        if (!this.connecting) {
+          reject(new Error('Connection is closed.'));
+          return;
+        }
+        let socket: Socket;
+        try {
+          socket = options.tls
+            ? tlsConnect({ ...target, ...options.tls } as ConnectionOptions)
+            : createConnection(target as Parameters<typeof createConnection>[0]);
+        } catch (err) {
+          reject(err);
+          return;
+        }
+        socket.once('error', (err) => {
+          this.firstError = err;
+        });
+        this.stream = coalesceWrites(socket);
+        resolve(this.stream);
+      });
+    });
+  }
+}
