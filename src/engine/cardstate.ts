@@ -20,7 +20,12 @@ function num(n: number): string {
 }
 
 function time36(d: Date): string {
-  return Math.round(d.getTime() / 1000).toString(36);
+  return secs36(d.getTime());
+}
+
+/** A time in ms as whole seconds since the epoch in base 36, as packed states keep times. */
+function secs36(ms: number): string {
+  return Math.round(ms / 1000).toString(36);
 }
 
 function fromTime36(s: string, what: string): Date {
@@ -113,6 +118,24 @@ export function newCard(now: number): Card {
 
 /** Marks a stored state kept verbatim (not in the packed form): no stored form starts with it. */
 const VERBATIM = '=';
+const PACKED_PREFIX = PACK_VERSION + SEP;
+
+/** How many `|` a string holds. */
+function separators(s: string): number {
+  let n = 0;
+  for (let at = s.indexOf(SEP); at >= 0; at = s.indexOf(SEP, at + 1)) n++;
+  return n;
+}
+
+/**
+ * Where the state and the due of a packed string end (the `|` after each), or null when the string
+ * is not in the packed form (another version, or not ten fields).
+ */
+function packedDueSpan(packed: string): { stateEnd: number; dueEnd: number } | null {
+  if (!packed.startsWith(PACKED_PREFIX) || separators(packed) !== 9) return null;
+  const stateEnd = packed.indexOf(SEP, PACKED_PREFIX.length);
+  return { stateEnd, dueEnd: packed.indexOf(SEP, stateEnd + 1) };
+}
 
 /**
  * Redis's form of a packed state (store/redis only; the engine, the embedded store and the backup
@@ -123,14 +146,16 @@ const VERBATIM = '=';
  * from the state; the engine never does), the due follows as a ninth field, so a state always
  * reads back exactly as written. A string not in the packed form is kept as it is after a `=`, as
  * the embedded store keeps any string (the engine never writes one).
+ *
+ * These conversions run on every grade, so they cut and join at the separators they find instead
+ * of splitting into arrays.
  */
 export function toStoredState(packed: string, scoreMs: number): string {
-  const parts = packed.split(SEP);
-  if (parts.length !== 10 || parts[0] !== PACK_VERSION) return VERBATIM + packed;
-  const due = parts[2] as string;
-  parts.splice(0, 3, parts[1] as string);
-  if (due !== time36(new Date(scoreMs))) parts.push(due);
-  return parts.join(SEP);
+  const span = packedDueSpan(packed);
+  if (!span) return VERBATIM + packed;
+  const body = packed.slice(PACKED_PREFIX.length, span.stateEnd) + packed.slice(span.dueEnd);
+  const due = packed.slice(span.stateEnd + 1, span.dueEnd);
+  return due === secs36(scoreMs) ? body : body + SEP + due;
 }
 
 /**
@@ -138,19 +163,19 @@ export function toStoredState(packed: string, scoreMs: number): string {
  * script compares a stored value with (the value is that, or that followed by `|<due>`).
  */
 export function storedStateBody(packed: string): string {
-  const parts = packed.split(SEP);
-  if (parts.length !== 10 || parts[0] !== PACK_VERSION) return VERBATIM + packed;
-  parts.splice(0, 3, parts[1] as string);
-  return parts.join(SEP);
+  const span = packedDueSpan(packed);
+  if (!span) return VERBATIM + packed;
+  return packed.slice(PACKED_PREFIX.length, span.stateEnd) + packed.slice(span.dueEnd);
 }
 
 /** Inverse of {@link toStoredState}: the packed state, given the due score (ms) of the same card. */
 export function fromStoredState(stored: string, scoreMs: number): string {
   if (stored.startsWith(VERBATIM)) return stored.slice(VERBATIM.length);
-  const parts = stored.split(SEP);
-  if ((parts.length !== 8 && parts.length !== 9) || !Number.isFinite(scoreMs))
+  const n = separators(stored);
+  if ((n !== 7 && n !== 8) || !Number.isFinite(scoreMs))
     throw new RangeError(`bad stored state: ${stored} (due ${scoreMs})`);
-  const due = parts.length === 9 ? (parts.pop() as string) : time36(new Date(scoreMs));
-  parts.splice(0, 1, PACK_VERSION, parts[0] as string, due);
-  return parts.join(SEP);
+  const last = n === 8 ? stored.lastIndexOf(SEP) : stored.length;
+  const due = n === 8 ? stored.slice(last + 1) : secs36(scoreMs);
+  const stateEnd = stored.indexOf(SEP);
+  return `${PACKED_PREFIX}${stored.slice(0, stateEnd)}${SEP}${due}${stored.slice(stateEnd, last)}`;
 }

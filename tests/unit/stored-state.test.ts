@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createEmptyCard, fsrs, type Grade, Rating } from 'ts-fsrs';
 import { describe, expect, it } from 'vitest';
 import {
@@ -78,5 +79,43 @@ describe('the stored (Redis) form of a packed state', () => {
   it('refuses a malformed stored state', () => {
     expect(() => fromStoredState('1|2|3', 0)).toThrow(RangeError);
     expect(() => fromStoredState('0|0|0|0|0|0|0|', Number.NaN)).toThrow(RangeError);
+  });
+
+  it('converts any string as the field-by-field definition does (split, drop or insert, join)', () => {
+    // The definition the conversions follow, written the plain way: the fields split at `|`.
+    const secs = (ms: number) => Math.round(ms / 1000).toString(36);
+    const body = (packed: string) => {
+      const p = packed.split('|');
+      return p.length !== 10 || p[0] !== 'v1' ? `=${packed}` : [p[1], ...p.slice(3)].join('|');
+    };
+    const toStored = (packed: string, score: number) => {
+      const p = packed.split('|');
+      if (p.length !== 10 || p[0] !== 'v1') return `=${packed}`;
+      return p[2] === secs(score) ? body(packed) : `${body(packed)}|${p[2]}`;
+    };
+    const fromStored = (stored: string, score: number) => {
+      if (stored.startsWith('=')) return stored.slice(1);
+      const p = stored.split('|');
+      if ((p.length !== 8 && p.length !== 9) || !Number.isFinite(score)) return 'throws';
+      const due = p.length === 9 ? (p.pop() as string) : secs(score);
+      return ['v1', p[0], due, ...p.slice(1)].join('|');
+    };
+    const field = fc.constantFrom('', '1', 'v1', 'tp27qs', '77.5', 'a|b');
+    const text = fc.oneof(
+      fc.string(),
+      fc.array(field, { minLength: 6, maxLength: 11 }).map((f) => f.join('|')),
+      fc.array(field, { minLength: 8, maxLength: 8 }).map((f) => `v1|${f.join('|')}`),
+    );
+    const score = fc.oneof(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constant(Number.NaN));
+    fc.assert(
+      fc.property(text, score, (s, ms) => {
+        expect(toStoredState(s, ms)).toBe(toStored(s, ms));
+        expect(storedStateBody(s)).toBe(body(s));
+        const back = fromStored(s, ms);
+        if (back === 'throws') expect(() => fromStoredState(s, ms)).toThrow(RangeError);
+        else expect(fromStoredState(s, ms)).toBe(back);
+      }),
+      { numRuns: 2_000 },
+    );
   });
 });
