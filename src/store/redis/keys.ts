@@ -20,8 +20,12 @@ export function bucketOf(member: string): number {
  * tag nor be confused with a key separator.
  */
 export function seg(id: string): string {
-  return encodeURIComponent(id);
+  // Platform ids and deck ids are almost always plain; every click builds several keys from them.
+  return PLAIN.test(id) ? id : encodeURIComponent(id);
 }
+
+/** Ids made only of characters encodeURIComponent leaves alone; any other id goes through it. */
+const PLAIN = /^[\w.-]*$/;
 
 /**
  * The one module of Redis key strings. Every key is `<prefix>:<{hash tag}>:<what>[:<id>]`, and the
@@ -65,12 +69,14 @@ export class Keys {
 
   /** A key in a user's slot: `<prefix>:{u:...}:<parts joined by ':'>`. */
   protected user(u: UserRef, ...parts: string[]): string {
-    return [this.prefix, this.userTag(u), ...parts].join(':');
+    const head = `${this.prefix}:{u:${u.platform}:${seg(u.userId)}}`;
+    return parts.length ? `${head}:${parts.join(':')}` : head;
   }
 
   /** A key in a team's slot: `<prefix>:{t:<platform>:<teamId>}:<parts joined by ':'>`. */
   protected team(platform: Platform, teamId: string, ...parts: string[]): string {
-    return [this.prefix, `{t:${platform}:${seg(teamId)}}`, ...parts].join(':');
+    const head = `${this.prefix}:{t:${platform}:${seg(teamId)}}`;
+    return parts.length ? `${head}:${parts.join(':')}` : head;
   }
 
   /** Hash card key -> stored state (`toStoredState`) of one user's deck. */
