@@ -123,6 +123,38 @@ export function roundFields(r: Omit<DailyRound, 'status'> & { status: string }):
 }
 
 /**
+ * The round fields {@link parseRound} reads, in the order `lua/dailyAnswer-3.lua` returns their
+ * values (the script lists them too; tests/contract/team-store.redis.test.ts holds the two alike).
+ */
+export const ROUND_READ_FIELDS = [
+  'id',
+  'ch',
+  'date',
+  'deck',
+  'card',
+  'form',
+  'order',
+  'correct',
+  'opens',
+  'closes',
+  'prev',
+  'status',
+  'msg',
+  'mch',
+  'rv',
+] as const;
+
+/** The round hash of values in {@link ROUND_READ_FIELDS} order (null or absent where unset), for {@link parseRound}. */
+export function roundOfValues(values: readonly unknown[], from = 0): Record<string, string> {
+  const h: Record<string, string> = {};
+  for (let i = 0; i < ROUND_READ_FIELDS.length; i++) {
+    const v = values[from + i];
+    if (v !== null && v !== undefined) h[ROUND_READ_FIELDS[i] as string] = String(v);
+  }
+  return h;
+}
+
+/**
  * Inverse of {@link roundFields} (plus `mch`/`msg`/`rv` written later); null when incomplete. A
  * `closing` round (a chunked close stopped between chunks) is not closed, so the engine sees it as
  * `open`; {@link closeCursorOf} tells it apart where that matters (backups).

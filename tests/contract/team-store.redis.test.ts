@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
@@ -8,7 +8,7 @@ import { connectRedis } from '../../src/store/redis/connect.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { scripted } from '../../src/store/redis/scripts.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
-import { encodeAnswer, parseAnswer } from '../../src/store/team-codec.js';
+import { encodeAnswer, parseAnswer, ROUND_READ_FIELDS } from '../../src/store/team-codec.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 import { teamStoreContract } from './team-store.contract.js';
@@ -88,6 +88,15 @@ describe('RedisTeamStore specifics', () => {
     for (const key of keys) expect(key.startsWith('qb:{t:discord:g%7B1%7D%3Ax}:')).toBe(true);
     expect(k.teamBoard(team, 'all')).toBe('qb:{t:discord:g%7B1%7D%3Ax}:lb:all');
     expect(k.parseTeamMember(k.teamMember(team))).toEqual(team);
+  });
+
+  it('reads back the round fields the answer script lists, in the order the codec parses them', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../src/store/redis/lua');
+    const lua = readFileSync(join(dir, 'dailyAnswer-3.lua'), 'utf8');
+    const listed = /local function round\(\)\s*return redis\.call\('HMGET', KEYS\[1\], ([^)]*)\)/.exec(
+      lua,
+    )?.[1];
+    expect(listed?.split(',').map((f) => f.trim().replace(/^'|'$/g, ''))).toEqual([...ROUND_READ_FIELDS]);
   });
 
   it('defines every team script from src/store/redis/lua', () => {

@@ -24,6 +24,7 @@ import {
   parseDueMember,
   parseRound,
   roundFields,
+  roundOfValues,
 } from '../team-codec.js';
 import { type TeamExport, validateTeamExport } from '../team-export.js';
 import { SlotBatch } from './batch.js';
@@ -272,7 +273,7 @@ export class RedisTeamStore implements TeamStore, TeamRecordPort {
     const status = String(reply[0]);
     if (status === 'unknown' || status === 'closed' || status === 'bad_choice' || status === 'mismatch')
       return { status };
-    const round = parseRound(pairs(reply, 2));
+    const round = parseRound(roundOfValues(reply, 2));
     const stored = parseAnswer(String(reply[1]));
     if (!round || !stored) return { status: 'unknown' };
     if (status === 'already') return { status, choice: stored.choice, round };

@@ -13,9 +13,11 @@
 -- ARGV[7] names keep in ms ('' or absent = none): TTL of KEYS[3], renewed with each name written, so
 --         the names of a team that stops go after this long even if no close sweeps them
 -- Returns { 'unknown' } | { 'mismatch' } | { 'closed' } | { 'bad_choice' }
---       | { 'accepted', '<choice>:<ms>[:<requestId>]' written now, round fields and values... }
---       | { 'repeat', the stored answer with this request id, round fields and values... }
---       | { 'already', the stored first answer, round fields and values... }.
+--       | { 'accepted', '<choice>:<ms>[:<requestId>]' written now, round values... }
+--       | { 'repeat', the stored answer with this request id, round values... }
+--       | { 'already', the stored first answer, round values... }.
+-- The round values are those of ROUND_READ_FIELDS (store/team-codec.ts), in its order, false where
+-- unset: what the answer's view reads, without the field names (half the reply of an HGETALL).
 -- A repeat is recognised before the closed check: a re-send that arrives after the close still
 -- gets the answer the first delivery got. A round recorded as posted under another message than the
 -- clicked one is a 'mismatch' (an edited action id): nothing is written.
@@ -23,19 +25,24 @@
 local user, choice, now, req, msg = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[5] or '', ARGV[6] or ''
 if user == '' or not now then return redis.error_reply('ERR dailyAnswer: bad arguments') end
 
+local function round()
+  return redis.call('HMGET', KEYS[1], 'id', 'ch', 'date', 'deck', 'card', 'form', 'order', 'correct',
+    'opens', 'closes', 'prev', 'status', 'msg', 'mch', 'rv')
+end
+
 local r = redis.call('HMGET', KEYS[1], 'status', 'closes', 'order', 'exp', 'msg')
 -- Gone, or past its lifetime by the caller's clock (the TTL is the backstop).
 if not r[1] or (r[4] and tonumber(r[4]) <= now) then return { 'unknown' } end
 if msg ~= '' and r[5] and r[5] ~= msg then return { 'mismatch' } end
 local first = redis.call('HGET', KEYS[2], user)
 if first and req ~= '' and string.match(first, '^%d+:%d+:(.*)$') == req then
-  return { 'repeat', first, unpack(redis.call('HGETALL', KEYS[1])) }
+  return { 'repeat', first, unpack(round()) }
 end
 if r[1] ~= 'open' or now >= tonumber(r[2]) then return { 'closed' } end
 local n = 1
 for _ in string.gmatch(r[3], ',') do n = n + 1 end
 if not choice or choice < 0 or choice >= n or choice % 1 ~= 0 then return { 'bad_choice' } end
-if first then return { 'already', first, unpack(redis.call('HGETALL', KEYS[1])) } end
+if first then return { 'already', first, unpack(round()) } end
 
 local value = string.format('%d:%.0f', choice, now)
 if req ~= '' then value = value .. ':' .. req end
@@ -48,4 +55,4 @@ if ARGV[4] ~= '' then
   local keepNames = tonumber(ARGV[7] or '')
   if keepNames and keepNames > 0 then redis.call('PEXPIRE', KEYS[3], keepNames) end
 end
-return { 'accepted', value, unpack(redis.call('HGETALL', KEYS[1])) }
+return { 'accepted', value, unpack(round()) }
