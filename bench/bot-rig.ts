@@ -39,12 +39,27 @@ export interface BotRig {
   close(): Promise<void>;
 }
 
+/** What {@link startBotRig} starts beside the gateway adapter and Slack. */
+export interface BotRigOptions {
+  /**
+   * Also the HTTP interactions adapter of a second Discord application in the same process
+   * (default true). A deployment runs one Discord mode, so a section that measures the process
+   * as deployed (the storm's RSS) leaves it out.
+   */
+  discordHttp?: boolean;
+}
+
 /**
  * Starts the fake Discord (one server with `channels` channels) and the fake Slack here, then the
  * bot process with both real adapters pointed at them. A platform whose fake or adapter fails to
  * start is reported in `discordSkip` / `slackSkip`; the other one still runs.
  */
-export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs: number): Promise<BotRig> {
+export async function startBotRig(
+  ctx: BenchContext,
+  channels: number,
+  timeoutMs: number,
+  opts: BotRigOptions = {},
+): Promise<BotRig> {
   let fakeDiscord: FakeDiscord | undefined;
   let discordSkip: string | undefined;
   const guild = { id: '', name: 'Bench server', channels: [] as { id: string; name: string }[] };
@@ -59,16 +74,18 @@ export async function startBotRig(ctx: BenchContext, channels: number, timeoutMs
     discordSkip = `the fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
   }
   let fakeDiscordHttp: FakeDiscord | undefined;
-  let discordHttpSkip: string | undefined;
+  let discordHttpSkip: string | undefined =
+    opts.discordHttp === false ? 'not started in this section' : undefined;
   let signer: InteractionSigner | undefined;
-  try {
-    const fd = await import('../tests/fakes/discord/fake-discord.js');
-    const { InteractionSigner } = await import('../tests/fakes/discord/interactions-http.js');
-    signer = new InteractionSigner();
-    fakeDiscordHttp = await fd.FakeDiscord.start({ guilds: [guild] });
-  } catch (err) {
-    discordHttpSkip = `the second fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
-  }
+  if (opts.discordHttp !== false)
+    try {
+      const fd = await import('../tests/fakes/discord/fake-discord.js');
+      const { InteractionSigner } = await import('../tests/fakes/discord/interactions-http.js');
+      signer = new InteractionSigner();
+      fakeDiscordHttp = await fd.FakeDiscord.start({ guilds: [guild] });
+    } catch (err) {
+      discordHttpSkip = `the second fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
+    }
   let fakeSlack: FakeSlack | undefined;
   let slackSkip: string | undefined;
   try {

@@ -13,7 +13,8 @@ function worst(values: number[], want: number): number {
 /** Sections 3 and 6: the answer storm, and the RSS of the process that served it. */
 export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> {
   const runsN = ctx.runs;
-  const rig = await startBotRig(ctx, runsN + 1, ctx.quick ? 40_000 : 170_000);
+  // The bot as deployed: one Discord mode (the gateway) and Slack, not the HTTP interactions adapter too.
+  const rig = await startBotRig(ctx, runsN + 1, ctx.quick ? 40_000 : 170_000, { discordHttp: false });
   const cfg: StormConfig = {
     users: 5_000,
     repeats: 1_000,
@@ -139,7 +140,7 @@ export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> 
     `Per-answer p99 over runs: ${spread(col((r) => r.p99))} ms; storm span (first scheduled click to last answer): ${spread(col((r) => r.spanMs / 1000))} s.`,
   ];
   const rssNotes = [
-    `**Method.** RSS of the bot process during the storms of section 3 (process.memoryUsage.rss, sampled every 10 ms), the worst peak over runs. The process is the whole bot: engine, Redis stores, decks, the discord.js client connected to the fake Discord (gateway and REST) and the Bolt app listening for Slack; the load generator (${(cfg.users + cfg.repeats).toLocaleString('en-US')} scheduled clicks and their promises) lives in the same process, so the figure is, if anything, high. Peaks per run: ${col((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
+    `**Method.** RSS of the bot process during the storms of section 3 (process.memoryUsage.rss, sampled every 10 ms), the worst peak over runs. The process is the whole bot as deployed: engine, Redis stores, decks, the discord.js client connected to the fake Discord (gateway and REST; a deployment runs one Discord mode, so the HTTP interactions adapter the end-to-end section adds is not started here) and the Bolt app listening for Slack; the load generator (${(cfg.users + cfg.repeats).toLocaleString('en-US')} scheduled clicks and their promises) lives in the same process, so the figure is, if anything, high. Peaks per run: ${col((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
   ];
   return [
     { title: '3. Answer storm', rows, notes },
