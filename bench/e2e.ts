@@ -42,7 +42,12 @@ function rounds(ctx: BenchContext): Rounds {
 }
 
 /** Bursts of each process under the CPU profiler, alternated as the measured ones. */
-const PROFILED = Number(process.env.BENCH_PROFILED_BURSTS ?? 3);
+const PROFILED = (() => {
+  const n = Number(process.env.BENCH_PROFILED_BURSTS || 3);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`BENCH_PROFILED_BURSTS must be a whole number >= 1, not ${n}`);
+  return n;
+})();
 
 /**
  * Profiles the bot and the baseline (each in its own process) over {@link PROFILED} more bursts

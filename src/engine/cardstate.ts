@@ -20,12 +20,12 @@ function num(n: number): string {
 }
 
 function time36(d: Date): string {
-  return secs36(d.getTime());
+  return Math.round(d.getTime() / 1000).toString(36);
 }
 
-/** A time in ms as whole seconds since the epoch in base 36, as packed states keep times. */
+/** A due score in ms as the packed due would read (through a Date: the same clipping and rounding). */
 function secs36(ms: number): string {
-  return Math.round(ms / 1000).toString(36);
+  return time36(new Date(ms));
 }
 
 function fromTime36(s: string, what: string): Date {

@@ -56,15 +56,23 @@ describe('Redis client write coalescing (store/redis/coalesce.ts)', () => {
     }
   });
 
-  it('sends a lone command at once, also from inside an immediate and a timer', async () => {
+  it('sends a lone command at once, from any phase of the event loop', async () => {
     const { redis } = used;
-    const fromImmediate = new Promise<string>((resolve, reject) =>
-      setImmediate(() => redis.echo('immediate').then(resolve, reject)),
+    const socket = socketOf(redis);
+    // Written inside an immediate, it has left the socket's buffer before the next immediate runs
+    // (one queued before it was written), not a loop turn later.
+    const [buffered, echoed] = await new Promise<[number, Promise<string>]>((resolve) =>
+      setImmediate(() => {
+        let echo: Promise<string> | undefined;
+        setImmediate(() => resolve([socket.writableLength, echo as Promise<string>]));
+        echo = redis.echo('immediate');
+      }),
     );
+    expect(buffered).toBe(0);
+    expect(await echoed).toBe('immediate');
     const fromTimer = new Promise<string>((resolve, reject) =>
       setTimeout(() => redis.echo('timer').then(resolve, reject), 1),
     );
-    expect(await fromImmediate).toBe('immediate');
     expect(await fromTimer).toBe('timer');
     expect(await redis.ping()).toBe('PONG');
   });

@@ -8,6 +8,10 @@ import {
   encodeStreak,
   parseAnswer,
   parseDueMember,
+  parseRound,
+  ROUND_READ_FIELDS,
+  roundFields,
+  roundOfValues,
   runClaimPrefix,
   type StoredClaim,
 } from '../../src/store/team-codec.js';
@@ -65,5 +69,36 @@ describe('team codec: the stored team formats', () => {
       { kind: 'close' as const, team, roundId: 'C1-20240304' },
     ])
       expect(parseDueMember(dueMember(item))).toEqual(item);
+  });
+
+  it("reads a round from the values of ROUND_READ_FIELDS as from its whole hash (the answer script's reply)", () => {
+    const base = {
+      roundId: 'C1-20240304',
+      channelId: 'C1',
+      date: '2024-03-04',
+      deckId: 'k8s-storage',
+      cardId: 'pv-1',
+      form: 1,
+      order: [2, 0, 3, 1],
+      correct: 2,
+      opensAt: 1_709_541_000_000,
+      closesAt: 1_709_569_800_000,
+      message: null,
+      revealed: false,
+    };
+    const plain = roundFields({ ...base, prevDate: null, status: 'open' });
+    const full = [
+      ...roundFields({ ...base, prevDate: '2024-03-01', status: 'closed' }),
+      ...['mch', 'T1', 'msg', 'm-1', 'rv', '1', 'exp', '1709999999999', 'res', '{}', 'cur', '0', 'gen', '3'],
+    ];
+    for (const flat of [plain, full]) {
+      const hash: Record<string, string> = {};
+      for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+      // As Redis answers HMGET: null for a field the hash does not have.
+      const values = ROUND_READ_FIELDS.map((f) => hash[f] ?? null);
+      const round = parseRound(roundOfValues(['accepted', '1:2', ...values], 2));
+      expect(round).not.toBeNull();
+      expect(round).toEqual(parseRound(hash));
+    }
   });
 });

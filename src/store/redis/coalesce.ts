@@ -3,14 +3,16 @@ import { type ConnectionOptions, connect as tlsConnect } from 'node:tls';
 import { AbstractConnector, type StandaloneConnectionOptions } from 'ioredis';
 
 /**
- * Makes a socket send everything written to it in one turn of the event loop as one write.
+ * Makes a socket send everything written to it by one callback, and the promise callbacks it sets
+ * off, as one write.
  *
  * ioredis writes each command to its socket at once, and every write is a system call. Under load
- * the replies of many commands arrive in one read and the code they resume sends the next commands
- * in the same turn: corking the socket at the first write and uncorking it once that turn's
- * callbacks and promise continuations have run (setImmediate, after the poll phase) sends them in
- * one `writev`. A lone command waits only until the end of the current turn; Node does not block
- * in poll while an immediate is pending. Ending or destroying the socket flushes or drops the
+ * the replies of many commands arrive in one read, and the promise callbacks they resume send the
+ * next commands one after another. Corking the socket at the first write and uncorking it in
+ * process.nextTick sends all of them in one `writev`: a tick queued by a promise callback runs once
+ * the microtask queue is empty, after every promise callback that read set off. A lone command is
+ * not held back: it leaves as soon as the code that sent it has run, in whatever phase of the event
+ * loop that was (setImmediate would hold a write made in an immediate until the next loop turn). Ending or destroying the socket flushes or drops the
  * batch as it would any written data, and ioredis fails the commands still waiting for a reply.
  */
 export function coalesceWrites<S extends Socket>(socket: S): S {
@@ -24,7 +26,7 @@ export function coalesceWrites<S extends Socket>(socket: S): S {
     if (!corked) {
       corked = true;
       socket.cork();
-      setImmediate(flush);
+      process.nextTick(flush);
     }
     return write.apply(this, args);
   } as Socket['write'];
@@ -41,6 +43,7 @@ export class CoalescingConnector extends AbstractConnector {
 
   constructor(options: unknown) {
     const opts = (options ?? {}) as StandaloneConnectionOptions;
+    // ioredis always fills disconnectTimeout in (2,000 ms by default); the fallback is the same.
     super(opts.disconnectTimeout ?? 2_000);
     this.options = opts;
   }

@@ -14,6 +14,9 @@ export function bucketOf(member: string): number {
   return calculateSlot(member) % INDEX_BUCKETS;
 }
 
+/** Ids made only of characters encodeURIComponent leaves alone; any other id goes through it. */
+const PLAIN = /^[\w.-]*$/;
+
 /**
  * Encodes one id segment of a key. Platform ids are usually `[A-Za-z0-9._-]` and stay as they are;
  * anything else (`{`, `}`, `:`, `%`, spaces...) is percent-encoded so it can neither break a hash
@@ -23,9 +26,6 @@ export function seg(id: string): string {
   // Platform ids and deck ids are almost always plain; every click builds several keys from them.
   return PLAIN.test(id) ? id : encodeURIComponent(id);
 }
-
-/** Ids made only of characters encodeURIComponent leaves alone; any other id goes through it. */
-const PLAIN = /^[\w.-]*$/;
 
 /**
  * The one module of Redis key strings. Every key is `<prefix>:<{hash tag}>:<what>[:<id>]`, and the

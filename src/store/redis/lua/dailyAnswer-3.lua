@@ -16,8 +16,9 @@
 --       | { 'accepted', '<choice>:<ms>[:<requestId>]' written now, round values... }
 --       | { 'repeat', the stored answer with this request id, round values... }
 --       | { 'already', the stored first answer, round values... }.
--- The round values are those of ROUND_READ_FIELDS (store/team-codec.ts), in its order, false where
--- unset: what the answer's view reads, without the field names (half the reply of an HGETALL).
+-- The round values are those of ROUND_READ_FIELDS (store/team-codec.ts), in its order, false (null to
+-- the client) where unset: what the answer's view reads, without the field names (half the reply of
+-- an HGETALL).
 -- A repeat is recognised before the closed check: a re-send that arrives after the close still
 -- gets the answer the first delivery got. A round recorded as posted under another message than the
 -- clicked one is a 'mismatch' (an edited action id): nothing is written.
