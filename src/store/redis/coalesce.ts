@@ -12,8 +12,10 @@ import { AbstractConnector, type StandaloneConnectionOptions } from 'ioredis';
  * process.nextTick sends all of them in one `writev`: a tick queued by a promise callback runs once
  * the microtask queue is empty, after every promise callback that read set off. A lone command is
  * not held back: it leaves as soon as the code that sent it has run, in whatever phase of the event
- * loop that was (setImmediate would hold a write made in an immediate until the next loop turn). Ending or destroying the socket flushes or drops the
- * batch as it would any written data, and ioredis fails the commands still waiting for a reply.
+ * loop that was (setImmediate would hold a write made in an immediate until the next loop turn).
+ * Ending or destroying the socket flushes or drops the batch as it would any written data, and
+ * ioredis fails the commands still waiting for a reply. ioredis takes a `Connector` in place of its
+ * Sentinel connector: with Sentinel this would have to wrap SentinelConnector instead.
  */
 export function coalesceWrites<S extends Socket>(socket: S): S {
   let corked = false;
