@@ -74,10 +74,10 @@ export async function startBotRig(
     discordSkip = `the fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
   }
   let fakeDiscordHttp: FakeDiscord | undefined;
-  let discordHttpSkip: string | undefined =
-    opts.discordHttp === false ? 'not started in this section' : undefined;
+  const withHttp = opts.discordHttp !== false;
+  let discordHttpSkip = withHttp ? undefined : 'not started in this section';
   let signer: InteractionSigner | undefined;
-  if (opts.discordHttp !== false)
+  if (withHttp) {
     try {
       const fd = await import('../tests/fakes/discord/fake-discord.js');
       const { InteractionSigner } = await import('../tests/fakes/discord/interactions-http.js');
@@ -86,6 +86,7 @@ export async function startBotRig(
     } catch (err) {
       discordHttpSkip = `the second fake Discord could not start: ${(err as Error).message.split('\n')[0]}`;
     }
+  }
   let fakeSlack: FakeSlack | undefined;
   let slackSkip: string | undefined;
   try {

@@ -1,10 +1,11 @@
 import type { Clock, ReviewStore, UserRef } from './ports.js';
 import { parseTimezone } from './schedule.js';
+import { TtlCache } from './ttl-cache.js';
 import { noticeView, type View } from './views.js';
 
 /** How long a process trusts a user's timezone it read (another process may change it). */
 export const USER_TZ_TTL_MS = 60_000;
-/** Users whose timezone one process keeps; the cache is simply dropped when full. */
+/** Users whose timezone one process keeps; past it the oldest kept goes first. */
 const MAX_CACHED = 10_000;
 
 /**
@@ -13,25 +14,26 @@ const MAX_CACHED = 10_000;
  * through this process is seen at once; one made through another process within the TTL.
  */
 export class UserTimezones {
-  private readonly cache = new Map<string, { tz: string | null; until: number }>();
+  private readonly cache: TtlCache<string | null>;
 
   constructor(
     private readonly store: ReviewStore,
-    private readonly clock: Clock,
+    clock: Clock,
     readonly fallback: string,
-  ) {}
+  ) {
+    this.cache = new TtlCache(USER_TZ_TTL_MS, () => clock.now(), MAX_CACHED);
+  }
 
   /** The zone whose midnight starts the user's study day: a cache hit, else one round trip. */
   async zone(user: UserRef): Promise<string> {
     const hit = this.cache.get(key(user));
-    if (hit && hit.until > this.clock.now()) return hit.tz ?? this.fallback;
+    if (hit !== undefined) return hit ?? this.fallback;
     return this.seen(user, await this.store.getTimezone(user));
   }
 
   /** Records a zone read along with other data (the grade click's read); returns the zone to use. */
   seen(user: UserRef, tz: string | null): string {
-    if (this.cache.size >= MAX_CACHED) this.cache.clear();
-    this.cache.set(key(user), { tz, until: this.clock.now() + USER_TZ_TTL_MS });
+    this.cache.set(key(user), tz);
     return tz ?? this.fallback;
   }
 

@@ -11,6 +11,7 @@ import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
 import { RETENTION } from '../../src/store/retention.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
+import { everyDaySchedule } from '../helpers/round-fixture.js';
 import { cleanupPrefix, readyClient } from '../helpers/team-stores.js';
 
 // Issue 11, item 5: 400 days of use on an injected clock, on the test's own real redis-server.
@@ -202,17 +203,7 @@ async function simulate(
     // Every 50 days channel C2 moves to another deck, and on day 350 it is unscheduled for good.
     if (d % 50 === 0 && d < 350) {
       const deck = `deck${d / 50}`;
-      await team.putSchedule(TEAM, {
-        channelId: 'C2',
-        deckId: deck,
-        time: '09:00',
-        timezone: 'UTC',
-        weekdays: [1, 2, 3, 4, 5, 6, 7],
-        close: { kind: 'after', minutes: 480 },
-        paused: false,
-        updatedBy: 'admin',
-        updatedAt: opens,
-      });
+      await team.putSchedule(TEAM, everyDaySchedule('C2', { deckId: deck, updatedAt: opens }));
     }
     if (d === 350) expect(await team.deleteSchedule(TEAM, 'C2')).toBe(true);
     // Both channels run a round (C2 while scheduled); a third of the day's players answer each.

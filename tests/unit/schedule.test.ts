@@ -16,20 +16,10 @@ import {
   wallToUtc,
 } from '../../src/engine/schedule.js';
 import { localParts } from '../../src/engine/time.js';
+import { everyDaySchedule } from '../helpers/round-fixture.js';
 
 function sched(patch: Partial<ChannelSchedule> = {}): ChannelSchedule {
-  return {
-    channelId: 'C1',
-    deckId: 'k8s',
-    time: '09:00',
-    timezone: 'Europe/Berlin',
-    weekdays: [1, 2, 3, 4, 5, 6, 7],
-    close: { kind: 'after', minutes: 480 },
-    paused: false,
-    updatedBy: 'a',
-    updatedAt: 0,
-    ...patch,
-  };
+  return everyDaySchedule('C1', { deckId: 'k8s', timezone: 'Europe/Berlin', updatedBy: 'a', ...patch });
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();

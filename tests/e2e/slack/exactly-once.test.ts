@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TeamRef } from '../../../src/engine/ports.js';
+import { everyDaySchedule } from '../../helpers/round-fixture.js';
 import { type SlackRig, startRig, TEAM } from './rig.js';
 
 /**
@@ -16,17 +17,10 @@ describe('slack: exactly one daily post through lost and late responses', () => 
   let rig: SlackRig;
   beforeEach(async () => {
     rig = await startRig({ daily: { leaseMs: 60_000, postTimeoutMs: 400, renewEveryMs: 100 } });
-    await rig.teamStore.putSchedule(team, {
-      channelId: CHANNEL,
-      deckId: 'test',
-      time: '08:00',
-      timezone: 'UTC',
-      weekdays: [1, 2, 3, 4, 5, 6, 7],
-      close: { kind: 'after', minutes: 480 },
-      paused: false,
-      updatedBy: 'admin',
-      updatedAt: rig.clock.now(),
-    });
+    await rig.teamStore.putSchedule(
+      team,
+      everyDaySchedule(CHANNEL, { deckId: 'test', time: '08:00', updatedAt: rig.clock.now() }),
+    );
   });
   afterEach(async () => {
     await rig.close();
