@@ -47,6 +47,8 @@ export interface BotRigOptions {
    * as deployed (the storm's RSS) leaves it out.
    */
   discordHttp?: boolean;
+  /** NODE_OPTIONS for the bot process (default: the bench's own environment). */
+  nodeOptions?: string;
 }
 
 /**
@@ -118,7 +120,11 @@ export async function startBotRig(
           : {}),
         ...(fakeSlack ? { slackApiUrl: fakeSlack.apiUrl } : {}),
       },
-      { timeoutMs, progress: (s) => ctx.progress.step(s) },
+      {
+        timeoutMs,
+        progress: (s) => ctx.progress.step(s),
+        ...(opts.nodeOptions === undefined ? {} : { nodeOptions: opts.nodeOptions }),
+      },
     );
   } catch (err) {
     cleanChildren();

@@ -3,7 +3,7 @@ import { cpus, loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { compileChild } from './child.js';
 import type { BenchContext } from './context.js';
-import { ROOT } from './fixtures.js';
+import { deployedNodeOptions, ROOT } from './fixtures.js';
 import { info, type SectionResult, target } from './report.js';
 import { median, spread, summarize } from './stats.js';
 
@@ -32,13 +32,15 @@ export async function chartsSection(ctx: BenchContext): Promise<SectionResult> {
   const renders = ctx.quick ? 15 : 100;
   const concurrency = 16;
   const child = await compileChild('charts-child');
+  // The renderer's memory as deployed: the bot runs with the deployment's heap cap.
+  const nodeOptions = deployedNodeOptions();
   const results: ChildResult[] = [];
   for (let i = 0; i < ctx.runs; i++) {
     ctx.progress.step(`charts: run ${i + 1}/${ctx.runs}, ${renders} renders of each chart`);
     const { stdout } = await run(
       process.execPath,
       ['--expose-gc', ...child.args, JSON.stringify({ renders, concurrency })],
-      { cwd: ROOT, maxBuffer: 16 * 1_048_576 },
+      { cwd: ROOT, maxBuffer: 16 * 1_048_576, env: { ...process.env, NODE_OPTIONS: nodeOptions } },
     );
     results.push(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult);
   }
@@ -81,7 +83,7 @@ export async function chartsSection(ctx: BenchContext): Promise<SectionResult> {
       `Machine load average when the section ran: ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores (render times scale with it; CPU time per render is far lower on an idle machine).`,
       `Each of ${ctx.runs} runs is a fresh node process (${child.how}) that renders the /stats chart (a 6-month heatmap, a 30-day forecast and a 12-week recall line, 800×720 px) and a 10-player leaderboard (800×280 px) ${renders} times each, one after another, then ${concurrency} /stats charts at once. Figures are medians over runs.`,
       'The SVG step (ECharts server-side rendering) runs on the event loop; the PNG step (resvg) runs on the libuv pool, so a burst of charts queues there without stalling other requests. Adapters answer with text and defer when a chart is not ready within the deferral deadline (Discord), or send the picture after the text (Slack).',
-      'RSS added = resident memory after loading ECharts, resvg and the font and rendering, minus the process before loading them (after a GC); peak = the process maximum RSS minus the same base.',
+      `RSS added = resident memory after loading ECharts, resvg and the font and rendering, minus the process before loading them (after a GC); peak = the process maximum RSS minus the same base. The child runs with the deployment's NODE_OPTIONS (\`${nodeOptions}\`, deploy/k8s/config.env) and is compiled with code splitting, so the renderer's modules load after the base is taken, as the bot loads them at its first chart.`,
     ],
   };
 }

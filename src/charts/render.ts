@@ -1,4 +1,3 @@
-import { renderAsync } from '@resvg/resvg-js';
 import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
 import { CalendarComponent, GridComponent, TitleComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
@@ -6,6 +5,7 @@ import { SVGRenderer } from 'echarts/renderers';
 import type { ChartPanel, ChartSpec } from '../engine/charts.js';
 import { fontFiles } from './font.js';
 import { FONT_FAMILY, PALETTE, PANEL_HEIGHT, panelOption } from './options.js';
+import { resvg } from './resvg.js';
 import { Turns } from './turns.js';
 
 echarts.use([
@@ -86,7 +86,7 @@ const turns = new Turns();
 export const renderChart: ChartRenderer = async (spec) => {
   fonts ??= fontFiles();
   const svg = await turns.run(() => chartSvg(spec));
-  const image = await renderAsync(svg, {
+  const image = await resvg().renderAsync(svg, {
     font: { loadSystemFonts: false, fontFiles: fonts, defaultFontFamily: FONT_FAMILY },
     background: PALETTE.background,
     fitTo: { mode: 'original' },
