@@ -3,7 +3,8 @@ import { cpus, loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { compileChild } from './child.js';
 import type { BenchContext } from './context.js';
-import { deployedNodeOptions, ROOT } from './fixtures.js';
+import { deployedNodeOptions } from './deployment.js';
+import { ROOT } from './fixtures.js';
 import { info, type SectionResult, target } from './report.js';
 import { median, spread, summarize } from './stats.js';
 

@@ -20,7 +20,7 @@ export interface ChildCommand {
  * node_modules) so it runs on node as the Docker image runs dist/, without tsx's loader thread in
  * its memory and CPU; falls back to tsx when bundling fails. Code splitting keeps every dynamic
  * import a chunk of its own, loaded when it is first imported, as in dist/: a single bundle would
- * load every package any lazy module imports (ECharts, resvg, the adapters not started) at start.
+ * load every package any lazy module imports (ECharts, the adapters not started) at start.
  */
 export async function compileChild(name: string): Promise<ChildCommand> {
   const entry = join(ROOT, 'bench', `${name}.ts`);
@@ -78,7 +78,7 @@ export interface Child {
  * Starts `node <args> <json config>`. The child writes `PROGRESS <text>`, `READY <json>`,
  * `REPLY <json with id>` and `RESULT <json>` lines; anything else on stdout is ignored, stderr is
  * kept (its tail goes into the error when the child fails). The child is killed after `timeoutMs`
- * and when the bench exits.
+ * and when the bench exits. `nodeOptions`, when given, replaces the NODE_OPTIONS it would inherit.
  */
 export function startChild(
   command: ChildCommand,

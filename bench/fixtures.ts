@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fsrs, type Grade, generatorParameters } from 'ts-fsrs';
@@ -13,22 +12,6 @@ import { seededRandom } from '../src/engine/shuffle.js';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const DAY = 86_400_000;
-
-/**
- * NODE_OPTIONS of the deployment (deploy/k8s/config.env): the bot's V8 heap cap. The sections that
- * measure the deployed process's memory run their child with it: V8 lets the old generation grow
- * further before a full collection the larger its cap (several times the live size with the
- * default cap of a large machine), so a child run without it keeps garbage resident that the deployed bot
- * collects.
- */
-export function deployedNodeOptions(): string {
-  const file = join(ROOT, 'deploy/k8s/config.env');
-  const line = readFileSync(file, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('NODE_OPTIONS='));
-  if (!line) throw new Error(`${file} sets no NODE_OPTIONS`);
-  return line.slice('NODE_OPTIONS='.length).trim();
-}
 
 /**
  * Card ids shaped like the real deck's (`why-not-processes`, `cgroups`: 6 to 18 characters,

@@ -1,6 +1,8 @@
+import { totalmem } from 'node:os';
 import { startBotRig } from './bot-rig.js';
 import type { BenchContext } from './context.js';
-import { deployedNodeOptions, snowflakeUser } from './fixtures.js';
+import { deployedNodeOptions } from './deployment.js';
+import { snowflakeUser } from './fixtures.js';
 import { info, type Measurement, notMeasured, type SectionResult, target } from './report.js';
 import { median, round, spread } from './stats.js';
 import type { StormConfig, StormReport, StormRun } from './storm-core.js';
@@ -145,7 +147,7 @@ export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> 
     `Per-answer p99 over runs: ${spread(col((r) => r.p99))} ms; storm span (first scheduled click to last answer): ${spread(col((r) => r.spanMs / 1000))} s.`,
   ];
   const rssNotes = [
-    `**Method.** RSS of the bot process during the storms of section 3 (process.memoryUsage.rss, sampled every 10 ms), the worst peak over runs. The process is the whole bot as deployed: engine, Redis stores, decks, the discord.js client connected to the fake Discord (gateway and REST; a deployment runs one Discord mode, so the HTTP interactions adapter the end-to-end section adds is not started here) and the Bolt app listening for Slack. It runs with the deployment's NODE_OPTIONS (\`${nodeOptions}\`, deploy/k8s/config.env): with node's default heap cap on this 24 GiB machine, V8 lets old-generation garbage grow to several times the live heap before a full collection, which the deployed process does not. Modules the bot imports lazily (the chart renderer, the adapters it does not start) stay unloaded, as in dist/ (the child is compiled with code splitting). The load generator (${(cfg.users + cfg.repeats).toLocaleString('en-US')} scheduled clicks and their promises) lives in the same process, so the figure is, if anything, high. Peaks per run: ${col((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
+    `**Method.** RSS of the bot process during the storms of section 3 (process.memoryUsage.rss, sampled every 10 ms), the worst peak over runs. The process is the whole bot as deployed: engine, Redis stores, decks, the discord.js client connected to the fake Discord (gateway and REST; a deployment runs one Discord mode, so the HTTP interactions adapter the end-to-end section adds is not started here) and the Bolt app listening for Slack. It runs with the deployment's NODE_OPTIONS (\`${nodeOptions}\`, deploy/k8s/config.env): with node's default heap cap on this ${Math.round(totalmem() / 2 ** 30)} GiB machine, V8 lets old-generation garbage grow to several times the live heap before a full collection, which the deployed process does not. Modules the bot imports lazily (the chart renderer, the adapters it does not start) stay unloaded, as in dist/ (the child is compiled with code splitting). The load generator (${(cfg.users + cfg.repeats).toLocaleString('en-US')} scheduled clicks and their promises) lives in the same process, so the figure is, if anything, high. Peaks per run: ${col((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
   ];
   return [
     { title: '3. Answer storm', rows, notes },

@@ -19,6 +19,10 @@ echarts.use([
   SVGRenderer,
 ]);
 
+// Loaded with this module (which the bot imports at its first chart): a resvg that cannot load
+// fails that import, which the lazy renderer logs once (picture.ts).
+const { renderAsync } = resvg();
+
 /** Width of every picture in CSS pixels; chat clients scale it down to fit. */
 export const CHART_WIDTH = 800;
 
@@ -86,7 +90,7 @@ const turns = new Turns();
 export const renderChart: ChartRenderer = async (spec) => {
   fonts ??= fontFiles();
   const svg = await turns.run(() => chartSvg(spec));
-  const image = await resvg().renderAsync(svg, {
+  const image = await renderAsync(svg, {
     font: { loadSystemFonts: false, fontFiles: fonts, defaultFontFamily: FONT_FAMILY },
     background: PALETTE.background,
     fitTo: { mode: 'original' },

@@ -20,10 +20,12 @@ let loaded: ResvgModule | undefined;
  * most pages freed during a render go back while it still runs. Measured (bench section 9's child,
  * 40 renders of each chart and 16 at once): 1 ms keeps about 20 MB less resident at the same render
  * time; 0 keeps about 25 MB less but makes every render about twice as slow (each free returns its
- * pages at once). mimalloc reads its options once, when the module is loaded, so the variable is set
- * just before (process-wide: another native module loaded later with its own mimalloc reads it too);
- * loaded through `require` rather than a static import so that no bundler or import order can load
- * the module first.
+ * pages at once).
+ *
+ * mimalloc reads its options once, when the module is loaded, so the variable is set just before,
+ * and the module is loaded through `require` rather than a static import so that no bundler or
+ * import order can load it first. The variable is process-wide: another native module loaded later
+ * with its own mimalloc reads it too, and so do child processes started after it.
  */
 export function resvg(): ResvgModule {
   if (!loaded) {

@@ -56,6 +56,13 @@ describe('boundaries (DESIGN.md)', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('only src/charts/resvg.ts loads resvg (its allocator must be set up before the native module loads)', () => {
+    const offenders = files(join(ROOT, 'src'))
+      .filter((f) => readFileSync(f, 'utf8').includes("'@resvg/resvg-js'"))
+      .map((f) => relative(ROOT, f));
+    expect(offenders).toEqual(['src/charts/resvg.ts']);
+  });
+
   it('adapters never touch the stores directly: they go through the engine', () => {
     const offenders: string[] = [];
     for (const f of files(join(ROOT, 'src', 'adapters'))) {
