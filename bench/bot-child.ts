@@ -26,6 +26,8 @@ interface BotConfig {
   discordHttp?: { apiUrl: string; publicKey: string };
   slackApiUrl?: string;
   slackSecret: string;
+  /** The chart renderer on (the default, as deployed), or off: text-only answers. */
+  charts?: boolean;
 }
 
 const cfg = JSON.parse(process.argv[2] ?? '{}') as BotConfig;
@@ -51,7 +53,7 @@ if (cfg.discordApiUrl) {
     const { lazyChartRenderer } = await import('../src/charts/picture.js');
     discord = await startDiscord({
       // Charts on, as deployed (src/platforms.ts): /stats and closed rounds carry their pictures.
-      charts: lazyChartRenderer(log),
+      charts: cfg.charts === false ? undefined : lazyChartRenderer(log),
       token: 'bench-token',
       apiUrl: cfg.discordApiUrl,
       engine: core.engine,

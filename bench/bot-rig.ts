@@ -49,6 +49,8 @@ export interface BotRigOptions {
   discordHttp?: boolean;
   /** NODE_OPTIONS for the bot process (default: the bench's own environment). */
   nodeOptions?: string;
+  /** The chart renderer off in the bot (default on, as deployed). */
+  charts?: boolean;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function startBotRig(
         url: ctx.url,
         root: ROOT,
         slackSecret: SLACK_SECRET,
+        ...(opts.charts === false ? { charts: false } : {}),
         ...(fakeDiscord ? { discordApiUrl: fakeDiscord.apiUrl } : {}),
         ...(fakeDiscordHttp && signer
           ? { discordHttp: { apiUrl: fakeDiscordHttp.apiUrl, publicKey: signer.publicKeyHex } }

@@ -1,5 +1,5 @@
 import { totalmem } from 'node:os';
-import { startBotRig } from './bot-rig.js';
+import { type BotRig, startBotRig } from './bot-rig.js';
 import type { BenchContext } from './context.js';
 import { deployedNodeOptions } from './deployment.js';
 import { snowflakeUser } from './fixtures.js';
@@ -18,28 +18,39 @@ export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> 
   // The bot as deployed: one Discord mode (the gateway) and Slack, not the HTTP interactions adapter
   // too, with the deployment's heap cap.
   const nodeOptions = deployedNodeOptions();
-  const rig = await startBotRig(ctx, runsN + 1, ctx.quick ? 40_000 : 170_000, {
-    discordHttp: false,
-    nodeOptions,
-  });
-  const cfg: StormConfig = {
+  const timeoutMs = ctx.quick ? 40_000 : 170_000;
+  const cfgOf = (rig: BotRig, runs: number): StormConfig => ({
     users: 5_000,
     repeats: 1_000,
     windowMs: 2_000,
-    runs: runsN,
+    runs,
     warmupUsers: 500,
     // The fake Discord's server and channels, or made-up ids when Discord is not available.
     teamId: rig.guild.id || snowflakeUser(90, 0),
     channelIds: rig.guild.channels.length
       ? rig.guild.channels.map((c) => c.id)
-      : Array.from({ length: runsN + 1 }, (_, i) => snowflakeUser(91, i)),
+      : Array.from({ length: runs + 1 }, (_, i) => snowflakeUser(91, i)),
+  });
+  const stormIn = async (
+    charts: boolean,
+  ): Promise<{ rig: BotRig; cfg: StormConfig; report: StormReport }> => {
+    const rig = await startBotRig(ctx, runsN + 1, timeoutMs, { discordHttp: false, nodeOptions, charts });
+    const cfg = cfgOf(rig, runsN);
+    try {
+      return {
+        rig,
+        cfg,
+        report: (await rig.bot.request<{ report: StormReport }>({ op: 'storm', config: cfg })).report,
+      };
+    } finally {
+      await rig.close();
+    }
   };
-  let report: StormReport;
-  try {
-    report = (await rig.bot.request<{ report: StormReport }>({ op: 'storm', config: cfg })).report;
-  } finally {
-    await rig.close();
-  }
+  const { rig, cfg, report } = await stormIn(true);
+  // The same storms in a bot without the chart renderer: how much of the RSS is the renderer's (each
+  // close draws the round's picks, so the deployed bot loads it at the first close).
+  ctx.progress.step('storm: the same storms with the chart renderer off');
+  const textOnly = (await stormIn(false)).report;
   const runs = report.runs;
   const col = (f: (r: StormRun) => number) => runs.map(f);
   const rows: Measurement[] = [];
@@ -137,6 +148,12 @@ export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> 
       `median of run peaks ${round(median(col((r) => r.rssPeakMiB)), 1)} MiB`,
     ),
     info('process RSS before the storms (after warm-up)', report.rssIdleMiB, 'MiB'),
+    info(
+      'process RSS during the storm, chart renderer off (peak, worst run)',
+      Math.max(...textOnly.runs.map((r) => r.rssPeakMiB)),
+      'MiB',
+      `median of run peaks ${round(median(textOnly.runs.map((r) => r.rssPeakMiB)), 1)} MiB; after warm-up ${round(textOnly.rssIdleMiB, 1)} MiB`,
+    ),
     info('JS heap used during the storm (peak, worst run)', Math.max(...col((r) => r.heapPeakMiB)), 'MiB'),
   ];
   if (runs.length === 0) rows.push(notMeasured('storm', '', 'no run finished'));
@@ -148,6 +165,7 @@ export async function stormSection(ctx: BenchContext): Promise<SectionResult[]> 
   ];
   const rssNotes = [
     `**Method.** RSS of the bot process during the storms of section 3 (process.memoryUsage.rss, sampled every 10 ms), the worst peak over runs. The process is the whole bot as deployed: engine, Redis stores, decks, the discord.js client connected to the fake Discord (gateway and REST; a deployment runs one Discord mode, so the HTTP interactions adapter the end-to-end section adds is not started here) and the Bolt app listening for Slack. It runs with the deployment's NODE_OPTIONS (\`${nodeOptions}\`, deploy/k8s/config.env): with node's default heap cap on this ${Math.round(totalmem() / 2 ** 30)} GiB machine, V8 lets old-generation garbage grow to several times the live heap before a full collection, which the deployed process does not. Modules the bot imports lazily (the chart renderer, the adapters it does not start) stay unloaded, as in dist/ (the child is compiled with code splitting). The load generator (${(cfg.users + cfg.repeats).toLocaleString('en-US')} scheduled clicks and their promises) lives in the same process, so the figure is, if anything, high. Peaks per run: ${col((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
+    `**The chart renderer's share.** Each close edits the post with a picture of the round's picks, so the deployed bot loads the chart renderer at its first close (the warm-up's here) and keeps it: ECharts' modules, and the memory resvg's allocator keeps per libuv pool thread (section 9). The row "chart renderer off" runs the same storms in a second bot process that answers with text only; the difference between the two peaks is the renderer's. Peaks per run without it: ${textOnly.runs.map((r) => round(r.rssPeakMiB, 1)).join(', ')} MiB.`,
   ];
   return [
     { title: '3. Answer storm', rows, notes },
