@@ -53,6 +53,7 @@ if (cfg.discordApiUrl) {
     const { lazyChartRenderer } = await import('../src/charts/picture.js');
     discord = await startDiscord({
       // Charts on, as deployed (src/platforms.ts): /stats and closed rounds carry their pictures.
+      // Off only for the storm's text-only comparison (the renderer's share of the RSS).
       charts: cfg.charts === false ? undefined : lazyChartRenderer(log),
       token: 'bench-token',
       apiUrl: cfg.discordApiUrl,

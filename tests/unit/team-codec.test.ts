@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { pairs } from '../../src/store/redis/scripts.js';
 import {
   decodeClaim,
   decodeStreak,
@@ -92,8 +93,7 @@ describe('team codec: the stored team formats', () => {
       ...['mch', 'T1', 'msg', 'm-1', 'rv', '1', 'exp', '1709999999999', 'res', '{}', 'cur', '0', 'gen', '3'],
     ];
     for (const flat of [plain, full]) {
-      const hash: Record<string, string> = {};
-      for (let i = 0; i + 1 < flat.length; i += 2) hash[flat[i] as string] = flat[i + 1] as string;
+      const hash = pairs(flat, 0);
       // As Redis answers HMGET: null for a field the hash does not have.
       const values = ROUND_READ_FIELDS.map((f) => hash[f] ?? null);
       const round = parseRound(roundOfValues(['accepted', '1:2', ...values], 2));

@@ -69,7 +69,7 @@ export class Keys {
 
   /** A key in a user's slot: `<prefix>:{u:...}:<parts joined by ':'>`. */
   protected user(u: UserRef, ...parts: string[]): string {
-    const head = `${this.prefix}:{u:${u.platform}:${seg(u.userId)}}`;
+    const head = `${this.prefix}:${this.userTag(u)}`;
     return parts.length ? `${head}:${parts.join(':')}` : head;
   }
 
