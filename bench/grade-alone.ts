@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import { type Grade as FsrsGrade, fsrs, generatorParameters } from 'ts-fsrs';
-import { encodeAction, ownerTag } from '../src/engine/actions.js';
+import { encodeAction, type Grade, ownerTag } from '../src/engine/actions.js';
 import type { Actor } from '../src/engine/api.js';
 import { toStoredState, unpackCard } from '../src/engine/cardstate.js';
 import type { Deck, DeckSet } from '../src/engine/deck/types.js';
 import { QuizEngine } from '../src/engine/engine.js';
 import { systemClock, type UserRef } from '../src/engine/ports.js';
 import { ReviewService } from '../src/engine/review.js';
+import { seededRandom } from '../src/engine/shuffle.js';
 import type { CardKeys } from '../src/store/redis/card-keys.js';
 import type { Keys } from '../src/store/redis/keys.js';
 import { RedisReviewStore } from '../src/store/redis/review-store.js';
@@ -58,7 +59,8 @@ export interface EngineAlone {
  * The client CPU an engine grade costs beyond its Redis client: the same call as the bench's engine
  * variant (QuizEngine.action with a rating button's id, through RedisReviewStore), but the store's
  * client answers each script at once with a real grade's replies (recorded by
- * {@link recordGradeReplies}), the read's state taken in turn from `pool`. So this counts action
+ * {@link recordGradeReplies}), the read's state taken in turn from `pool` (`at`: the canned read
+ * runs inside engine.action, so the loop tells it which), ratings in the timed loop's mix. So this counts action
  * decoding, the owner check, key and argument building, unpacking, ts-fsrs, packing, the reply's
  * parsing and the next card's view, and no ioredis or socket work. One grade at a time; process CPU
  * (process.cpuUsage) over `grades` grades after a warm-up of the same length.
@@ -93,6 +95,12 @@ export async function engineAlone(opts: {
   const user: UserRef = { platform: 'discord', userId: '100000000000000001' };
   const actor: Actor = { user, team: null, isAdmin: false };
   const owner = ownerTag(user);
+  // The timed loop's mix of ratings (bench/grade.ts): 10 % Again, 15 % Hard, 60 % Good, 15 % Easy.
+  const rnd = seededRandom(11);
+  const nextGrade = (): Grade => {
+    const r = rnd();
+    return r < 0.1 ? 1 : r < 0.25 ? 2 : r < 0.85 ? 3 : 4;
+  };
   const run = async (n: number): Promise<number> => {
     const c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) {
@@ -102,7 +110,7 @@ export async function engineAlone(opts: {
         kind: 'grade',
         deckId: deck.id,
         cardId: opts.cardIds[i % opts.cardIds.length] as string,
-        grade: ((i % 4) + 1) as 1 | 2 | 3 | 4,
+        grade: nextGrade(),
         rev: s.reps,
         owner,
       });
@@ -122,7 +130,7 @@ export async function engineAlone(opts: {
     const now = new Date();
     const c0 = process.cpuUsage();
     for (let i = 0; i < n; i++)
-      f.next(cards[i % cards.length] as (typeof cards)[number], now, ((i % 4) + 1) as FsrsGrade);
+      f.next(cards[i % cards.length] as (typeof cards)[number], now, nextGrade() as FsrsGrade);
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / n;
   };

@@ -7,6 +7,7 @@ import { QuizEngine } from '../../src/engine/engine.js';
 import { DEFAULT_W } from '../../src/engine/fsrs/params.js';
 import type { FsrsParams, GradeRead, ReviewStore, TeamRef } from '../../src/engine/ports.js';
 import { ReviewService } from '../../src/engine/review.js';
+import { shortDuration } from '../../src/engine/time.js';
 import type { View } from '../../src/engine/views.js';
 import { MemoryFsrsStore } from '../../src/store/memory/fsrs-store.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
@@ -40,14 +41,16 @@ const params = (w: number[]): FsrsParams => ({
 });
 
 /** Due of a new card rated Easy at `now`, as ts-fsrs schedules it with `w` (null: its defaults). */
-function easyDue(w: number[] | null, now: number): number {
-  const f = fsrs(generatorParameters({ request_retention: 0.9, enable_fuzz: false, ...(w ? { w } : {}) }));
+function easyDue(w: number[] | null, now: number, retention = 0.9): number {
+  const f = fsrs(
+    generatorParameters({ request_retention: retention, enable_fuzz: false, ...(w ? { w } : {}) }),
+  );
   return f.next(createEmptyCard(new Date(now)), new Date(now), Rating.Easy).card.due.getTime();
 }
 
 /** The embedded store as it is, or one that hands out the same weights array while nothing changed. */
 function keptWeights(store: MemoryReviewStore): ReviewStore {
-  const kept = new Map<string, number[] | null>();
+  const kept = new Map<string, readonly number[] | null>();
   const readForGrade = store.readForGrade.bind(store);
   return Object.assign(Object.create(store) as MemoryReviewStore, {
     async readForGrade(...args: Parameters<ReviewStore['readForGrade']>): Promise<GradeRead> {
@@ -74,20 +77,26 @@ describe.each([
     const doc = new PersistedDoc(null, () => ({}));
     const memory = new MemoryReviewStore(doc);
     const store = keep ? keptWeights(memory) : memory;
-    const decks = new DeckSet([testDeck(6)]);
+    const decks = new DeckSet([testDeck(8)]);
     const engine = new QuizEngine({ review: new ReviewService({ store, decks, clock }), decks });
-    return { clock, store, engine, fsrs: new MemoryFsrsStore(doc) };
+    return { clock, store, decks, engine, fsrs: new MemoryFsrsStore(doc) };
   }
 
-  /** Rates the actor's next (new) card Easy; returns that card's stored due. */
+  /**
+   * Rates the actor's next (new) card Easy; returns that card's stored due, once the Easy button's
+   * label (drawn at "Show answer" with the same scheduler) has been checked against it.
+   */
   async function easy(r: ReturnType<typeof rig>, who: Actor): Promise<number> {
     const card = await r.engine.review(who, 'test');
     const shown = await r.engine.action(who, button(card, /Show answer/));
+    const label = shown.view.buttons?.flat().find((b) => b.label.startsWith('Easy'))?.label;
     const graded = await r.engine.action(who, button(shown.view, /^Easy/));
     expect(graded.view.text).toContain('Easy — next review in');
     const id = /Question (\d+)\?/.exec(card.text)?.[1];
     const state = await r.store.getState(who.user, 'test', `c${id}`);
-    return unpackCard(state as string).due.getTime();
+    const due = unpackCard(state as string).due.getTime();
+    expect(label).toBe(`Easy · ${shortDuration(due - T0)}`);
+    return due;
   }
 
   it("each actor's grade uses its own team's weights, the deck's own first, defaults in a DM", async () => {
@@ -120,5 +129,20 @@ describe.each([
     expect(await easy(r, inA)).toBe(easyDue(W(5), T0));
     await r.fsrs.resetParams(teamA);
     expect(await easy(r, inA)).toBe(easyDue(null, T0));
+  });
+
+  it('a deck replaced with another retention schedules with it from the next grade, in a team and in a DM', async () => {
+    const r = rig();
+    const inA = actor('a', { team: teamA });
+    const dm = actor('d', { team: null });
+    await r.fsrs.saveParams(teamA, null, params(W(20)));
+    expect(await easy(r, inA)).toBe(easyDue(W(20), T0));
+    expect(await easy(r, dm)).toBe(easyDue(null, T0));
+    r.decks.replace(testDeck(8, { retention: 0.8 }));
+    // A lower retention schedules longer intervals: the new deck's schedulers differ from the old.
+    expect(easyDue(W(20), T0, 0.8)).toBeGreaterThan(easyDue(W(20), T0));
+    expect(easyDue(null, T0, 0.8)).toBeGreaterThan(easyDue(null, T0));
+    expect(await easy(r, inA)).toBe(easyDue(W(20), T0, 0.8));
+    expect(await easy(r, dm)).toBe(easyDue(null, T0, 0.8));
   });
 });

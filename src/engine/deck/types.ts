@@ -36,8 +36,8 @@ export interface Deck {
   description?: string;
   /** New cards a user may start per day (default 20). */
   newPerDay: number;
-  /** FSRS desired retention (default 0.9). */
-  retention: number;
+  /** FSRS desired retention (default 0.9); read-only: the engine keeps a scheduler per deck object. */
+  readonly retention: number;
   /** Cards in deck order (new cards are introduced in this order). */
   cards: DeckCard[];
 }

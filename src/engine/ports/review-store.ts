@@ -34,8 +34,11 @@ export interface GradeWrite {
 export interface GradeRead {
   /** Packed state, or null for a card the user never saw. */
   state: string | null;
-  /** The team's fitted weights for the deck (its own, else the team's), or null for FSRS's defaults. */
-  w: number[] | null;
+  /**
+   * The team's fitted weights for the deck (its own, else the team's), or null for FSRS's defaults.
+   * Read-only: the engine keeps a scheduler per array it is handed (ReviewService.scheduler).
+   */
+  w: readonly number[] | null;
   /** The user's study timezone (read in the same round trip), or null when they set none. */
   tz: string | null;
 }
