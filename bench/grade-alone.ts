@@ -47,12 +47,12 @@ export async function recordGradeReplies(redis: Redis, run: () => Promise<unknow
   return { read: got.gradeRead, grade: got.grade };
 }
 
-/** CPU per grade of the engine's own code, and of ts-fsrs's `next()` inside it. */
+/** Measures the CPU per grade of the engine's own code, and of ts-fsrs's `next()` inside it. */
 export interface EngineAlone {
-  /** µs of process CPU per engine grade with Redis's replies canned. */
-  engineUs: number;
-  /** µs of process CPU per ts-fsrs `next()` on the same states. */
-  fsrsUs: number;
+  /** µs of process CPU per engine grade with Redis's replies canned, over `n` grades. */
+  engine(n: number): Promise<number>;
+  /** µs of process CPU per ts-fsrs `next()` on the same states and ratings, over `n` calls. */
+  fsrs(n: number): number;
 }
 
 /**
@@ -63,7 +63,8 @@ export interface EngineAlone {
  * runs inside engine.action, so the loop tells it which), ratings in the timed loop's mix. So this counts action
  * decoding, the owner check, key and argument building, unpacking, ts-fsrs, packing, the reply's
  * parsing and the next card's view, and no ioredis or socket work. One grade at a time; process CPU
- * (process.cpuUsage) over `grades` grades after a warm-up of the same length.
+ * (process.cpuUsage). Each call is one measurement (the bench takes one per run, beside the timed
+ * variants, so a noisy moment moves one sample, not the figure); `warmUp` grades run first.
  */
 export async function engineAlone(opts: {
   decks: DeckSet;
@@ -73,9 +74,9 @@ export async function engineAlone(opts: {
   cardIds: string[];
   pool: PooledState[];
   replies: GradeReplies;
-  grades: number;
+  warmUp: number;
 }): Promise<EngineAlone> {
-  const { deck, pool, replies, grades } = opts;
+  const { deck, pool, replies } = opts;
   const states = pool.map((p) => ({
     stored: toStoredState(p.packed, p.due),
     score: String(p.due),
@@ -121,8 +122,7 @@ export async function engineAlone(opts: {
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / n;
   };
-  await run(grades);
-  const engineUs = await run(grades);
+  await run(opts.warmUp);
 
   const f = fsrs(generatorParameters({ request_retention: deck.retention, enable_fuzz: false }));
   const cards = pool.map((p) => unpackCard(p.packed));
@@ -134,6 +134,6 @@ export async function engineAlone(opts: {
     const c = process.cpuUsage(c0);
     return (c.user + c.system) / n;
   };
-  next(grades);
-  return { engineUs, fsrsUs: next(grades) };
+  next(opts.warmUp);
+  return { engine: run, fsrs: next };
 }

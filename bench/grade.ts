@@ -381,6 +381,35 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       c.name === 'evalsha' ? `EVALSHA ${scriptName(c.args[0])}` : c.name.toUpperCase(),
     );
 
+    // The engine's own share of the client CPU: the same grade with its Redis replies canned,
+    // measured once per run below. The card keys come from the live store's cache (learnt at
+    // prepareDecks): a miss would reach Redis and count as the engine's own CPU, so any command sent
+    // meanwhile fails the section.
+    progress.step('grade: warm-up, the engine alone (Redis replies canned)');
+    const alone = await engineAlone({
+      decks,
+      deck,
+      keys,
+      cardKeys: store.cardKeys,
+      cardIds: Array.from({ length: GRADED }, (_, c) => cardId(c)),
+      pool: pool.slice(0, 1_000),
+      replies,
+      warmUp: ctx.quick ? 5_000 : 20_000,
+    });
+    const aloneUs: number[] = [];
+    const fsrsUs: number[] = [];
+    const measureAlone = async () => {
+      const n = ctx.quick ? 3_000 : 10_000;
+      engineTrips.start();
+      aloneUs.push(await alone.engine(n));
+      const stray = engineTrips.stop();
+      if (stray.trips > 0)
+        throw new Error(
+          `the engine-alone grades sent ${stray.trips} round trips to Redis: ${JSON.stringify(stray.commands)}`,
+        );
+      fsrsUs.push(alone.fsrs(n));
+    };
+
     // Measured runs: every level, every variant, order rotated per run so none always goes first.
     const tput: Record<Variant, Record<number, number[]>> = { engine: {}, team: {}, bare2: {}, bare3: {} };
     const p99: Record<Variant, Record<number, number[]>> = { engine: {}, team: {}, bare2: {}, bare3: {} };
@@ -404,28 +433,10 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
           add(p50[v], level, s.p50);
         }
       }
+      progress.step(`grade: run ${run + 1}/${ctx.runs}, the engine alone`);
+      await measureAlone();
     }
-
-    // The engine's own share of that CPU: the same grade with its Redis replies canned.
-    progress.step('grade: the engine alone (Redis replies canned)');
-    // The card keys come from the live store's cache (learnt at prepareDecks): a miss would reach
-    // Redis and be counted as the engine's own CPU, so any command sent meanwhile fails the section.
-    engineTrips.start();
-    const alone = await engineAlone({
-      decks,
-      deck,
-      keys,
-      cardKeys: store.cardKeys,
-      cardIds: Array.from({ length: GRADED }, (_, c) => cardId(c)),
-      pool: pool.slice(0, 1_000),
-      replies,
-      grades: ctx.quick ? 5_000 : 30_000,
-    });
-    const stray = engineTrips.stop();
-    if (stray.trips > 0)
-      throw new Error(
-        `the engine-alone grades sent ${stray.trips} round trips to Redis: ${JSON.stringify(stray.commands)}`,
-      );
+    const aloneMed = { engineUs: median(aloneUs), fsrsUs: median(fsrsUs) };
 
     // Where the client CPU goes, engine vs the bare loop doing the same Redis work (not timed).
     progress.step('grade: CPU profile, 64 in flight');
@@ -539,7 +550,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
     // same-work target leaves the engine's own code, beside what that code costs.
     const cpu64 = (v: Variant) => m(v, cpu, 64);
     const budgetUs = cpu64('bare3') * (1 / 0.8 - 1);
-    const predicted = cpu64('bare3') / (cpu64('bare3') + alone.engineUs);
+    const predicted = cpu64('bare3') / (cpu64('bare3') + aloneMed.engineUs);
     const cpuRatio = (cpu.engine[64] ?? []).map((x, i) => ((cpu.bare3[64] ?? [])[i] ?? Number.NaN) / x);
     const tput64 = median(ratio('engine', 'bare3', 64));
     rows.push(
@@ -551,9 +562,9 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       ),
       info(
         "the engine's own CPU per grade (its Redis replies canned, one at a time)",
-        alone.engineUs,
+        aloneMed.engineUs,
         'µs',
-        `of which ts-fsrs next() ${round(alone.fsrsUs, 1)} µs; for 0.8 it may cost at most a quarter of the bare loop's CPU, ${round(budgetUs, 1)} µs`,
+        `runs ${spread(aloneUs, 1)}; of which ts-fsrs next() ${round(aloneMed.fsrsUs, 1)} µs; for 0.8 it may cost at most a quarter of the bare loop's CPU, ${round(budgetUs, 1)} µs`,
       ),
       info(
         'CPU per grade at 64 in flight, bare (same Redis work) / engine',
@@ -599,7 +610,7 @@ export async function gradeSection(ctx: BenchContext): Promise<SectionResult> {
       `**Method.** One bench process, the bench's own redis-server. ${LABEL.engine}: the call an adapter makes for a rating button — action id decoded, owner checked, state read, ts-fsrs \`next()\`, packed, the atomic \`grade\` script through RedisReviewStore, then the next card drawn and its view built. ${LABEL.bare2}: a second, plain ioredis client sending the same keys and arguments with precomputed values — the baseline the issue names. ${LABEL.bare3}: the same, then every other command one engine grade sent, recorded from a real engine grade at start-up and replayed with this user's keys (${replayed.join(', ') || 'none'}) — i.e. exactly the Redis work of a click. Each of ${maxConc} workers owns one user with ${CARDS} started cards (ts-fsrs states) and grades ${GRADED} of them in turn while the rest stay overdue, so every click finds a due card next, as in a review session. Closed loop: N workers grade back to back for ${trialMs} ms per trial; latency is per call (performance.now). ${ctx.runs} runs; in each run every level runs every variant back to back (order rotated per run) and ratios are taken within the run. Warm-up first. Conflicts (stale rev): engine ${engineConflicts}, bare ${bareConflicts}; engine errors ${engineErrors}.`,
       `**Round trips per grade (counted on the client: the commands sent in one tick, a pipeline or several at once with nothing awaited between them, are one).** engine ${rt} (${mix('engine')}); engine in a server ${round(trips.team.trips, 2)} (${mix('team')}: its weights kept a minute, so almost never an HMGET; the team's review log by the teamLog script and the fit index's SADD, sent with the grade script); bare HGET + grade ${round(trips.bare2.trips, 2)} (${mix('bare2')}); bare, same work ${round(trips.bare3.trips, 2)} (${mix('bare3')}).${trips.bare3.trips > trips.engine.trips ? ' The replay sends commands the engine pipelined one by one, so this baseline makes more round trips than the engine and its ratio flatters the engine.' : ''}${rt > 2 ? ` A rating click through ReviewService.grade is ${rt} round trips: the \`gradeRead\` and \`grade\` scripts (the 2 the design states for the grade), then ${replayed.join(' + ')} to draw the next card, because the click replaces the message with the next card.` : ''}`,
       `**Reading the ratios.** Against the same Redis work, what is left is the engine's client CPU: about ${extraUs} µs more per grade than the bare loop at 64 in flight (1/engine − 1/bare). Against the HGET + grade baseline the engine ${rt > 2 ? 'also pays the extra round trip(s) of drawing the next card' : 'makes the same 2 round trips, each running one command, but its first reads the due score and the timezone beside the state (the gradeRead script), and its grade script also reads the next card (ZRANGEBYSCORE of the 4 oldest due, ZCOUNT when 4 or more are due, ZRANGE, HGET of the day counter and of the next state; the counts only "all caught up" shows are skipped while a card is due), so Redis does more work and sends a longer reply per click than the plain grade'}. What would close a miss against the same-work baseline is in the profile below: ${hints.length ? hints.join('; ') : 'no single engine function dominates; the engine share is spread over action decoding, ts-fsrs and view building'}. "Node runtime" is mostly the socket write of each command (writeUtf8String), paid per command by both variants; on 2 shared cores it also absorbs the time the thread waits for a core while redis-server runs, so it grows when the process is CPU-bound.`,
-      `**The CPU budget.** Client CPU per grade at 64 in flight (process.cpuUsage around each trial, divided by the grades it made; medians over runs): engine ${round(cpu64('engine'), 1)} µs, bare with the same Redis work ${round(cpu64('bare3'), 1)} µs. The bare loop's CPU is ioredis, the socket and its own small loop; the engine sends the same commands through the same client (its scripts through ioredis's defined commands, which cost the same per command as a plain EVALSHA in a scratch loop of 100,000 calls at 64 in flight). The engine's own code was measured apart: the same call with its client's two script replies canned (recorded from a real grade), one grade at a time, the grades 10/15/60/15 % Again/Hard/Good/Easy as in the timed loop: ${round(alone.engineUs, 1)} µs a grade, of which ts-fsrs's next() is ${round(alone.fsrsUs, 1)} µs. The bare loop's CPU plus that predicts a CPU ratio of ${round(predicted, 2)}; measured per run it is ${round(median(cpuRatio), 2)}: the engine at 64 in flight spent ${round(Math.abs(cpu64('engine') - cpu64('bare3') - alone.engineUs), 1)} µs a grade ${cpu64('engine') - cpu64('bare3') >= alone.engineUs ? 'more' : 'less'} than the bare loop plus its own code one grade at a time (with 64 grades in flight more objects are alive at each collection, and the sittings differ). The throughput ratio is ${round(tput64, 2)}; where it is below the CPU ratio, the engine process also waited more than the bare loop (its profile shows more idle time), which CPU does not explain. So for 0.8 the engine's own code must cost at most a quarter of the bare loop's CPU, ${round(budgetUs, 1)} µs a grade here, a necessary condition and not a sufficient one: ${round(budgetUs / alone.fsrsUs, 1)}x what ts-fsrs alone takes, with everything else a click does (decoding and checking the button, keys and arguments, unpacking and packing the state, parsing the reply, the next card's view) to fit beside it.`,
+      `**The CPU budget.** Client CPU per grade at 64 in flight (process.cpuUsage around each trial, divided by the grades it made; medians over runs): engine ${round(cpu64('engine'), 1)} µs, bare with the same Redis work ${round(cpu64('bare3'), 1)} µs. The bare loop's CPU is ioredis, the socket and its own small loop; the engine sends the same commands through the same client (its scripts through ioredis's defined commands, which cost the same per command as a plain EVALSHA in a scratch loop of 100,000 calls at 64 in flight). The engine's own code was measured apart: the same call with its client's two script replies canned (recorded from a real grade), one grade at a time, the grades 10/15/60/15 % Again/Hard/Good/Easy as in the timed loop, measured once in every run after its timed trials (median of the runs): ${round(aloneMed.engineUs, 1)} µs a grade, of which ts-fsrs's next() is ${round(aloneMed.fsrsUs, 1)} µs. The bare loop's CPU plus that predicts a CPU ratio of ${round(predicted, 2)}; measured per run it is ${round(median(cpuRatio), 2)}: the engine at 64 in flight spent ${round(Math.abs(cpu64('engine') - cpu64('bare3') - aloneMed.engineUs), 1)} µs a grade ${cpu64('engine') - cpu64('bare3') >= aloneMed.engineUs ? 'more' : 'less'} than the bare loop plus its own code one grade at a time (with 64 grades in flight more objects are alive at each collection, and the sittings differ). The throughput ratio is ${round(tput64, 2)}; where it is below the CPU ratio, the engine process also waited more than the bare loop (its profile shows more idle time), which CPU does not explain. So for 0.8 the engine's own code must cost at most a quarter of the bare loop's CPU, ${round(budgetUs, 1)} µs a grade here, a necessary condition and not a sufficient one: ${round(budgetUs / aloneMed.fsrsUs, 1)}x what ts-fsrs alone takes, with everything else a click does (decoding and checking the button, keys and arguments, unpacking and packing the state, parsing the reply, the next card's view) to fit beside it.`,
       `**Profile** (V8 sampling profiler in the bench process, 64 in flight, one extra untimed trial each). Engine — ${describeProfile(profEngine.summary)} Bare, same work — ${describeProfile(profBare.summary)} (${Math.round(profEngine.result.perSecond)} vs ${Math.round(profBare.result.perSecond)} grades/s while profiled.)`,
       `Throughput spread over runs, engine: 1 in flight ${spread(tput.engine[1] ?? [], 0)}, 64 ${spread(tput.engine[64] ?? [], 0)}, 256 ${spread(tput.engine[256] ?? [], 0)} grades/s; bare, same work: 1 ${spread(tput.bare3[1] ?? [], 0)}, 64 ${spread(tput.bare3[64] ?? [], 0)}, 256 ${spread(tput.bare3[256] ?? [], 0)}. On 2 shared cores the bench's node process and redis-server compete for CPU with each other and with other work, so absolute rates move with the machine's load; the same-run ratios are the stable figures.`,
     ];
