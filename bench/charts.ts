@@ -33,7 +33,7 @@ export async function chartsSection(ctx: BenchContext): Promise<SectionResult> {
   const renders = ctx.quick ? 15 : 100;
   const concurrency = 16;
   const child = await compileChild('charts-child');
-  // The renderer's memory as deployed: the bot runs with the deployment's heap cap.
+  // The renderer's memory as deployed: the bot runs with the deployment's heap limits.
   const nodeOptions = deployedNodeOptions();
   const results: ChildResult[] = [];
   for (let i = 0; i < ctx.runs; i++) {
