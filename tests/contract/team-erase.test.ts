@@ -13,6 +13,7 @@ import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { RedisTeamEraser } from '../../src/store/redis/team-eraser.js';
 import { RedisTeamStore } from '../../src/store/redis/team-store.js';
+import { fittedParams } from '../helpers/fsrs-params.js';
 import { startTestRedis, type TestRedis } from '../helpers/redis.js';
 import { closeAwards, KEEP_MS, openRound } from '../helpers/round-fixture.js';
 import { readyClient } from '../helpers/team-stores.js';
@@ -34,15 +35,7 @@ interface Rig {
   traces(team: TeamRef): Promise<string[]>;
 }
 
-const params = (version: number) => ({
-  version,
-  w: [1, 2, 3],
-  fittedAt: T0,
-  trainReviews: 10,
-  testReviews: 5,
-  before: { logLoss: 0.5, rmseBins: 0.1 },
-  after: { logLoss: 0.4, rmseBins: 0.09 },
-});
+const params = (version: number) => fittedParams([1, 2, 3], T0, version);
 
 /** Everything a team accumulates: a schedule, a closed and an open round, boards, streaks, reviews, FSRS params. */
 async function seed(r: Rig, team: TeamRef): Promise<void> {

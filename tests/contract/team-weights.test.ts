@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_W } from '../../src/engine/fsrs/params.js';
-import type { FsrsParams, TeamRef, UserRef } from '../../src/engine/ports.js';
+import type { TeamRef, UserRef } from '../../src/engine/ports.js';
 import { RedisFsrsStore } from '../../src/store/redis/fsrs-store.js';
 import { Keys } from '../../src/store/redis/keys.js';
 import { RedisReviewStore } from '../../src/store/redis/review-store.js';
 import { WeightsCache } from '../../src/store/redis/weights-cache.js';
+import { fittedParams } from '../helpers/fsrs-params.js';
 import { countTrips } from '../helpers/round-trips.js';
 import { useTestRedis } from '../helpers/use-redis.js';
 
@@ -23,15 +24,7 @@ const alice: UserRef = { platform: 'discord', userId: '111' };
 /** A valid weight vector (21 numbers), told apart by `k`. */
 const W = (k: number) => DEFAULT_W.map((x) => Math.round(x * (1 + k / 100) * 1e4) / 1e4);
 
-const params = (w: number[]): FsrsParams => ({
-  version: 1,
-  w,
-  fittedAt: T0,
-  trainReviews: 10,
-  testReviews: 5,
-  before: { logLoss: 0.5, rmseBins: 0.1 },
-  after: { logLoss: 0.4, rmseBins: 0.09 },
-});
+const params = (w: number[]) => fittedParams(w, T0);
 
 describe('team FSRS weights on the grade path (Redis)', () => {
   const db = useTestRedis();

@@ -5,7 +5,7 @@ import { unpackCard } from '../../src/engine/cardstate.js';
 import { DeckSet } from '../../src/engine/deck/types.js';
 import { QuizEngine } from '../../src/engine/engine.js';
 import { DEFAULT_W } from '../../src/engine/fsrs/params.js';
-import type { FsrsParams, GradeRead, ReviewStore, TeamRef } from '../../src/engine/ports.js';
+import type { GradeRead, ReviewStore, TeamRef } from '../../src/engine/ports.js';
 import { ReviewService } from '../../src/engine/review.js';
 import { shortDuration } from '../../src/engine/time.js';
 import type { View } from '../../src/engine/views.js';
@@ -13,6 +13,7 @@ import { MemoryFsrsStore } from '../../src/store/memory/fsrs-store.js';
 import { PersistedDoc } from '../../src/store/memory/persist.js';
 import { MemoryReviewStore } from '../../src/store/memory/review-store.js';
 import { actor, ManualClock, testDeck } from '../helpers/engine.js';
+import { fittedParams } from '../helpers/fsrs-params.js';
 
 /*
  * A grade schedules with the weights the store read beside the card: a team's fitted ones (the
@@ -30,15 +31,7 @@ const teamB: TeamRef = { platform: 'discord', teamId: 'B' };
 /** Weights whose first Easy interval is told apart: w[3] is the initial stability after Easy. */
 const W = (easyStability: number) => DEFAULT_W.map((x, i) => (i === 3 ? easyStability : x));
 
-const params = (w: number[]): FsrsParams => ({
-  version: 1,
-  w,
-  fittedAt: T0,
-  trainReviews: 10,
-  testReviews: 5,
-  before: { logLoss: 0.5, rmseBins: 0.1 },
-  after: { logLoss: 0.4, rmseBins: 0.09 },
-});
+const params = (w: number[]) => fittedParams(w, T0);
 
 /** Due of a new card rated Easy at `now`, as ts-fsrs schedules it with `w` (null: its defaults). */
 function easyDue(w: number[] | null, now: number, retention = 0.9): number {
